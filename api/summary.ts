@@ -1,0 +1,76 @@
+/**
+ * GET /api/v1/summary?from&to[&division] — the fixed probe of the read side (DESIGN.md contract):
+ * per division × category over [from, to): messages, distinct active groups and senders, joins, leaves.
+ * Minute-aligned ranges read the per-minute rollup (the fast path); other ranges read raw events
+ * so the edges are exact.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import { z } from 'zod';
+
+export interface SummaryRow {
+  division: string;
+  category: string;
+  messages: number;
+  activeGroups: number;
+  activeSenders: number;
+  joins: number;
+  leaves: number;
+}
+
+export interface SummaryQuery {
+  from: Date;
+  to: Date;
+  /** Only these divisions (undefined = all). */
+  divisions?: string[];
+}
+
+const isoInstant = (name: string) =>
+  z
+    .string({ required_error: `${name} is required (ISO-8601, e.g. 2026-11-22T00:00:00Z)` })
+    .datetime({ offset: true, message: `${name} must be ISO-8601 with a zone, e.g. 2026-11-22T00:00:00Z` })
+    .transform((s) => new Date(s));
+
+export const summaryParamsSchema = z
+  .object({ from: isoInstant('from'), to: isoInstant('to'), division: z.string().min(1).optional() })
+  .refine((p) => p.from < p.to, { message: 'from must be before to' });
+
+const ROLLUP_SQL = `
+  SELECT division, category,
+         sum(messages) AS messages, uniqMerge(active_groups) AS activeGroups, uniqMerge(active_senders) AS activeSenders,
+         sum(joins) AS joins, sum(leaves) AS leaves
+  FROM rollup_minute
+  WHERE minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')} {divisionFilter}
+  GROUP BY division, category ORDER BY division, category`;
+
+const RAW_SQL = `
+  SELECT division, category,
+         countIf(type = 'message') AS messages, uniqIf(group_id, type = 'message') AS activeGroups,
+         uniqIf(person, type = 'message') AS activeSenders,
+         countIf(type = 'member_joined') AS joins, countIf(type = 'member_left') AS leaves
+  FROM events
+  WHERE at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')} {divisionFilter}
+  GROUP BY division, category ORDER BY division, category`;
+
+function minuteAligned(date: Date): boolean {
+  return date.getTime() % 60_000 === 0;
+}
+
+export async function querySummary(client: ClickHouseClient, query: SummaryQuery): Promise<SummaryRow[]> {
+  const template = minuteAligned(query.from) && minuteAligned(query.to) ? ROLLUP_SQL : RAW_SQL;
+  const sql = template.replace('{divisionFilter}', query.divisions ? 'AND division IN {divisions:Array(String)}' : '');
+  const result = await client.query({
+    query: sql,
+    query_params: { from: query.from.getTime() / 1000, to: query.to.getTime() / 1000, divisions: query.divisions ?? [] },
+    format: 'JSONEachRow',
+  });
+  const rows = await result.json<Record<keyof SummaryRow, string | number>>();
+  return rows.map((r) => ({
+    division: String(r.division),
+    category: String(r.category),
+    messages: Number(r.messages),
+    activeGroups: Number(r.activeGroups),
+    activeSenders: Number(r.activeSenders),
+    joins: Number(r.joins),
+    leaves: Number(r.leaves),
+  }));
+}

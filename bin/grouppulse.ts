@@ -1,0 +1,86 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * GroupPulse command line. `start` runs everything in one process (the embedded default);
+ * `ingest`, `processor` and `api` run one service each for the distributed mode.
+ */
+import 'dotenv/config';
+import { Command } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../common/config.ts';
+import { createLogger } from '../common/logger.ts';
+import { ALL_ROLES, startServices, type Roles } from '../runtime/services.ts';
+
+function fail(message: string): never {
+  process.stderr.write(`grouppulse: ${message}\n`);
+  process.exit(1);
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+}
+
+function printWelcome(url: string, config: Config): void {
+  const bus = config.KAFKA_BROKERS ? `Kafka at ${config.KAFKA_BROKERS}` : 'in-process bus';
+  const store = config.CLICKHOUSE_URL ? `ClickHouse at ${new URL(config.CLICKHOUSE_URL).host}` : `embedded ClickHouse in ${config.DATA_DIR}`;
+  const token = config.INGEST_TOKEN ? '$INGEST_TOKEN' : '<set INGEST_TOKEN first>';
+  const lines = [
+    '',
+    `GroupPulse is running (${bus}, ${store}).`,
+    `  Board:   ${url}/`,
+    `  Ingest:  ${url}/v1/events`,
+    `  Summary: ${url}/api/v1/summary?from=<ISO>&to=<ISO>`,
+    '',
+    'Send a first event:',
+    `  curl -X POST ${url}/v1/events -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" \\`,
+    `    -d '[{"type":"message","id":"first-1","group":"wa:demo@g.us","at":"'$(date -u +%Y-%m-%dT%H:%M:%SZ)'","sender":"919800000001","kind":"text"}]'`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function run(roles: Roles, distributed: boolean): Promise<void> {
+  const config = readConfig();
+  if (distributed) {
+    const missing = [
+      roles.ingest || roles.processor || roles.api ? (config.KAFKA_BROKERS ? null : 'KAFKA_BROKERS') : null,
+      (roles.processor || roles.api) && !config.CLICKHOUSE_URL ? 'CLICKHOUSE_URL' : null,
+    ].filter(Boolean);
+    if (missing.length > 0) {
+      fail(`a service on its own needs ${missing.join(' and ')} (the embedded bus and ClickHouse engine live inside one process: use \`npm start\` for that)`);
+    }
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const services = await startServices(config, roles, logger).catch((error: unknown) => fail(`could not start: ${(error as Error).message}`));
+  if (roles.api && roles.ingest) printWelcome(services.url, config);
+  else logger.info({ url: services.url, roles }, 'service started');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining in-flight work');
+    services.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+const program = new Command('grouppulse').description('Real-time activity monitoring for networks of chat groups');
+program.command('start').description('run ingest + processor + api + board in one process').action(() => run(ALL_ROLES, false));
+program.command('ingest').description('run only the ingest service (needs KAFKA_BROKERS)').action(() => run({ ingest: true, processor: false, api: false }, true));
+program.command('processor').description('run only the processor (needs KAFKA_BROKERS and CLICKHOUSE_URL)').action(() => run({ ingest: false, processor: true, api: false }, true));
+program.command('api').description('run only the read API, live socket and board (needs KAFKA_BROKERS and CLICKHOUSE_URL)').action(() => run({ ingest: false, processor: false, api: true }, true));
+await program.parseAsync();

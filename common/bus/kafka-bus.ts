@@ -1,0 +1,199 @@
+/**
+ * Kafka bus on kafkajs. Produces with acks=all; consumes with autoCommit off and commits a
+ * partition's offsets only after its batch handler resolved (commit is the last step).
+ */
+import { Kafka, logLevel as KafkaLogLevel, type Consumer, type Producer, type IHeaders } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Bus, ConsumedRecord, SubscribeOptions, Subscription } from './bus.ts';
+import { BusUnavailableError } from './bus.ts';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  partitions: number;
+  replicationFactor: number;
+  logger: Logger;
+  /** Give up producing after this long and answer 503 (the caller retries). */
+  produceTimeoutMs?: number;
+  /** Upper bound of one fetch per partition; bounds the batch a handler gets. */
+  maxBytesPerPartition?: number;
+}
+
+function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+  }
+  return out;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BusUnavailableError(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function createKafkaBus(options: KafkaBusOptions): Bus {
+  const log = options.logger.child({ component: 'kafka' });
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 10_000,
+    retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 },
+    logLevel: KafkaLogLevel.WARN,
+    logCreator: () => ({ namespace, level, log: entry }) => {
+      const { message, ...rest } = entry;
+      const method = level <= KafkaLogLevel.ERROR ? 'error' : level === KafkaLogLevel.WARN ? 'warn' : 'debug';
+      log[method]({ namespace, ...rest }, message);
+    },
+  });
+  const produceTimeoutMs = options.produceTimeoutMs ?? 8000;
+  let producer: Producer | undefined;
+  let producerReady: Promise<Producer> | undefined;
+  const consumers = new Set<Consumer>();
+
+  function getProducer(): Promise<Producer> {
+    producerReady ??= (async () => {
+      const p = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 } });
+      p.on('producer.disconnect', () => {
+        // Reconnect lazily on the next produce.
+        producerReady = undefined;
+      });
+      await p.connect();
+      producer = p;
+      return p;
+    })().catch((error: unknown) => {
+      producerReady = undefined;
+      throw error;
+    });
+    return producerReady;
+  }
+
+  return {
+    kind: 'kafka',
+
+    async ensureTopics(topics) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = topics.filter((t) => !existing.has(t));
+        if (missing.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((topic) => ({
+              topic,
+              numPartitions: options.partitions,
+              replicationFactor: options.replicationFactor,
+            })),
+          });
+          log.info({ topics: missing, partitions: options.partitions }, 'created topics');
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    },
+
+    async produce(topic, records) {
+      if (records.length === 0) return;
+      try {
+        const p = await withTimeout(getProducer(), produceTimeoutMs, 'Kafka is not reachable');
+        await withTimeout(
+          p.send({
+            topic,
+            acks: -1,
+            messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+          }),
+          produceTimeoutMs,
+          `Kafka did not acknowledge within ${produceTimeoutMs} ms`,
+        );
+      } catch (error) {
+        if (error instanceof BusUnavailableError) throw error;
+        throw new BusUnavailableError(`Kafka did not accept the records: ${(error as Error).message}`, 5, { cause: error });
+      }
+    },
+
+    async subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
+      const consumer = kafka.consumer({
+        groupId: subscribeOptions.groupId,
+        allowAutoTopicCreation: false,
+        maxBytesPerPartition: options.maxBytesPerPartition ?? 2 * 1024 * 1024,
+        maxWaitTimeInMs: 200,
+        retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5000 },
+      });
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        const assigned = event.payload.memberAssignment[subscribeOptions.topic] ?? [];
+        subscribeOptions.onAssignment?.(assigned);
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topic: subscribeOptions.topic, fromBeginning: subscribeOptions.fromBeginning });
+      consumers.add(consumer);
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitions,
+        eachBatch: async ({ batch, isRunning, isStale, heartbeat }) => {
+          if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+          const records: ConsumedRecord[] = batch.messages.map((m) => ({
+            key: m.key ? m.key.toString() : null,
+            value: m.value ?? Buffer.alloc(0),
+            offset: m.offset,
+            headers: headersToStrings(m.headers),
+          }));
+          const lastOffset = records[records.length - 1]!.offset;
+          // Throwing here makes kafkajs seek back and redeliver from the last committed offset.
+          await subscribeOptions.handleBatch({
+            topic: batch.topic,
+            partition: batch.partition,
+            records,
+            firstOffset: records[0]!.offset,
+            lastOffset,
+          });
+          await consumer.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() },
+          ]);
+          await heartbeat();
+        },
+      });
+      return {
+        async stop() {
+          consumers.delete(consumer);
+          await consumer.disconnect();
+        },
+      };
+    },
+
+    async lag(groupId, topic) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const [ends, committed] = await Promise.all([
+          admin.fetchTopicOffsets(topic),
+          admin.fetchOffsets({ groupId, topics: [topic] }),
+        ]);
+        const committedByPartition = new Map(
+          (committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
+        );
+        return ends.map((end) => {
+          const done = committedByPartition.get(end.partition) ?? -1;
+          const high = Number(end.high);
+          return { partition: end.partition, lag: done < 0 ? high - Number(end.low) : high - done };
+        });
+      } finally {
+        await admin.disconnect();
+      }
+    },
+
+    async close() {
+      await Promise.all([...consumers].map((c) => c.disconnect()));
+      consumers.clear();
+      if (producer) await producer.disconnect();
+      producer = undefined;
+      producerReady = undefined;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Run-time configuration: one typed object, parsed once at start from the environment
+ * (and `.env`), with errors that name the bad variable. Only entry points call `loadConfig`;
+ * everything else receives the object (or the part it needs) as an argument.
+ */
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  DATA_DIR: z.string().default('./data'),
+  KAFKA_BROKERS: optionalString,
+  KAFKA_CLIENT_ID: z.string().default('grouppulse'),
+  KAFKA_PARTITIONS: positiveInt(6),
+  KAFKA_REPLICATION_FACTOR: positiveInt(1),
+  /** Prefix for topic and consumer-group names, so several deployments (or test runs) can share a broker. */
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  CLICKHOUSE_URL: optionalString,
+  CLICKHOUSE_USER: optionalString,
+  CLICKHOUSE_PASSWORD: optionalString,
+  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ only').default('grouppulse'),
+  INGEST_TOKEN: optionalString,
+  /** Key for pseudonymising member ids. Unset: generated once and kept in DATA_DIR/pseudonym.key. */
+  PSEUDONYM_KEY: optionalString,
+  INGEST_MAX_BODY_BYTES: positiveInt(5 * 1024 * 1024),
+  INGEST_MAX_EVENTS: positiveInt(10_000),
+  /** How long an event id is remembered: a copy arriving within this window counts once. */
+  DEDUP_WINDOW_DAYS: positiveInt(8),
+  PROCESSOR_BATCH_ROWS: positiveInt(20_000),
+  PROCESSOR_BATCH_MAX_MS: positiveInt(500),
+  /** Bound of the in-process bus, in records per topic waiting to be consumed. */
+  MEMORY_BUS_MAX_PENDING: positiveInt(200_000),
+  LIVE_INTERVAL_MS: positiveInt(1000),
+  /** How often the api re-reads the live snapshot (distinct counts) from ClickHouse. */
+  LIVE_RESYNC_MS: positiveInt(10_000),
+  /** IANA time zone that defines "today" on the live board. */
+  BOARD_TIME_ZONE: z.string().default('Asia/Kolkata'),
+  WHATSAPP_APP_SECRET: optionalString,
+  WHATSAPP_VERIFY_TOKEN: optionalString,
+  TELEGRAM_SECRET_TOKEN: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parse the environment into a Config; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof Config, unknown>> = {}): Config {
+  const result = configSchema.safeParse({ ...env, ...overrides });
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration — ${problems}`);
+  }
+  return result.data;
+}
+
+export function kafkaBrokers(config: Pick<Config, 'KAFKA_BROKERS'>): string[] {
+  return (config.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+}

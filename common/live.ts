@@ -1,0 +1,66 @@
+/**
+ * The live contract between processor, api and board: the counts per division × category,
+ * the socket event names, and the delta the processor publishes after each written batch.
+ */
+
+/** Additive counters: a delta can be added to a snapshot. */
+export interface Counters {
+  messages: number;
+  media: number;
+  forwarded: number;
+  joins: number;
+  leaves: number;
+}
+
+export const ZERO_COUNTERS: Readonly<Counters> = { messages: 0, media: 0, forwarded: 0, joins: 0, leaves: 0 };
+export const COUNTER_NAMES = Object.keys(ZERO_COUNTERS) as (keyof Counters)[];
+
+export interface CountsRow extends Counters {
+  division: string;
+  category: string;
+}
+
+/** A snapshot row also carries distinct counts, which cannot be summed from deltas. */
+export interface SnapshotRow extends CountsRow {
+  activeGroups: number;
+  activeSenders: number;
+}
+
+/** Published on the "live" topic by the processor after a batch was written to ClickHouse. */
+export interface LiveDelta {
+  /** Epoch ms when the write finished: lets the api drop deltas already in a snapshot it read later. */
+  writtenAt: number;
+  /** Epoch ms of the oldest acceptance in the batch: end-to-end latency is measured from here. */
+  oldestReceivedAt: number;
+  /** Per-day buckets (the board's day, `YYYY-MM-DD` in its time zone). */
+  days: { day: string; rows: CountsRow[] }[];
+}
+
+/** Socket.io event names (server → client unless noted). */
+export const SOCKET_EVENTS = {
+  /** Full counts for the board's day: on connect and every resync. Payload: CountsSnapshot. */
+  snapshot: 'counts:snapshot',
+  /** Additive counts since the last delta, at most once per LIVE_INTERVAL_MS. Payload: CountsDelta. */
+  delta: 'counts:delta',
+} as const;
+
+export interface CountsSnapshot {
+  day: string;
+  timeZone: string;
+  asOf: string;
+  rows: SnapshotRow[];
+}
+
+export interface CountsDelta {
+  day: string;
+  asOf: string;
+  rows: CountsRow[];
+}
+
+export function addCounters(target: Counters, delta: Counters): void {
+  for (const name of COUNTER_NAMES) target[name] += delta[name];
+}
+
+export function cellKey(division: string, category: string): string {
+  return `${division}\u0000${category}`;
+}

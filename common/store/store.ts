@@ -1,0 +1,52 @@
+/**
+ * The store: one @clickhouse/client object, backed either by a ClickHouse server
+ * (CLICKHOUSE_URL) or by the in-process engine (chdb) at DATA_DIR. Same SQL either way.
+ *
+ * Table names in SQL are unqualified: the server client is bound to CLICKHOUSE_DATABASE, and the
+ * embedded engine owns its data directory, so its `default` database is ours alone.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import type { Config } from '../config.ts';
+
+export interface Store {
+  readonly client: ClickHouseClient;
+  readonly kind: 'server' | 'embedded';
+  /** Where the data is, for messages: a URL (without credentials) or a directory. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+// chdb declares its connection against @clickhouse/client-common, which @clickhouse/client 1.23
+// vendors under another path: same shapes at run time, two copies of the declarations.
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+
+type StoreConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'DATA_DIR'>;
+
+export async function createStore(config: StoreConfig): Promise<Store> {
+  if (config.CLICKHOUSE_URL) {
+    const url = new URL(config.CLICKHOUSE_URL);
+    const credentials = {
+      username: config.CLICKHOUSE_USER ?? (decodeURIComponent(url.username) || 'default'),
+      password: config.CLICKHOUSE_PASSWORD ?? decodeURIComponent(url.password),
+    };
+    url.username = '';
+    url.password = '';
+    const server = { url: url.toString(), ...credentials, request_timeout: 60_000 };
+    // The database may not exist yet: create it through a client not bound to it.
+    const bootstrap = createClient(server);
+    try {
+      await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.CLICKHOUSE_DATABASE}` });
+    } finally {
+      await bootstrap.close();
+    }
+    const client = createClient({ ...server, database: config.CLICKHOUSE_DATABASE });
+    return { client, kind: 'server', location: url.toString(), close: () => client.close() };
+  }
+  const dir = path.resolve(config.DATA_DIR, 'clickhouse');
+  mkdirSync(dir, { recursive: true });
+  const client = createClient({ connection: createChdbConnection({ path: dir }) as unknown as ClientConnection });
+  return { client, kind: 'embedded', location: dir, close: () => client.close() };
+}

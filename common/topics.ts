@@ -1,0 +1,15 @@
+/** Kafka topic names. Key on every topic is the group id (or the division for live deltas). */
+export const TOPICS = {
+  /** Validated, pseudonymised events from ingest. */
+  events: 'events',
+  /** Records the processor could not decode, with the reason in the headers. */
+  deadLetter: 'events.dlq',
+  /** Per-batch count deltas from the processor, fanned out to every api instance. */
+  live: 'live',
+} as const;
+
+export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+
+export function topicName(prefix: string, topic: TopicName): string {
+  return `${prefix}${topic}`;
+}

@@ -1,0 +1,50 @@
+/** Step 5: the rows just written → the additive counts the live board adds. Pure. */
+import { MEDIA_KINDS, type MessageKind } from '../common/events.ts';
+import { cellKey, type CountsRow, type LiveDelta } from '../common/live.ts';
+import type { EventRow } from './rows.ts';
+
+/** `YYYY-MM-DD` of an instant in a time zone; cached per minute because it runs per row. */
+export function createDayOf(timeZone: string): (epochMs: number) => string {
+  const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const cache = new Map<number, string>();
+  return function dayOf(epochMs) {
+    const minute = Math.floor(epochMs / 60_000);
+    let day = cache.get(minute);
+    if (day === undefined) {
+      day = format.format(new Date(minute * 60_000));
+      if (cache.size > 10_000) cache.clear();
+      cache.set(minute, day);
+    }
+    return day;
+  };
+}
+
+export function buildLiveDelta(rows: EventRow[], dayOf: (epochMs: number) => string, writtenAt: number): LiveDelta | undefined {
+  const days = new Map<string, Map<string, CountsRow>>();
+  let oldestReceivedAt = Infinity;
+  for (const row of rows) {
+    if (row.type === 'group_snapshot') continue;
+    oldestReceivedAt = Math.min(oldestReceivedAt, row.received_at);
+    const day = dayOf(row.at);
+    let cells = days.get(day);
+    if (!cells) days.set(day, (cells = new Map()));
+    const key = cellKey(row.division, row.category);
+    let cell = cells.get(key);
+    if (!cell) {
+      cell = { division: row.division, category: row.category, messages: 0, media: 0, forwarded: 0, joins: 0, leaves: 0 };
+      cells.set(key, cell);
+    }
+    if (row.type === 'message') {
+      cell.messages += 1;
+      if (MEDIA_KINDS.has(row.kind as MessageKind)) cell.media += 1;
+      if (row.forwarded) cell.forwarded += 1;
+    } else if (row.type === 'member_joined') cell.joins += 1;
+    else if (row.type === 'member_left') cell.leaves += 1;
+  }
+  if (days.size === 0) return undefined;
+  return {
+    writtenAt,
+    oldestReceivedAt,
+    days: [...days].map(([day, cells]) => ({ day, rows: [...cells.values()] })),
+  };
+}

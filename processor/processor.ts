@@ -1,0 +1,140 @@
+/**
+ * The processor: consumes the events topic in batches and runs each batch through small steps —
+ * decode → drop repeats → drop already-stored → place (directory) → rows → write → dead letters →
+ * live delta — after which the bus commits the batch's offsets. Only the two ends know the bus.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Bus, ConsumedBatch, Subscription } from '../common/bus/bus.ts';
+import type { BusEvent } from '../common/events.ts';
+import type { Logger } from '../common/logger.ts';
+import type { Metrics } from '../common/metrics.ts';
+import { decodeRecord } from './decode.ts';
+import { createFindStored, dropRepeats, eventKey } from './dedupe.ts';
+import type { Directory } from './directory.ts';
+import { buildLiveDelta, createDayOf } from './live-delta.ts';
+import { toEventRow, type EventRow } from './rows.ts';
+import { writeEventRows } from './write-batch.ts';
+
+export interface ProcessorOptions {
+  bus: Bus;
+  client: ClickHouseClient;
+  directory: Directory;
+  logger: Logger;
+  metrics: Metrics;
+  topics: { events: string; deadLetter: string; live: string };
+  groupId: string;
+  dedupWindowDays: number;
+  boardTimeZone: string;
+  now?: () => number;
+}
+
+export interface Processor {
+  start(): Promise<void>;
+  /** Stop consuming; the batch in hand finishes and commits first. */
+  stop(): Promise<void>;
+  /** Handle one batch (exposed for tests of the steps on a real store). */
+  handleBatch(batch: ConsumedBatch): Promise<void>;
+}
+
+/** Prepared rows kept per partition so a retried batch reuses the same rows and token. */
+interface PreparedBatch {
+  token: string;
+  rows: EventRow[];
+  deadLetters: { key: string; value: Buffer; reason: string; offset: string }[];
+  duplicates: number;
+}
+
+export function createProcessor(options: ProcessorOptions): Processor {
+  const log = options.logger.child({ component: 'processor' });
+  const now = options.now ?? Date.now;
+  const findStored = createFindStored(options.client, options.dedupWindowDays);
+  const dayOf = createDayOf(options.boardTimeZone);
+  const pending = new Map<string, PreparedBatch>();
+  let subscription: Subscription | undefined;
+
+  async function prepare(batch: ConsumedBatch): Promise<PreparedBatch> {
+    const token = `${batch.topic}:${batch.partition}:${batch.firstOffset}-${batch.lastOffset}`;
+    const retry = pending.get(`${batch.topic}:${batch.partition}`);
+    if (retry?.token === token) return retry;
+
+    const decoded: BusEvent[] = [];
+    const deadLetters: PreparedBatch['deadLetters'] = [];
+    for (const record of batch.records) {
+      const result = decodeRecord(record);
+      if (result.ok) decoded.push(result.event);
+      else deadLetters.push({ key: record.key ?? '', value: record.value, reason: result.reason, offset: record.offset });
+    }
+    const { unique, repeats } = dropRepeats(decoded);
+    const stored = unique.length > 0 ? await findStored(unique) : new Set<string>();
+    const fresh = stored.size > 0 ? unique.filter((e) => !stored.has(eventKey(e.group, e.id))) : unique;
+    const rows = fresh.map((event) => toEventRow(event, options.directory.place(event.group)));
+    const prepared = { token, rows, deadLetters, duplicates: repeats + stored.size };
+    pending.set(`${batch.topic}:${batch.partition}`, prepared);
+    return prepared;
+  }
+
+  async function handleBatch(batch: ConsumedBatch): Promise<void> {
+    const prepared = await prepare(batch);
+    try {
+      if (prepared.rows.length > 0) {
+        const started = performance.now();
+        await writeEventRows(options.client, prepared.rows, prepared.token);
+        options.metrics.processorBatchWriteSeconds.observe((performance.now() - started) / 1000);
+        options.metrics.processorBatchRows.observe(prepared.rows.length);
+      }
+      if (prepared.deadLetters.length > 0) {
+        await options.bus.produce(
+          options.topics.deadLetter,
+          prepared.deadLetters.map((d) => ({
+            key: d.key,
+            value: d.value,
+            headers: { reason: d.reason, 'source-topic': batch.topic, 'source-partition': String(batch.partition), 'source-offset': d.offset },
+          })),
+        );
+        log.warn({ count: prepared.deadLetters.length, firstReason: prepared.deadLetters[0]!.reason, partition: batch.partition }, 'records sent to the dead-letter topic');
+      }
+    } catch (error) {
+      options.metrics.processorWriteFailures.inc();
+      log.error({ err: error, partition: batch.partition, token: prepared.token }, 'batch write failed; it will be retried');
+      throw error;
+    }
+    pending.delete(`${batch.topic}:${batch.partition}`);
+    options.metrics.processorRecords.inc({ outcome: 'written' }, prepared.rows.length);
+    options.metrics.processorRecords.inc({ outcome: 'duplicate' }, prepared.duplicates);
+    options.metrics.processorRecords.inc({ outcome: 'dead_letter' }, prepared.deadLetters.length);
+    await publishLiveDelta(prepared.rows);
+  }
+
+  /** Best effort: the board re-reads its snapshot from ClickHouse, so a lost delta heals itself. */
+  async function publishLiveDelta(rows: EventRow[]): Promise<void> {
+    const delta = buildLiveDelta(rows, dayOf, now());
+    if (!delta) return;
+    try {
+      await options.bus.produce(options.topics.live, [{ key: 'delta', value: JSON.stringify(delta) }]);
+    } catch (error) {
+      log.warn({ err: error }, 'could not publish live delta');
+    }
+  }
+
+  return {
+    handleBatch,
+    async start() {
+      subscription = await options.bus.subscribe({
+        groupId: options.groupId,
+        topic: options.topics.events,
+        fromBeginning: true,
+        handleBatch,
+        onAssignment: (partitions) => {
+          // Prepared retries belong to the previous owner of a partition.
+          pending.clear();
+          log.info({ partitions }, 'partitions assigned');
+        },
+      });
+      log.info({ groupId: options.groupId, topic: options.topics.events }, 'processor consuming');
+    },
+    async stop() {
+      await subscription?.stop();
+      subscription = undefined;
+    },
+  };
+}

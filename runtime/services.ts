@@ -1,0 +1,214 @@
+/**
+ * Builds and starts the services this process runs — ingest, processor, api (with the board),
+ * or all of them — from one Config. The all-in-one process and each distributed service go
+ * through this same code path; only the roles differ.
+ */
+import { existsSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import { Server as SocketServer } from 'socket.io';
+import { startLiveSocket, type LiveSocket } from '../api/live/live-socket.ts';
+import { createApiRouter } from '../api/router.ts';
+import type { Bus } from '../common/bus/bus.ts';
+import { createKafkaBus } from '../common/bus/kafka-bus.ts';
+import { createMemoryBus } from '../common/bus/memory-bus.ts';
+import { kafkaBrokers, type Config } from '../common/config.ts';
+import type { Logger } from '../common/logger.ts';
+import { createMetrics, type Metrics } from '../common/metrics.ts';
+import { migrate } from '../common/store/migrate.ts';
+import { createStore, type Store } from '../common/store/store.ts';
+import { TOPICS, topicName } from '../common/topics.ts';
+import { createEventAcceptor } from '../ingest/accept-events.ts';
+import { createPseudonymiser, loadOrCreatePseudonymKey } from '../ingest/pseudonymise.ts';
+import { createIngestRouter } from '../ingest/router.ts';
+import { createStaticSourceRegistry } from '../ingest/sources.ts';
+import { emptyDirectory } from '../processor/directory.ts';
+import { createProcessor, type Processor } from '../processor/processor.ts';
+import { createHealth } from './health.ts';
+
+export interface Roles {
+  ingest: boolean;
+  processor: boolean;
+  api: boolean;
+}
+
+export const ALL_ROLES: Roles = { ingest: true, processor: true, api: true };
+
+export interface RunningServices {
+  url: string;
+  port: number;
+  bus: Bus;
+  store?: Store;
+  metrics: Metrics;
+  /** Stop input, drain, commit, close — within the timeout. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
+
+export function createBus(config: Config, logger: Logger): Bus {
+  const brokers = kafkaBrokers(config);
+  if (brokers.length > 0) {
+    return createKafkaBus({
+      brokers,
+      clientId: config.KAFKA_CLIENT_ID,
+      partitions: config.KAFKA_PARTITIONS,
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      logger,
+    });
+  }
+  return createMemoryBus({
+    partitions: config.KAFKA_PARTITIONS,
+    maxPendingPerTopic: config.MEMORY_BUS_MAX_PENDING,
+    maxBatchRecords: config.PROCESSOR_BATCH_ROWS,
+  });
+}
+
+function topicsOf(config: Config) {
+  return {
+    events: topicName(config.KAFKA_TOPIC_PREFIX, TOPICS.events),
+    deadLetter: topicName(config.KAFKA_TOPIC_PREFIX, TOPICS.deadLetter),
+    live: topicName(config.KAFKA_TOPIC_PREFIX, TOPICS.live),
+  };
+}
+
+/** Errors no route handled: body too large, bad encoding, or a bug (500, logged, no details out). */
+function errorHandler(logger: Logger) {
+  return function handleError(error: Error & { type?: string; status?: number }, req: Request, res: Response, _next: NextFunction) {
+    if (error.type === 'entity.too.large') {
+      res.status(413).json({ error: `body too large: send at most ${(error as Error & { limit?: number }).limit ?? 'the configured'} bytes per request` });
+      return;
+    }
+    if (error.status && error.status >= 400 && error.status < 500) {
+      res.status(error.status).json({ error: error.message });
+      return;
+    }
+    logger.error({ err: error, url: req.originalUrl }, 'request failed');
+    if (!res.headersSent) res.status(500).json({ error: 'internal error; see the server log' });
+  };
+}
+
+export async function startServices(config: Config, roles: Roles, logger: Logger): Promise<RunningServices> {
+  const metrics = createMetrics();
+  const topics = topicsOf(config);
+  const health = createHealth();
+  const bus = createBus(config, logger);
+  await bus.ensureTopics([topics.events, topics.deadLetter, topics.live]);
+
+  let store: Store | undefined;
+  if (roles.processor || roles.api) {
+    store = await createStore(config);
+    const applied = await migrate(store.client);
+    if (applied.length > 0) logger.info({ applied }, 'applied migrations');
+    const storeClient = store.client;
+    health.addCheck('clickhouse', async () => {
+      const ping = await storeClient.ping();
+      if (!ping.success) throw ping.error;
+    });
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(pinoHttp({ logger: logger.child({ component: 'http' }), autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' } }));
+  app.use(health.router);
+  app.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  if (roles.ingest) {
+    const { key, created, file } = loadOrCreatePseudonymKey(config.PSEUDONYM_KEY, config.DATA_DIR);
+    if (created) logger.warn({ file }, 'generated a new pseudonymisation key; keep it (and share it with every ingest instance via PSEUDONYM_KEY)');
+    const sources = createStaticSourceRegistry(config.INGEST_TOKEN ? [{ name: 'default', token: config.INGEST_TOKEN }] : []);
+    if (!config.INGEST_TOKEN) logger.warn('INGEST_TOKEN is not set: no source can post events');
+    const acceptEvents = createEventAcceptor({
+      bus,
+      eventsTopic: topics.events,
+      pseudonymise: createPseudonymiser(key),
+      onAccepted: (source, events) => metrics.ingestEvents.inc({ source, result: 'accepted' }, events.length),
+      onRejected: (source, rejections) => metrics.ingestEvents.inc({ source, result: 'rejected' }, rejections.length),
+    });
+    app.use(createIngestRouter({ sources, acceptEvents, maxBodyBytes: config.INGEST_MAX_BODY_BYTES, maxEvents: config.INGEST_MAX_EVENTS, metrics, logger }));
+  }
+
+  if (roles.api && store) {
+    app.use(createApiRouter({ client: store.client }));
+    if (existsSync(path.join(WEB_DIST, 'index.html'))) {
+      app.use(express.static(WEB_DIST, { index: 'index.html', maxAge: '1h' }));
+    } else {
+      app.get('/', (_req, res) => {
+        res.type('text').send('The board is not built yet: run `npm run build:web`, then reload.');
+      });
+    }
+  }
+  app.use(errorHandler(logger));
+
+  const server: HttpServer = createServer(app);
+  let live: LiveSocket | undefined;
+  let io: SocketServer | undefined;
+  if (roles.api && store) {
+    io = new SocketServer(server, { serveClient: false });
+    live = await startLiveSocket({
+      io,
+      bus,
+      client: store.client,
+      liveTopic: topics.live,
+      groupIdPrefix: config.KAFKA_TOPIC_PREFIX,
+      timeZone: config.BOARD_TIME_ZONE,
+      intervalMs: config.LIVE_INTERVAL_MS,
+      resyncMs: config.LIVE_RESYNC_MS,
+      logger,
+      metrics,
+    });
+  }
+
+  let processor: Processor | undefined;
+  if (roles.processor && store) {
+    processor = createProcessor({
+      bus,
+      client: store.client,
+      directory: emptyDirectory,
+      logger,
+      metrics,
+      topics,
+      groupId: `${config.KAFKA_TOPIC_PREFIX}processor`,
+      dedupWindowDays: config.DEDUP_WINDOW_DAYS,
+      boardTimeZone: config.BOARD_TIME_ZONE,
+    });
+    await processor.start();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  health.setReady(true);
+
+  return {
+    url: `http://${config.HOST}:${port}`,
+    port,
+    bus,
+    store,
+    metrics,
+    async stop(timeoutMs = 15_000) {
+      health.setReady(false);
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+      const drain = (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await processor?.stop();
+        await live?.stop();
+        await io?.close();
+        server.closeAllConnections();
+        await closed;
+        await bus.close();
+        await store?.close();
+      })();
+      await Promise.race([drain, timeout]);
+    },
+  };
+}
