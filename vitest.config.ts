@@ -1,0 +1,47 @@
+/**
+ * Test tiers, by file name:
+ * - unit:        `*.test.ts` beside the code — fast, pure, no I/O beyond temp files.
+ * - integration: `*.integration.test.ts` — the real Kafka broker and the real ClickHouse engine.
+ * - browser:     `test/browser/*.browser.test.ts` — the board in Debian's Chromium.
+ * The integration and browser tiers share a global setup that finds or starts Kafka
+ * (KAFKA_BROKERS, else testcontainers when Docker answers, else scripts/kafka-local) and fails,
+ * never skips, when it cannot.
+ */
+import { defineConfig } from 'vitest/config';
+
+const slow = { testTimeout: 120_000, hookTimeout: 180_000 };
+
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['{common,ingest,processor,api,runtime,bin,test}/**/*.test.ts'],
+          exclude: ['**/*.integration.test.ts', '**/*.browser.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['**/*.integration.test.ts'],
+          exclude: ['**/node_modules/**'],
+          globalSetup: ['test/support/global-setup.ts'],
+          // Each file runs its own pipeline (and embedded engine) in its own process; two at a time on 2 cores.
+          maxWorkers: 2,
+          ...slow,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.browser.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          maxWorkers: 1,
+          ...slow,
+        },
+      },
+    ],
+  },
+});
