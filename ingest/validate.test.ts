@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { createPseudonymiser } from './pseudonymise.ts';
+import { validateEvent } from './validate.ts';
+
+const context = { source: 'default', receivedAt: 1_000, pseudonymise: createPseudonymiser(Buffer.alloc(32, 7)) };
+const message = { type: 'message', id: 'wa:1', group: 'wa:g1', at: '2026-11-22T10:15:00Z', sender: '919812345678', kind: 'image', forwarded: true };
+
+describe('validateEvent', () => {
+  it('turns a contract message into a bus event with a pseudonymised sender', () => {
+    const result = validateEvent(message, context);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.event).toMatchObject({ v: 1, type: 'message', id: 'wa:1', group: 'wa:g1', at: Date.parse('2026-11-22T10:15:00Z'), kind: 'image', forwarded: true, source: 'default', receivedAt: 1_000 });
+    expect(result.event.person).toMatch(/^[0-9a-f]{32}$/);
+    expect(JSON.stringify(result.event)).not.toContain('919812345678');
+  });
+
+  it('accepts epoch milliseconds and defaults kind and forwarded', () => {
+    const result = validateEvent({ type: 'message', id: 'a', group: 'g', at: 1763806500000, sender: 'x' }, context);
+    expect(result).toMatchObject({ ok: true, event: { at: 1763806500000, kind: 'other', forwarded: false } });
+  });
+
+  it('accepts every documented event type', () => {
+    for (const event of [
+      { type: 'member_joined', id: 'j', group: 'g', at: '2026-11-22T10:16:00Z', member: '919811111111' },
+      { type: 'member_left', id: 'l', group: 'g', at: '2026-11-22T10:17:00Z', member: '919811111111' },
+      { type: 'group_snapshot', id: 's', group: 'g', at: '2026-11-22T10:18:00Z', members: 212, admins: 3, title: 'Booth 114 Sanganer' },
+    ]) {
+      expect(validateEvent(event, context).ok, event.type).toBe(true);
+    }
+  });
+
+  it.each([
+    [{ ...message, type: 'typing' }, 'type must be one of message, member_joined, member_left, group_snapshot'],
+    [{ ...message, id: '' }, 'id must not be empty'],
+    [{ ...message, group: undefined }, 'group is required'],
+    [{ ...message, at: 'yesterday' }, 'at must be an ISO-8601 timestamp with a zone or epoch milliseconds'],
+    [{ ...message, at: '2026-11-22T10:15:00' }, 'at must be an ISO-8601 timestamp with a zone or epoch milliseconds'],
+    [{ ...message, kind: 'gif' }, 'kind must be one of text, image'],
+    [{ ...message, forwarded: 'yes' }, 'forwarded must be true or false'],
+    [{ ...message, sender: '' }, 'sender must not be empty'],
+    [{ type: 'group_snapshot', id: 's', group: 'g', at: 1, members: -1 }, 'members'],
+    ['just a string', 'each event must be a JSON object'],
+    [[message], 'each event must be a JSON object'],
+  ])('rejects %j with a reason a person can act on', (input, reason) => {
+    const result = validateEvent(input, context);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toContain(reason);
+  });
+});
