@@ -136,7 +136,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.partitions,
-        eachBatch: async ({ batch, isRunning, isStale, heartbeat }) => {
+        eachBatch: async ({ batch, isRunning, isStale, heartbeat, resolveOffset }) => {
           if (batch.messages.length === 0 || !isRunning() || isStale()) return;
           const records: ConsumedRecord[] = batch.messages.map((m) => ({
             key: m.key ? m.key.toString() : null,
@@ -153,6 +153,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
             firstOffset: records[0]!.offset,
             lastOffset,
           });
+          // Moves kafkajs' fetch position past the batch; the commit below makes it durable.
+          resolveOffset(lastOffset);
           await consumer.commitOffsets([
             { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() },
           ]);
