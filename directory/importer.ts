@@ -1,0 +1,97 @@
+/**
+ * Imports: parse → validate against what is stored → write → record a version. All-or-nothing:
+ * nothing is written unless the whole file is valid, and the version row (what running directories
+ * poll) is written last, so a reader never sees half an import. Imports in one process run one at
+ * a time; across processes, run imports from one place (the api or the CLI) at a time.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import { describeZodError } from '../common/events.ts';
+import { resolveSettings, settingsInputSchema, type DirectorySettings } from './model.ts';
+import { GROUP_COLUMNS, parseImport, UNIT_COLUMNS, type ImportFormat, type Problem } from './parse.ts';
+import { createDirectoryRepository, nextVersion, type DirectoryRepository } from './repository.ts';
+import { validateGroups, validateUnits, type ImportMode } from './validate.ts';
+
+export type ImportResult =
+  | { ok: true; version: number; written: number; removed: number; ms: number }
+  | { ok: false; problems: Problem[] };
+
+export interface Importer {
+  importSettings(input: unknown): Promise<ImportResult & { settings?: DirectorySettings }>;
+  importUnits(text: string, format: ImportFormat, mode: ImportMode): Promise<ImportResult>;
+  importGroups(text: string, format: ImportFormat, mode: ImportMode): Promise<ImportResult>;
+  readonly repository: DirectoryRepository;
+}
+
+export function createImporter(client: ClickHouseClient, onImported: () => Promise<unknown> = async () => undefined): Importer {
+  const repository = createDirectoryRepository(client);
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function serial<T>(task: () => Promise<T>): Promise<T> {
+    const next = queue.catch(() => undefined).then(task);
+    queue = next;
+    return next;
+  }
+
+  async function finish(version: number, started: number, written: number, removed: number): Promise<ImportResult> {
+    await onImported().catch(() => undefined);
+    return { ok: true, version, written, removed, ms: Math.round(performance.now() - started) };
+  }
+
+  return {
+    repository,
+
+    importSettings(input) {
+      return serial(async () => {
+        const started = performance.now();
+        const parsed = settingsInputSchema.safeParse(input);
+        if (!parsed.success) return { ok: false, problems: [{ line: 0, problem: describeZodError(parsed.error) }] };
+        const previous = await repository.loadSettings();
+        const settings = resolveSettings(parsed.data, previous);
+        // The stored tree must still fit the new levels.
+        const check = validateUnits([], settings, await repository.loadUnits(), 'merge');
+        if (!check.ok) return check;
+        const version = nextVersion();
+        await repository.saveSettings(settings, version);
+        await repository.recordVersion(version, 'settings', 0, 0);
+        return { ...(await finish(version, started, 1, 0)), settings };
+      });
+    },
+
+    importUnits(text, format, mode) {
+      return serial(async () => {
+        const started = performance.now();
+        const parsed = parseImport(text, format, UNIT_COLUMNS, 'units');
+        if (!parsed.ok) return parsed;
+        const [settings, existing, groupUnits] = await Promise.all([repository.loadSettings(), repository.loadUnits(), repository.groupUnits()]);
+        const checked = validateUnits(parsed.records, settings, existing, mode, groupUnits);
+        if (!checked.ok) return checked;
+        const { upserts, removals } = checked.value;
+        const version = nextVersion();
+        await repository.writeUnits(upserts, removals, version);
+        await repository.recordVersion(version, 'units', upserts.length + removals.length, 0);
+        return finish(version, started, upserts.length, removals.length);
+      });
+    },
+
+    importGroups(text, format, mode) {
+      return serial(async () => {
+        const started = performance.now();
+        const parsed = parseImport(text, format, GROUP_COLUMNS, 'groups');
+        if (!parsed.ok) return parsed;
+        const [settings, units] = await Promise.all([repository.loadSettings(), repository.loadUnits()]);
+        const checked = validateGroups(parsed.records, settings, units);
+        if (!checked.ok) return checked;
+        const groups = checked.value;
+        let removals: string[] = [];
+        if (mode === 'replace') {
+          const keep = new Set(groups.map((g) => g.id));
+          removals = [...(await repository.groupIds())].filter((id) => !keep.has(id));
+        }
+        const version = nextVersion();
+        await repository.writeGroups(groups, removals, version);
+        await repository.recordVersion(version, 'groups', 0, groups.length + removals.length);
+        return finish(version, started, groups.length, removals.length);
+      });
+    },
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * Validation of unit and group imports. All-or-nothing: the caller applies nothing unless the
+ * result is ok, and a refused import lists every problem with its line. Pure.
+ */
+import type { DirectorySettings, GroupEntry, Unit } from './model.ts';
+import type { ImportRecord, Problem } from './parse.ts';
+
+export type ImportMode = 'merge' | 'replace';
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
+
+const MAX_ID = 256;
+
+export interface UnitChanges {
+  /** Units to write (new or changed). */
+  upserts: Unit[];
+  /** Unit ids to remove (replace mode: known before, absent from the file). */
+  removals: string[];
+  /** The tree after the import. */
+  tree: Map<string, Unit>;
+}
+
+function byLine(a: Problem, b: Problem): number {
+  return a.line - b.line;
+}
+
+/**
+ * Units: id, name, level, parent. `existing` is the tree now; `merge` upserts the file into it,
+ * `replace` makes the file the whole tree. `groupUnits` (units groups hang off) must survive.
+ */
+export function validateUnits(
+  records: ImportRecord[],
+  settings: DirectorySettings,
+  existing: ReadonlyMap<string, Unit>,
+  mode: ImportMode,
+  groupUnits: ReadonlySet<string> = new Set(),
+): Validated<UnitChanges> {
+  const problems: Problem[] = [];
+  const levelIndex = new Map(settings.levels.map((level, i) => [level, i]));
+  const lineOf = new Map<string, number>();
+  const incoming: Unit[] = [];
+
+  for (const { line, fields } of records) {
+    const unit: Unit = { id: fields.id ?? '', name: fields.name ?? '', level: fields.level ?? '', parent: fields.parent ?? '' };
+    if (!unit.id) {
+      problems.push({ line, problem: 'id is empty' });
+      continue;
+    }
+    if (unit.id.length > MAX_ID) problems.push({ line, problem: `id is longer than ${MAX_ID} characters` });
+    const first = lineOf.get(unit.id);
+    if (first !== undefined) {
+      problems.push({ line, problem: `duplicate id "${unit.id}" (first on line ${first})` });
+      continue;
+    }
+    lineOf.set(unit.id, line);
+    if (!unit.name) problems.push({ line, problem: `name of "${unit.id}" is empty` });
+    if (!levelIndex.has(unit.level)) problems.push({ line, problem: `unknown level "${unit.level}" (levels: ${settings.levels.join(' > ')})` });
+    incoming.push(unit);
+  }
+
+  const tree = new Map<string, Unit>(mode === 'merge' ? existing : []);
+  for (const unit of incoming) tree.set(unit.id, unit);
+
+  for (const unit of incoming) {
+    const line = lineOf.get(unit.id)!;
+    if (unit.parent && !tree.has(unit.parent)) problems.push({ line, problem: `unknown parent "${unit.parent}" of "${unit.id}"` });
+  }
+
+  // Cycles first: a unit on a cycle is reported as such, not as a level problem.
+  const onCycle = new Set<string>();
+  const settled = new Set<string>();
+  for (const start of tree.keys()) {
+    const trail: string[] = [];
+    const inTrail = new Set<string>();
+    let id: string | undefined = start;
+    while (id && !settled.has(id) && tree.has(id)) {
+      if (inTrail.has(id)) {
+        const cycle = trail.slice(trail.indexOf(id));
+        for (const member of cycle) {
+          if (onCycle.has(member)) continue;
+          onCycle.add(member);
+          problems.push({ line: lineOf.get(member) ?? 0, problem: `cycle: ${[...cycle.slice(cycle.indexOf(member)), ...cycle.slice(0, cycle.indexOf(member)), member].join(' → ')}` });
+        }
+        break;
+      }
+      trail.push(id);
+      inTrail.add(id);
+      id = tree.get(id)!.parent || undefined;
+    }
+    for (const member of trail) settled.add(member);
+  }
+
+  // Level order over the whole resulting tree: a root sits on the first level, a child below its parent.
+  for (const unit of tree.values()) {
+    if (onCycle.has(unit.id)) continue;
+    const own = levelIndex.get(unit.level);
+    if (own === undefined) {
+      if (!lineOf.has(unit.id)) problems.push({ line: 0, problem: `existing unit "${unit.id}" has level "${unit.level}", which is no longer configured` });
+      continue;
+    }
+    const line = lineOf.get(unit.id) ?? 0;
+    const where = lineOf.has(unit.id) ? '' : 'existing unit ';
+    if (!unit.parent) {
+      if (own !== 0) problems.push({ line, problem: `level out of order: ${where}"${unit.id}" (${unit.level}) has no parent, but only a ${settings.levels[0]} can be a root` });
+      continue;
+    }
+    const parent = tree.get(unit.parent);
+    const parentLevel = parent ? levelIndex.get(parent.level) : undefined;
+    if (parent && parentLevel !== undefined && parentLevel >= own) {
+      problems.push({ line, problem: `level out of order: ${where}"${unit.id}" (${unit.level}) cannot sit under "${parent.id}" (${parent.level})` });
+    }
+  }
+
+  const removals: string[] = [];
+  if (mode === 'replace') {
+    for (const id of existing.keys()) {
+      if (tree.has(id)) continue;
+      removals.push(id);
+      if (groupUnits.has(id)) problems.push({ line: 0, problem: `unit "${id}" would be removed, but groups hang off it: move or remove those groups first` });
+    }
+  }
+
+  if (problems.length > 0) return { ok: false, problems: problems.sort(byLine) };
+  const upserts = incoming.filter((u) => {
+    const before = existing.get(u.id);
+    return !before || before.name !== u.name || before.level !== u.level || before.parent !== u.parent;
+  });
+  return { ok: true, value: { upserts, removals, tree } };
+}
+
+export function platformOf(groupId: string): string {
+  if (groupId.startsWith('wa:')) return 'whatsapp';
+  if (groupId.startsWith('tg:')) return 'telegram';
+  return 'other';
+}
+
+/** Groups: id, unit, category, optional title, platform, target_size. */
+export function validateGroups(
+  records: ImportRecord[],
+  settings: DirectorySettings,
+  units: ReadonlyMap<string, Unit>,
+): Validated<GroupEntry[]> {
+  const problems: Problem[] = [];
+  const categories = new Set(settings.categories);
+  const lineOf = new Map<string, number>();
+  const groups: GroupEntry[] = [];
+  for (const { line, fields } of records) {
+    const id = fields.id ?? '';
+    if (!id) {
+      problems.push({ line, problem: 'id is empty' });
+      continue;
+    }
+    if (id.length > MAX_ID) problems.push({ line, problem: `id is longer than ${MAX_ID} characters` });
+    const first = lineOf.get(id);
+    if (first !== undefined) {
+      problems.push({ line, problem: `duplicate id "${id}" (first on line ${first})` });
+      continue;
+    }
+    lineOf.set(id, line);
+    const unit = fields.unit ?? '';
+    const category = fields.category ?? '';
+    if (!units.has(unit)) problems.push({ line, problem: unit ? `unknown unit "${unit}" for group "${id}"` : `unit of "${id}" is empty` });
+    if (!categories.has(category)) problems.push({ line, problem: `unknown category "${category}" (categories: ${settings.categories.join(', ')})` });
+    let targetSize: number | undefined;
+    const target = fields.target_size ?? '';
+    if (target !== '') {
+      targetSize = Number(target);
+      if (!Number.isInteger(targetSize) || targetSize < 0 || targetSize > 4_000_000_000) {
+        problems.push({ line, problem: `target_size "${target}" must be a whole number ≥ 0` });
+      }
+    }
+    const title = fields.title ?? '';
+    if (title.length > 512) problems.push({ line, problem: 'title is longer than 512 characters' });
+    groups.push({ id, unit, category, title, platform: fields.platform || platformOf(id), targetSize });
+  }
+  if (problems.length > 0) return { ok: false, problems: problems.sort(byLine) };
+  return { ok: true, value: groups };
+}
