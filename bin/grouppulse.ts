@@ -7,6 +7,7 @@ import 'dotenv/config';
 import { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
+import { loadOrCreateSecretFile } from '../common/secret-file.ts';
 import { ALL_ROLES, startServices, type Roles } from '../runtime/services.ts';
 
 function fail(message: string): never {
@@ -26,7 +27,7 @@ function readConfig(): Config {
 function printWelcome(url: string, config: Config): void {
   const bus = config.KAFKA_BROKERS ? `Kafka at ${config.KAFKA_BROKERS}` : 'in-process bus';
   const store = config.CLICKHOUSE_URL ? `ClickHouse at ${new URL(config.CLICKHOUSE_URL).host}` : `embedded ClickHouse in ${config.DATA_DIR}`;
-  const token = config.INGEST_TOKEN ? '$INGEST_TOKEN' : '<set INGEST_TOKEN first>';
+  const token = process.env.INGEST_TOKEN ? '$INGEST_TOKEN' : config.INGEST_TOKEN;
   const lines = [
     '',
     `GroupPulse is running (${bus}, ${store}).`,
@@ -54,6 +55,12 @@ async function run(roles: Roles, distributed: boolean): Promise<void> {
     }
   }
   const logger = createLogger(config.LOG_LEVEL);
+  if (!distributed && roles.ingest && !config.INGEST_TOKEN) {
+    // A single-node start should take events at once: a source token of its own, kept in DATA_DIR.
+    const generated = loadOrCreateSecretFile(config.DATA_DIR, 'ingest.token', 24);
+    config.INGEST_TOKEN = generated.secret;
+    logger.info({ file: generated.file }, generated.created ? 'generated an ingest token for the source "default"' : 'using the ingest token kept in DATA_DIR');
+  }
   const services = await startServices(config, roles, logger).catch((error: unknown) => fail(`could not start: ${(error as Error).message}`));
   if (roles.api && roles.ingest) printWelcome(services.url, config);
   else logger.info({ url: services.url, roles }, 'service started');

@@ -3,9 +3,8 @@
  * (Kafka, ClickHouse, logs) ever holds a phone number or platform user id. The same person
  * gets the same pseudonym across groups, which keeps "distinct people" countable.
  */
-import { createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import path from 'node:path';
+import { createHmac } from 'node:crypto';
+import { loadOrCreateSecretFile } from '../common/secret-file.ts';
 
 export type Pseudonymise = (id: string) => string;
 
@@ -26,10 +25,6 @@ export function loadOrCreatePseudonymKey(configured: string | undefined, dataDir
     const key = /^[0-9a-f]{32,}$/i.test(configured) ? Buffer.from(configured, 'hex') : Buffer.from(configured, 'utf8');
     return { key, created: false };
   }
-  const file = path.resolve(dataDir, 'pseudonym.key');
-  if (existsSync(file)) return { key: Buffer.from(readFileSync(file, 'utf8').trim(), 'hex'), created: false, file };
-  mkdirSync(dataDir, { recursive: true });
-  const key = randomBytes(32);
-  writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-  return { key, created: true, file };
+  const { secret, created, file } = loadOrCreateSecretFile(dataDir, 'pseudonym.key');
+  return { key: Buffer.from(secret, 'hex'), created, file };
 }
