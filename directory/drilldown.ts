@@ -1,0 +1,78 @@
+/**
+ * Drill-down: a unit → its children, each with groups, active and inactive groups, messages, joins,
+ * leaves and current members (latest snapshots), over a window. Pure: joins per-group numbers read
+ * from ClickHouse with the in-memory directory in one pass over the groups.
+ */
+import type { GroupActivity } from './activity.ts';
+import type { DirectoryIndex } from './directory-index.ts';
+
+export interface UnitCounts {
+  /** Unit id; '' for groups placed directly on the unit asked for. */
+  id: string;
+  name: string;
+  level: string;
+  groups: number;
+  activeGroups: number;
+  inactiveGroups: number;
+  messages: number;
+  media: number;
+  forwarded: number;
+  joins: number;
+  leaves: number;
+  members: number;
+}
+
+export interface DrillDown {
+  unit: { id: string; name: string; level: string; path: string[] } | null;
+  total: UnitCounts;
+  children: UnitCounts[];
+}
+
+function zero(id: string, name: string, level: string): UnitCounts {
+  return { id, name, level, groups: 0, activeGroups: 0, inactiveGroups: 0, messages: 0, media: 0, forwarded: 0, joins: 0, leaves: 0, members: 0 };
+}
+
+/** undefined when the unit is unknown. `unitId` '' = the top of the tree. */
+export function drillDown(
+  index: DirectoryIndex,
+  unitId: string,
+  activity: ReadonlyMap<string, GroupActivity>,
+  members: ReadonlyMap<string, number>,
+): DrillDown | undefined {
+  const node = unitId ? index.units.get(unitId) : undefined;
+  if (unitId && !node) return undefined;
+  const depth = node ? node.path.length : 0;
+  const total = zero(unitId, node?.unit.name ?? 'all', node?.unit.level ?? '');
+  const rows = new Map<string, UnitCounts>();
+  for (const childId of index.children.get(unitId) ?? []) {
+    const child = index.units.get(childId)!;
+    rows.set(childId, zero(childId, child.unit.name, child.unit.level));
+  }
+  for (const [groupId, placement] of index.groups) {
+    const path = placement.unitPath;
+    if (depth > 0 && path[depth - 1] !== unitId) continue;
+    const childId = path[depth] ?? '';
+    let row = rows.get(childId);
+    if (!row) rows.set(childId, (row = zero(childId, childId ? (index.units.get(childId)?.unit.name ?? childId) : '(groups on this unit)', childId ? (index.units.get(childId)?.unit.level ?? '') : (node?.unit.level ?? ''))));
+    const seen = activity.get(groupId);
+    const size = members.get(groupId) ?? 0;
+    for (const target of [row, total]) {
+      target.groups += 1;
+      target.members += size;
+      if (seen && seen.messages > 0) target.activeGroups += 1;
+      else target.inactiveGroups += 1;
+      if (seen) {
+        target.messages += seen.messages;
+        target.media += seen.media;
+        target.forwarded += seen.forwarded;
+        target.joins += seen.joins;
+        target.leaves += seen.leaves;
+      }
+    }
+  }
+  return {
+    unit: node ? { id: node.unit.id, name: node.unit.name, level: node.unit.level, path: [...node.path] } : null,
+    total,
+    children: [...rows.values()].sort((a, b) => (a.id === '' ? 1 : b.id === '' ? -1 : a.name.localeCompare(b.name))),
+  };
+}
