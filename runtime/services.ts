@@ -27,6 +27,7 @@ import { createPseudonymiser, loadOrCreatePseudonymKey } from '../ingest/pseudon
 import { createIngestRouter } from '../ingest/router.ts';
 import { createStaticSourceRegistry } from '../ingest/sources.ts';
 import { emptyDirectory } from '../processor/directory.ts';
+import { startDirectoryService, type DirectoryService } from '../directory/service.ts';
 import { createProcessor, type Processor } from '../processor/processor.ts';
 import { createHealth } from './health.ts';
 
@@ -111,6 +112,9 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
     });
   }
 
+  // The group directory: placements for the processor; imports, drill-down and coverage for the api.
+  const directoryService: DirectoryService | undefined = store ? await startDirectoryService({ client: store.client, logger, adminToken: config.INGEST_TOKEN }) : undefined;
+
   const app = express();
   app.disable('x-powered-by');
   app.use(pinoHttp({ logger: logger.child({ component: 'http' }), autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' } }));
@@ -136,6 +140,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
 
   if (roles.api && store) {
     app.use(createApiRouter({ client: store.client }));
+    if (directoryService) app.use(directoryService.router);
     if (existsSync(path.join(WEB_DIST, 'index.html'))) {
       app.use(express.static(WEB_DIST, { index: 'index.html', maxAge: '1h' }));
     } else {
@@ -170,7 +175,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
     processor = createProcessor({
       bus,
       client: store.client,
-      directory: emptyDirectory,
+      directory: directoryService?.directory ?? emptyDirectory,
       logger,
       metrics,
       topics,
@@ -201,6 +206,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await processor?.stop();
+        await directoryService?.stop();
         await live?.stop();
         await io?.close();
         server.closeAllConnections();

@@ -1,0 +1,168 @@
+/**
+ * Directory routes under /api/v1/directory (documented in docs/openapi.yaml): settings, unit and
+ * group imports (CSV or JSON, all-or-nothing, every problem listed by line), lookups, drill-down
+ * and coverage. Imports refresh this process's directory at once; other processes pick the change
+ * up from directory_version within their poll interval.
+ */
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { z } from 'zod';
+import { describeZodError } from '../common/events.ts';
+import { readGroupActivity, readGroupMembers, readLastMessages, readReach } from '../directory/activity.ts';
+import { computeCoverage } from '../directory/coverage.ts';
+import { drillDown } from '../directory/drilldown.ts';
+import type { Importer, ImportResult } from '../directory/importer.ts';
+import type { LiveDirectory } from '../directory/live-directory.ts';
+import { detectFormat } from '../directory/parse.ts';
+
+export interface DirectoryRouterDeps {
+  client: ClickHouseClient;
+  directory: LiveDirectory;
+  importer: Importer;
+  /** Guards imports (and settings changes). */
+  authorizeWrite: RequestHandler;
+  /** Guards reads; default lets every request through. */
+  authorizeRead?: RequestHandler;
+  /** Largest import body, bytes. */
+  maxImportBytes?: number;
+  now?: () => number;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+const modeSchema = z.object({ mode: z.enum(['merge', 'replace']).default('merge') });
+
+const isoInstant = (name: string) =>
+  z.string().datetime({ offset: true, message: `${name} must be ISO-8601 with a zone, e.g. 2026-11-22T00:00:00Z` }).transform((s) => new Date(s));
+
+const windowSchema = z.object({
+  unit: z.string().default(''),
+  from: isoInstant('from').optional(),
+  to: isoInstant('to').optional(),
+});
+
+const coverageSchema = z.object({
+  unit: z.string().default(''),
+  expected: z.string().optional().transform((s) => (s ? s.split(',').map((c) => c.trim()).filter(Boolean) : undefined)),
+});
+
+function sendImportResult(res: Response, result: ImportResult): void {
+  if (result.ok) res.json(result);
+  else res.status(422).json({ error: `import refused, nothing was applied: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`, problems: result.problems });
+}
+
+export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
+  const router = express.Router();
+  const now = deps.now ?? Date.now;
+  const read: RequestHandler = deps.authorizeRead ?? ((_req: Request, _res: Response, next: NextFunction) => next());
+  const body = express.text({ type: () => true, limit: deps.maxImportBytes ?? 128 * 1024 * 1024 });
+  const index = deps.directory.index;
+
+  function importRoute(kind: 'units' | 'groups') {
+    return async function importDirectoryFile(req: Request, res: Response) {
+      const query = modeSchema.safeParse(req.query);
+      if (!query.success) {
+        res.status(400).json({ error: describeZodError(query.error) });
+        return;
+      }
+      const text = typeof req.body === 'string' ? req.body : '';
+      if (text.trim() === '') {
+        res.status(400).json({ error: `body is empty: send ${kind} as CSV (text/csv, header row first) or JSON (application/json)` });
+        return;
+      }
+      const format = detectFormat(req.headers['content-type'], text);
+      const result = kind === 'units'
+        ? await deps.importer.importUnits(text, format, query.data.mode)
+        : await deps.importer.importGroups(text, format, query.data.mode);
+      sendImportResult(res, result);
+    };
+  }
+
+  router.get('/api/v1/directory', read, function getDirectoryStatus(_req, res) {
+    res.json({ version: deps.directory.version, settings: index.settings, units: index.units.size, groups: index.groups.size });
+  });
+
+  router.get('/api/v1/directory/settings', read, function getSettings(_req, res) {
+    res.json(index.settings);
+  });
+
+  router.put('/api/v1/directory/settings', deps.authorizeWrite, express.json({ limit: '64kb' }), async function putSettings(req, res) {
+    const result = await deps.importer.importSettings(req.body);
+    sendImportResult(res, result);
+  });
+
+  router.post('/api/v1/directory/units', deps.authorizeWrite, body, importRoute('units'));
+  router.post('/api/v1/directory/groups', deps.authorizeWrite, body, importRoute('groups'));
+
+  router.get('/api/v1/directory/units/:id', read, function getUnit(req, res) {
+    const id = String(req.params.id);
+    const node = index.units.get(id);
+    if (!node) {
+      res.status(404).json({ error: `no unit "${id}"` });
+      return;
+    }
+    const children = (index.children.get(node.unit.id) ?? []).map((id) => index.units.get(id)!.unit);
+    res.json({ ...node.unit, path: node.path, division: node.division, leaf: index.isLeaf(node.unit.id), children });
+  });
+
+  router.get('/api/v1/directory/groups/:id', read, function getGroup(req, res) {
+    const id = String(req.params.id);
+    const placement = index.groups.get(id);
+    if (!placement) {
+      res.status(404).json({ error: `no group "${id}" in the directory` });
+      return;
+    }
+    res.json({ id, unit: placement.unitPath[placement.unitPath.length - 1], ...placement, targetSize: index.targets.get(id) ?? null });
+  });
+
+  router.get('/api/v1/directory/drilldown', read, async function getDrillDown(req, res) {
+    const parsed = windowSchema.safeParse(req.query);
+    if (!parsed.success) {
+      res.status(400).json({ error: describeZodError(parsed.error) });
+      return;
+    }
+    const to = parsed.data.to ?? new Date(now());
+    const from = new Date(Math.floor((parsed.data.from ?? new Date(to.getTime() - DAY_MS)).getTime() / HOUR_MS) * HOUR_MS);
+    if (from >= to) {
+      res.status(400).json({ error: 'from must be before to' });
+      return;
+    }
+    const [activity, members] = await Promise.all([readGroupActivity(deps.client, from, to), readGroupMembers(deps.client)]);
+    const result = drillDown(index, parsed.data.unit, activity, members);
+    if (!result) {
+      res.status(404).json({ error: `no unit "${parsed.data.unit}"` });
+      return;
+    }
+    res.json({ from: from.toISOString(), to: to.toISOString(), version: deps.directory.version, ...result });
+  });
+
+  router.get('/api/v1/directory/coverage', read, async function getCoverage(req, res) {
+    const parsed = coverageSchema.safeParse(req.query);
+    if (!parsed.success) {
+      res.status(400).json({ error: describeZodError(parsed.error) });
+      return;
+    }
+    const { unit } = parsed.data;
+    const categories = index.settings.categories;
+    const expected = parsed.data.expected ?? (categories.includes('booth-voters') ? ['booth-voters'] : categories);
+    const unknown = expected.filter((c) => !categories.includes(c));
+    if (unknown.length > 0) {
+      res.status(400).json({ error: `unknown categor${unknown.length > 1 ? 'ies' : 'y'} ${unknown.join(', ')} (categories: ${categories.join(', ')})` });
+      return;
+    }
+    const node = unit ? index.units.get(unit) : undefined;
+    if (unit && !node) {
+      res.status(404).json({ error: `no unit "${unit}"` });
+      return;
+    }
+    const at = now();
+    const [lastMessage, reach] = await Promise.all([
+      readLastMessages(deps.client, new Date(at - 7 * DAY_MS)),
+      readReach(deps.client, unit, node ? node.path.length : 0),
+    ]);
+    res.json(computeCoverage(index, unit, lastMessage, reach, expected, at));
+  });
+
+  return router;
+}

@@ -1,0 +1,165 @@
+/**
+ * The directory on the real pipeline: imports through the api, a change picked up by RUNNING
+ * processors (two of them, one consumer group on the real Kafka broker, each with its own live
+ * directory) without a restart, and drill-down / coverage numbers on the real ClickHouse engine.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { startTestPipeline, TEST_TOKEN, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
+
+const UNITS = `id,name,level,parent
+rj,Rajasthan,state,
+jp,Jaipur,division,rj
+ud,Udaipur,division,rj
+jpc,Jaipur City,district,jp
+udc,Udaipur City,district,ud
+a1,Assembly 1,assembly,jpc
+a2,Assembly 2,assembly,udc
+m1,Mandal 1,mandal,a1
+m2,Mandal 2,mandal,a2
+b1,Booth 1,booth,m1
+b2,Booth 2,booth,m1
+b3,Booth 3,booth,m2
+b4,Booth 4,booth,m2
+`;
+
+const GROUP_IDS = Array.from({ length: 12 }, (_, i) => `wa:g${i}@g.us`);
+/** Groups 0–5 on Jaipur booths, 6–11 on Udaipur booths. */
+const GROUPS = `id,unit,category,title\n${GROUP_IDS.map((g, i) => `${g},${i < 6 ? (i % 2 ? 'b2' : 'b1') : i % 2 ? 'b4' : 'b3'},booth-voters,Group ${i}`).join('\n')}\n`;
+
+async function importFile(pipeline: TestPipeline, kind: 'units' | 'groups', csv: string, mode = 'merge') {
+  const response = await fetch(`${pipeline.url}/api/v1/directory/${kind}?mode=${mode}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'text/csv' },
+    body: csv,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function query<T>(pipeline: TestPipeline, sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  const result = await pipeline.store!.client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
+  return result.json<T>();
+}
+
+const message = (group: string, id: string, sender: string, at = new Date().toISOString()) => ({ type: 'message', id, group, at, sender, kind: 'text' });
+
+describe('directory changes reach running processors (Kafka, two processor instances)', () => {
+  const started: TestPipeline[] = [];
+  afterAll(async () => {
+    for (const p of started.reverse()) await p.stop();
+  });
+
+  it('events are enriched with the new placement within seconds of an import, by both processors', async () => {
+    const all = await startTestPipeline();
+    started.push(all);
+    const second = await startTestPipeline({
+      roles: { ingest: false, processor: true, api: false },
+      dataDir: all.config.DATA_DIR,
+      topicPrefix: all.config.KAFKA_TOPIC_PREFIX,
+    });
+    started.push(second);
+
+    // Before the directory knows the groups, their events roll up under `unassigned`.
+    expect((await all.post(GROUP_IDS.map((g) => message(g, `before-${g}`, 'p1')))).status).toBe(202);
+    await waitFor(async () => {
+      const [row] = await query<{ n: string }>(all, "SELECT count() AS n FROM events WHERE division = 'unassigned' AND event_id LIKE 'before-%'");
+      return Number(row?.n) === GROUP_IDS.length ? true : undefined;
+    }, 'unplaced events stored');
+
+    expect((await importFile(all, 'units', UNITS)).status).toBe(200);
+    const imported = await importFile(all, 'groups', GROUPS);
+    expect(imported.status).toBe(200);
+    const importedAt = Date.now();
+
+    // Keep sending until every group's newest event lands enriched: the running processors reloaded.
+    let round = 0;
+    const pickedUpMs = await waitFor(async () => {
+      round += 1;
+      await all.post(GROUP_IDS.map((g) => message(g, `after-${round}-${g}`, 'p1')));
+      const rows = await query<{ group_id: string; division: string; unit_path: string[] }>(
+        all,
+        `SELECT group_id, argMax(division, at) AS division, argMax(unit_path, at) AS unit_path FROM events
+         WHERE event_id LIKE 'after-%' GROUP BY group_id`,
+      );
+      const placed = rows.filter((r) => r.division !== 'unassigned');
+      return placed.length === GROUP_IDS.length ? Date.now() - importedAt : undefined;
+    }, 'every group placed by the running processors', 20_000);
+    expect(pickedUpMs).toBeLessThan(15_000);
+
+    const [g0] = await query<{ division: string; category: string; unit_path: string[] }>(
+      all,
+      "SELECT division, category, unit_path FROM events WHERE group_id = {g:String} AND division != 'unassigned' LIMIT 1",
+      { g: GROUP_IDS[0] },
+    );
+    expect(g0).toEqual({ division: 'jp', category: 'booth-voters', unit_path: ['rj', 'jp', 'jpc', 'a1', 'm1', 'b1'] });
+
+    // Both processor instances wrote placed events (each owns some partitions of the topic).
+    const written = async (p: TestPipeline) => (await p.metrics.processorRecords.get()).values.find((v) => v.labels.outcome === 'written')?.value ?? 0;
+    expect(await written(all)).toBeGreaterThan(0);
+    expect(await written(second)).toBeGreaterThan(0);
+
+    // A move (group 0 to Udaipur) reaches them too.
+    expect((await importFile(all, 'groups', `id,unit,category\n${GROUP_IDS[0]},b3,youth\n`)).status).toBe(200);
+    await waitFor(async () => {
+      round += 1;
+      await all.post([message(GROUP_IDS[0]!, `moved-${round}`, 'p1')]);
+      const rows = await query<{ division: string }>(all, "SELECT division FROM events WHERE event_id = {id:String}", { id: `moved-${round - 1}` });
+      return rows[0]?.division === 'ud' ? true : undefined;
+    }, 'moved group placed under its new division', 20_000);
+  });
+});
+
+describe('imports, drill-down and coverage through the api (real engine)', () => {
+  let pipeline: TestPipeline;
+  afterAll(async () => {
+    await pipeline?.stop();
+  });
+
+  it('refuses a bad import as a whole and lists the problems', async () => {
+    pipeline = await startTestPipeline({ memoryBus: true });
+    const bad = await importFile(pipeline, 'units', `${UNITS}b9,Booth 9,booth,nowhere\nb1,Again,booth,m1\n`);
+    expect(bad.status).toBe(422);
+    expect(bad.body.problems).toEqual([
+      { line: 15, problem: 'unknown parent "nowhere" of "b9"' },
+      { line: 16, problem: 'duplicate id "b1" (first on line 11)' },
+    ]);
+    const status = await (await fetch(`${pipeline.url}/api/v1/directory`)).json();
+    expect(status).toMatchObject({ units: 0, groups: 0 });
+    const unauthorised = await fetch(`${pipeline.url}/api/v1/directory/units`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: UNITS });
+    expect(unauthorised.status).toBe(401);
+  });
+
+  it('drills down and reports coverage with distinct people', async () => {
+    expect((await importFile(pipeline, 'units', UNITS)).status).toBe(200);
+    const groups = `id,unit,category,target_size\nwa:x1,b1,booth-voters,10\nwa:x2,b1,youth,\nwa:x3,b2,youth,5\nwa:x4,b3,booth-voters,\n`;
+    expect((await importFile(pipeline, 'groups', groups)).status).toBe(200);
+    const now = new Date().toISOString();
+    const events = [
+      message('wa:x1', 'm1', 'alice', now),
+      message('wa:x1', 'm2', 'bob', now),
+      message('wa:x2', 'm3', 'alice', now),
+      { type: 'member_joined', id: 'j1', group: 'wa:x2', at: now, member: 'carol' },
+      { type: 'member_joined', id: 'j2', group: 'wa:x3', at: now, member: 'dave' },
+      { type: 'member_left', id: 'l1', group: 'wa:x3', at: now, member: 'dave' },
+      message('wa:x4', 'm4', 'erin', now),
+      { type: 'group_snapshot', id: 's1', group: 'wa:x1', at: now, members: 40 },
+      { type: 'group_snapshot', id: 's2', group: 'wa:x3', at: now, members: 12 },
+    ];
+    expect((await pipeline.post(events)).status).toBe(202);
+
+    const drill = await waitFor(async () => {
+      const body = (await (await fetch(`${pipeline.url}/api/v1/directory/drilldown?unit=rj`)).json()) as { total: { messages: number; members: number }; children: { id: string; groups: number; activeGroups: number; inactiveGroups: number; messages: number; joins: number; leaves: number; members: number }[] };
+      return body.total.messages === 4 && body.total.members === 52 ? body : undefined;
+    }, 'drill-down counts');
+    expect(drill.children.map((c) => [c.id, c.groups, c.activeGroups, c.inactiveGroups, c.messages, c.joins, c.leaves, c.members])).toEqual([
+      ['jp', 3, 2, 1, 3, 2, 1, 52],
+      ['ud', 1, 1, 0, 1, 0, 0, 0],
+    ]);
+    const booths = (await (await fetch(`${pipeline.url}/api/v1/directory/drilldown?unit=m1`)).json()) as { children: { id: string; groups: number; messages: number }[] };
+    expect(booths.children.map((c) => [c.id, c.groups, c.messages])).toEqual([['b1', 2, 3], ['b2', 1, 0]]);
+
+    const coverage = (await (await fetch(`${pipeline.url}/api/v1/directory/coverage?unit=rj&expected=booth-voters,youth`)).json()) as { total: Record<string, unknown>; children: Record<string, unknown>[] };
+    // alice (in two groups) counts once; dave left; carol joined: alice, bob, carol, erin.
+    expect(coverage.total).toMatchObject({ booths: 4, boothsWithGroup: 3, boothsActive24h: 2, boothsActive7d: 2, boothsMissingExpected: 3, missingByCategory: { 'booth-voters': 2, youth: 2 }, groups: 4, reached: 4, target: 15 });
+    expect(coverage.children.map((c) => [c.id, c.reached, c.target])).toEqual([['jp', 3, 15], ['ud', 1, null]]);
+  });
+});
