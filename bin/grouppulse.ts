@@ -10,6 +10,13 @@ import { createLogger } from '../common/logger.ts';
 import { loadOrCreateSecretFile } from '../common/secret-file.ts';
 import { ALL_ROLES, startServices, type Roles } from '../runtime/services.ts';
 
+function parseRoles(list: string): Roles {
+  const names = list.split(',').map((r) => r.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(n in ALL_ROLES));
+  if (unknown.length > 0 || names.length === 0) fail(`--roles takes ingest, processor and/or api (got "${list}")`);
+  return { ingest: names.includes('ingest'), processor: names.includes('processor'), api: names.includes('api') };
+}
+
 function fail(message: string): never {
   process.stderr.write(`grouppulse: ${message}\n`);
   process.exit(1);
@@ -86,7 +93,11 @@ async function run(roles: Roles, distributed: boolean): Promise<void> {
 }
 
 const program = new Command('grouppulse').description('Real-time activity monitoring for networks of chat groups');
-program.command('start').description('run ingest + processor + api + board in one process').action(() => run(ALL_ROLES, false));
+program
+  .command('start')
+  .description('run ingest + processor + api + board in one process')
+  .option('--roles <roles>', 'only these roles in this process, comma-separated: ingest,processor,api', 'ingest,processor,api')
+  .action((options: { roles: string }) => run(parseRoles(options.roles), false));
 program.command('ingest').description('run only the ingest service (needs KAFKA_BROKERS)').action(() => run({ ingest: true, processor: false, api: false }, true));
 program.command('processor').description('run only the processor (needs KAFKA_BROKERS and CLICKHOUSE_URL)').action(() => run({ ingest: false, processor: true, api: false }, true));
 program.command('api').description('run only the read API, live socket and board (needs KAFKA_BROKERS and CLICKHOUSE_URL)').action(() => run({ ingest: false, processor: false, api: true }, true));

@@ -57,6 +57,12 @@ export function createMetrics() {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 5, 10],
       registers,
     }),
+    consumerLag: new Gauge({
+      name: 'consumer_lag',
+      help: 'Records on the events topic not yet processed, per partition',
+      labelNames: ['topic', 'partition'] as const,
+      registers,
+    }),
     liveClients: new Gauge({ name: 'api_live_clients', help: 'Connected Socket.io clients', registers }),
   };
 }

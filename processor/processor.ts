@@ -26,6 +26,8 @@ export interface ProcessorOptions {
   dedupWindowDays: number;
   boardTimeZone: string;
   now?: () => number;
+  /** How often consumer lag is read into the consumer_lag metric. */
+  lagIntervalMs?: number;
 }
 
 export interface Processor {
@@ -51,6 +53,17 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const dayOf = createDayOf(options.boardTimeZone);
   const pending = new Map<string, PreparedBatch>();
   let subscription: Subscription | undefined;
+  let lagTimer: NodeJS.Timeout | undefined;
+
+  async function recordLag(): Promise<void> {
+    try {
+      for (const { partition, lag } of await options.bus.lag(options.groupId, options.topics.events)) {
+        options.metrics.consumerLag.set({ topic: options.topics.events, partition: String(partition) }, lag);
+      }
+    } catch (error) {
+      log.debug({ err: error }, 'could not read consumer lag');
+    }
+  }
 
   async function prepare(batch: ConsumedBatch): Promise<PreparedBatch> {
     const token = `${batch.topic}:${batch.partition}:${batch.firstOffset}-${batch.lastOffset}`;
@@ -131,8 +144,11 @@ export function createProcessor(options: ProcessorOptions): Processor {
         },
       });
       log.info({ groupId: options.groupId, topic: options.topics.events }, 'processor consuming');
+      lagTimer = setInterval(recordLag, options.lagIntervalMs ?? 10_000);
+      lagTimer.unref();
     },
     async stop() {
+      clearInterval(lagTimer);
       await subscription?.stop();
       subscription = undefined;
     },

@@ -3,6 +3,7 @@
  * or all of them — from one Config. The all-in-one process and each distributed service go
  * through this same code path; only the roles differ.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -117,7 +118,23 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(pinoHttp({ logger: logger.child({ component: 'http' }), autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' } }));
+  app.use(
+    pinoHttp({
+      logger: logger.child({ component: 'http' }),
+      // A caller's X-Request-Id is kept (so one id follows a request across services), else a new one.
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+    }),
+  );
   app.use(health.router);
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());

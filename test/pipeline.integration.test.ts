@@ -7,41 +7,10 @@ import { io as connectSocket, type Socket } from 'socket.io-client';
 import { Kafka, logLevel } from 'kafkajs';
 import { inject } from 'vitest';
 import { SOCKET_EVENTS, type CountsDelta, type CountsSnapshot } from '../common/live.ts';
+import { expectedOf, makeEvents } from './support/events.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from './support/pipeline.ts';
 
 const DAY = '2026-11-22';
-
-interface Expected {
-  messages: number;
-  joins: number;
-  leaves: number;
-  groups: Set<string>;
-  senders: Set<string>;
-}
-
-/** A deterministic stream: messages over `groups` groups, some joins and leaves. */
-function makeEvents(count: number, prefix: string, groups = 25) {
-  return Array.from({ length: count }, (_, i) => {
-    const group = `wa:${prefix}-g${i % groups}`;
-    const at = `${DAY}T${String(10 + (i % 8)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z`;
-    if (i % 10 === 7) return { type: 'member_joined', id: `${prefix}-j${i}`, group, at, member: `91980000${i % 97}` };
-    if (i % 20 === 9) return { type: 'member_left', id: `${prefix}-l${i}`, group, at, member: `91980000${i % 89}` };
-    return { type: 'message', id: `${prefix}-m${i}`, group, at, sender: `91990000${i % 31}`, kind: i % 3 === 0 ? 'image' : 'text', forwarded: i % 5 === 0 };
-  });
-}
-
-function expectedOf(events: ReturnType<typeof makeEvents>): Expected {
-  const expected: Expected = { messages: 0, joins: 0, leaves: 0, groups: new Set(), senders: new Set() };
-  for (const e of events) {
-    if (e.type === 'message') {
-      expected.messages += 1;
-      expected.groups.add(e.group);
-      expected.senders.add(String(e.sender));
-    } else if (e.type === 'member_joined') expected.joins += 1;
-    else expected.leaves += 1;
-  }
-  return expected;
-}
 
 async function summary(pipeline: TestPipeline, from = `${DAY}T00:00:00Z`, to = `${DAY}T23:59:00Z`) {
   const response = await fetch(`${pipeline.url}/api/v1/summary?from=${from}&to=${to}`);
