@@ -94,6 +94,17 @@ function errorHandler(logger: Logger) {
   };
 }
 
+/** Wait until a consumer group has caught up with a topic (seen twice, 100 ms apart), or the deadline. */
+async function drainBus(bus: Bus, groupId: string, topic: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let caughtUp = 0;
+  while (Date.now() < deadline && caughtUp < 2) {
+    const lag = await bus.lag(groupId, topic);
+    caughtUp = lag.every((p) => p.lag === 0) ? caughtUp + 1 : 0;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export async function startServices(config: Config, roles: Roles, logger: Logger): Promise<RunningServices> {
   const metrics = createMetrics();
   const topics = topicsOf(config);
@@ -188,6 +199,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   }
 
   let processor: Processor | undefined;
+  const processorGroupId = `${config.KAFKA_TOPIC_PREFIX}processor`;
   if (roles.processor && store) {
     processor = createProcessor({
       bus,
@@ -196,7 +208,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
       logger,
       metrics,
       topics,
-      groupId: `${config.KAFKA_TOPIC_PREFIX}processor`,
+      groupId: processorGroupId,
       dedupWindowDays: config.DEDUP_WINDOW_DAYS,
       boardTimeZone: config.BOARD_TIME_ZONE,
     });
@@ -222,6 +234,8 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
       const drain = (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        // The in-process bus lives and dies with this process: write out what it holds first.
+        if (processor && bus.kind === 'memory') await drainBus(bus, processorGroupId, topics.events, timeoutMs / 2);
         await processor?.stop();
         await directoryService?.stop();
         await live?.stop();
