@@ -2,23 +2,34 @@
 import express, { type Router } from 'express';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { describeZodError } from '../common/events.ts';
+import type { RequireUser } from './auth/require-user.ts';
+import { userLocals } from './auth/require-user.ts';
+import { scopeAllows } from './auth/roles.ts';
 import { querySummary, summaryParamsSchema } from './summary.ts';
 
 export interface ApiRouterDeps {
   client: ClickHouseClient;
+  /** Every read needs a signed-in user; reads are cut to the user's scope (api/auth/roles.ts). */
+  requireUser: RequireUser;
 }
 
 export function createApiRouter(deps: ApiRouterDeps): Router {
   const router = express.Router();
 
-  router.get('/api/v1/summary', async function getSummary(req, res) {
+  router.get('/api/v1/summary', deps.requireUser(), async function getSummary(req, res) {
     const parsed = summaryParamsSchema.safeParse(req.query);
     if (!parsed.success) {
       res.status(400).json({ error: describeZodError(parsed.error) });
       return;
     }
     const { from, to, division } = parsed.data;
-    const rows = await querySummary(deps.client, { from, to, divisions: division ? [division] : undefined });
+    const { scope } = userLocals(res);
+    if (division && !scopeAllows(scope, division)) {
+      res.status(403).json({ error: `you may not read division "${division}"` });
+      return;
+    }
+    const divisions = division ? [division] : scope.kind === 'all' ? undefined : scope.divisions;
+    const rows = await querySummary(deps.client, { from, to, divisions });
     res.json({ from: from.toISOString(), to: to.toISOString(), rows });
   });
 

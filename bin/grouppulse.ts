@@ -5,6 +5,7 @@
  */
 import 'dotenv/config';
 import { Command } from 'commander';
+import { registerUserCommands } from '../api/auth/cli.ts';
 import { ConfigError, loadConfig, type Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
 import { loadOrCreateSecretFile } from '../common/secret-file.ts';
@@ -42,12 +43,22 @@ function printWelcome(url: string, config: Config): void {
     `  Ingest:  ${url}/v1/events`,
     `  Summary: ${url}/api/v1/summary?from=<ISO>&to=<ISO>`,
     '',
+    'Sign in (board: the form at /; APIs: the token as Authorization: Bearer <token>):',
+    `  curl -X POST ${url}/api/v1/auth/sign-in -H "Content-Type: application/json" -d '{"username":"admin","password":"<password>"}'`,
+    '  More users: `npx tsx bin/grouppulse.ts users add <name> --role lead --unit <division>` (server stopped) or POST /api/v1/admin/users.',
+    '',
     'Send a first event:',
     `  curl -X POST ${url}/v1/events -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" \\`,
     `    -d '[{"type":"message","id":"first-1","group":"wa:demo@g.us","at":"'$(date -u +%Y-%m-%dT%H:%M:%SZ)'","sender":"919800000001","kind":"text"}]'`,
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** The first admin's generated password goes to the terminal once, never to the log. */
+function printFirstAdmin(admin: { username: string; generatedPassword?: string }): void {
+  const password = admin.generatedPassword ? `password ${admin.generatedPassword}  (shown only now: store it, or change it with \`users set-password\`)` : 'the password from ADMIN_PASSWORD';
+  process.stdout.write(`\nCreated the first admin: user "${admin.username}", ${password}\n`);
 }
 
 async function run(roles: Roles, distributed: boolean): Promise<void> {
@@ -69,6 +80,7 @@ async function run(roles: Roles, distributed: boolean): Promise<void> {
     logger.info({ file: generated.file }, generated.created ? 'generated an ingest token for the source "default"' : 'using the ingest token kept in DATA_DIR');
   }
   const services = await startServices(config, roles, logger).catch((error: unknown) => fail(`could not start: ${(error as Error).message}`));
+  if (services.firstAdmin) printFirstAdmin(services.firstAdmin);
   if (roles.api && roles.ingest) printWelcome(services.url, config);
   else logger.info({ url: services.url, roles }, 'service started');
 
@@ -93,6 +105,7 @@ async function run(roles: Roles, distributed: boolean): Promise<void> {
 }
 
 const program = new Command('grouppulse').description('Real-time activity monitoring for networks of chat groups');
+registerUserCommands(program);
 program
   .command('start')
   .description('run ingest + processor + api + board in one process')

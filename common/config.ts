@@ -45,6 +45,24 @@ const configSchema = z.object({
   WHATSAPP_APP_SECRET: optionalString,
   WHATSAPP_VERIFY_TOKEN: optionalString,
   TELEGRAM_SECRET_TOKEN: optionalString,
+  /** HS256 key for user sign-in tokens. Unset: generated once and kept in DATA_DIR/auth-jwt.key. */
+  AUTH_JWT_SECRET: optionalString,
+  /** Lifetime of a sign-in token, in minutes (short: a stolen token is useful only briefly). */
+  AUTH_TOKEN_TTL_MINUTES: positiveInt(60),
+  /** Sign-in attempts allowed per client address per AUTH_SIGNIN_WINDOW_MINUTES. */
+  AUTH_SIGNIN_MAX_ATTEMPTS: positiveInt(10),
+  AUTH_SIGNIN_WINDOW_MINUTES: positiveInt(15),
+  /** Password of the first admin (user `admin`), created on first start; unset = generated and printed once. */
+  ADMIN_PASSWORD: optionalString,
+  /** Origin of the board when it is served from elsewhere (e.g. http://localhost:5173); unset = same origin only. */
+  BOARD_ORIGIN: optionalString,
+  /** Analysts' SQL limits, enforced by ClickHouse (max_execution_time, max_result_rows, max_result_bytes). */
+  SQL_MAX_EXECUTION_SECONDS: positiveInt(30),
+  SQL_MAX_RESULT_ROWS: positiveInt(100_000),
+  SQL_MAX_RESULT_BYTES: positiveInt(50 * 1024 * 1024),
+  /** Server mode: a read-only ClickHouse user for the analysts' SQL (deploy/clickhouse/users.d/grouppulse-readonly.xml). */
+  CLICKHOUSE_READONLY_USER: optionalString,
+  CLICKHOUSE_READONLY_PASSWORD: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

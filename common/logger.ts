@@ -11,6 +11,17 @@ export const REDACT_PATHS = [
   '*.password',
   '*.token',
   '*.secret',
+  // Accounts and sign-in (api/auth): passwords, hashes, tokens, signing keys.
+  'req.body.password',
+  '*.passwordHash',
+  '*.password_hash',
+  '*.generatedPassword',
+  '*.AUTH_JWT_SECRET',
+  '*.ADMIN_PASSWORD',
+  '*.CLICKHOUSE_PASSWORD',
+  '*.CLICKHOUSE_READONLY_PASSWORD',
+  'handshake.auth.token',
+  'handshake.headers.authorization',
 ];
 
 export function createLogger(level: string, name = 'grouppulse'): Logger {

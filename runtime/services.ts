@@ -12,7 +12,14 @@ import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { Server as SocketServer } from 'socket.io';
+import { createAdminRouter } from '../api/admin/router.ts';
+import { createAccessControl, type AccessControl } from '../api/auth/access-control.ts';
+import { corsForBoard, securityHeaders } from '../api/auth/http-security.ts';
+import { createAuthRouter } from '../api/auth/router.ts';
 import { startLiveSocket, type LiveSocket } from '../api/live/live-socket.ts';
+import { createAnalystStore } from '../api/sql/analyst-client.ts';
+import { createAuditLog } from '../api/sql/audit.ts';
+import { createSqlRouter } from '../api/sql/router.ts';
 import { createApiRouter } from '../api/router.ts';
 import type { Bus } from '../common/bus/bus.ts';
 import { createKafkaBus } from '../common/bus/kafka-bus.ts';
@@ -46,6 +53,8 @@ export interface RunningServices {
   bus: Bus;
   store?: Store;
   metrics: Metrics;
+  /** Set when this start created the first admin (api role): its generated password is shown once, never logged. */
+  firstAdmin?: AccessControl['firstAdmin'];
   /** Stop input, drain, commit, close — within the timeout. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -129,6 +138,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders(config.BOARD_ORIGIN));
   app.use(
     pinoHttp({
       logger: logger.child({ component: 'http' }),
@@ -166,8 +176,31 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
     app.use(createIngestRouter({ sources, acceptEvents, maxBodyBytes: config.INGEST_MAX_BODY_BYTES, maxEvents: config.INGEST_MAX_EVENTS, metrics, logger }));
   }
 
+  let access: AccessControl | undefined;
+  let analystStore: Store | undefined;
   if (roles.api && store) {
-    app.use(createApiRouter({ client: store.client }));
+    access = await createAccessControl(config, store.client, logger);
+    analystStore = await createAnalystStore(config);
+    app.use('/api', corsForBoard(config.BOARD_ORIGIN));
+    app.use(
+      createAuthRouter({
+        auth: access.auth,
+        requireUser: access.requireUser,
+        signInMaxAttempts: config.AUTH_SIGNIN_MAX_ATTEMPTS,
+        signInWindowMs: config.AUTH_SIGNIN_WINDOW_MINUTES * 60_000,
+      }),
+    );
+    app.use(createAdminRouter({ users: access.users, userAdmin: access.userAdmin, requireUser: access.requireUser }));
+    app.use(
+      createSqlRouter({
+        client: analystStore.client,
+        audit: createAuditLog(store.client),
+        limits: { maxExecutionSeconds: config.SQL_MAX_EXECUTION_SECONDS, maxResultRows: config.SQL_MAX_RESULT_ROWS, maxResultBytes: config.SQL_MAX_RESULT_BYTES },
+        requireUser: access.requireUser,
+        logger,
+      }),
+    );
+    app.use(createApiRouter({ client: store.client, requireUser: access.requireUser }));
     if (directoryService) app.use(directoryService.router);
     if (existsSync(path.join(WEB_DIST, 'index.html'))) {
       app.use(express.static(WEB_DIST, { index: 'index.html', maxAge: '1h' }));
@@ -182,8 +215,8 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   const server: HttpServer = createServer(app);
   let live: LiveSocket | undefined;
   let io: SocketServer | undefined;
-  if (roles.api && store) {
-    io = new SocketServer(server, { serveClient: false });
+  if (roles.api && store && access) {
+    io = new SocketServer(server, { serveClient: false, cors: config.BOARD_ORIGIN ? { origin: [config.BOARD_ORIGIN] } : undefined });
     live = await startLiveSocket({
       io,
       bus,
@@ -195,6 +228,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
       resyncMs: config.LIVE_RESYNC_MS,
       logger,
       metrics,
+      authenticate: access.auth.authenticate,
     });
   }
 
@@ -228,6 +262,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
     bus,
     store,
     metrics,
+    firstAdmin: access?.firstAdmin,
     async stop(timeoutMs = 15_000) {
       health.setReady(false);
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
@@ -243,6 +278,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
         server.closeAllConnections();
         await closed;
         await bus.close();
+        await analystStore?.close();
         await store?.close();
       })();
       await Promise.race([drain, timeout]);

@@ -3,14 +3,23 @@
  * interval, and a fresh snapshot every resync interval (distinct counts, day rollover).
  * Each api instance reads the live topic with its own consumer group, so every instance
  * sees every delta.
+ *
+ * Every socket signs in at the handshake (`auth: { token }` or `Authorization: Bearer`) and joins
+ * the rooms of what it may see: `all` for central monitors, analysts and admins, `division:<id>`
+ * for each of a lead's divisions. Snapshots and deltas are cut per room, so a lead's socket never
+ * receives another division's counts. A socket is dropped when its token expires and, at each
+ * resync, when the token was signed out or the user disabled.
  */
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Bus, Subscription } from '../../common/bus/bus.ts';
 import { addCounters, cellKey, SOCKET_EVENTS, type CountsDelta, type CountsRow, type CountsSnapshot, type LiveDelta } from '../../common/live.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
+import { bearerToken } from '../../ingest/router.ts';
+import type { AuthOutcome } from '../auth/auth-service.ts';
+import { filterToScope, scopeOf, type Scope } from '../auth/roles.ts';
 import { createLiveCounts } from './live-counts.ts';
 
 export interface LiveSocketOptions {
@@ -24,7 +33,29 @@ export interface LiveSocketOptions {
   resyncMs: number;
   logger: Logger;
   metrics: Metrics;
+  /** Who is behind a user token (api/auth). */
+  authenticate: (token: string) => Promise<AuthOutcome>;
   now?: () => number;
+}
+
+/** What a signed-in socket carries. */
+interface LiveSocketData {
+  token: string;
+  username: string;
+  scope: Scope;
+}
+
+export const ALL_ROOM = 'all';
+export const divisionRoom = (division: string) => `division:${division}`;
+
+function roomsOf(scope: Scope): string[] {
+  return scope.kind === 'all' ? [ALL_ROOM] : scope.divisions.map(divisionRoom);
+}
+
+function tokenOf(socket: Socket): string | undefined {
+  const auth = socket.handshake.auth as { token?: unknown } | undefined;
+  if (typeof auth?.token === 'string' && auth.token !== '') return auth.token;
+  return bearerToken(socket.handshake.headers.authorization);
 }
 
 export interface LiveSocket {
@@ -38,15 +69,79 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
   await counts.resync();
   let pending = new Map<string, CountsRow>();
 
-  function snapshot(): CountsSnapshot {
-    return { day: counts.day, timeZone: options.timeZone, asOf: new Date(now()).toISOString(), rows: counts.rows() };
+  function snapshot(scope: Scope): CountsSnapshot {
+    return { day: counts.day, timeZone: options.timeZone, asOf: new Date(now()).toISOString(), rows: filterToScope(scope, counts.rows()) };
   }
 
+  options.io.use(async function signInSocket(socket, next) {
+    const token = tokenOf(socket);
+    if (!token) {
+      next(new Error('sign in first: connect with auth: { token } from POST /api/v1/auth/sign-in'));
+      return;
+    }
+    try {
+      const outcome = await options.authenticate(token);
+      if (!outcome.ok) {
+        next(new Error(outcome.error));
+        return;
+      }
+      const data: LiveSocketData = { token, username: outcome.user.username, scope: scopeOf(outcome.user) };
+      socket.data = data;
+      // Drop the socket when its token expires: it must sign in again to keep receiving counts.
+      const expiresIn = outcome.claims.expiresAt.getTime() - now();
+      const expiry = setTimeout(() => socket.disconnect(true), Math.max(0, expiresIn));
+      expiry.unref();
+      socket.on('disconnect', () => clearTimeout(expiry));
+      next();
+    } catch (error) {
+      log.warn({ err: error }, 'socket sign-in failed');
+      next(new Error('sign-in could not be checked right now; retry'));
+    }
+  });
+
   options.io.on('connection', function sendSnapshotOnConnect(socket) {
+    const data = socket.data as LiveSocketData;
     options.metrics.liveClients.inc();
-    socket.emit(SOCKET_EVENTS.snapshot, snapshot());
+    void socket.join(roomsOf(data.scope));
+    socket.emit(SOCKET_EVENTS.snapshot, snapshot(data.scope));
     socket.on('disconnect', () => options.metrics.liveClients.dec());
   });
+
+  /** Each room gets only its part of the delta; `all` gets the whole. */
+  function emitDelta(delta: CountsDelta): void {
+    options.io.to(ALL_ROOM).emit(SOCKET_EVENTS.delta, delta);
+    const byDivision = new Map<string, CountsRow[]>();
+    for (const row of delta.rows) {
+      const rows = byDivision.get(row.division);
+      if (rows) rows.push(row);
+      else byDivision.set(row.division, [row]);
+    }
+    for (const [division, rows] of byDivision) options.io.to(divisionRoom(division)).emit(SOCKET_EVENTS.delta, { ...delta, rows });
+  }
+
+  /**
+   * A fresh snapshot to every socket, cut to its scope. Each socket's sign-in is checked again:
+   * signed-out tokens and disabled users are dropped, changed roles or units move the socket's rooms.
+   */
+  async function resendSnapshots(): Promise<void> {
+    const base = snapshot({ kind: 'all' });
+    for (const socket of options.io.sockets.sockets.values()) {
+      const data = socket.data as LiveSocketData | undefined;
+      if (!data?.token) continue;
+      const outcome = await options.authenticate(data.token);
+      if (!outcome.ok) {
+        socket.disconnect(true);
+        continue;
+      }
+      const scope = scopeOf(outcome.user);
+      if (JSON.stringify(scope) !== JSON.stringify(data.scope)) {
+        for (const room of roomsOf(data.scope)) await socket.leave(room);
+        await socket.join(roomsOf(scope));
+        data.scope = scope;
+      }
+      socket.emit(SOCKET_EVENTS.snapshot, { ...base, rows: filterToScope(scope, base.rows) });
+    }
+  }
 
   const subscription: Subscription = await options.bus.subscribe({
     groupId: `${options.groupIdPrefix}api-live-${randomUUID()}`,
@@ -76,7 +171,7 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
     if (pending.size === 0) return;
     const delta: CountsDelta = { day: counts.day, asOf: new Date(now()).toISOString(), rows: [...pending.values()] };
     pending = new Map();
-    options.io.emit(SOCKET_EVENTS.delta, delta);
+    emitDelta(delta);
   }, options.intervalMs);
 
   let resyncing = false;
@@ -86,7 +181,7 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
     try {
       await counts.resync();
       pending = new Map();
-      options.io.emit(SOCKET_EVENTS.snapshot, snapshot());
+      await resendSnapshots();
     } catch (error) {
       log.warn({ err: error }, 'live snapshot resync failed');
     } finally {
