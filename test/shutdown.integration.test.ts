@@ -1,0 +1,52 @@
+/**
+ * Graceful shutdown of the real CLI process: SIGTERM flips readiness, drains what was accepted,
+ * commits and exits 0; a second signal exits at once.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createStore } from '../common/store/store.ts';
+import { spawnService } from './support/child-service.ts';
+import { makeEvents } from './support/events.ts';
+
+const env = (dataDir: string) => ({ KAFKA_BROKERS: '', CLICKHOUSE_URL: '', DATA_DIR: dataDir, INGEST_TOKEN: 'shutdown-token', LOG_LEVEL: 'info' });
+
+async function post(url: string, events: object[]) {
+  return fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: 'Bearer shutdown-token', 'content-type': 'application/json' }, body: JSON.stringify(events) });
+}
+
+describe('graceful shutdown', () => {
+  it('drains every accepted event into ClickHouse before exiting 0 on SIGTERM', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'grouppulse-shutdown-'));
+    const service = await spawnService(['start'], env(dataDir));
+    await service.waitReady();
+    const events = makeEvents(4000, 'sd', 50);
+    let accepted = 0;
+    for (let start = 0; start < events.length; start += 500) {
+      const response = await post(service.url, events.slice(start, start + 500));
+      expect(response.status).toBe(202);
+      accepted += ((await response.json()) as { accepted: number }).accepted;
+    }
+    const code = await service.kill('SIGTERM');
+    expect(code, service.output()).toBe(0);
+    expect(service.output()).toContain('shutting down');
+
+    const store = await createStore({ DATA_DIR: dataDir, CLICKHOUSE_DATABASE: 'grouppulse', CLICKHOUSE_URL: undefined, CLICKHOUSE_USER: undefined, CLICKHOUSE_PASSWORD: undefined });
+    try {
+      const result = await store.client.query({ query: 'SELECT count() AS n FROM events', format: 'JSONEachRow' });
+      expect(Number((await result.json<{ n: string }>())[0]!.n)).toBe(accepted);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('exits at once on a second signal', async () => {
+    const service = await spawnService(['start'], env(mkdtempSync(path.join(tmpdir(), 'grouppulse-shutdown-'))));
+    await service.waitReady();
+    service.process.kill('SIGTERM');
+    service.process.kill('SIGTERM');
+    expect(await service.exited).toBe(1);
+    expect(service.output()).toContain('second signal: exiting now');
+  });
+});
