@@ -1,0 +1,141 @@
+/**
+ * The event stream of a simulated day: messages on a daily curve (quiet nights, busy mornings and
+ * evenings), weighted towards a few busy groups with a share that stays silent, joins and leaves,
+ * and bursts when one message is forwarded across thousands of groups. Produces contract events
+ * (DESIGN.md) for POST /v1/events. Pure apart from the seeded randomness.
+ */
+import type { MessageKind } from '../common/events.ts';
+import { personId, type Org, type SimGroup } from './org.ts';
+import { createRandom, type Random } from './random.ts';
+
+export type SimEvent =
+  | { type: 'message'; id: string; group: string; at: string; sender: string; kind: MessageKind; forwarded: boolean }
+  | { type: 'member_joined' | 'member_left'; id: string; group: string; at: string; member: string }
+  | { type: 'group_snapshot'; id: string; group: string; at: string; members: number; admins: number; title: string };
+
+/** Relative activity per hour of the local day (mean 1). */
+export const DAILY_CURVE = (() => {
+  const raw = [0.08, 0.05, 0.04, 0.04, 0.06, 0.2, 0.5, 0.9, 1.3, 1.6, 1.7, 1.5, 1.3, 1.2, 1.1, 1.1, 1.2, 1.4, 1.6, 1.9, 2.0, 1.7, 1.0, 0.4];
+  const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
+  return raw.map((v) => v / mean);
+})();
+
+const KINDS: [MessageKind, number][] = [['text', 0.6], ['image', 0.15], ['video', 0.08], ['audio', 0.05], ['document', 0.03], ['sticker', 0.05], ['other', 0.04]];
+
+export interface StreamOptions {
+  /** Mean messages per simulated second at scale 1 (DESIGN.md: a few hundred events/s). */
+  ratePerSecond: number;
+  /** Forward bursts per simulated hour. */
+  burstsPerHour: number;
+  /** Groups reached by one burst at scale 1. */
+  burstGroups: number;
+  /** Offset of the board's time zone from UTC, minutes (IST = 330). */
+  utcOffsetMinutes: number;
+  runId: string;
+  seed: number;
+}
+
+export interface Tally {
+  messages: number;
+  forwarded: number;
+  joins: number;
+  leaves: number;
+  snapshots: number;
+  bursts: number;
+  activeGroups: Set<number>;
+}
+
+export interface EventStream {
+  /** One snapshot per group (current members), to send first. */
+  snapshots(at: number): SimEvent[];
+  /** Events for `simSeconds` of simulated time ending at real time `at`. */
+  tick(simTime: number, simSeconds: number, at: number): SimEvent[];
+  readonly tally: Tally;
+}
+
+export function createEventStream(org: Org, scale: number, options: StreamOptions): EventStream {
+  const random: Random = createRandom(options.seed);
+  const talkers = org.groups.filter((g) => g.weight > 0);
+  const cumulative = new Float64Array(talkers.length);
+  let sum = 0;
+  talkers.forEach((g, i) => {
+    sum += g.weight;
+    cumulative[i] = sum;
+  });
+  let counter = 0;
+  let burstDebt = 0;
+  const tally: Tally = { messages: 0, forwarded: 0, joins: 0, leaves: 0, snapshots: 0, bursts: 0, activeGroups: new Set() };
+  const nextId = () => `sim:${options.runId}:${(counter++).toString(36)}`;
+
+  function weightedGroup(): SimGroup {
+    const target = random.next() * sum;
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid]! < target) lo = mid + 1;
+      else hi = mid;
+    }
+    return talkers[lo]!;
+  }
+
+  function kind(): MessageKind {
+    let r = random.next();
+    for (const [k, p] of KINDS) if ((r -= p) < 0) return k;
+    return 'text';
+  }
+
+  /** Poisson-ish count with the given mean (exact mean, small variance: enough for a demo load). */
+  function countFor(mean: number): number {
+    const whole = Math.floor(mean);
+    return whole + (random.next() < mean - whole ? 1 : 0);
+  }
+
+  function message(group: SimGroup, iso: string, forwarded: boolean, k: MessageKind): SimEvent {
+    tally.messages += 1;
+    if (forwarded) tally.forwarded += 1;
+    tally.activeGroups.add(group.index);
+    return { type: 'message', id: nextId(), group: group.id, at: iso, sender: personId(group.poolStart + random.int(group.size)), kind: k, forwarded };
+  }
+
+  return {
+    tally,
+    snapshots(at) {
+      const iso = new Date(at).toISOString();
+      tally.snapshots += org.groups.length;
+      return org.groups.map((g) => ({ type: 'group_snapshot', id: nextId(), group: g.id, at: iso, members: g.size, admins: 1 + (g.index % 4), title: g.title }));
+    },
+
+    tick(simTime, simSeconds, at) {
+      const iso = new Date(at).toISOString();
+      const hour = Math.floor(((simTime / 60_000 + options.utcOffsetMinutes) % 1440 + 1440) % 1440 / 60);
+      const mean = options.ratePerSecond * scale * DAILY_CURVE[hour]! * simSeconds;
+      const events: SimEvent[] = [];
+      if (talkers.length === 0) return events;
+      const n = countFor(mean);
+      for (let i = 0; i < n; i++) {
+        const group = weightedGroup();
+        const r = random.next();
+        if (r < 0.9) events.push(message(group, iso, random.next() < 0.08, kind()));
+        else if (r < 0.96) {
+          tally.joins += 1;
+          // Newcomers come from anywhere in the pool: one person ends up in several groups.
+          events.push({ type: 'member_joined', id: nextId(), group: group.id, at: iso, member: personId(random.int(org.members)) });
+        } else {
+          tally.leaves += 1;
+          events.push({ type: 'member_left', id: nextId(), group: group.id, at: iso, member: personId(group.poolStart + random.int(group.size)) });
+        }
+      }
+      burstDebt += (options.burstsPerHour * simSeconds) / 3600;
+      while (burstDebt >= 1 || (burstDebt > 0 && random.next() < burstDebt)) {
+        burstDebt = Math.max(0, burstDebt - 1);
+        tally.bursts += 1;
+        const reach = Math.min(talkers.length, Math.max(20, Math.round(options.burstGroups * scale)));
+        const start = random.int(talkers.length);
+        const k = random.next() < 0.6 ? 'video' : 'image';
+        for (let i = 0; i < reach; i++) events.push(message(talkers[(start + i * 7919) % talkers.length]!, iso, true, k));
+      }
+      return events;
+    },
+  };
+}
