@@ -18,7 +18,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{common,ingest,processor,api,runtime,bin,test,directory,simulator}/**/*.test.ts'],
+          include: ['{common,ingest,processor,api,runtime,bin,test,directory,simulator,alerts}/**/*.test.ts'],
           exclude: ['**/*.integration.test.ts', '**/*.browser.test.ts', '**/node_modules/**'],
         },
       },

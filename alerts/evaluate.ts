@@ -1,0 +1,301 @@
+/**
+ * The detector's brain, pure: signals (last activity per group, traffic per source, hourly windows,
+ * the directory) + rules + now → the conditions that hold, each group's life-cycle state, and the
+ * plan against the open alerts (fire, resolve, escalate). No I/O and no clock of its own, so every
+ * edge is a unit test and the whole lifecycle runs in milliseconds.
+ */
+import { alertId, openKey, type Alert, type AlertRuleName, type SubjectKind } from './model.ts';
+import { inactivityThresholdMs, type AlertRules } from './rules.ts';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const MINUTE_MS = 60_000;
+
+export type GroupLifecycle = 'new' | 'active' | 'declining' | 'dormant' | 'dark';
+
+export interface GroupSignal {
+  id: string;
+  /** The unit the group hangs off, and the path from the root down to it. */
+  unit: string;
+  unitPath: readonly string[];
+  division: string;
+  category: string;
+  /** Level of the group's unit. */
+  level: string;
+  /** When the group entered the directory (epoch ms), if known. */
+  addedAt?: number;
+  firstMessageAt?: number;
+  lastMessageAt?: number;
+  /** Source of the group's latest event (who feeds it). */
+  source?: string;
+  /** Messages in the recent window and in the whole baseline period before it. */
+  recent?: number;
+  baseline?: number;
+}
+
+export interface UnitInfo {
+  id: string;
+  name: string;
+  level: string;
+  parent: string;
+  division: string;
+}
+
+export interface Signals {
+  now: number;
+  groups: readonly GroupSignal[];
+  units: ReadonlyMap<string, UnitInfo>;
+  /** Last traffic per source, epoch ms. */
+  sources: ReadonlyMap<string, number>;
+}
+
+/** A rule that holds for a subject now. */
+export interface Condition {
+  rule: AlertRuleName;
+  subjectKind: SubjectKind;
+  subject: string;
+  division: string;
+  unit: string;
+  category: string;
+  since: number;
+  message: string;
+  details: Record<string, string | number>;
+}
+
+export interface GroupState {
+  id: string;
+  state: GroupLifecycle;
+  /** ms since the last message (or since the group entered the directory when it never spoke); null if unknown. */
+  silentMs: number | null;
+}
+
+export interface Evaluation {
+  conditions: Map<string, Condition>;
+  /** Subjects whose rules cannot be judged now (no data: their source is down). Open alerts on them stay as they are. */
+  blind: Set<string>;
+  groups: Map<string, GroupState>;
+  downSources: Set<string>;
+}
+
+function hoursText(ms: number): string {
+  const h = Math.floor(ms / HOUR_MS);
+  return h >= 48 ? `${Math.floor(h / 24)} days` : `${h} h`;
+}
+
+/** Messages per recent window the baseline period stands for. */
+function baselinePerWindow(rules: AlertRules, baseline: number): number {
+  const windows = (rules.sharpDrop.baselineDays * 24) / rules.sharpDrop.windowHours;
+  return baseline / windows;
+}
+
+export function isSourceDown(rules: AlertRules, lastSeen: number, now: number): boolean {
+  const silent = now - lastSeen;
+  return silent >= rules.source.silentMinutes * MINUTE_MS && silent < rules.source.forgetAfterDays * DAY_MS;
+}
+
+/** Life-cycle state and silence of one group (dark when its source is down). */
+export function groupLifecycle(rules: AlertRules, group: GroupSignal, now: number, sourceDown: boolean): GroupState {
+  const silentMs = group.lastMessageAt !== undefined ? now - group.lastMessageAt : group.addedAt !== undefined ? now - group.addedAt : null;
+  if (sourceDown) return { id: group.id, state: 'dark', silentMs };
+  const threshold = inactivityThresholdMs(rules, group.category, group.level);
+  if (group.lastMessageAt === undefined) {
+    const inGrace = group.addedAt === undefined || now - group.addedAt < rules.inactivity.newGraceHours * HOUR_MS;
+    return { id: group.id, state: inGrace ? 'new' : 'dormant', silentMs };
+  }
+  if (now - group.lastMessageAt >= threshold) return { id: group.id, state: 'dormant', silentMs };
+  if (group.firstMessageAt !== undefined && now - group.firstMessageAt < rules.lifecycle.newDays * DAY_MS) return { id: group.id, state: 'new', silentMs };
+  if (dropHolds(rules, group.recent, group.baseline, rules.sharpDrop.share)) return { id: group.id, state: 'declining', silentMs };
+  return { id: group.id, state: 'active', silentMs };
+}
+
+/** recent < share × baseline-per-window, for baselines loud enough to mean something. */
+export function dropHolds(rules: AlertRules, recent: number | undefined, baseline: number | undefined, share: number): boolean {
+  if (baseline === undefined) return false;
+  const perWindow = baselinePerWindow(rules, baseline);
+  if (perWindow < rules.sharpDrop.minBaselineMessages || perWindow === 0) return false;
+  return (recent ?? 0) < share * perWindow;
+}
+
+export function evaluate(signals: Signals, rules: AlertRules): Evaluation {
+  const { now } = signals;
+  const conditions = new Map<string, Condition>();
+  const blind = new Set<string>();
+  const groups = new Map<string, GroupState>();
+  const add = (c: Condition) => conditions.set(openKey(c.rule, c.subject), c);
+
+  const downSources = new Set<string>();
+  for (const [source, lastSeen] of signals.sources) {
+    if (!isSourceDown(rules, lastSeen, now)) continue;
+    downSources.add(source);
+    add({
+      rule: 'source-down', subjectKind: 'source', subject: source, division: '', unit: '', category: '', since: lastSeen,
+      message: `source "${source}" has sent nothing for ${hoursText(now - lastSeen)}; the groups it feeds show as dark (no data)`,
+      details: { lastSeenAt: new Date(lastSeen).toISOString() },
+    });
+  }
+
+  // Per unit under watch: groups with data, how many of them are active, when the last went quiet.
+  const watchedLevels = new Set(rules.unitDark.levels);
+  const dropLevels = new Set(rules.sharpDrop.unitLevels);
+  const unitTally = new Map<string, { withData: number; live: number; quietSince: number; recent: number; baseline: number; blind: boolean }>();
+  const tally = (unitId: string) => {
+    let t = unitTally.get(unitId);
+    if (!t) unitTally.set(unitId, (t = { withData: 0, live: 0, quietSince: 0, recent: 0, baseline: 0, blind: false }));
+    return t;
+  };
+
+  for (const group of signals.groups) {
+    const dark = group.source !== undefined && downSources.has(group.source);
+    const state = groupLifecycle(rules, group, now, dark);
+    groups.set(group.id, state);
+    const threshold = inactivityThresholdMs(rules, group.category, group.level);
+    const inactive = state.state === 'dormant';
+    if (dark) {
+      blind.add(openKey('group-inactive', group.id));
+      blind.add(openKey('sharp-drop', group.id));
+    } else if (inactive) {
+      const since = group.lastMessageAt ?? group.addedAt ?? now;
+      add({
+        rule: 'group-inactive', subjectKind: 'group', subject: group.id, division: group.division, unit: group.unit, category: group.category, since,
+        message: group.lastMessageAt === undefined
+          ? `group ${group.id} has not sent a message since it joined the directory ${hoursText(now - since)} ago`
+          : `group ${group.id} silent for ${hoursText(now - since)} (threshold ${hoursText(threshold)})`,
+        details: { thresholdHours: threshold / HOUR_MS, silentHours: Math.floor((now - since) / HOUR_MS) },
+      });
+    } else if (rules.sharpDrop.enabled && state.state !== 'new' && dropHolds(rules, group.recent, group.baseline, rules.sharpDrop.share)) {
+      add(dropCondition(rules, 'group', group.id, group.division, group.unit, group.category, group.recent ?? 0, group.baseline ?? 0, now));
+    }
+
+    for (const unitId of group.unitPath) {
+      const level = signals.units.get(unitId)?.level ?? '';
+      const watched = watchedLevels.size === 0 || watchedLevels.has(level);
+      if (!watched && !dropLevels.has(level)) continue;
+      const t = tally(unitId);
+      if (dark) {
+        t.blind = true;
+        continue;
+      }
+      t.recent += group.recent ?? 0;
+      t.baseline += group.baseline ?? 0;
+      if (state.state === 'new') {
+        t.live += 1;
+        continue;
+      }
+      t.withData += 1;
+      if (!inactive) t.live += 1;
+      else t.quietSince = Math.max(t.quietSince, (group.lastMessageAt ?? group.addedAt ?? now) + threshold);
+    }
+  }
+
+  const darkUnits = new Set<string>();
+  for (const [unitId, t] of unitTally) {
+    if (t.blind && t.live === 0) {
+      blind.add(openKey('unit-dark', unitId));
+      blind.add(openKey('sharp-drop', unitId));
+      continue;
+    }
+    const level = signals.units.get(unitId)?.level ?? '';
+    const watched = watchedLevels.size === 0 || watchedLevels.has(level);
+    if (rules.unitDark.enabled && watched && t.withData > 0 && t.live === 0) darkUnits.add(unitId);
+  }
+  for (const unitId of darkUnits) {
+    const unit = signals.units.get(unitId);
+    // Only the highest dark unit of a branch alerts: a dark district says its dark booths.
+    if (unit?.parent && darkUnits.has(unit.parent)) continue;
+    const t = unitTally.get(unitId)!;
+    add({
+      rule: 'unit-dark', subjectKind: 'unit', subject: unitId, division: unit?.division ?? unitId, unit: unitId, category: '', since: t.quietSince,
+      message: `${unit?.level ?? 'unit'} ${unit?.name ?? unitId} is dark: none of its ${t.withData} groups is active`,
+      details: { groups: t.withData, level: unit?.level ?? '' },
+    });
+  }
+  if (rules.sharpDrop.enabled) {
+    for (const [unitId, t] of unitTally) {
+      const unit = signals.units.get(unitId);
+      if (!unit || !dropLevels.has(unit.level) || darkUnits.has(unitId) || t.blind) continue;
+      if (dropHolds(rules, t.recent, t.baseline, rules.sharpDrop.share)) {
+        add(dropCondition(rules, 'unit', unitId, unit.division, unitId, '', t.recent, t.baseline, now));
+      }
+    }
+  }
+  return { conditions, blind, groups, downSources };
+}
+
+function dropCondition(rules: AlertRules, kind: SubjectKind, subject: string, division: string, unit: string, category: string, recent: number, baseline: number, now: number): Condition {
+  const perWindow = baselinePerWindow(rules, baseline);
+  return {
+    rule: 'sharp-drop', subjectKind: kind, subject, division, unit, category,
+    since: Math.floor(now / HOUR_MS) * HOUR_MS,
+    message: `${kind} ${subject}: ${recent} messages in the last ${rules.sharpDrop.windowHours} h against a usual ${Math.round(perWindow)} (${Math.round((recent / perWindow) * 100)} %)`,
+    details: { recent, baselinePerWindow: Math.round(perWindow * 10) / 10, windowHours: rules.sharpDrop.windowHours },
+  };
+}
+
+/** Is this subject silenced for this rule now? */
+export type SilenceCheck = (rule: AlertRuleName, subject: string) => boolean;
+
+export interface Plan {
+  fire: Condition[];
+  resolve: Alert[];
+  escalate: Alert[];
+}
+
+/**
+ * Compare what holds with the open alerts (rebuilt from the store): fire conditions with no open
+ * alert and no silence, resolve open alerts whose condition is gone (sharp drops only once back above
+ * the resolve share; nothing on a blind subject), escalate unacknowledged ones past the time.
+ */
+export function plan(evaluation: Evaluation, open: readonly Alert[], signals: Signals, rules: AlertRules, silenced: SilenceCheck): Plan {
+  const openByKey = new Map(open.map((a) => [openKey(a.rule, a.subject), a]));
+  const fire: Condition[] = [];
+  for (const [key, condition] of evaluation.conditions) {
+    if (openByKey.has(key) || silenced(condition.rule, condition.subject)) continue;
+    fire.push(condition);
+  }
+  const resolve: Alert[] = [];
+  const escalate: Alert[] = [];
+  const groupById = new Map(signals.groups.map((g) => [g.id, g]));
+  for (const [key, alert] of openByKey) {
+    if (evaluation.blind.has(key)) continue;
+    if (!evaluation.conditions.has(key)) {
+      if (alert.rule === 'sharp-drop' && alert.subjectKind === 'group') {
+        const g = groupById.get(alert.subject);
+        // Hysteresis: a drop resolves once activity is back above resolveShare of the baseline.
+        if (g && evaluation.groups.get(g.id)?.state !== 'dormant' && dropHolds(rules, g.recent, g.baseline, rules.sharpDrop.resolveShare)) continue;
+      }
+      resolve.push(alert);
+      continue;
+    }
+    const escalateMs = rules.routing.escalateAfterMinutes * MINUTE_MS;
+    if (escalateMs > 0 && alert.state === 'firing' && alert.escalatedAt === null && alert.division !== '' && signals.now - alert.firedAt >= escalateMs) {
+      escalate.push(alert);
+    }
+  }
+  return { fire, resolve, escalate };
+}
+
+/** A new alert from a condition (recipients are filled in by the router). */
+export function alertFrom(condition: Condition, now: number, version: number): Alert {
+  return {
+    id: alertId(condition.rule, condition.subject, condition.since),
+    rule: condition.rule,
+    subjectKind: condition.subjectKind,
+    subject: condition.subject,
+    division: condition.division,
+    unit: condition.unit,
+    category: condition.category,
+    state: 'firing',
+    message: condition.message,
+    details: condition.details,
+    since: condition.since,
+    firedAt: now,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    resolvedAt: null,
+    escalatedAt: null,
+    escalatedUnit: '',
+    recipients: [],
+    escalatedTo: [],
+    version,
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * Alert rules and thresholds: one typed object with sane defaults, optionally read from a JSON file
+ * (ALERT_RULES_FILE) whose keys override the defaults. Overrides per category and per level: a
+ * category override wins over a level override, which wins over the default ("booth-voters 48 h,
+ * office-bearers 24 h"). Pure apart from `loadAlertRules`, which reads the file once at start.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { describeZodError } from '../common/events.ts';
+
+const HOUR_MS = 3_600_000;
+
+const hours = z.number({ invalid_type_error: 'must be a number of hours' }).positive('must be more than 0 hours');
+const share = z.number().gt(0, 'must be more than 0').lt(1, 'must be less than 1');
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)');
+
+const muteWindowSchema = z.object({
+  /** Local start and end, HH:MM; a window may cross midnight (22:00 → 07:00). */
+  from: clock,
+  to: clock,
+  timeZone: z.string().default('Asia/Kolkata'),
+});
+export type MuteWindow = z.infer<typeof muteWindowSchema>;
+
+export const alertRulesSchema = z
+  .object({
+    inactivity: z
+      .object({
+        /** No message for this long = inactive (group-inactive fires). */
+        defaultHours: hours.default(48),
+        byCategory: z.record(hours).default({ 'office-bearers': 24, 'booth-voters': 48 }),
+        byLevel: z.record(hours).default({}),
+        /** A group that never spoke is "new" (no alert) this long after it entered the directory. */
+        newGraceHours: hours.default(72),
+      })
+      .default({}),
+    unitDark: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Levels whose units are watched; empty = every level. Only the highest dark unit of a branch alerts. */
+        levels: z.array(z.string()).default([]),
+      })
+      .default({}),
+    sharpDrop: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Recent window and the trailing baseline before it, whole hours. */
+        windowHours: z.number().int().positive().default(24),
+        baselineDays: z.number().int().positive().default(7),
+        /** Fires when recent < share × baseline-per-window; resolves at or above resolveShare × baseline. */
+        share: share.default(0.3),
+        resolveShare: share.default(0.5),
+        /** Ignore subjects quieter than this per window in the baseline (noise). */
+        minBaselineMessages: z.number().nonnegative().default(20),
+        /** Units on these levels are watched for drops too (their groups summed). */
+        unitLevels: z.array(z.string()).default(['division']),
+      })
+      .default({}),
+    source: z
+      .object({
+        /** A source with no traffic for this long is down; its groups are dark (no data). */
+        silentMinutes: z.number().positive().default(30),
+        /** Sources unheard for longer than this are retired, not down. */
+        forgetAfterDays: z.number().positive().default(14),
+      })
+      .default({}),
+    lifecycle: z
+      .object({
+        /** First message within this many days = "new". */
+        newDays: z.number().positive().default(7),
+      })
+      .default({}),
+    routing: z
+      .object({
+        /** Unacknowledged this long → the leads one level up are added; 0 = never escalate. */
+        escalateAfterMinutes: z.number().nonnegative().default(240),
+      })
+      .default({}),
+    digest: z
+      .object({
+        intervalMinutes: z.number().positive().default(60),
+        /** Digests one lead receives per day (IST day of `timeZone`) at most. */
+        dailyCapPerLead: z.number().int().nonnegative().default(6),
+        /** "silent for more than N days" in the digest line. */
+        silentDays: z.number().positive().default(3),
+        timeZone: z.string().default('Asia/Kolkata'),
+      })
+      .default({}),
+    /** Pushes (webhooks, digests) wait while a window is on; alerts still fire, are stored and show live. */
+    muteWindows: z.array(muteWindowSchema).default([{ from: '22:00', to: '07:00', timeZone: 'Asia/Kolkata' }]),
+  })
+  .strict();
+
+export type AlertRules = z.infer<typeof alertRulesSchema>;
+
+export const DEFAULT_ALERT_RULES: AlertRules = alertRulesSchema.parse({});
+
+export class AlertRulesError extends Error {
+  override name = 'AlertRulesError';
+}
+
+/** Parse a rules object (e.g. the JSON file's content) over the defaults; throws naming the bad key. */
+export function parseAlertRules(input: unknown, where = 'alert rules'): AlertRules {
+  const result = alertRulesSchema.safeParse(input ?? {});
+  if (!result.success) throw new AlertRulesError(`${where}: ${describeZodError(result.error)}`);
+  return result.data;
+}
+
+/** Rules from ALERT_RULES_FILE, or the defaults when unset. */
+export function loadAlertRules(file: string | undefined): AlertRules {
+  if (!file) return DEFAULT_ALERT_RULES;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AlertRulesError(`ALERT_RULES_FILE ${file}: cannot read it (${(error as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new AlertRulesError(`ALERT_RULES_FILE ${file}: not JSON (${(error as Error).message})`);
+  }
+  return parseAlertRules(json, `ALERT_RULES_FILE ${file}`);
+}
+
+/** The inactivity threshold of a group, ms: category override, else level override, else the default. */
+export function inactivityThresholdMs(rules: AlertRules, category: string, level: string): number {
+  const { byCategory, byLevel, defaultHours } = rules.inactivity;
+  return (byCategory[category] ?? byLevel[level] ?? defaultHours) * HOUR_MS;
+}
+
+/** Minutes since local midnight of `at` in a time zone. */
+function localMinutes(at: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(at));
+  const hour = Number(parts.find((p) => p.type === 'hour')?.value ?? 0);
+  const minute = Number(parts.find((p) => p.type === 'minute')?.value ?? 0);
+  return hour * 60 + minute;
+}
+
+const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** Is a mute window on at `at`? [from, to) in the window's zone; from > to crosses midnight. */
+export function isMuted(windows: readonly MuteWindow[], at: number): boolean {
+  return windows.some((w) => {
+    const m = localMinutes(at, w.timeZone);
+    const from = toMinutes(w.from);
+    const to = toMinutes(w.to);
+    if (from === to) return false;
+    return from < to ? m >= from && m < to : m >= from || m < to;
+  });
+}
