@@ -7,13 +7,14 @@ import { io as connectSocket, type Socket } from 'socket.io-client';
 import { Kafka, logLevel } from 'kafkajs';
 import { inject } from 'vitest';
 import { SOCKET_EVENTS, type CountsDelta, type CountsSnapshot } from '../common/live.ts';
+import { adminToken, authHeaders } from './support/auth.ts';
 import { expectedOf, makeEvents } from './support/events.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from './support/pipeline.ts';
 
 const DAY = '2026-11-22';
 
 async function summary(pipeline: TestPipeline, from = `${DAY}T00:00:00Z`, to = `${DAY}T23:59:00Z`) {
-  const response = await fetch(`${pipeline.url}/api/v1/summary?from=${from}&to=${to}`);
+  const response = await fetch(`${pipeline.url}/api/v1/summary?from=${from}&to=${to}`, { headers: await authHeaders(pipeline.url) });
   expect(response.status).toBe(200);
   return (await response.json()) as { rows: { division: string; category: string; messages: number; activeGroups: number; activeSenders: number; joins: number; leaves: number }[] };
 }
@@ -111,7 +112,7 @@ describe('pipeline on Kafka', () => {
   });
 
   it('streams a snapshot on connect, then deltas, to a Socket.io client', async () => {
-    const socket: Socket = connectSocket(pipeline.url, { transports: ['websocket'] });
+    const socket: Socket = connectSocket(pipeline.url, { transports: ['websocket'], auth: { token: await adminToken(pipeline.url) } });
     try {
       const snapshot = await new Promise<CountsSnapshot>((resolve) => socket.once(SOCKET_EVENTS.snapshot, resolve));
       expect(snapshot.timeZone).toBe('Asia/Kolkata');

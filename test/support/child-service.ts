@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { TEST_ADMIN_PASSWORD } from './auth.ts';
 import { waitFor } from './wait.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -31,7 +32,7 @@ export async function spawnService(args: string[], env: Record<string, string>):
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bin', 'grouppulse.ts'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    env: { ...process.env, LOG_LEVEL: 'warn', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, AUTH_SIGNIN_MAX_ATTEMPTS: '10000', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

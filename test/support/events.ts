@@ -1,4 +1,5 @@
 /** Deterministic event streams for tests, with the counts they must produce. */
+import { authHeaders } from './auth.ts';
 
 export type TestEvent =
   | { type: 'message'; id: string; group: string; at: string; sender: string; kind: string; forwarded: boolean }
@@ -43,7 +44,7 @@ export interface SummaryBody {
 /** Summary over one day; `exactEdges` shifts `from` by 1 ms so the raw events table answers. */
 export async function fetchSummary(url: string, day = '2026-11-22', exactEdges = false): Promise<SummaryBody> {
   const from = `${day}T00:00:00${exactEdges ? '.001' : ''}Z`;
-  const response = await fetch(`${url}/api/v1/summary?from=${from}&to=${day}T23:59:00Z`);
+  const response = await fetch(`${url}/api/v1/summary?from=${from}&to=${day}T23:59:00Z`, { headers: await authHeaders(url) });
   if (response.status !== 200) throw new Error(`summary answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as SummaryBody;
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../common/config.ts';
+import { TEST_ADMIN_PASSWORD } from './auth.ts';
 import { createLogger } from '../../common/logger.ts';
 import { ALL_ROLES, startServices, type Roles, type RunningServices } from '../../runtime/services.ts';
 
@@ -47,6 +48,9 @@ export function testConfig(options: TestPipelineOptions = {}): Config {
     PSEUDONYM_KEY: '00112233445566778899aabbccddeeff',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     LIVE_RESYNC_MS: '2000',
+    ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    // Tests sign in often; the sign-in rate limit has its own test with a low limit.
+    AUTH_SIGNIN_MAX_ATTEMPTS: '10000',
     ...options.env,
   });
 }

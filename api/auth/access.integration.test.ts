@@ -1,0 +1,221 @@
+/**
+ * Who may see what, on a real server with the real embedded ClickHouse (the in-process bus: Kafka does
+ * not matter here). A role × endpoint × scope matrix, plus sign-in, sign-out, expiry, disable,
+ * password change, the sign-in rate limit, ingest-vs-user tokens and the security headers.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_TOKEN, startTestPipeline, type TestPipeline } from '../../test/support/pipeline.ts';
+import { adminToken, signIn } from '../../test/support/auth.ts';
+import { createTokenIssuer } from './tokens.ts';
+
+const DAY = '2026-11-22';
+const PASSWORD = 'a-long-enough-password';
+
+type Who = 'admin' | 'monitor' | 'leadJaipur' | 'leadAjmer' | 'analyst' | 'ingestToken' | 'noToken';
+
+async function call(pipeline: TestPipeline, method: string, route: string, token: string | undefined, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return fetch(`${pipeline.url}${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+function eventRow(id: string, division: string) {
+  const at = Date.parse(`${DAY}T10:15:00Z`);
+  return { event_id: id, type: 'message', group_id: `wa:${division}-g1`, at, received_at: at, source: 'test', person: `p-${id}`, kind: 'text', forwarded: false, members: null, admins: null, title: '', division, category: 'booth', unit_path: [] };
+}
+
+describe('access control matrix', () => {
+  let pipeline: TestPipeline;
+  const tokens = {} as Record<Who, string | undefined>;
+
+  beforeAll(async () => {
+    pipeline = await startTestPipeline({ memoryBus: true });
+    const admin = await adminToken(pipeline.url);
+    for (const [username, roles, units] of [
+      ['monitor1', ['monitor'], []],
+      ['lead-jaipur', ['lead'], ['jaipur']],
+      ['lead-ajmer', ['lead'], ['ajmer']],
+      ['analyst1', ['analyst'], []],
+    ] as const) {
+      const created = await call(pipeline, 'POST', '/api/v1/admin/users', admin, { username, password: PASSWORD, roles, units });
+      expect(created.status, await created.clone().text()).toBe(201);
+    }
+    tokens.admin = admin;
+    tokens.monitor = (await signIn(pipeline.url, 'monitor1', PASSWORD)).token;
+    tokens.leadJaipur = (await signIn(pipeline.url, 'lead-jaipur', PASSWORD)).token;
+    tokens.leadAjmer = (await signIn(pipeline.url, 'lead-ajmer', PASSWORD)).token;
+    tokens.analyst = (await signIn(pipeline.url, 'analyst1', PASSWORD)).token;
+    tokens.ingestToken = TEST_TOKEN;
+    tokens.noToken = undefined;
+    await pipeline.store!.client.insert({
+      table: 'events',
+      format: 'JSONEachRow',
+      values: [eventRow('j1', 'jaipur'), eventRow('j2', 'jaipur'), eventRow('a1', 'ajmer'), eventRow('u1', 'unassigned')],
+    });
+  });
+  afterAll(() => pipeline?.stop());
+
+  const summary = `/api/v1/summary?from=${DAY}T00:00:00Z&to=${DAY}T23:59:00Z`;
+  const everything = ['ajmer', 'jaipur', 'unassigned'];
+  const cases: { route: string; method: string; body?: unknown; expect: Record<Who, number>; divisions?: Partial<Record<Who, string[]>> }[] = [
+    {
+      method: 'GET', route: summary,
+      expect: { admin: 200, monitor: 200, analyst: 200, leadJaipur: 200, leadAjmer: 200, ingestToken: 401, noToken: 401 },
+      divisions: { admin: everything, monitor: everything, analyst: everything, leadJaipur: ['jaipur'], leadAjmer: ['ajmer'] },
+    },
+    {
+      method: 'GET', route: `${summary}&division=ajmer`,
+      expect: { admin: 200, monitor: 200, analyst: 200, leadJaipur: 403, leadAjmer: 200, ingestToken: 401, noToken: 401 },
+      divisions: { admin: ['ajmer'], monitor: ['ajmer'], analyst: ['ajmer'], leadAjmer: ['ajmer'] },
+    },
+    {
+      method: 'GET', route: `${summary}&division=jaipur`,
+      expect: { admin: 200, monitor: 200, analyst: 200, leadJaipur: 200, leadAjmer: 403, ingestToken: 401, noToken: 401 },
+      divisions: { leadJaipur: ['jaipur'] },
+    },
+    {
+      method: 'POST', route: '/api/v1/sql', body: { query: 'SELECT count() AS n FROM events' },
+      expect: { admin: 200, monitor: 403, analyst: 200, leadJaipur: 403, leadAjmer: 403, ingestToken: 401, noToken: 401 },
+    },
+    {
+      method: 'GET', route: '/api/v1/admin/users',
+      expect: { admin: 200, monitor: 403, analyst: 403, leadJaipur: 403, leadAjmer: 403, ingestToken: 401, noToken: 401 },
+    },
+    {
+      method: 'POST', route: '/api/v1/admin/users', body: { username: 'someone-new', password: PASSWORD, roles: ['monitor'] },
+      expect: { admin: 201, monitor: 403, analyst: 403, leadJaipur: 403, leadAjmer: 403, ingestToken: 401, noToken: 401 },
+    },
+    {
+      method: 'PATCH', route: '/api/v1/admin/users/lead-ajmer', body: { units: ['ajmer'] },
+      expect: { admin: 200, monitor: 403, analyst: 403, leadJaipur: 403, leadAjmer: 403, ingestToken: 401, noToken: 401 },
+    },
+    {
+      method: 'GET', route: '/api/v1/auth/me',
+      expect: { admin: 200, monitor: 200, analyst: 200, leadJaipur: 200, leadAjmer: 200, ingestToken: 401, noToken: 401 },
+    },
+  ];
+
+  for (const testCase of cases) {
+    it(`${testCase.method} ${testCase.route.replace(/from=.*?&to=[^&]*&?/, '')}`, async () => {
+      const seen: Record<string, number> = {};
+      for (const who of Object.keys(testCase.expect) as Who[]) {
+        const response = await call(pipeline, testCase.method, testCase.route, tokens[who], testCase.body);
+        seen[who] = response.status;
+        const want = testCase.divisions?.[who];
+        if (want && response.status === 200) {
+          const body = (await response.json()) as { rows: { division: string }[] };
+          expect([...new Set(body.rows.map((r) => r.division))].sort(), `${who} sees`).toEqual(want);
+        }
+      }
+      expect(seen).toEqual(testCase.expect);
+    });
+  }
+
+  it('user tokens cannot ingest; source tokens cannot read', async () => {
+    const event = [{ type: 'message', id: 'u-1', group: 'g', at: `${DAY}T10:00:00Z`, sender: 's' }];
+    for (const who of ['admin', 'monitor', 'analyst', 'leadJaipur'] as const) {
+      expect((await pipeline.post(event, { token: tokens[who] })).status, who).toBe(401);
+    }
+    expect((await pipeline.post(event)).status).toBe(202);
+    const read = await call(pipeline, 'GET', summary, TEST_TOKEN);
+    expect(read.status).toBe(401);
+  });
+
+  it('a lead knows its scope', async () => {
+    const me = (await (await call(pipeline, 'GET', '/api/v1/auth/me', tokens.leadJaipur)).json()) as { scope: unknown; user: { roles: string[] } };
+    expect(me.scope).toEqual({ kind: 'divisions', divisions: ['jaipur'] });
+  });
+
+  it('refuses wrong passwords the same way for unknown users, and never returns hashes', async () => {
+    const wrong = await call(pipeline, 'POST', '/api/v1/auth/sign-in', undefined, { username: 'monitor1', password: 'nope-nope-nope' });
+    const unknown = await call(pipeline, 'POST', '/api/v1/auth/sign-in', undefined, { username: 'ghost', password: 'nope-nope-nope' });
+    expect([wrong.status, unknown.status]).toEqual([401, 401]);
+    expect(await wrong.json()).toEqual(await unknown.json());
+    const list = await (await call(pipeline, 'GET', '/api/v1/admin/users', tokens.admin)).text();
+    expect(list).not.toMatch(/scrypt|password/i);
+  });
+
+  it('signed-out tokens stop working at once', async () => {
+    const { token } = await signIn(pipeline.url, 'monitor1', PASSWORD);
+    expect((await call(pipeline, 'GET', summary, token)).status).toBe(200);
+    expect((await call(pipeline, 'POST', '/api/v1/auth/sign-out', token)).status).toBe(204);
+    const after = await call(pipeline, 'GET', summary, token);
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as { error: string }).error).toMatch(/signed out/);
+    // Other sessions of the same user are unaffected.
+    expect((await call(pipeline, 'GET', summary, tokens.monitor)).status).toBe(200);
+  });
+
+  it('expired tokens are refused', async () => {
+    const secret = Buffer.from(readFileSync(path.join(pipeline.config.DATA_DIR, 'auth-jwt.key'), 'utf8').trim(), 'hex');
+    const past = createTokenIssuer({ secret, ttlSeconds: 60, now: () => Date.now() - 120_000 });
+    const { token } = await past.issue('monitor1');
+    const response = await call(pipeline, 'GET', summary, token);
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: string }).error).toMatch(/expired/);
+    // Same key, still valid: accepted (so the refusal above was the expiry).
+    const fresh = await createTokenIssuer({ secret, ttlSeconds: 60 }).issue('monitor1');
+    expect((await call(pipeline, 'GET', summary, fresh.token)).status).toBe(200);
+  });
+
+  it('disabling a user or changing their password ends their sessions', async () => {
+    await call(pipeline, 'POST', '/api/v1/admin/users', tokens.admin, { username: 'temp-lead', password: PASSWORD, roles: ['lead'], units: ['ajmer'] });
+    const { token } = await signIn(pipeline.url, 'temp-lead', PASSWORD);
+    expect((await call(pipeline, 'GET', summary, token)).status).toBe(200);
+    expect((await call(pipeline, 'PATCH', '/api/v1/admin/users/temp-lead', tokens.admin, { password: 'another-long-password' })).status).toBe(200);
+    expect((await call(pipeline, 'GET', summary, token)).status).toBe(401);
+    const second = await signIn(pipeline.url, 'temp-lead', 'another-long-password');
+    expect((await call(pipeline, 'GET', summary, second.token)).status).toBe(200);
+    expect((await call(pipeline, 'PATCH', '/api/v1/admin/users/temp-lead', tokens.admin, { disabled: true })).status).toBe(200);
+    expect((await call(pipeline, 'GET', summary, second.token)).status).toBe(401);
+    expect((await call(pipeline, 'POST', '/api/v1/auth/sign-in', undefined, { username: 'temp-lead', password: 'another-long-password' })).status).toBe(401);
+  });
+
+  it('admin API validates what it is given', async () => {
+    const noUnits = await call(pipeline, 'POST', '/api/v1/admin/users', tokens.admin, { username: 'lead-x', password: PASSWORD, roles: ['lead'] });
+    expect(noUnits.status).toBe(400);
+    expect(((await noUnits.json()) as { error: string }).error).toMatch(/lead needs at least one unit/);
+    const badRole = await call(pipeline, 'POST', '/api/v1/admin/users', tokens.admin, { username: 'x-1', password: PASSWORD, roles: ['root'] });
+    expect(((await badRole.json()) as { error: string }).error).toMatch(/role must be one of/);
+    expect((await call(pipeline, 'POST', '/api/v1/admin/users', tokens.admin, { username: 'monitor1', password: PASSWORD, roles: ['monitor'] })).status).toBe(409);
+    expect((await call(pipeline, 'PATCH', '/api/v1/admin/users/nobody', tokens.admin, { disabled: true })).status).toBe(404);
+    const generated = await call(pipeline, 'POST', '/api/v1/admin/users', tokens.admin, { username: 'gen-1', roles: ['monitor'] });
+    const { generatedPassword } = (await generated.json()) as { generatedPassword: string };
+    expect((await signIn(pipeline.url, 'gen-1', generatedPassword)).user.roles).toEqual(['monitor']);
+  });
+
+  it('sends security headers; CORS answers only the configured board origin (none here)', async () => {
+    const response = await fetch(`${pipeline.url}/api/v1/auth/me`, { headers: { origin: 'https://evil.example' } });
+    expect(response.headers.get('content-security-policy')).toMatch(/default-src 'self'.*script-src 'self'/);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('sign-in rate limit and CORS for a board served elsewhere', () => {
+  let pipeline: TestPipeline;
+  beforeAll(async () => {
+    pipeline = await startTestPipeline({ memoryBus: true, env: { AUTH_SIGNIN_MAX_ATTEMPTS: '3', BOARD_ORIGIN: 'http://localhost:5173' } });
+  });
+  afterAll(() => pipeline?.stop());
+
+  it('answers 429 after the allowed attempts, even with the right password', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await call(pipeline, 'POST', '/api/v1/auth/sign-in', undefined, { username: 'admin', password: `wrong-${i}-password` })).status);
+    const blocked = await call(pipeline, 'POST', '/api/v1/auth/sign-in', undefined, { username: 'admin', password: 'test-admin-password' });
+    statuses.push(blocked.status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    expect(((await blocked.json()) as { error: string }).error).toMatch(/too many sign-in attempts/);
+    expect(blocked.headers.get('ratelimit-policy') ?? blocked.headers.get('ratelimit')).toBeTruthy();
+  });
+
+  it('allows the board origin only', async () => {
+    const good = await fetch(`${pipeline.url}/api/v1/auth/me`, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    expect(good.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    const bad = await fetch(`${pipeline.url}/api/v1/auth/me`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+    expect(bad.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
