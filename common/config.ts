@@ -45,6 +45,22 @@ const configSchema = z.object({
   WHATSAPP_APP_SECRET: optionalString,
   WHATSAPP_VERIFY_TOKEN: optionalString,
   TELEGRAM_SECRET_TOKEN: optionalString,
+  /** Accepted event times: at most this many days in the past (older = rejected per event, e.g. exports of old chats). */
+  INGEST_MAX_PAST_DAYS: positiveInt(730),
+  /** Accepted event times: at most this many minutes ahead of the ingest clock (clock skew allowance). */
+  INGEST_MAX_FUTURE_MINUTES: positiveInt(15),
+  /** Requests per source per INGEST_RATE_WINDOW_SECONDS (per ingest instance); beyond it, 429 with Retry-After. */
+  INGEST_RATE_LIMIT: positiveInt(600),
+  INGEST_RATE_WINDOW_SECONDS: positiveInt(60),
+  /** Largest chat export accepted by the upload endpoint, in bytes. */
+  INGEST_MAX_EXPORT_BYTES: positiveInt(20 * 1024 * 1024),
+  /** How long an ingest instance trusts a stored source token before re-reading it; 0 = read on every request (revocation is immediate everywhere). */
+  INGEST_SOURCES_CACHE_MS: z.coerce.number().int().nonnegative().default(0),
+  /** Time zone of the clock in uploaded chat exports (exports carry local times without a zone). */
+  CHAT_EXPORT_TIME_ZONE: z.string().default('Asia/Kolkata'),
+  /** Slow clients: the server drops a request whose headers / whole body have not arrived within these. */
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt(15_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt(60_000),
   /** HS256 key for user sign-in tokens. Unset: generated once and kept in DATA_DIR/auth-jwt.key. */
   AUTH_JWT_SECRET: optionalString,
   /** Lifetime of a sign-in token, in minutes (short: a stolen token is useful only briefly). */

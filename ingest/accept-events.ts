@@ -7,7 +7,7 @@
 import type { Bus } from '../common/bus/bus.ts';
 import type { BusEvent } from '../common/events.ts';
 import type { Pseudonymise } from './pseudonymise.ts';
-import { validateEvent } from './validate.ts';
+import { validateEvent, type TimeWindow } from './validate.ts';
 
 export interface Rejection {
   index: number;
@@ -23,6 +23,8 @@ export interface EventAcceptorDeps {
   bus: Bus;
   eventsTopic: string;
   pseudonymise: Pseudonymise;
+  /** Accepted event times around the ingest clock; unset = any. */
+  window?: TimeWindow;
   now?: () => number;
   onAccepted?(source: string, events: BusEvent[]): void;
   onRejected?(source: string, rejections: Rejection[]): void;
@@ -37,7 +39,7 @@ export function createEventAcceptor(deps: EventAcceptorDeps): EventAcceptor {
     const good: BusEvent[] = [];
     const rejected: Rejection[] = [...earlier];
     for (const item of items) {
-      const result = validateEvent(item.value, { source, receivedAt, pseudonymise: deps.pseudonymise });
+      const result = validateEvent(item.value, { source, receivedAt, pseudonymise: deps.pseudonymise, window: deps.window });
       if (result.ok) good.push(result.event);
       else rejected.push({ index: item.index, error: result.error });
     }

@@ -1,7 +1,7 @@
 /**
  * HTTP ingest: POST /v1/events (public contract in DESIGN.md and docs/openapi.yaml).
  */
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { BusUnavailableError } from '../common/bus/bus.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
@@ -14,6 +14,8 @@ export interface IngestRouterDeps {
   acceptEvents: EventAcceptor;
   maxBodyBytes: number;
   maxEvents: number;
+  /** Per-source flood control, run after authentication (see rate-limit.ts). */
+  rateLimit?: RequestHandler;
   metrics: Metrics;
   logger: Logger;
 }
@@ -52,10 +54,12 @@ export function authenticateSource(sources: SourceRegistry) {
 export function createIngestRouter(deps: IngestRouterDeps): Router {
   const router = express.Router();
   const readBody = express.text({ type: () => true, limit: deps.maxBodyBytes });
+  const rateLimit: RequestHandler = deps.rateLimit ?? ((_req, _res, next) => next());
 
   router.post(
     '/v1/events',
     authenticateSource(deps.sources),
+    rateLimit,
     function checkContentType(req: Request, res: Response, next: NextFunction) {
       const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (![...JSON_TYPES, ...NDJSON_TYPES].includes(type)) {

@@ -10,6 +10,35 @@ export interface ValidateContext {
   source: string;
   receivedAt: number;
   pseudonymise: Pseudonymise;
+  /** Accepted event times relative to receivedAt; unset = any time. */
+  window?: TimeWindow;
+}
+
+/** How far from the ingest clock an event time may be: far-off times are mistakes or attacks (and each month is a partition). */
+export interface TimeWindow {
+  maxPastMs: number;
+  maxFutureMs: number;
+}
+
+/** The fields each event type may carry: anything else is named in the rejection, so a typo never silently loses data. */
+const KNOWN_FIELDS: Record<IncomingEvent['type'], ReadonlySet<string>> = {
+  message: new Set(['type', 'id', 'group', 'at', 'sender', 'kind', 'forwarded']),
+  member_joined: new Set(['type', 'id', 'group', 'at', 'member']),
+  member_left: new Set(['type', 'id', 'group', 'at', 'member']),
+  group_snapshot: new Set(['type', 'id', 'group', 'at', 'members', 'admins', 'title']),
+};
+
+function unknownFields(item: object, type: IncomingEvent['type']): string[] {
+  return Object.keys(item).filter((key) => !KNOWN_FIELDS[type].has(key));
+}
+
+function outsideWindow(at: number, context: ValidateContext): string | undefined {
+  if (!context.window) return undefined;
+  const earliest = context.receivedAt - context.window.maxPastMs;
+  const latest = context.receivedAt + context.window.maxFutureMs;
+  if (at < earliest) return `at ${new Date(at).toISOString()} is too far in the past: events older than ${new Date(earliest).toISOString()} are not accepted`;
+  if (at > latest) return `at ${new Date(at).toISOString()} is in the future: events later than ${new Date(latest).toISOString()} (ingest clock + allowance) are not accepted`;
+  return undefined;
 }
 
 export function toBusEvent(event: IncomingEvent, context: ValidateContext): BusEvent {
@@ -47,5 +76,12 @@ export function validateEvent(item: unknown, context: ValidateContext): Validate
   }
   const parsed = incomingEventSchema.safeParse(item);
   if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) };
+  const unknown = unknownFields(item, parsed.data.type);
+  if (unknown.length > 0) {
+    const shown = unknown.slice(0, 5).map((key) => JSON.stringify(key.slice(0, 40))).join(', ');
+    return { ok: false, error: `unknown field${unknown.length > 1 ? 's' : ''} ${shown}${unknown.length > 5 ? ', …' : ''} for a ${parsed.data.type} event: allowed are ${[...KNOWN_FIELDS[parsed.data.type]].join(', ')}` };
+  }
+  const timeProblem = outsideWindow(parsed.data.at, context);
+  if (timeProblem) return { ok: false, error: timeProblem };
   return { ok: true, event: toBusEvent(parsed.data, context) };
 }

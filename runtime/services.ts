@@ -30,10 +30,7 @@ import { createMetrics, type Metrics } from '../common/metrics.ts';
 import { migrate } from '../common/store/migrate.ts';
 import { createStore, type Store } from '../common/store/store.ts';
 import { TOPICS, topicName } from '../common/topics.ts';
-import { createEventAcceptor } from '../ingest/accept-events.ts';
-import { createPseudonymiser, loadOrCreatePseudonymKey } from '../ingest/pseudonymise.ts';
-import { createIngestRouter } from '../ingest/router.ts';
-import { createStaticSourceRegistry } from '../ingest/sources.ts';
+import { createIngestRouters, redactUrlSecrets } from '../ingest/ingest-app.ts';
 import { emptyDirectory } from '../processor/directory.ts';
 import { startDirectoryService, type DirectoryService } from '../directory/service.ts';
 import { createProcessor, type Processor } from '../processor/processor.ts';
@@ -150,7 +147,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
         return id;
       },
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrlSecrets(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
@@ -161,20 +158,14 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
+  // Ingest: /v1/events, both webhooks, chat-export upload (ingest/ingest-app.ts). Stored sources need
+  // ClickHouse: the shared store, or (ingest on its own with CLICKHOUSE_URL) a client of its own.
+  let ingestStore: Store | undefined;
   if (roles.ingest) {
-    const { key, created, file } = loadOrCreatePseudonymKey(config.PSEUDONYM_KEY, config.DATA_DIR);
-    if (created) logger.warn({ file }, 'generated a new pseudonymisation key; keep it (and share it with every ingest instance via PSEUDONYM_KEY)');
-    const sources = createStaticSourceRegistry(config.INGEST_TOKEN ? [{ name: 'default', token: config.INGEST_TOKEN }] : []);
-    if (!config.INGEST_TOKEN) logger.warn('INGEST_TOKEN is not set: no source can post events');
-    const acceptEvents = createEventAcceptor({
-      bus,
-      eventsTopic: topics.events,
-      pseudonymise: createPseudonymiser(key),
-      onAccepted: (source, events) => metrics.ingestEvents.inc({ source, result: 'accepted' }, events.length),
-      onRejected: (source, rejections) => metrics.ingestEvents.inc({ source, result: 'rejected' }, rejections.length),
-    });
-    app.use(createIngestRouter({ sources, acceptEvents, maxBodyBytes: config.INGEST_MAX_BODY_BYTES, maxEvents: config.INGEST_MAX_EVENTS, metrics, logger }));
-  }
+    if (!store && config.CLICKHOUSE_URL) {
+      ingestStore = await createStore(config);
+      await migrate(ingestStore.client);
+    }
 
   let access: AccessControl | undefined;
   let analystStore: Store | undefined;
@@ -213,6 +204,9 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   app.use(errorHandler(logger));
 
   const server: HttpServer = createServer(app);
+  // Slow clients: a request whose headers / whole body do not arrive in time is dropped (408).
+  server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_MS;
+  server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
   let live: LiveSocket | undefined;
   let io: SocketServer | undefined;
   if (roles.api && store && access) {
@@ -280,6 +274,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
         await bus.close();
         await analystStore?.close();
         await store?.close();
+        await ingestStore?.close();
       })();
       await Promise.race([drain, timeout]);
     },

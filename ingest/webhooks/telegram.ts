@@ -1,0 +1,85 @@
+/**
+ * Telegram Bot API webhook: POST /v1/webhooks/telegram, one Update per request, authenticated by
+ * `X-Telegram-Bot-Api-Secret-Token` (there is no body signature). Telegram retries on anything but
+ * 2xx, so a readable update is answered 200 even when nothing in it counts; a bus outage answers
+ * 503 so that Telegram retries. Group migrations are linked and applied before acceptance, so a
+ * supergroup's events land under the group's first id. Events are accepted as the source `telegram`.
+ */
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import { BusUnavailableError } from '../../common/bus/bus.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { EventAcceptor } from '../accept-events.ts';
+import type { GroupAliases } from '../group-aliases.ts';
+import { jsonTooDeep } from '../parse-body.ts';
+import { secretsEqual } from '../sources.ts';
+import { acceptMapped } from './accept-mapped.ts';
+import type { IdDigest } from './mapped.ts';
+import { mapTelegramUpdate } from './telegram-map.ts';
+
+export const TELEGRAM_SOURCE = 'telegram';
+
+export interface TelegramWebhookDeps {
+  secretToken?: string;
+  acceptEvents: EventAcceptor;
+  aliases: GroupAliases;
+  digest: IdDigest;
+  maxBodyBytes: number;
+  rateLimit: RequestHandler;
+  logger: Logger;
+}
+
+export function createTelegramWebhookRouter(deps: TelegramWebhookDeps): Router {
+  const router = express.Router();
+  const log = deps.logger.child({ component: 'webhook-telegram' });
+
+  router.post(
+    '/v1/webhooks/telegram',
+    function checkSecretToken(req: Request, res: Response, next: NextFunction) {
+      if (!deps.secretToken) {
+        res.status(404).json({ error: 'the Telegram webhook is off: set TELEGRAM_SECRET_TOKEN (and pass it as secret_token to setWebhook)' });
+        return;
+      }
+      const given = req.get('x-telegram-bot-api-secret-token');
+      if (!given) {
+        res.status(401).json({ error: 'missing X-Telegram-Bot-Api-Secret-Token header: set secret_token in setWebhook' });
+        return;
+      }
+      if (!secretsEqual(given, deps.secretToken)) {
+        res.status(403).json({ error: 'X-Telegram-Bot-Api-Secret-Token does not match TELEGRAM_SECRET_TOKEN' });
+        return;
+      }
+      res.locals.source = { name: TELEGRAM_SOURCE };
+      next();
+    },
+    deps.rateLimit,
+    express.text({ type: () => true, limit: deps.maxBodyBytes }),
+    async function receiveUpdate(req: Request, res: Response) {
+      const text = typeof req.body === 'string' ? req.body : '';
+      const tooDeep = jsonTooDeep(text);
+      let update: unknown;
+      try {
+        if (tooDeep) throw new Error(tooDeep);
+        update = JSON.parse(text);
+      } catch (error) {
+        res.status(400).json({ error: `body is not a readable JSON Update: ${(error as Error).message}` });
+        return;
+      }
+      try {
+        const mapped = mapTelegramUpdate(update, deps.digest);
+        for (const { alias, canonical } of mapped.aliases) await deps.aliases.link(alias, canonical);
+        for (const item of mapped.events) item.event.group = await deps.aliases.resolve(String(item.event.group));
+        const outcome = await acceptMapped(deps.acceptEvents, TELEGRAM_SOURCE, mapped);
+        if (outcome.rejected.length > 0) log.warn({ rejected: outcome.rejected.length, first: outcome.rejected[0] }, 'telegram update had items that cannot be counted');
+        res.status(200).json(outcome);
+      } catch (error) {
+        if (error instanceof BusUnavailableError) {
+          log.warn({ err: error }, 'bus unavailable, answering 503 (Telegram retries)');
+          res.set('Retry-After', String(error.retryAfterSeconds)).status(503).json({ error: `cannot accept events right now (${error.message}); retry later` });
+          return;
+        }
+        throw error;
+      }
+    },
+  );
+  return router;
+}

@@ -1,0 +1,116 @@
+/**
+ * WhatsApp Cloud API webhook: GET /v1/webhooks/whatsapp (Meta's verification handshake) and
+ * POST /v1/webhooks/whatsapp (signed deliveries). Delivery rules in ../shared/sources.md §1:
+ * anything but exactly 200 makes Meta retry for up to 7 days, so a signed, readable delivery is
+ * always answered 200 (rejections listed in the body — a retry would not make them better); only a
+ * bus outage answers 503 so that Meta retries. Events are accepted as the source `whatsapp`.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import { BusUnavailableError } from '../../common/bus/bus.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { EventAcceptor } from '../accept-events.ts';
+import { jsonTooDeep } from '../parse-body.ts';
+import { secretsEqual } from '../sources.ts';
+import { acceptMapped } from './accept-mapped.ts';
+import type { IdDigest } from './mapped.ts';
+import { mapWhatsAppPayload } from './whatsapp-map.ts';
+
+export const WHATSAPP_SOURCE = 'whatsapp';
+
+export interface WhatsAppWebhookDeps {
+  appSecret?: string;
+  verifyToken?: string;
+  acceptEvents: EventAcceptor;
+  digest: IdDigest;
+  maxBodyBytes: number;
+  rateLimit: RequestHandler;
+  logger: Logger;
+}
+
+export type SignatureCheck = { ok: true } | { ok: false; status: 401 | 403; error: string };
+
+/** `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body, keyed with the app secret>`, compared in constant time. */
+export function checkWhatsAppSignature(rawBody: Buffer, header: string | undefined, appSecret: string): SignatureCheck {
+  if (!header) return { ok: false, status: 401, error: 'missing X-Hub-Signature-256 header: deliveries must be signed with the app secret' };
+  const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header.trim());
+  if (!match) return { ok: false, status: 403, error: 'X-Hub-Signature-256 must be "sha256=" followed by 64 hex characters' };
+  const expected = createHmac('sha256', appSecret).update(rawBody).digest();
+  const given = Buffer.from(match[1]!, 'hex');
+  if (!timingSafeEqual(expected, given)) return { ok: false, status: 403, error: 'X-Hub-Signature-256 does not match the body: wrong app secret, or the body was altered' };
+  return { ok: true };
+}
+
+export function createWhatsAppWebhookRouter(deps: WhatsAppWebhookDeps): Router {
+  const router = express.Router();
+  const log = deps.logger.child({ component: 'webhook-whatsapp' });
+
+  router.get('/v1/webhooks/whatsapp', function verifyWebhook(req: Request, res: Response) {
+    if (!deps.verifyToken) {
+      res.status(404).json({ error: 'the WhatsApp webhook is off: set WHATSAPP_VERIFY_TOKEN and WHATSAPP_APP_SECRET' });
+      return;
+    }
+    const mode = req.query['hub.mode'];
+    const token = req.query['hub.verify_token'];
+    const challenge = req.query['hub.challenge'];
+    if (mode !== 'subscribe' || typeof token !== 'string' || typeof challenge !== 'string') {
+      res.status(400).json({ error: 'verification needs hub.mode=subscribe, hub.verify_token and hub.challenge' });
+      return;
+    }
+    if (!secretsEqual(token, deps.verifyToken)) {
+      res.status(403).json({ error: 'hub.verify_token does not match WHATSAPP_VERIFY_TOKEN' });
+      return;
+    }
+    // Echo the challenge unchanged (Meta compares it); plain text so no markup is ever interpreted.
+    res.status(200).type('text/plain').send(challenge);
+  });
+
+  router.post(
+    '/v1/webhooks/whatsapp',
+    function webhookConfigured(_req: Request, res: Response, next: NextFunction) {
+      if (!deps.appSecret) {
+        res.status(404).json({ error: 'the WhatsApp webhook is off: set WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN' });
+        return;
+      }
+      next();
+    },
+    // The raw bytes as received: the signature covers them, not a re-serialisation.
+    express.raw({ type: () => true, limit: deps.maxBodyBytes }),
+    function verifySignature(req: Request, res: Response, next: NextFunction) {
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const check = checkWhatsAppSignature(raw, req.get('x-hub-signature-256'), deps.appSecret!);
+      if (!check.ok) {
+        res.status(check.status).json({ error: check.error });
+        return;
+      }
+      res.locals.source = { name: WHATSAPP_SOURCE };
+      next();
+    },
+    deps.rateLimit,
+    async function receiveDelivery(req: Request, res: Response) {
+      const text = (req.body as Buffer).toString('utf8');
+      const tooDeep = jsonTooDeep(text);
+      let payload: unknown;
+      try {
+        if (tooDeep) throw new Error(tooDeep);
+        payload = JSON.parse(text);
+      } catch (error) {
+        res.status(400).json({ error: `body is not a readable JSON webhook payload: ${(error as Error).message}` });
+        return;
+      }
+      try {
+        const outcome = await acceptMapped(deps.acceptEvents, WHATSAPP_SOURCE, mapWhatsAppPayload(payload, deps.digest));
+        if (outcome.rejected.length > 0) log.warn({ rejected: outcome.rejected.length, first: outcome.rejected[0] }, 'whatsapp delivery had items that cannot be counted');
+        res.status(200).json(outcome);
+      } catch (error) {
+        if (error instanceof BusUnavailableError) {
+          log.warn({ err: error }, 'bus unavailable, answering 503 (Meta retries)');
+          res.set('Retry-After', String(error.retryAfterSeconds)).status(503).json({ error: `cannot accept events right now (${error.message}); retry later` });
+          return;
+        }
+        throw error;
+      }
+    },
+  );
+  return router;
+}
