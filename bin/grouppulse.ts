@@ -10,6 +10,7 @@ import { ConfigError, loadConfig, type Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
 import { loadOrCreateSecretFile } from '../common/secret-file.ts';
 import { ALL_ROLES, startServices, type Roles } from '../runtime/services.ts';
+import { registerSourceCommands } from '../ingest/cli.ts';
 
 function parseRoles(list: string): Roles {
   const names = list.split(',').map((r) => r.trim()).filter(Boolean);
@@ -114,4 +115,5 @@ program
 program.command('ingest').description('run only the ingest service (needs KAFKA_BROKERS)').action(() => run({ ingest: true, processor: false, api: false }, true));
 program.command('processor').description('run only the processor (needs KAFKA_BROKERS and CLICKHOUSE_URL)').action(() => run({ ingest: false, processor: true, api: false }, true));
 program.command('api').description('run only the read API, live socket and board (needs KAFKA_BROKERS and CLICKHOUSE_URL)').action(() => run({ ingest: false, processor: false, api: true }, true));
+registerSourceCommands(program);
 await program.parseAsync();
