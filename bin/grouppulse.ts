@@ -10,6 +10,8 @@ import { ConfigError, loadConfig, type Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
 import { loadOrCreateSecretFile } from '../common/secret-file.ts';
 import { ALL_ROLES, startServices, type Roles } from '../runtime/services.ts';
+import { registerDirectoryCommands } from '../directory/cli.ts';
+import { startDemoSimulation } from '../simulator/demo.ts';
 import { registerSourceCommands } from '../ingest/cli.ts';
 
 function parseRoles(list: string): Roles {
@@ -83,6 +85,7 @@ async function run(roles: Roles, distributed: boolean): Promise<void> {
   const services = await startServices(config, roles, logger).catch((error: unknown) => fail(`could not start: ${(error as Error).message}`));
   if (services.firstAdmin) printFirstAdmin(services.firstAdmin);
   if (roles.api && roles.ingest) printWelcome(services.url, config);
+  if (roles.api && roles.ingest) startDemoSimulation(services.url, config.INGEST_TOKEN, logger);
   else logger.info({ url: services.url, roles }, 'service started');
 
   let stopping = false;
@@ -116,4 +119,5 @@ program.command('ingest').description('run only the ingest service (needs KAFKA_
 program.command('processor').description('run only the processor (needs KAFKA_BROKERS and CLICKHOUSE_URL)').action(() => run({ ingest: false, processor: true, api: false }, true));
 program.command('api').description('run only the read API, live socket and board (needs KAFKA_BROKERS and CLICKHOUSE_URL)').action(() => run({ ingest: false, processor: false, api: true }, true));
 registerSourceCommands(program);
+registerDirectoryCommands(program);
 await program.parseAsync();
