@@ -56,6 +56,7 @@ export interface Condition {
   subject: string;
   division: string;
   unit: string;
+  unitPath: string[];
   category: string;
   since: number;
   message: string;
@@ -128,7 +129,7 @@ export function evaluate(signals: Signals, rules: AlertRules): Evaluation {
     if (!isSourceDown(rules, lastSeen, now)) continue;
     downSources.add(source);
     add({
-      rule: 'source-down', subjectKind: 'source', subject: source, division: '', unit: '', category: '', since: lastSeen,
+      rule: 'source-down', subjectKind: 'source', subject: source, division: '', unit: '', unitPath: [], category: '', since: lastSeen,
       message: `source "${source}" has sent nothing for ${hoursText(now - lastSeen)}; the groups it feeds show as dark (no data)`,
       details: { lastSeenAt: new Date(lastSeen).toISOString() },
     });
@@ -156,14 +157,14 @@ export function evaluate(signals: Signals, rules: AlertRules): Evaluation {
     } else if (inactive) {
       const since = group.lastMessageAt ?? group.addedAt ?? now;
       add({
-        rule: 'group-inactive', subjectKind: 'group', subject: group.id, division: group.division, unit: group.unit, category: group.category, since,
+        rule: 'group-inactive', subjectKind: 'group', subject: group.id, division: group.division, unit: group.unit, unitPath: [...group.unitPath], category: group.category, since,
         message: group.lastMessageAt === undefined
           ? `group ${group.id} has not sent a message since it joined the directory ${hoursText(now - since)} ago`
           : `group ${group.id} silent for ${hoursText(now - since)} (threshold ${hoursText(threshold)})`,
         details: { thresholdHours: threshold / HOUR_MS, silentHours: Math.floor((now - since) / HOUR_MS) },
       });
     } else if (rules.sharpDrop.enabled && state.state !== 'new' && dropHolds(rules, group.recent, group.baseline, rules.sharpDrop.share)) {
-      add(dropCondition(rules, 'group', group.id, group.division, group.unit, group.category, group.recent ?? 0, group.baseline ?? 0, now));
+      add(dropCondition(rules, 'group', group.id, group.division, [...group.unitPath], group.category, group.recent ?? 0, group.baseline ?? 0, now));
     }
 
     for (const unitId of group.unitPath) {
@@ -204,7 +205,7 @@ export function evaluate(signals: Signals, rules: AlertRules): Evaluation {
     if (unit?.parent && darkUnits.has(unit.parent)) continue;
     const t = unitTally.get(unitId)!;
     add({
-      rule: 'unit-dark', subjectKind: 'unit', subject: unitId, division: unit?.division ?? unitId, unit: unitId, category: '', since: t.quietSince,
+      rule: 'unit-dark', subjectKind: 'unit', subject: unitId, division: unit?.division ?? unitId, unit: unitId, unitPath: unitPath(signals.units, unitId), category: '', since: t.quietSince,
       message: `${unit?.level ?? 'unit'} ${unit?.name ?? unitId} is dark: none of its ${t.withData} groups is active`,
       details: { groups: t.withData, level: unit?.level ?? '' },
     });
@@ -214,17 +215,23 @@ export function evaluate(signals: Signals, rules: AlertRules): Evaluation {
       const unit = signals.units.get(unitId);
       if (!unit || !dropLevels.has(unit.level) || darkUnits.has(unitId) || t.blind) continue;
       if (dropHolds(rules, t.recent, t.baseline, rules.sharpDrop.share)) {
-        add(dropCondition(rules, 'unit', unitId, unit.division, unitId, '', t.recent, t.baseline, now));
+        add(dropCondition(rules, 'unit', unitId, unit.division, unitPath(signals.units, unitId), '', t.recent, t.baseline, now));
       }
     }
   }
   return { conditions, blind, groups, downSources };
 }
 
-function dropCondition(rules: AlertRules, kind: SubjectKind, subject: string, division: string, unit: string, category: string, recent: number, baseline: number, now: number): Condition {
+function unitPath(units: ReadonlyMap<string, UnitInfo>, unitId: string): string[] {
+  const path: string[] = [];
+  for (let id: string | undefined = unitId; id && path.length < 64; id = units.get(id)?.parent) path.unshift(id);
+  return path;
+}
+
+function dropCondition(rules: AlertRules, kind: SubjectKind, subject: string, division: string, path: string[], category: string, recent: number, baseline: number, now: number): Condition {
   const perWindow = baselinePerWindow(rules, baseline);
   return {
-    rule: 'sharp-drop', subjectKind: kind, subject, division, unit, category,
+    rule: 'sharp-drop', subjectKind: kind, subject, division, unit: path[path.length - 1] ?? '', unitPath: path, category,
     since: Math.floor(now / HOUR_MS) * HOUR_MS,
     message: `${kind} ${subject}: ${recent} messages in the last ${rules.sharpDrop.windowHours} h against a usual ${Math.round(perWindow)} (${Math.round((recent / perWindow) * 100)} %)`,
     details: { recent, baselinePerWindow: Math.round(perWindow * 10) / 10, windowHours: rules.sharpDrop.windowHours },
@@ -283,6 +290,7 @@ export function alertFrom(condition: Condition, now: number, version: number): A
     subject: condition.subject,
     division: condition.division,
     unit: condition.unit,
+    unitPath: condition.unitPath,
     category: condition.category,
     state: 'firing',
     message: condition.message,

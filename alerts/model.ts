@@ -22,6 +22,8 @@ export interface Alert {
   /** Division the subject belongs to ('' for a source: central monitoring). */
   division: string;
   unit: string;
+  /** Units from the top of the tree down to `unit` (filters "alerts under this unit"). */
+  unitPath: string[];
   category: string;
   state: AlertState;
   message: string;

@@ -79,6 +79,16 @@ const configSchema = z.object({
   /** Server mode: a read-only ClickHouse user for the analysts' SQL (deploy/clickhouse/users.d/grouppulse-readonly.xml). */
   CLICKHOUSE_READONLY_USER: optionalString,
   CLICKHOUSE_READONLY_PASSWORD: optionalString,
+  /** Alert rules and thresholds as JSON (alerts/rules.ts); unset = the defaults. */
+  ALERT_RULES_FILE: optionalString,
+  /** How often the alert detector runs (in the one processor instance that runs it). */
+  ALERT_TICK_MS: positiveInt(60_000),
+  /** Comma-separated webhook URLs that receive alerts and digests, signed with ALERT_WEBHOOK_SECRET. */
+  ALERT_WEBHOOK_URLS: optionalString,
+  ALERT_WEBHOOK_SECRET: optionalString,
+  ALERT_WEBHOOK_MAX_ATTEMPTS: positiveInt(5),
+  /** First retry wait; doubles per failure (capped at 30 s). */
+  ALERT_WEBHOOK_BACKOFF_MS: positiveInt(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

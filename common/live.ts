@@ -42,6 +42,12 @@ export const SOCKET_EVENTS = {
   snapshot: 'counts:snapshot',
   /** Additive counts since the last delta, at most once per LIVE_INTERVAL_MS. Payload: CountsDelta. */
   delta: 'counts:delta',
+  /** A new alert for the socket's divisions (alerts/). Payload: { change: 'fired', alert: Alert }. */
+  alertFired: 'alerts:fired',
+  /** An alert acknowledged, escalated or resolved. Payload: { change, alert: Alert }. */
+  alertUpdated: 'alerts:updated',
+  /** A division's digest of newly quiet groups. Payload: Digest. */
+  alertDigest: 'alerts:digest',
 } as const;
 
 export interface CountsSnapshot {

@@ -6,6 +6,8 @@ export const TOPICS = {
   deadLetter: 'events.dlq',
   /** Per-batch count deltas from the processor, fanned out to every api instance. */
   live: 'live',
+  /** Alert changes and digests from the detector (key = division), for the api's sockets and the webhook deliverer. */
+  alerts: 'alerts',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

@@ -1,0 +1,117 @@
+/**
+ * One detector tick: read the signals and the open alerts from ClickHouse, evaluate, write the
+ * changes, then publish them on the `alerts` topic; when a digest is due (and no mute window is on),
+ * build one per division and publish it too. Holds no state between ticks — everything it knows is
+ * rebuilt from the store — so a restart or a new runner after a rebalance neither loses nor re-fires.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Logger } from '../common/logger.ts';
+import type { DirectoryIndex } from '../directory/directory-index.ts';
+import { buildDigests, localDayStart } from './digest.ts';
+import { alertFrom, evaluate, plan, type Evaluation, type Signals } from './evaluate.ts';
+import type { LeadLookup } from './leads.ts';
+import type { Alert, AlertMessage, Digest } from './model.ts';
+import type { AlertRepository, Silence } from './repository.ts';
+import { isMuted, type AlertRules } from './rules.ts';
+import { buildSignals, readSignals } from './signals.ts';
+
+export interface DetectorOptions {
+  client: ClickHouseClient;
+  /** The live directory's index (placements, units). */
+  index: () => DirectoryIndex;
+  repository: AlertRepository;
+  rules: AlertRules;
+  leads: LeadLookup;
+  publish: (messages: AlertMessage[]) => Promise<void>;
+  now: () => number;
+  logger: Logger;
+}
+
+export interface TickResult {
+  fired: Alert[];
+  resolved: Alert[];
+  escalated: Alert[];
+  digests: Digest[];
+}
+
+export interface Detector {
+  tick(): Promise<TickResult>;
+}
+
+export function silenceCheck(silences: readonly Silence[]) {
+  const bySubject = new Map<string, Set<string>>();
+  for (const s of silences) {
+    const rules = bySubject.get(s.subject) ?? new Set<string>();
+    rules.add(s.rule);
+    bySubject.set(s.subject, rules);
+  }
+  return (rule: string, subject: string) => {
+    const rules = bySubject.get(subject);
+    return rules !== undefined && (rules.has('') || rules.has(rule));
+  };
+}
+
+export function createDetector(options: DetectorOptions): Detector {
+  const log = options.logger.child({ component: 'alerts-detector' });
+  let lastVersion = 0;
+  const nextVersion = (now: number) => (lastVersion = Math.max(lastVersion + 1, now * 1000));
+
+  async function digestsDue(signals: Signals, evaluation: Evaluation, open: Alert[], now: number): Promise<Digest[]> {
+    const rules = options.rules.digest;
+    const last = await options.repository.lastDigestAt();
+    if (last !== undefined && now - last < rules.intervalMinutes * 60_000) return [];
+    if (isMuted(options.rules.muteWindows, now)) return [];
+    const drafts = buildDigests(signals, evaluation.groups, open, last ?? 0, rules.silentDays, now);
+    if (drafts.length === 0) return [];
+    const sentToday = await options.repository.digestsPerLead(localDayStart(now, rules.timeZone));
+    const out: Digest[] = [];
+    for (const draft of drafts) {
+      const recipients = (await options.leads.leadsOf(draft.division)).filter((lead) => (sentToday.get(lead) ?? 0) < rules.dailyCapPerLead);
+      if (recipients.length === 0) continue;
+      for (const lead of recipients) sentToday.set(lead, (sentToday.get(lead) ?? 0) + 1);
+      const digest = { ...draft, recipients };
+      await options.repository.recordDigest(digest);
+      out.push(digest);
+    }
+    return out;
+  }
+
+  return {
+    async tick() {
+      const now = options.now();
+      const index = options.index();
+      const reads = await readSignals(options.client, options.rules, now, options.rules.sharpDrop.enabled);
+      const signals = buildSignals(index, reads, now);
+      const evaluation = evaluate(signals, options.rules);
+      const [open, silences] = await Promise.all([options.repository.open(), options.repository.activeSilences(now)]);
+      const todo = plan(evaluation, open, signals, options.rules, silenceCheck(silences));
+
+      const fired: Alert[] = [];
+      for (const condition of todo.fire) {
+        const alert = alertFrom(condition, now, nextVersion(now));
+        alert.recipients = alert.division ? await options.leads.leadsOf(alert.division) : [];
+        fired.push(alert);
+      }
+      const resolved = todo.resolve.map((a): Alert => ({ ...a, state: 'resolved', resolvedAt: now, version: nextVersion(now) }));
+      const escalated: Alert[] = [];
+      for (const a of todo.escalate) {
+        const above = signals.units.get(a.division)?.parent ?? '';
+        escalated.push({ ...a, escalatedAt: now, escalatedUnit: above, escalatedTo: above ? await options.leads.leadsOf(above) : [], version: nextVersion(now) });
+      }
+      // Stored first: what is published is always already in the store (a lost publish loses a push, never an alert).
+      await options.repository.write([...fired, ...resolved, ...escalated]);
+      const digests = await digestsDue(signals, evaluation, [...open, ...fired], now);
+      const messages: AlertMessage[] = [
+        ...fired.map((alert) => ({ kind: 'alert' as const, change: 'fired' as const, alert })),
+        ...resolved.map((alert) => ({ kind: 'alert' as const, change: 'resolved' as const, alert })),
+        ...escalated.map((alert) => ({ kind: 'alert' as const, change: 'escalated' as const, alert })),
+        ...digests.map((digest) => ({ kind: 'digest' as const, digest })),
+      ];
+      if (messages.length > 0) await options.publish(messages);
+      if (fired.length + resolved.length + escalated.length + digests.length > 0) {
+        log.info({ fired: fired.length, resolved: resolved.length, escalated: escalated.length, digests: digests.length, open: open.length + fired.length - resolved.length }, 'alerts tick');
+      }
+      return { fired, resolved, escalated, digests };
+    },
+  };
+}

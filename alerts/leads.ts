@@ -1,0 +1,42 @@
+/**
+ * Who leads a unit: users with the lead role whose scope (api/auth/roles.ts#allowedDivisions, the
+ * seam the auth work keeps) covers the unit. Read from the users table through the auth work's
+ * repository, cached briefly so a tick with thousands of alerts costs one read.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import { toAuthUser } from '../api/auth/auth-service.ts';
+import { allowedDivisions } from '../api/auth/roles.ts';
+import { createUsersRepository } from '../api/auth/users-repository.ts';
+
+export interface LeadLookup {
+  /** Usernames of the active leads responsible for a unit (a division, or the unit above it). */
+  leadsOf(unitId: string): Promise<string[]>;
+}
+
+export function createLeadLookup(client: ClickHouseClient, options: { cacheMs?: number; now?: () => number } = {}): LeadLookup {
+  const users = createUsersRepository(client, { cacheMs: 0 });
+  const cacheMs = options.cacheMs ?? 30_000;
+  const now = options.now ?? Date.now;
+  let cached: { at: number; byUnit: Map<string, string[]> } | undefined;
+
+  async function byUnit(): Promise<Map<string, string[]>> {
+    if (cached && now() - cached.at < cacheMs && now() >= cached.at) return cached.byUnit;
+    const map = new Map<string, string[]>();
+    for (const stored of await users.list()) {
+      if (stored.disabled || !stored.roles.includes('lead')) continue;
+      for (const unit of allowedDivisions(toAuthUser(stored))) {
+        const list = map.get(unit);
+        if (list) list.push(stored.username);
+        else map.set(unit, [stored.username]);
+      }
+    }
+    cached = { at: now(), byUnit: map };
+    return map;
+  }
+
+  return {
+    async leadsOf(unitId) {
+      return [...((await byUnit()).get(unitId) ?? [])].sort();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/** Alert metrics, registered on the process's registry (common/metrics.ts) without touching its declarations. */
+import { Counter, Gauge } from 'prom-client';
+import type { Metrics } from '../common/metrics.ts';
+
+export function createAlertMetrics(metrics: Metrics) {
+  const registers = [metrics.registry];
+  const existing = <T>(name: string) => metrics.registry.getSingleMetric(name) as T | undefined;
+  return {
+    changes:
+      existing<Counter<'change'>>('alerts_changes_total') ??
+      new Counter({ name: 'alerts_changes_total', help: 'Alert changes published, by change (fired | resolved | escalated | acknowledged | digest)', labelNames: ['change'] as const, registers }),
+    webhookAttempts:
+      existing<Counter<'result'>>('alerts_webhook_attempts_total') ??
+      new Counter({ name: 'alerts_webhook_attempts_total', help: 'Webhook delivery attempts, by result (ok | failed | gave_up | muted)', labelNames: ['result'] as const, registers }),
+    leader:
+      existing<Gauge>('alerts_detector_leader') ?? new Gauge({ name: 'alerts_detector_leader', help: '1 when this process runs the alert detector', registers }),
+    tickSeconds:
+      existing<Gauge>('alerts_detector_tick_seconds') ?? new Gauge({ name: 'alerts_detector_tick_seconds', help: 'Duration of the last detector tick', registers }),
+  };
+}
+
+export type AlertMetrics = ReturnType<typeof createAlertMetrics>;

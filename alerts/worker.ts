@@ -1,0 +1,98 @@
+/**
+ * The alerts worker, run in the processor role by every processor instance. It joins one consumer
+ * group on the `alerts` topic: each instance delivers the webhooks of the partitions it holds, and the
+ * one instance holding partition 0 is the detector's single runner (leader by Kafka's own group
+ * membership — no second election mechanism). A rebalance moves partition 0, and with it the
+ * detector, to another instance; the detector keeps no state, so the new runner continues from the store.
+ */
+import type { Bus, Subscription } from '../common/bus/bus.ts';
+import type { Logger } from '../common/logger.ts';
+import type { Detector, TickResult } from './detector.ts';
+import type { AlertMetrics } from './metrics.ts';
+import type { AlertMessage } from './model.ts';
+
+export interface AlertsWorkerOptions {
+  bus: Bus;
+  topic: string;
+  groupId: string;
+  detector: Detector;
+  tickMs: number;
+  deliver: (message: AlertMessage) => Promise<void>;
+  logger: Logger;
+  metrics: AlertMetrics;
+}
+
+export interface AlertsWorker {
+  isLeader(): boolean;
+  /** Run one detector tick now if this instance is the runner (tests; waits for a tick in flight). */
+  tickNow(): Promise<TickResult | undefined>;
+  stop(): Promise<void>;
+}
+
+export async function startAlertsWorker(options: AlertsWorkerOptions): Promise<AlertsWorker> {
+  const log = options.logger.child({ component: 'alerts-worker' });
+  let leader = false;
+  let stopped = false;
+  let running: Promise<TickResult | undefined> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  function runTick(): Promise<TickResult | undefined> {
+    if (running) return running.then(() => runTick());
+    if (!leader || stopped) return Promise.resolve(undefined);
+    const started = performance.now();
+    running = options.detector
+      .tick()
+      .catch((error: unknown) => {
+        log.warn({ err: error }, 'alerts tick failed; the next tick retries from the store');
+        return undefined;
+      })
+      .finally(() => {
+        options.metrics.tickSeconds.set((performance.now() - started) / 1000);
+        running = undefined;
+      });
+    return running;
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => void runTick().finally(schedule), options.tickMs);
+    timer.unref();
+  }
+
+  const subscription: Subscription = await options.bus.subscribe({
+    groupId: options.groupId,
+    topic: options.topic,
+    fromBeginning: true,
+    onAssignment(partitions) {
+      leader = partitions.includes(0);
+      options.metrics.leader.set(leader ? 1 : 0);
+      log.info({ partitions, detector: leader }, 'alerts partitions assigned');
+    },
+    async handleBatch(batch) {
+      for (const record of batch.records) {
+        let message: AlertMessage;
+        try {
+          message = JSON.parse(record.value.toString('utf8')) as AlertMessage;
+        } catch {
+          log.warn({ offset: record.offset, partition: batch.partition }, 'skipping undecodable alerts record');
+          continue;
+        }
+        await options.deliver(message);
+      }
+    },
+  });
+  schedule();
+
+  return {
+    isLeader: () => leader,
+    tickNow: runTick,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+      await subscription.stop();
+      leader = false;
+      options.metrics.leader.set(0);
+    },
+  };
+}
