@@ -166,6 +166,8 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
       ingestStore = await createStore(config);
       await migrate(ingestStore.client);
     }
+    for (const router of createIngestRouters(config, { bus, eventsTopic: topics.events, client: (store ?? ingestStore)?.client, metrics, logger })) app.use(router);
+  }
 
   let access: AccessControl | undefined;
   let analystStore: Store | undefined;
@@ -203,7 +205,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   }
   app.use(errorHandler(logger));
 
-  const server: HttpServer = createServer(app);
+  const server: HttpServer = createServer({ connectionsCheckingInterval: Math.min(1000, config.HTTP_HEADERS_TIMEOUT_MS) }, app);
   // Slow clients: a request whose headers / whole body do not arrive in time is dropped (408).
   server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_MS;
   server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
