@@ -188,5 +188,10 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     res.json({ alert: acknowledged });
   });
 
+  // Errors of these routes answer here (this router may be mounted after the process's own error handler).
+  router.use(function alertsRouteError(error: Error, _req: express.Request, res: Response, _next: express.NextFunction) {
+    if (!res.headersSent) res.status(500).json({ error: `alerts request failed: ${error.message}` });
+  });
+
   return router;
 }

@@ -42,6 +42,8 @@ export interface AlertsServiceOptions {
   now?: () => number;
   /** Rules given directly (tests); else ALERT_RULES_FILE or the defaults. */
   rules?: AlertRules;
+  /** Consumer group of the worker; default `<prefix>alerts-worker` (tests run instances in a group of their own). */
+  workerGroup?: string;
 }
 
 export interface AlertsService {
@@ -82,7 +84,7 @@ export async function startAlertsService(options: AlertsServiceOptions): Promise
     worker = await startAlertsWorker({
       bus,
       topic,
-      groupId: `${config.KAFKA_TOPIC_PREFIX}alerts-worker`,
+      groupId: options.workerGroup ?? `${config.KAFKA_TOPIC_PREFIX}alerts-worker`,
       tickMs: config.ALERT_TICK_MS,
       logger,
       metrics,

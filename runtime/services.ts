@@ -34,6 +34,7 @@ import { createIngestRouters, redactUrlSecrets } from '../ingest/ingest-app.ts';
 import { emptyDirectory } from '../processor/directory.ts';
 import { startDirectoryService, type DirectoryService } from '../directory/service.ts';
 import { createProcessor, type Processor } from '../processor/processor.ts';
+import { startAlertsService, type AlertsService } from '../alerts/service.ts';
 import { createHealth } from './health.ts';
 
 export interface Roles {
@@ -245,6 +246,12 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
     await processor.start();
   }
 
+  // Alerts (alerts/): detector + webhooks in the processor role; routes + live fan-out in the api role.
+  const alerts: AlertsService | undefined = store
+    ? await startAlertsService({ config, roles, bus, client: store.client, directory: directoryService?.directory, io, requireUser: access?.requireUser, logger, metrics })
+    : undefined;
+  if (alerts?.router) app.use(alerts.router);
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
@@ -268,6 +275,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
         // The in-process bus lives and dies with this process: write out what it holds first.
         if (processor && bus.kind === 'memory') await drainBus(bus, processorGroupId, topics.events, timeoutMs / 2);
         await processor?.stop();
+        await alerts?.stop();
         await directoryService?.stop();
         await live?.stop();
         await io?.close();

@@ -1,0 +1,261 @@
+/**
+ * Alerts on the real Kafka broker and the real ClickHouse engine, with an injected clock: events go
+ * through the real processor; alert workers run as the processor role runs them; the api's sockets
+ * and a local webhook receiver (127.0.0.1, failing its first deliveries) are real.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import type { BusEvent } from '../common/events.ts';
+import { SOCKET_EVENTS } from '../common/live.ts';
+import { createLogger } from '../common/logger.ts';
+import { TOPICS, topicName } from '../common/topics.ts';
+import { createImporter } from '../directory/importer.ts';
+import { createLiveDirectory, type LiveDirectory } from '../directory/live-directory.ts';
+import { startTestPipeline, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
+import type { Alert } from './model.ts';
+import { createAlertRepository } from './repository.ts';
+import { startAlertsService, type AlertsService } from './service.ts';
+import { signBody } from './webhooks.ts';
+
+const HOUR = 3_600_000;
+const SECRET = 'webhook-secret-for-tests';
+const ADMIN_PASSWORD = 'admin-password-for-tests';
+const N = Math.floor(Date.now() / 60_000) * 60_000;
+let clock = N;
+
+interface Received {
+  status: number;
+  event: string;
+  delivery: string;
+  signatureOk: boolean;
+}
+
+function startReceiver(failFirst: number): Promise<{ server: Server; url: string; received: Received[] }> {
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const status = received.length < failFirst ? 500 : 200;
+      received.push({
+        status,
+        event: String(req.headers['x-grouppulse-event']),
+        delivery: String(req.headers['x-grouppulse-delivery']),
+        signatureOk: req.headers['x-grouppulse-signature-256'] === signBody(SECRET, body),
+      });
+      res.writeHead(status).end();
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received })));
+}
+
+function message(group: string, id: string, source: string, at: number, receivedAt: number): BusEvent {
+  return { v: 1, type: 'message', id, group, at, receivedAt, source, person: 'p1', kind: 'text', forwarded: false };
+}
+
+describe('alerts on Kafka and ClickHouse', () => {
+  let pipeline: TestPipeline;
+  let directory: LiveDirectory;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  const instances: AlertsService[] = [];
+  const sockets: Socket[] = [];
+  const seen = new Map<string, { division: string; rule: string; change: string }[]>();
+  const logger = createLogger('silent');
+
+  async function produce(events: BusEvent[]): Promise<void> {
+    await pipeline.bus.produce(topicName(pipeline.config.KAFKA_TOPIC_PREFIX, TOPICS.events), events.map((e) => ({ key: e.group, value: JSON.stringify(e) })));
+  }
+
+  async function storedGroups(): Promise<number> {
+    const r = await pipeline.store!.client.query({ query: 'SELECT uniqExact(group_id) AS n FROM group_last_message', format: 'JSONEachRow' });
+    return Number((await r.json<{ n: string }>())[0]!.n);
+  }
+
+  function startInstance(): Promise<AlertsService> {
+    return startAlertsService({
+      config: { ...pipeline.config, ALERT_TICK_MS: 3_600_000, ALERT_WEBHOOK_URLS: receiver.url, ALERT_WEBHOOK_SECRET: SECRET, ALERT_WEBHOOK_BACKOFF_MS: 50 },
+      roles: { processor: true, api: false },
+      bus: pipeline.bus,
+      client: pipeline.store!.client,
+      directory,
+      logger,
+      metrics: pipeline.metrics,
+      now: () => clock,
+      workerGroup: `${pipeline.config.KAFKA_TOPIC_PREFIX}test-alerts-worker`,
+    }).then((s) => {
+      instances.push(s);
+      return s;
+    });
+  }
+
+  async function openAlerts(): Promise<Alert[]> {
+    return createAlertRepository(pipeline.store!.client).open();
+  }
+
+  async function api(path: string, init: RequestInit & { token?: string } = {}) {
+    const headers = { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) };
+    return fetch(`${pipeline.url}${path}`, { ...init, headers });
+  }
+
+  async function signIn(username: string, password: string): Promise<string> {
+    const response = await api('/api/v1/auth/sign-in', { method: 'POST', body: JSON.stringify({ username, password }) });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { token: string }).token;
+  }
+
+  beforeAll(async () => {
+    receiver = await startReceiver(2);
+    pipeline = await startTestPipeline({ roles: { ingest: false, processor: true, api: true }, env: { ADMIN_PASSWORD, ALERT_TICK_MS: '3600000' } });
+    const client = pipeline.store!.client;
+    const importer = createImporter(client);
+    const units = [
+      { id: 'S', name: 'State', level: 'state', parent: '' },
+      { id: 'D1', name: 'Jaipur', level: 'division', parent: 'S' },
+      { id: 'D2', name: 'Ajmer', level: 'division', parent: 'S' },
+      { id: 'B1', name: 'Booth 1', level: 'booth', parent: 'D1' },
+      { id: 'B2', name: 'Booth 2', level: 'booth', parent: 'D2' },
+    ];
+    const groups = [
+      ...['a1', 'a2', 'a3'].map((id) => ({ id, unit: 'B1', category: 'booth-voters' })),
+      ...Array.from({ length: 20 }, (_, i) => ({ id: `b${i + 1}`, unit: 'B2', category: 'booth-voters' })),
+    ];
+    expect((await importer.importUnits(JSON.stringify({ units }), 'json', 'merge')).ok).toBe(true);
+    expect((await importer.importGroups(JSON.stringify({ groups }), 'json', 'merge')).ok).toBe(true);
+    directory = createLiveDirectory({ client, logger, pollMs: 500 });
+    await directory.start();
+    expect(directory.index.groups.size).toBe(23);
+
+    // collector-a is alive (traffic a minute ago) but its groups spoke 50 h ago; collector-b went silent 50 h ago.
+    await produce([
+      ...['a1', 'a2', 'a3'].map((g) => message(g, `${g}-1`, 'collector-a', N - 50 * HOUR, N - 60_000)),
+      ...Array.from({ length: 20 }, (_, i) => message(`b${i + 1}`, `b${i + 1}-1`, 'collector-b', N - 50 * HOUR, N - 50 * HOUR)),
+    ]);
+    await waitFor(async () => ((await storedGroups()) === 23 ? true : undefined), 'events of 23 groups in ClickHouse');
+
+    // Two leads, one per division, each on a live socket.
+    const admin = await signIn('admin', ADMIN_PASSWORD);
+    for (const [username, division] of [['lead1', 'D1'], ['lead2', 'D2']] as const) {
+      const created = await api('/api/v1/admin/users', { method: 'POST', token: admin, body: JSON.stringify({ username, password: 'lead-password-for-tests', roles: ['lead'], units: [division] }) });
+      expect(created.status).toBe(201);
+      const socket = connectSocket(pipeline.url, { auth: { token: await signIn(username, 'lead-password-for-tests') }, transports: ['websocket'] });
+      seen.set(username, []);
+      for (const event of [SOCKET_EVENTS.alertFired, SOCKET_EVENTS.alertUpdated]) {
+        socket.on(event, (payload: { change: string; alert: Alert }) => seen.get(username)!.push({ division: payload.alert.division, rule: payload.alert.rule, change: payload.change }));
+      }
+      await waitFor(() => (socket.connected ? true : undefined), `${username} connected`);
+      sockets.push(socket);
+    }
+  });
+
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    for (const i of instances) await i.stop();
+    await directory?.stop();
+    await pipeline?.stop();
+    receiver?.server.close();
+  });
+
+  it('a silent source gives one source-down alert and no inactivity storm for the groups it feeds', async () => {
+    const a = await startInstance();
+    await waitFor(() => (a.worker!.isLeader() ? true : undefined), 'instance A runs the detector');
+    const result = (await a.worker!.tickNow())!;
+    const fired = result.fired.map((f) => `${f.rule}:${f.subject}`).sort();
+    expect(fired).toEqual(['group-inactive:a1', 'group-inactive:a2', 'group-inactive:a3', 'source-down:collector-b', 'unit-dark:D1']);
+    const lead1Alert = result.fired.find((f) => f.subject === 'a1')!;
+    expect(lead1Alert.recipients).toEqual(['lead1']);
+    // The quiet-groups view shows collector-b's groups as dark (no data), sorted by silence.
+    const token = await signIn('lead2', 'lead-password-for-tests');
+    const quiet = (await (await api('/api/v1/alerts/quiet-groups?division=D2', { token })).json()) as { groups: { group: string; state: string }[] };
+    expect(quiet.groups).toHaveLength(20);
+    expect(new Set(quiet.groups.map((g) => g.state))).toEqual(new Set(['dark']));
+    expect((await api('/api/v1/alerts/quiet-groups?division=D1', { token })).status).toBe(403);
+  });
+
+  it('webhooks are signed and retried with backoff until the receiver takes them; failures are visible', async () => {
+    // The receiver failed its first two requests; every one of the 5 alerts still arrives once with 200.
+    const ok = await waitFor(() => {
+      const delivered = new Set(receiver.received.filter((r) => r.status === 200).map((r) => r.delivery));
+      return delivered.size >= 5 ? delivered : undefined;
+    }, 'all 5 alerts delivered');
+    expect(ok.size).toBe(5);
+    expect(receiver.received.slice(0, 2).map((r) => r.status)).toEqual([500, 500]);
+    expect(receiver.received[2]!.delivery).toBe(receiver.received[0]!.delivery);
+    expect(receiver.received.every((r) => r.signatureOk && r.event === 'alert.fired')).toBe(true);
+    const failed = await waitFor(async () => {
+      const rows = await createAlertRepository(pipeline.store!.client).deliveries({ failedOnly: true, limit: 10 });
+      return rows.length >= 2 ? rows : undefined;
+    }, 'failed attempts recorded');
+    expect(failed.map((f) => f.error)).toEqual(['HTTP 500', 'HTTP 500']);
+  });
+
+  it('two instances on the broker, a rebalance in the middle: open alerts neither lost nor fired again', async () => {
+    const [a] = instances;
+    const b = await startInstance();
+    const leaders = await waitFor(() => {
+      const count = [a!, b].filter((i) => i.worker!.isLeader()).length;
+      return count === 1 ? count : undefined;
+    }, 'exactly one runner after B joined', 60_000);
+    expect(leaders).toBe(1);
+    clock = N + 5 * 60_000;
+    const afterJoin = await Promise.all([a!.worker!.tickNow(), b.worker!.tickNow()]);
+    expect(afterJoin.filter(Boolean)).toHaveLength(1);
+    expect(afterJoin.flatMap((r) => r?.fired ?? [])).toEqual([]);
+    // The runner leaves; the other instance takes partition 0 and continues from the store.
+    const runner = a!.worker!.isLeader() ? a! : b;
+    const other = runner === b ? a! : b;
+    await runner.stop();
+    instances.splice(instances.indexOf(runner), 1);
+    await waitFor(() => (other.worker!.isLeader() ? true : undefined), 'the other instance runs the detector', 60_000);
+    const afterLeave = (await other.worker!.tickNow())!;
+    expect(afterLeave.fired).toEqual([]);
+    expect((await openAlerts()).map((o) => `${o.rule}:${o.subject}`).sort()).toEqual([
+      'group-inactive:a1', 'group-inactive:a2', 'group-inactive:a3', 'source-down:collector-b', 'unit-dark:D1',
+    ]);
+  });
+
+  it('a processor restart rebuilds from the store and does not re-fire', async () => {
+    for (const i of instances.splice(0)) await i.stop();
+    const c = await startInstance();
+    await waitFor(() => (c.worker!.isLeader() ? true : undefined), 'restarted instance runs the detector', 60_000);
+    clock = N + 6 * 60_000;
+    expect((await c.worker!.tickNow())!.fired).toEqual([]);
+  });
+
+  it('acknowledge records who and when; new activity resolves by itself', async () => {
+    const token = await signIn('lead1', 'lead-password-for-tests');
+    const a1 = (await openAlerts()).find((o) => o.subject === 'a1')!;
+    const acked = await api(`/api/v1/alerts/${a1.id}/acknowledge`, { method: 'POST', token });
+    expect(acked.status).toBe(200);
+    const listed = (await (await api('/api/v1/alerts?state=acknowledged', { token })).json()) as { alerts: Alert[] };
+    expect(listed.alerts.map((x) => [x.subject, x.acknowledgedBy])).toEqual([['a1', 'lead1']]);
+
+    // a1 speaks again; b1 is now fed by the live collector-a but has been silent 49 h: it alerts in D2.
+    await produce([message('a1', 'a1-2', 'collector-a', N + 10 * 60_000, N + 10 * 60_000), message('b1', 'b1-2', 'collector-a', N - 49 * HOUR, N + 10 * 60_000)]);
+    await waitFor(async () => {
+      const r = await pipeline.store!.client.query({ query: "SELECT count() AS n FROM events WHERE event_id IN ('a1-2', 'b1-2')", format: 'JSONEachRow' });
+      return Number((await r.json<{ n: string }>())[0]!.n) === 2 ? true : undefined;
+    }, 'new events stored');
+    clock = N + 11 * 60_000;
+    const c = instances[0]!;
+    const result = (await c.worker!.tickNow())!;
+    expect(result.resolved.map((r) => `${r.rule}:${r.subject}`).sort()).toEqual(['group-inactive:a1', 'unit-dark:D1']);
+    expect(result.fired.map((r) => `${r.rule}:${r.subject}`)).toEqual(['group-inactive:b1']);
+    const resolved = (await (await api(`/api/v1/alerts/${a1.id}`, { token })).json()) as { alert: Alert };
+    expect(resolved.alert.state).toBe('resolved');
+    expect(resolved.alert.acknowledgedBy).toBe('lead1');
+    expect(resolved.alert.resolvedAt).toBe(clock);
+  });
+
+  it('a lead receives only their own division\'s alerts over Socket.io', async () => {
+    await waitFor(() => (seen.get('lead2')!.length >= 1 && seen.get('lead1')!.some((s) => s.change === 'resolved') ? true : undefined), 'socket alerts arrived');
+    const lead1 = seen.get('lead1')!;
+    const lead2 = seen.get('lead2')!;
+    expect(new Set(lead1.map((s) => s.division))).toEqual(new Set(['D1']));
+    expect(new Set(lead2.map((s) => s.division))).toEqual(new Set(['D2']));
+    expect(lead1.filter((s) => s.change === 'fired')).toHaveLength(4);
+    expect(lead2).toEqual([{ division: 'D2', rule: 'group-inactive', change: 'fired' }]);
+  });
+});
