@@ -17,7 +17,7 @@ import { createAccessControl, type AccessControl } from '../api/auth/access-cont
 import { corsForBoard, securityHeaders } from '../api/auth/http-security.ts';
 import { createAuthRouter } from '../api/auth/router.ts';
 import { startLiveSocket, type LiveSocket } from '../api/live/live-socket.ts';
-import { createAnalystStore } from '../api/sql/analyst-client.ts';
+import { createAnalystConnection, type AnalystConnection } from '../api/sql/analyst-client.ts';
 import { createAuditLog } from '../api/sql/audit.ts';
 import { createSqlRouter } from '../api/sql/router.ts';
 import { createApiRouter } from '../api/router.ts';
@@ -171,10 +171,10 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   }
 
   let access: AccessControl | undefined;
-  let analystStore: Store | undefined;
+  let analyst: AnalystConnection | undefined;
   if (roles.api && store) {
     access = await createAccessControl(config, store.client, logger);
-    analystStore = await createAnalystStore(config);
+    analyst = await createAnalystConnection(config);
     app.use('/api', corsForBoard(config.BOARD_ORIGIN));
     app.use(
       createAuthRouter({
@@ -187,7 +187,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
     app.use(createAdminRouter({ users: access.users, userAdmin: access.userAdmin, requireUser: access.requireUser }));
     app.use(
       createSqlRouter({
-        client: analystStore.client,
+        analyst,
         audit: createAuditLog(store.client),
         limits: { maxExecutionSeconds: config.SQL_MAX_EXECUTION_SECONDS, maxResultRows: config.SQL_MAX_RESULT_ROWS, maxResultBytes: config.SQL_MAX_RESULT_BYTES },
         requireUser: access.requireUser,
@@ -282,7 +282,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
         server.closeAllConnections();
         await closed;
         await bus.close();
-        await analystStore?.close();
+        await analyst?.close();
         await store?.close();
         await ingestStore?.close();
       })();

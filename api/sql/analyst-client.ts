@@ -1,16 +1,27 @@
 /**
- * The analysts' own ClickHouse client, apart from the service's read-write one. Embedded engine: a
- * second session on the same data directory (settings stick to a chdb session, so this one turns
- * read-only on its first query and stays so). Server: logs in as CLICKHOUSE_READONLY_USER when set
- * (see deploy/clickhouse/), else as the service user with readonly=1 per query.
+ * The analysts' own ClickHouse connection, apart from the service's read-write one.
+ *
+ * Embedded engine: a second session on the same data directory. Settings stick to a chdb session,
+ * so this one turns read-only on its first query and stays so. chdb also keeps the partial output
+ * of a query that failed mid-way (a timeout, a result limit) and hands it to the session's next
+ * query, so after a failure the session is replaced; queries run one at a time for the same reason.
+ *
+ * Server: logs in as CLICKHOUSE_READONLY_USER when set (deploy/clickhouse/), else as the service
+ * user with readonly=1 per query.
  */
-import { createClient } from '@clickhouse/client';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../../common/config.ts';
 import { createStore, type Store } from '../../common/store/store.ts';
 
 type AnalystConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'DATA_DIR' | 'CLICKHOUSE_READONLY_USER' | 'CLICKHOUSE_READONLY_PASSWORD'>;
 
-export async function createAnalystStore(config: AnalystConfig): Promise<Store & { dedicatedUser: boolean }> {
+export interface AnalystConnection {
+  /** Run one query on the analysts' client; `failed` tells the connection the query did not finish. */
+  run<T>(work: (client: ClickHouseClient) => Promise<{ value: T; failed: boolean }>): Promise<T>;
+  close(): Promise<void>;
+}
+
+async function openStore(config: AnalystConfig): Promise<Store> {
   if (config.CLICKHOUSE_URL && config.CLICKHOUSE_READONLY_USER) {
     const url = new URL(config.CLICKHOUSE_URL);
     url.username = '';
@@ -22,7 +33,36 @@ export async function createAnalystStore(config: AnalystConfig): Promise<Store &
       database: config.CLICKHOUSE_DATABASE,
       request_timeout: 120_000,
     });
-    return { client, kind: 'server', location: url.toString(), close: () => client.close(), dedicatedUser: true };
+    return { client, kind: 'server', location: url.toString(), close: () => client.close() };
   }
-  return { ...(await createStore(config)), dedicatedUser: false };
+  return createStore(config);
+}
+
+export async function createAnalystConnection(config: AnalystConfig): Promise<AnalystConnection> {
+  let store = await openStore(config);
+  const embedded = store.kind === 'embedded';
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function runNow<T>(work: (client: ClickHouseClient) => Promise<{ value: T; failed: boolean }>): Promise<T> {
+    const { value, failed } = await work(store.client);
+    if (failed && embedded) {
+      const stale = store;
+      store = await openStore(config);
+      await stale.close();
+    }
+    return value;
+  }
+
+  return {
+    run(work) {
+      if (!embedded) return runNow(work);
+      const next = queue.then(() => runNow(work));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    async close() {
+      await queue;
+      await store.close();
+    },
+  };
 }

@@ -3,15 +3,15 @@
  * itself (text/plain). Every query is audited, whatever its outcome.
  */
 import express, { type Router } from 'express';
-import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../../common/logger.ts';
 import { userLocals, type RequireUser } from '../auth/require-user.ts';
+import type { AnalystConnection } from './analyst-client.ts';
 import type { AuditLog } from './audit.ts';
 import { runAnalystQuery, type SqlLimits } from './run-query.ts';
 
 export interface SqlRouterDeps {
-  /** The analysts' own client (read-only session / read-only user). */
-  client: ClickHouseClient;
+  /** The analysts' own connection (read-only session / read-only user). */
+  analyst: AnalystConnection;
   audit: AuditLog;
   limits: SqlLimits;
   requireUser: RequireUser;
@@ -41,7 +41,7 @@ export function createSqlRouter(deps: SqlRouterDeps): Router {
       }
       const { user } = userLocals(res);
       const at = new Date();
-      const outcome = await runAnalystQuery(deps.client, query, deps.limits);
+      const outcome = await runAnalystQuery(deps.analyst, query, deps.limits);
       await deps.audit({
         at,
         username: user.username,

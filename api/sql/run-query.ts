@@ -5,12 +5,13 @@
  * are filtered to nothing through additional_table_filters (readonly=1 stops a query from
  * lifting that), and the merge* table functions, which read around those filters, are refused.
  *
- * The client must be the analysts' own: with the embedded engine the settings stick to the
- * client's session (so that session stays read-only for good); with a server it should log in as
- * the read-only user (deploy/clickhouse/users.d/grouppulse-readonly.xml).
+ * The connection must be the analysts' own (analyst-client.ts): with the embedded engine the
+ * settings stick to its session (which so stays read-only for good); with a server it should log
+ * in as the read-only user (deploy/clickhouse/).
  */
 import { randomUUID } from 'node:crypto';
 import { SettingsMap, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import type { AnalystConnection } from './analyst-client.ts';
 import { calledNames, singleStatement } from './statements.ts';
 
 export interface SqlLimits {
@@ -56,28 +57,39 @@ export function sqlSettings(limits: SqlLimits): ClickHouseSettings {
   };
 }
 
-export async function runAnalystQuery(client: ClickHouseClient, sql: string, limits: SqlLimits): Promise<QueryOutcome> {
+export async function runAnalystQuery(connection: AnalystConnection, sql: string, limits: SqlLimits): Promise<QueryOutcome> {
   const queryId = randomUUID();
   const started = performance.now();
   const elapsed = () => performance.now() - started;
   const single = singleStatement(sql);
   if (!single.ok) return { ok: false, kind: 'refused', status: 400, error: single.error, queryId, elapsedMs: elapsed() };
+  // A SET statement never reaches ClickHouse in a form it could answer clearly (the client appends FORMAT).
+  if (/^\s*set\b/i.test(single.statement.replace(/^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/, ''))) {
+    return { ok: false, kind: 'refused', status: 403, error: 'refused: settings cannot be changed here (the endpoint runs with readonly=1 and fixed limits)', queryId, elapsedMs: elapsed() };
+  }
   const refused = calledNames(single.statement).find((name) => REFUSED_FUNCTIONS.test(name));
   if (refused) {
     return { ok: false, kind: 'refused', status: 403, error: `refused: the table function ${refused}() is not available here; query the tables directly`, queryId, elapsedMs: elapsed() };
   }
+  return connection.run((client) => execute(client, single.statement, limits, queryId, elapsed));
+}
+
+async function execute(client: ClickHouseClient, statement: string, limits: SqlLimits, queryId: string, elapsed: () => number): Promise<{ value: QueryOutcome; failed: boolean }> {
   try {
-    const result = await client.query({ query: single.statement, format: 'JSON', query_id: queryId, clickhouse_settings: sqlSettings(limits) });
+    const result = await client.query({ query: statement, format: 'JSON', query_id: queryId, clickhouse_settings: sqlSettings(limits) });
     const body = await result.json<Record<string, unknown>>();
-    return {
+    const value: QueryOutcome = {
       ok: true,
       result: { columns: body.meta ?? [], rows: body.data, rowCount: body.rows ?? body.data.length, bytesRead: Number(body.statistics?.bytes_read ?? 0), elapsedMs: elapsed(), queryId },
     };
+    return { value, failed: false };
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
     const detail = String(message ?? error).trim();
     const known = code ? EXPLAIN[code] : undefined;
-    if (known) return { ok: false, kind: known.kind, status: known.status, error: `${known.say(limits)} (ClickHouse: ${detail})`, queryId, elapsedMs: elapsed() };
-    return { ok: false, kind: 'error', status: 400, error: `ClickHouse refused the query: ${detail}`, queryId, elapsedMs: elapsed() };
+    const value: QueryOutcome = known
+      ? { ok: false, kind: known.kind, status: known.status, error: `${known.say(limits)} (ClickHouse: ${detail})`, queryId, elapsedMs: elapsed() }
+      : { ok: false, kind: 'error', status: 400, error: `ClickHouse refused the query: ${detail}`, queryId, elapsedMs: elapsed() };
+    return { value, failed: true };
   }
 }
