@@ -34,9 +34,9 @@ const ALERT_COLUMNS = `a.alert_id AS alert_id, rule, subject_kind, subject, divi
   toUnixTimestamp64Milli(since) AS since, toUnixTimestamp64Milli(fired_at) AS fired_at,
   toUnixTimestamp64Milli(resolved_at) AS resolved_at, toUnixTimestamp64Milli(escalated_at) AS escalated_at,
   escalated_unit, recipients, escalated_to, toString(version) AS version,
-  k.acknowledged_at AS acknowledged_at, k.acknowledged_by AS acknowledged_by`;
+  k.ack_at AS acknowledged_at, k.ack_by AS acknowledged_by`;
 
-const ACKS = `(SELECT alert_id, toUnixTimestamp64Milli(min(acknowledged_at)) AS acknowledged_at, argMin(acknowledged_by, acknowledged_at) AS acknowledged_by
+const ACKS = `(SELECT alert_id, toUnixTimestamp64Milli(min(acknowledged_at)) AS ack_at, argMin(acknowledged_by, acknowledged_at) AS ack_by
                FROM alert_acks GROUP BY alert_id)`;
 
 const num = (v: string | number | null) => (v === null ? null : Number(v));
@@ -158,8 +158,8 @@ export function createAlertRepository(client: ClickHouseClient): AlertRepository
       }
       if (filter.state === 'resolved') where.push("state = 'resolved'");
       else if (filter.state === 'open') where.push("state != 'resolved'");
-      else if (filter.state === 'firing') where.push("state != 'resolved' AND k.acknowledged_at IS NULL");
-      else if (filter.state === 'acknowledged') where.push("state != 'resolved' AND k.acknowledged_at IS NOT NULL");
+      else if (filter.state === 'firing') where.push("state != 'resolved' AND k.ack_at IS NULL");
+      else if (filter.state === 'acknowledged') where.push("state != 'resolved' AND k.ack_at IS NOT NULL");
       return select(where.join(' AND '), params, filter.limit ?? 500);
     },
 

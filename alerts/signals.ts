@@ -84,7 +84,7 @@ export interface SignalReads {
 
 export async function readSignals(client: ClickHouseClient, rules: AlertRules, now: number, withWindows = true): Promise<SignalReads> {
   const [lastMessages, firstMessages, addedAt, groupSources, sources, windows] = await Promise.all([
-    readLastMessages(client, new Date(0)),
+    readLastMessages(client, new Date('2000-01-01T00:00:00Z')),
     readFirstMessages(client),
     readGroupAddedAt(client),
     readGroupSources(client),

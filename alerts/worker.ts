@@ -24,7 +24,7 @@ export interface AlertsWorkerOptions {
 
 export interface AlertsWorker {
   isLeader(): boolean;
-  /** Run one detector tick now if this instance is the runner (tests; waits for a tick in flight). */
+  /** Run one detector tick now if this instance is the runner (tests; waits for a tick in flight; rejects when the tick fails). */
   tickNow(): Promise<TickResult | undefined>;
   stop(): Promise<void>;
 }
@@ -37,15 +37,11 @@ export async function startAlertsWorker(options: AlertsWorkerOptions): Promise<A
   let timer: NodeJS.Timeout | undefined;
 
   function runTick(): Promise<TickResult | undefined> {
-    if (running) return running.then(() => runTick());
+    if (running) return running.catch(() => undefined).then(() => runTick());
     if (!leader || stopped) return Promise.resolve(undefined);
     const started = performance.now();
     running = options.detector
       .tick()
-      .catch((error: unknown) => {
-        log.warn({ err: error }, 'alerts tick failed; the next tick retries from the store');
-        return undefined;
-      })
       .finally(() => {
         options.metrics.tickSeconds.set((performance.now() - started) / 1000);
         running = undefined;
@@ -55,7 +51,11 @@ export async function startAlertsWorker(options: AlertsWorkerOptions): Promise<A
 
   function schedule(): void {
     if (stopped) return;
-    timer = setTimeout(() => void runTick().finally(schedule), options.tickMs);
+    timer = setTimeout(function detectorTick() {
+      runTick()
+        .catch((error: unknown) => log.warn({ err: error }, 'alerts tick failed; the next tick retries from the store'))
+        .finally(schedule);
+    }, options.tickMs);
     timer.unref();
   }
 
