@@ -1,0 +1,156 @@
+/**
+ * Scenario "queries": the board's reads over 30 days of rollups for 100,000 groups (the simulator's
+ * field-scale organisation), generated straight into the engine's tables with INSERT … SELECT from
+ * numbers(). Timed as the api answers them (ClickHouse reads + the in-memory join with the
+ * directory): the summary probe, drill-down and coverage. Baseline in the same run: a full scan of the
+ * largest table (rollup_group_hour) and a bare count(). Target: each ≤ 300 ms.
+ */
+import { loadConfig } from '../common/config.ts';
+import { querySummary } from '../api/summary.ts';
+import { readGroupActivity, readGroupMembers, readLastMessages, readReach } from '../directory/activity.ts';
+import { computeCoverage } from '../directory/coverage.ts';
+import { createDirectoryIndex } from '../directory/directory-index.ts';
+import { drillDown } from '../directory/drilldown.ts';
+import { DEFAULT_SETTINGS } from '../directory/model.ts';
+import { generateOrg } from '../simulator/org.ts';
+import { scenarioOptions, tempDir } from './support/harness.ts';
+import { chunk } from './support/load.ts';
+import { medianMs, report, type Figure } from './support/report.ts';
+import { openStore, scalar } from './support/store.ts';
+
+const options = scenarioOptions();
+const org = generateOrg({ scale: options.quick ? 0.1 : 1, seed: 11 });
+const groups = org.groups.length;
+const days = 30;
+const activeHoursPerDay = 6;
+const peoplePerGroup = 40;
+const runs = options.quick ? 3 : 7;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+// The directory as the api holds it.
+const index = createDirectoryIndex();
+index.setTree(DEFAULT_SETTINGS, new Map(org.units.map((u) => [u.id, u])));
+index.applyGroups(org.groups.map((g) => ({ id: g.id, unit: g.unit, category: g.category, deleted: false, targetSize: g.targetSize ?? null })));
+
+const config = loadConfig({ DATA_DIR: tempDir('queries'), CLICKHOUSE_URL: process.env.CLICKHOUSE_URL ?? '', LOG_LEVEL: 'error' });
+const store = await openStore(config);
+const client = store.client;
+
+// Data: 30 days up to this hour.
+const now = Date.now();
+const end = Math.floor(now / HOUR) * HOUR;
+const start = end - days * DAY;
+const generateStarted = performance.now();
+await client.command({ query: 'CREATE TABLE bench_groups (idx UInt32, group_id String, division String, category String, path Array(String)) ENGINE = Memory' });
+for (const part of chunk(org.groups, 50_000)) {
+  await client.insert({
+    table: 'bench_groups',
+    values: part.map((g) => {
+      const placement = index.place(g.id);
+      return { idx: g.index, group_id: g.id, division: placement.division, category: placement.category, path: placement.unitPath };
+    }),
+    format: 'JSONEachRow',
+  });
+}
+const params = { start: start / 1000, groups, hours: activeHoursPerDay, people: peoplePerGroup, rows: groups * days * activeHoursPerDay };
+// Per group and hour: `activeHoursPerDay` active hours a day per group.
+await client.command({
+  query: `INSERT INTO rollup_group_hour
+          SELECT toDateTime({start:DateTime('UTC')}) + toIntervalHour(intDiv(intDiv(n.number, {groups:UInt32}), {hours:UInt32}) * 24 + cityHash64(n.number) % 24) AS hour,
+                 g.group_id, 1 + cityHash64(n.number, 1) % 40, cityHash64(n.number, 2) % 5, cityHash64(n.number, 3) % 4,
+                 cityHash64(n.number, 4) % 2, cityHash64(n.number, 5) % 2, hour + toIntervalSecond(cityHash64(n.number, 6) % 3600)
+          FROM numbers({rows:UInt64}) AS n INNER JOIN bench_groups AS g ON g.idx = n.number % {groups:UInt32}`,
+  query_params: params,
+  clickhouse_settings: { max_insert_block_size: '1048576' },
+});
+// Per minute × division × category: source rows spread over every minute of the window and over the groups,
+// aggregated into the cells (so the uniq states are real).
+await client.command({
+  query: `INSERT INTO rollup_minute
+          SELECT minute, division, category, sum(m), sum(m % 3), sum(m % 2), sum(j), sum(l), uniqState(grp), uniqState(person)
+          FROM (
+            SELECT toDateTime({start:DateTime('UTC')}) + toIntervalMinute(n.number % ({days:UInt32} * 1440)) AS minute,
+                   g.division AS division, g.category AS category, g.group_id AS grp,
+                   concat('p', toString(cityHash64(n.number) % 5000000)) AS person,
+                   1 + cityHash64(n.number, 1) % 5 AS m, cityHash64(n.number, 2) % 2 AS j, cityHash64(n.number, 3) % 2 AS l
+            FROM numbers({minuteRows:UInt64}) AS n INNER JOIN bench_groups AS g ON g.idx = cityHash64(n.number, 9) % {groups:UInt32}
+          )
+          GROUP BY minute, division, category`,
+  query_params: { ...params, days, minuteRows: days * 1440 * (options.quick ? 16 : 96) },
+});
+await client.command({
+  query: `INSERT INTO group_last_message SELECT group_id, toDateTime64({end:DateTime('UTC')}, 3) - toIntervalSecond(cityHash64(idx) % (10 * 86400)) FROM bench_groups WHERE idx % 7 != 0`,
+  query_params: { end: end / 1000 },
+});
+await client.command({
+  query: `INSERT INTO group_members SELECT group_id, toDateTime64({end:DateTime('UTC')}, 3), 20 + cityHash64(idx) % 300, 1 + idx % 4 FROM bench_groups`,
+  query_params: { end: end / 1000 },
+});
+await client.command({
+  query: `INSERT INTO group_people
+          SELECT g.group_id, concat('p', toString((g.idx * 37 + n.number % {people:UInt32} * 101) % 5000000)),
+                 toDateTime64({start:DateTime('UTC')}, 3) + toIntervalSecond(cityHash64(n.number) % (30 * 86400)), toUInt8(cityHash64(n.number, 1) % 10 != 0), g.path
+          FROM numbers({peopleRows:UInt64}) AS n INNER JOIN bench_groups AS g ON g.idx = intDiv(n.number, {people:UInt32})`,
+  query_params: { ...params, peopleRows: groups * peoplePerGroup },
+});
+await client.command({ query: 'OPTIMIZE TABLE rollup_group_hour FINAL' });
+const generateMs = performance.now() - generateStarted;
+const sizes = {
+  rollup_group_hour: await scalar(client, 'SELECT count() FROM rollup_group_hour'),
+  rollup_minute: await scalar(client, 'SELECT count() FROM rollup_minute'),
+  group_people: await scalar(client, 'SELECT count() FROM group_people'),
+};
+
+// Baselines, same run.
+const countMs = await medianMs(() => scalar(client, 'SELECT count() FROM rollup_group_hour'), runs);
+const scanMs = await medianMs(() => scalar(client, 'SELECT sum(messages) + sum(joins) + sum(leaves) + count(DISTINCT group_id) FROM rollup_group_hour'), runs);
+
+const division = 'dv1';
+const timed: { name: string; ms: number }[] = [];
+async function time(name: string, fn: () => Promise<unknown>): Promise<void> {
+  timed.push({ name, ms: await medianMs(fn, runs) });
+}
+await time('summary, 30 days, every division (GET /api/v1/summary)', () => querySummary(client, { from: new Date(start), to: new Date(end) }));
+await time('summary, today, one division', () => querySummary(client, { from: new Date(end - DAY), to: new Date(end), divisions: [division] }));
+await time('drill-down, top of the tree, last 24 h (board default)', async () => {
+  const [activity, members] = await Promise.all([readGroupActivity(client, new Date(end - DAY), new Date(end)), readGroupMembers(client)]);
+  return drillDown(index, '', activity, members);
+});
+await time('drill-down, a division, 30 days', async () => {
+  const [activity, members] = await Promise.all([readGroupActivity(client, new Date(start), new Date(end)), readGroupMembers(client)]);
+  return drillDown(index, division, activity, members);
+});
+await time('coverage, top of the tree', async () => {
+  const [last, reach] = await Promise.all([readLastMessages(client, new Date(end - 7 * DAY)), readReach(client, '', 0)]);
+  return computeCoverage(index, '', last, reach, ['booth-voters'], end);
+});
+await time('coverage, a division', async () => {
+  const node = index.units.get(division)!;
+  const [last, reach] = await Promise.all([readLastMessages(client, new Date(end - 7 * DAY)), readReach(client, division, node.path.length)]);
+  return computeCoverage(index, division, last, reach, ['booth-voters'], end);
+});
+// Where coverage's time goes: its two reads alone.
+await time('  coverage part: readReach, top (distinct people per child unit)', () => readReach(client, '', 0));
+await time('  coverage part: readLastMessages (7 days)', () => readLastMessages(client, new Date(end - 7 * DAY)));
+await store.close();
+
+const figures: Figure[] = [
+  { name: 'baseline: SELECT count() FROM rollup_group_hour', value: countMs, unit: 'ms', better: 'lower' },
+  { name: 'baseline: full scan of rollup_group_hour (sums + distinct groups)', value: scanMs, unit: 'ms', better: 'lower' },
+  ...timed.map((t): Figure => ({ name: t.name, value: t.ms, unit: 'ms', better: 'lower', limit: { name: 'full scan', value: scanMs }, target: { text: '≤ 300 ms', met: t.ms <= 300 } })),
+];
+report({
+  scenario: `board queries: ${days} days of rollups, ${groups.toLocaleString('en-US')} groups`,
+  setup: {
+    groups,
+    'rollup_group_hour rows': sizes.rollup_group_hour,
+    'rollup_minute rows': sizes.rollup_minute,
+    'group_people rows': sizes.group_people,
+    'generated in': `${Math.round(generateMs / 1000)} s`,
+    'median of': runs,
+  },
+  figures,
+  notes: ['each figure is the api\'s work: the ClickHouse reads plus the join with the in-memory directory (drill-down, coverage)'],
+});
+process.exit(0);
