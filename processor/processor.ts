@@ -4,10 +4,11 @@
  * live delta — after which the bus commits the batch's offsets. Only the two ends know the bus.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Bus, ConsumedBatch, Subscription } from '../common/bus/bus.ts';
+import type { Bus, ConsumedBatch, HandledUpTo, Subscription } from '../common/bus/bus.ts';
 import type { BusEvent } from '../common/events.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
+import { batchToken, findIntent, recordIntent, type BatchIntent } from './batch-intents.ts';
 import { decodeRecord } from './decode.ts';
 import { createFindStored, dropRepeats, eventKey } from './dedupe.ts';
 import type { Directory } from './directory.ts';
@@ -35,7 +36,7 @@ export interface Processor {
   /** Stop consuming; the batch in hand finishes and commits first. */
   stop(): Promise<void>;
   /** Handle one batch (exposed for tests of the steps on a real store). */
-  handleBatch(batch: ConsumedBatch): Promise<void>;
+  handleBatch(batch: ConsumedBatch): Promise<HandledUpTo>;
 }
 
 /** Prepared rows kept per partition so a retried batch reuses the same rows and token. */
@@ -44,6 +45,8 @@ interface PreparedBatch {
   rows: EventRow[];
   deadLetters: { key: string; value: Buffer; reason: string; offset: string }[];
   duplicates: number;
+  /** Last offset this batch covers (a replay can cover less than the delivered batch). */
+  lastOffset: string;
 }
 
 export function createProcessor(options: ProcessorOptions): Processor {
@@ -53,6 +56,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const dayOf = createDayOf(options.boardTimeZone);
   const pending = new Map<string, PreparedBatch>();
   let subscription: Subscription | undefined;
+  /** Partitions whose first batch since assignment was checked for an interrupted write. */
+  const resumed = new Set<string>();
   let lagTimer: NodeJS.Timeout | undefined;
 
   async function recordLag(): Promise<void> {
@@ -65,28 +70,63 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
   }
 
-  async function prepare(batch: ConsumedBatch): Promise<PreparedBatch> {
-    const token = `${batch.topic}:${batch.partition}:${batch.firstOffset}-${batch.lastOffset}`;
-    const retry = pending.get(`${batch.topic}:${batch.partition}`);
-    if (retry?.token === token) return retry;
-
+  function decodeAll(records: ConsumedBatch['records']) {
     const decoded: BusEvent[] = [];
     const deadLetters: PreparedBatch['deadLetters'] = [];
-    for (const record of batch.records) {
+    for (const record of records) {
       const result = decodeRecord(record);
       if (result.ok) decoded.push(result.event);
       else deadLetters.push({ key: record.key ?? '', value: record.value, reason: result.reason, offset: record.offset });
     }
+    return { decoded, deadLetters };
+  }
+
+  function placeAll(events: BusEvent[]): EventRow[] {
+    return events.map((event) => toEventRow(event, options.directory.place(event.group)));
+  }
+
+  /** Rebuild exactly the rows of an interrupted batch: same records, same drops, same token. */
+  function replay(batch: ConsumedBatch, intent: BatchIntent): PreparedBatch {
+    const last = BigInt(intent.lastOffset);
+    const { decoded, deadLetters } = decodeAll(batch.records.filter((r) => BigInt(r.offset) <= last));
+    const { unique, repeats } = dropRepeats(decoded);
+    const dropped = new Set(intent.dropped);
+    const rows = placeAll(unique.filter((e) => !dropped.has(eventKey(e.group, e.id))));
+    log.warn({ partition: batch.partition, firstOffset: intent.firstOffset, lastOffset: intent.lastOffset }, 'replaying a batch that may have been written in part');
+    return { token: batchToken(intent), rows, deadLetters, duplicates: repeats + dropped.size, lastOffset: intent.lastOffset };
+  }
+
+  async function prepare(batch: ConsumedBatch): Promise<PreparedBatch> {
+    const partitionKey = `${batch.topic}:${batch.partition}`;
+    const retry = pending.get(partitionKey);
+    if (retry && retry.token.startsWith(`${partitionKey}:${batch.firstOffset}-`) && BigInt(retry.lastOffset) <= BigInt(batch.lastOffset)) return retry;
+
+    if (!resumed.has(partitionKey)) {
+      // First batch since this processor got the partition: was it left half written?
+      const intent = await findIntent(options.client, batch.topic, batch.partition, batch.firstOffset);
+      if (intent) {
+        if (BigInt(batch.lastOffset) < BigInt(intent.lastOffset)) {
+          throw new Error(`batch at ${partitionKey}:${batch.firstOffset} is shorter than the interrupted one (up to ${intent.lastOffset}); waiting for the rest`);
+        }
+        const prepared = replay(batch, intent);
+        pending.set(partitionKey, prepared);
+        return prepared;
+      }
+      resumed.add(partitionKey);
+    }
+
+    const { decoded, deadLetters } = decodeAll(batch.records);
     const { unique, repeats } = dropRepeats(decoded);
     const stored = unique.length > 0 ? await findStored(unique) : new Set<string>();
     const fresh = stored.size > 0 ? unique.filter((e) => !stored.has(eventKey(e.group, e.id))) : unique;
-    const rows = fresh.map((event) => toEventRow(event, options.directory.place(event.group)));
-    const prepared = { token, rows, deadLetters, duplicates: repeats + stored.size };
-    pending.set(`${batch.topic}:${batch.partition}`, prepared);
+    const intent: BatchIntent = { topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset, lastOffset: batch.lastOffset, dropped: [...stored] };
+    if (fresh.length > 0) await recordIntent(options.client, intent);
+    const prepared = { token: batchToken(intent), rows: placeAll(fresh), deadLetters, duplicates: repeats + stored.size, lastOffset: batch.lastOffset };
+    pending.set(partitionKey, prepared);
     return prepared;
   }
 
-  async function handleBatch(batch: ConsumedBatch): Promise<void> {
+  async function handleBatch(batch: ConsumedBatch): Promise<HandledUpTo> {
     const prepared = await prepare(batch);
     try {
       if (prepared.rows.length > 0) {
@@ -112,10 +152,12 @@ export function createProcessor(options: ProcessorOptions): Processor {
       throw error;
     }
     pending.delete(`${batch.topic}:${batch.partition}`);
+    resumed.add(`${batch.topic}:${batch.partition}`);
     options.metrics.processorRecords.inc({ outcome: 'written' }, prepared.rows.length);
     options.metrics.processorRecords.inc({ outcome: 'duplicate' }, prepared.duplicates);
     options.metrics.processorRecords.inc({ outcome: 'dead_letter' }, prepared.deadLetters.length);
     await publishLiveDelta(prepared.rows);
+    return { lastHandledOffset: prepared.lastOffset };
   }
 
   /** Best effort: the board re-reads its snapshot from ClickHouse, so a lost delta heals itself. */
@@ -140,6 +182,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         onAssignment: (partitions) => {
           // Prepared retries belong to the previous owner of a partition.
           pending.clear();
+          resumed.clear();
           log.info({ partitions }, 'partitions assigned');
         },
       });

@@ -27,6 +27,11 @@ export interface ConsumedBatch {
   lastOffset: string;
 }
 
+export interface HandledUpTo {
+  /** Last offset handled (inclusive); later records of the batch come again. */
+  lastHandledOffset: string;
+}
+
 export interface SubscribeOptions {
   groupId: string;
   topic: string;
@@ -35,8 +40,10 @@ export interface SubscribeOptions {
   /**
    * Called with batches from one partition at a time, in offset order. The batch's offsets are
    * committed only after this resolves; when it throws, the same batch is delivered again.
+   * It may handle only a first part of the batch and say up to which offset: the rest is
+   * delivered again in the next batch.
    */
-  handleBatch(batch: ConsumedBatch): Promise<void>;
+  handleBatch(batch: ConsumedBatch): Promise<void | HandledUpTo>;
   /** Called when partitions are taken away or assigned (informational). */
   onAssignment?(partitions: number[]): void;
 }

@@ -146,18 +146,18 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
           }));
           const lastOffset = records[records.length - 1]!.offset;
           // Throwing here makes kafkajs seek back and redeliver from the last committed offset.
-          await subscribeOptions.handleBatch({
+          const handled = await subscribeOptions.handleBatch({
             topic: batch.topic,
             partition: batch.partition,
             records,
             firstOffset: records[0]!.offset,
             lastOffset,
           });
-          // Moves kafkajs' fetch position past the batch; the commit below makes it durable.
-          resolveOffset(lastOffset);
-          await consumer.commitOffsets([
-            { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() },
-          ]);
+          // Moves kafkajs' fetch position past what was handled (the rest is fetched again);
+          // the commit makes it durable.
+          const upTo = handled?.lastHandledOffset ?? lastOffset;
+          resolveOffset(upTo);
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(upTo) + 1n).toString() }]);
           await heartbeat();
         },
       });

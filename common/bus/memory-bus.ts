@@ -133,8 +133,8 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
           lastOffset: records[records.length - 1]!.offset,
         };
         try {
-          await subscribeOptions.handleBatch(batch);
-          offsets[index] = Number(batch.lastOffset) + 1;
+          const handled = await subscribeOptions.handleBatch(batch);
+          offsets[index] = Number(handled?.lastHandledOffset ?? batch.lastOffset) + 1;
           trim(topic, index);
         } catch {
           // The handler reports its own error; redeliver the same batch after a pause.
