@@ -68,6 +68,9 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
   const counts = createLiveCounts(options.client, options.timeZone, now);
   await counts.resync();
   let pending = new Map<string, CountsRow>();
+  /** While the snapshot is re-read, deltas wait here (see resyncSnapshot). */
+  let resyncing = false;
+  const heldDuringResync: LiveDelta[] = [];
 
   function snapshot(scope: Scope): CountsSnapshot {
     return { day: counts.day, timeZone: options.timeZone, asOf: new Date(now()).toISOString(), rows: filterToScope(scope, counts.rows()) };
@@ -123,8 +126,7 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
    * A fresh snapshot to every socket, cut to its scope. Each socket's sign-in is checked again:
    * signed-out tokens and disabled users are dropped, changed roles or units move the socket's rooms.
    */
-  async function resendSnapshots(): Promise<void> {
-    const base = snapshot({ kind: 'all' });
+  async function resendSnapshots(base: CountsSnapshot): Promise<void> {
     for (const socket of options.io.sockets.sockets.values()) {
       const data = socket.data as LiveSocketData | undefined;
       if (!data?.token) continue;
@@ -157,35 +159,46 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
           continue;
         }
         options.metrics.endToEndSeconds.observe(Math.max(0, now() - delta.oldestReceivedAt) / 1000);
-        for (const row of counts.apply(delta)) {
-          const key = cellKey(row.division, row.category);
-          const cell = pending.get(key);
-          if (cell) addCounters(cell, row);
-          else pending.set(key, { ...row });
-        }
+        if (resyncing) heldDuringResync.push(delta);
+        else applyDelta(delta);
       }
     },
   });
 
+  function applyDelta(delta: LiveDelta): void {
+    for (const row of counts.apply(delta)) {
+      const key = cellKey(row.division, row.category);
+      const cell = pending.get(key);
+      if (cell) addCounters(cell, row);
+      else pending.set(key, { ...row });
+    }
+  }
+
   const flushTimer = setInterval(function flushDeltas() {
-    if (pending.size === 0) return;
+    if (pending.size === 0 || resyncing) return;
     const delta: CountsDelta = { day: counts.day, asOf: new Date(now()).toISOString(), rows: [...pending.values()] };
     pending = new Map();
     emitDelta(delta);
   }, options.intervalMs);
 
-  let resyncing = false;
+  /**
+   * Re-read the snapshot and send it. Meanwhile deltas are held and none are flushed, so each
+   * client gets the new snapshot before any delta that is not in it: what was pending is in the
+   * snapshot (it was written before the read began); held deltas are applied afterwards, and
+   * LiveCounts keeps only those written after the read began.
+   */
   const resyncTimer = setInterval(async function resyncSnapshot() {
     if (resyncing) return;
     resyncing = true;
     try {
       await counts.resync();
       pending = new Map();
-      await resendSnapshots();
+      await resendSnapshots(snapshot({ kind: 'all' }));
     } catch (error) {
       log.warn({ err: error }, 'live snapshot resync failed');
     } finally {
       resyncing = false;
+      for (const delta of heldDuringResync.splice(0)) applyDelta(delta);
     }
   }, options.resyncMs);
 
