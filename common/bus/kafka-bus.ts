@@ -58,7 +58,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
 
   function getProducer(): Promise<Producer> {
     producerReady ??= (async () => {
-      const p = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 } });
+      const p = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 } });
       p.on('producer.disconnect', () => {
         // Reconnect lazily on the next produce.
         producerReady = undefined;
@@ -92,6 +92,15 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
             })),
           });
           log.info({ topics: missing, partitions: options.partitions }, 'created topics');
+        }
+        // A topic just created can still be unknown to the partition leaders for a moment:
+        // wait until the metadata names a leader for every partition.
+        const deadline = Date.now() + 15_000;
+        for (;;) {
+          const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+          const ready = metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+          if (ready || Date.now() > deadline) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
         }
       } finally {
         await admin.disconnect();
