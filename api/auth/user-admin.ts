@@ -109,11 +109,14 @@ export function createUserAdmin(users: UsersRepository, now: () => number = Date
 }
 
 /**
- * On first start (no users at all) create `admin` with ADMIN_PASSWORD, or a generated password that the
- * caller prints once. Returns undefined when users already exist.
+ * When no active admin exists (a fresh store, or only users added by the CLI), create `admin` with
+ * ADMIN_PASSWORD, or a generated password that the caller prints once. Returns undefined when an active
+ * admin exists, or when the name `admin` is taken by a user who is not one (then use the CLI).
  */
 export async function ensureFirstAdmin(users: UsersRepository, admin: UserAdmin, configuredPassword: string | undefined): Promise<{ username: string; generatedPassword?: string } | undefined> {
-  if ((await users.count()) > 0) return undefined;
+  const all = await users.list();
+  if (all.some((u) => u.roles.includes('admin') && !u.disabled)) return undefined;
+  if (all.some((u) => u.username === 'admin')) return undefined;
   const created = await admin.create({ username: 'admin', password: configuredPassword, roles: ['admin'] });
   if (!created.ok) throw new Error(`could not create the first admin: ${created.error}`);
   return { username: created.user.username, generatedPassword: created.generatedPassword };
