@@ -48,5 +48,18 @@ export async function createStore(config: StoreConfig): Promise<Store> {
   const dir = path.resolve(config.DATA_DIR, 'clickhouse');
   mkdirSync(dir, { recursive: true });
   const client = createClient({ connection: createChdbConnection({ path: dir }) as unknown as ClientConnection });
+  resetStickyInsertSettings(client);
   return { client, kind: 'embedded', location: dir, close: () => client.close() };
+}
+
+/**
+ * The embedded engine applies `clickhouse_settings` as `SET …` on its session, so they stick to
+ * every later statement. A stuck insert_deduplication_token would make ClickHouse drop the next,
+ * unrelated inserts into a table with a deduplication window as "duplicates" — so every insert
+ * states its token, empty (none) unless the caller gives one.
+ */
+function resetStickyInsertSettings(client: ClickHouseClient): void {
+  const insert = client.insert.bind(client);
+  client.insert = ((params: Parameters<ClickHouseClient['insert']>[0]) =>
+    insert({ ...params, clickhouse_settings: { insert_deduplication_token: '', ...params.clickhouse_settings } })) as ClickHouseClient['insert'];
 }
