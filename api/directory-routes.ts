@@ -14,6 +14,7 @@ import { drillDown } from '../directory/drilldown.ts';
 import type { Importer, ImportResult } from '../directory/importer.ts';
 import type { LiveDirectory } from '../directory/live-directory.ts';
 import { detectFormat } from '../directory/parse.ts';
+import { createReadCache } from '../directory/read-cache.ts';
 
 export interface DirectoryRouterDeps {
   client: ClickHouseClient;
@@ -25,6 +26,8 @@ export interface DirectoryRouterDeps {
   authorizeRead?: RequestHandler;
   /** Largest import body, bytes. */
   maxImportBytes?: number;
+  /** How long per-group reads are shared between requests (a live board asks often); default 5 s. */
+  readCacheMs?: number;
   now?: () => number;
 }
 
@@ -58,6 +61,10 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
   const read: RequestHandler = deps.authorizeRead ?? ((_req: Request, _res: Response, next: NextFunction) => next());
   const body = express.text({ type: () => true, limit: deps.maxImportBytes ?? 128 * 1024 * 1024 });
   const index = deps.directory.index;
+  const cacheMs = deps.readCacheMs ?? 5000;
+  const cache = createReadCache(cacheMs);
+  /** `to` rounded up to the cache period, so viewers of "the last 24 h" share one read. */
+  const roundUp = (ms: number) => (cacheMs > 0 ? Math.ceil(ms / cacheMs) * cacheMs : ms);
 
   function importRoute(kind: 'units' | 'groups') {
     return async function importDirectoryFile(req: Request, res: Response) {
@@ -122,13 +129,16 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
       res.status(400).json({ error: describeZodError(parsed.error) });
       return;
     }
-    const to = parsed.data.to ?? new Date(now());
+    const to = parsed.data.to ?? new Date(roundUp(now()));
     const from = new Date(Math.floor((parsed.data.from ?? new Date(to.getTime() - DAY_MS)).getTime() / HOUR_MS) * HOUR_MS);
     if (from >= to) {
       res.status(400).json({ error: 'from must be before to' });
       return;
     }
-    const [activity, members] = await Promise.all([readGroupActivity(deps.client, from, to), readGroupMembers(deps.client)]);
+    const [activity, members] = await Promise.all([
+      cache.get(`activity:${from.getTime()}:${to.getTime()}`, () => readGroupActivity(deps.client, from, to)),
+      cache.get('members', () => readGroupMembers(deps.client)),
+    ]);
     const result = drillDown(index, parsed.data.unit, activity, members);
     if (!result) {
       res.status(404).json({ error: `no unit "${parsed.data.unit}"` });
@@ -156,10 +166,10 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
       res.status(404).json({ error: `no unit "${unit}"` });
       return;
     }
-    const at = now();
+    const at = roundUp(now());
     const [lastMessage, reach] = await Promise.all([
-      readLastMessages(deps.client, new Date(at - 7 * DAY_MS)),
-      readReach(deps.client, unit, node ? node.path.length : 0),
+      cache.get(`last:${at}`, () => readLastMessages(deps.client, new Date(at - 7 * DAY_MS))),
+      cache.get(`reach:${unit}`, () => readReach(deps.client, unit, node ? node.path.length : 0)),
     ]);
     res.json(computeCoverage(index, unit, lastMessage, reach, expected, at));
   });

@@ -147,6 +147,7 @@ report({
   figures,
   notes: [
     `units import (setup): ${unitsResult.ms} ms for ${org.units.length} units`,
+    `groups import steps (ms): ${Object.entries(result.steps).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `drill-down top level: ${top.children.length} child(ren), ${top.total.groups} groups`,
     `api-path figures over ${written.toLocaleString('en-US')} event rows written first; dv1: ${apiDrill.total.activeGroups} active of ${apiDrill.total.groups} groups; state reach ${apiCoverage.total.reached.toLocaleString('en-US')} distinct people`,
   ],

@@ -12,8 +12,27 @@ import { createDirectoryRepository, nextVersion, type DirectoryRepository } from
 import { validateGroups, validateUnits, type ImportMode } from './validate.ts';
 
 export type ImportResult =
-  | { ok: true; version: number; written: number; removed: number; ms: number }
+  | { ok: true; version: number; written: number; removed: number; ms: number; steps: ImportSteps }
   | { ok: false; problems: Problem[] };
+
+/** Where an import's time went, ms: reading the file, checking it against the stored directory, writing, reloading this process's directory. */
+export interface ImportSteps {
+  parse: number;
+  validate: number;
+  write: number;
+  reload: number;
+}
+
+/** Measures consecutive steps: each call returns the ms since the previous one. */
+function stopwatch(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const ms = Math.round(now - last);
+    last = now;
+    return ms;
+  };
+}
 
 export interface Importer {
   importSettings(input: unknown): Promise<ImportResult & { settings?: DirectorySettings }>;
@@ -32,9 +51,11 @@ export function createImporter(client: ClickHouseClient, onImported: () => Promi
     return next;
   }
 
-  async function finish(version: number, started: number, written: number, removed: number): Promise<ImportResult> {
+  async function finish(version: number, started: number, written: number, removed: number, steps: Omit<ImportSteps, 'reload'>): Promise<ImportResult> {
+    const reloadStarted = performance.now();
     await onImported().catch(() => undefined);
-    return { ok: true, version, written, removed, ms: Math.round(performance.now() - started) };
+    const reload = Math.round(performance.now() - reloadStarted);
+    return { ok: true, version, written, removed, ms: Math.round(performance.now() - started), steps: { ...steps, reload } };
   }
 
   return {
@@ -43,41 +64,49 @@ export function createImporter(client: ClickHouseClient, onImported: () => Promi
     importSettings(input) {
       return serial(async () => {
         const started = performance.now();
+        const lap = stopwatch();
         const parsed = settingsInputSchema.safeParse(input);
         if (!parsed.success) return { ok: false, problems: [{ line: 0, problem: describeZodError(parsed.error) }] };
         const previous = await repository.loadSettings();
         const settings = resolveSettings(parsed.data, previous);
         // The stored tree must still fit the new levels.
+        const parse = lap();
         const check = validateUnits([], settings, await repository.loadUnits(), 'merge');
         if (!check.ok) return check;
+        const validate = lap();
         const version = nextVersion();
         await repository.saveSettings(settings, version);
         await repository.recordVersion(version, 'settings', 0, 0);
-        return { ...(await finish(version, started, 1, 0)), settings };
+        return { ...(await finish(version, started, 1, 0, { parse, validate, write: lap() })), settings };
       });
     },
 
     importUnits(text, format, mode) {
       return serial(async () => {
         const started = performance.now();
+        const lap = stopwatch();
         const parsed = parseImport(text, format, UNIT_COLUMNS, 'units');
         if (!parsed.ok) return parsed;
+        const parse = lap();
         const [settings, existing, groupUnits] = await Promise.all([repository.loadSettings(), repository.loadUnits(), repository.groupUnits()]);
         const checked = validateUnits(parsed.records, settings, existing, mode, groupUnits);
         if (!checked.ok) return checked;
+        const validate = lap();
         const { upserts, removals } = checked.value;
         const version = nextVersion();
         await repository.writeUnits(upserts, removals, version);
         await repository.recordVersion(version, 'units', upserts.length + removals.length, 0);
-        return finish(version, started, upserts.length, removals.length);
+        return finish(version, started, upserts.length, removals.length, { parse, validate, write: lap() });
       });
     },
 
     importGroups(text, format, mode) {
       return serial(async () => {
         const started = performance.now();
+        const lap = stopwatch();
         const parsed = parseImport(text, format, GROUP_COLUMNS, 'groups');
         if (!parsed.ok) return parsed;
+        const parse = lap();
         const [settings, units] = await Promise.all([repository.loadSettings(), repository.loadUnits()]);
         const checked = validateGroups(parsed.records, settings, units);
         if (!checked.ok) return checked;
@@ -87,10 +116,11 @@ export function createImporter(client: ClickHouseClient, onImported: () => Promi
           const keep = new Set(groups.map((g) => g.id));
           removals = [...(await repository.groupIds())].filter((id) => !keep.has(id));
         }
+        const validate = lap();
         const version = nextVersion();
         await repository.writeGroups(groups, removals, version);
         await repository.recordVersion(version, 'groups', 0, groups.length + removals.length);
-        return finish(version, started, groups.length, removals.length);
+        return finish(version, started, groups.length, removals.length, { parse, validate, write: lap() });
       });
     },
   };

@@ -43,6 +43,8 @@ async function importOrg(options: SimulateOptions, org: Org, print: (line: strin
     const response = await fetch(new URL(path, options.url), { method, headers: { authorization: `Bearer ${options.token}`, 'content-type': type }, body });
     const text = await response.text();
     if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 1000)}`);
+    const steps = (JSON.parse(text) as { steps?: Record<string, number> }).steps;
+    if (steps) print(`  ${path}: ${Object.entries(steps).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
     return Math.round(performance.now() - started);
   };
   await call('/api/v1/directory/settings', 'PUT', JSON.stringify({ levels: org.levels, categories: org.categories }), 'application/json');
