@@ -1,0 +1,44 @@
+/** How the board writes numbers, days and times: Indian digit grouping, the board's time zone. */
+
+const countFormat = new Intl.NumberFormat('en-IN', { maximumFractionDigits: 0 });
+
+/** 1234567 → "12,34,567". */
+export function formatCount(n: number): string {
+  return countFormat.format(n);
+}
+
+/** The zone's short name ("IST" for Asia/Kolkata), or the zone id when Intl has no short name. */
+export function zoneName(timeZone: string, at: Date = new Date()): string {
+  try {
+    const part = new Intl.DateTimeFormat('en-IN', { timeZone, timeZoneName: 'short' })
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName');
+    return part?.value ?? timeZone;
+  } catch {
+    return timeZone;
+  }
+}
+
+/** "2026-11-22" → "Sun, 22 Nov 2026" (a calendar day: formatted at UTC noon so no zone shifts it). */
+export function formatDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  if (!y || !m || !d) return day;
+  return new Intl.DateTimeFormat('en-IN', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(
+    new Date(Date.UTC(y, m - 1, d, 12)),
+  );
+}
+
+/** A clock time in the board's zone: "3:04:05 pm". */
+export function formatTime(at: Date, timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-IN', { timeZone, hour: 'numeric', minute: '2-digit', second: '2-digit' }).format(at);
+  } catch {
+    return at.toLocaleTimeString('en-IN');
+  }
+}
+
+/** An id such as "unassigned" or "booth_voters" as a label: "Unassigned", "Booth voters". */
+export function labelOf(id: string): string {
+  const words = id.replace(/[_-]+/g, ' ').trim();
+  return words ? words[0]!.toUpperCase() + words.slice(1) : id;
+}
