@@ -128,10 +128,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
   async function handleBatch(batch: ConsumedBatch): Promise<HandledUpTo> {
     const prepared = await prepare(batch);
+    let writtenAt = now();
     try {
       if (prepared.rows.length > 0) {
         const started = performance.now();
         await writeEventRows(options.client, prepared.rows, prepared.token);
+        // As close to the commit as we can see it: the api drops deltas written before its snapshot read.
+        writtenAt = now();
         options.metrics.processorBatchWriteSeconds.observe((performance.now() - started) / 1000);
         options.metrics.processorBatchRows.observe(prepared.rows.length);
       }
@@ -156,13 +159,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
     options.metrics.processorRecords.inc({ outcome: 'written' }, prepared.rows.length);
     options.metrics.processorRecords.inc({ outcome: 'duplicate' }, prepared.duplicates);
     options.metrics.processorRecords.inc({ outcome: 'dead_letter' }, prepared.deadLetters.length);
-    await publishLiveDelta(prepared.rows);
+    await publishLiveDelta(prepared.rows, writtenAt);
     return { lastHandledOffset: prepared.lastOffset };
   }
 
   /** Best effort: the board re-reads its snapshot from ClickHouse, so a lost delta heals itself. */
-  async function publishLiveDelta(rows: EventRow[]): Promise<void> {
-    const delta = buildLiveDelta(rows, dayOf, now());
+  async function publishLiveDelta(rows: EventRow[], writtenAt: number): Promise<void> {
+    const delta = buildLiveDelta(rows, dayOf, writtenAt);
     if (!delta) return;
     try {
       await options.bus.produce(options.topics.live, [{ key: 'delta', value: JSON.stringify(delta) }]);
