@@ -31,6 +31,8 @@ const configSchema = z.object({
   PSEUDONYM_KEY: optionalString,
   INGEST_MAX_BODY_BYTES: positiveInt(5 * 1024 * 1024),
   INGEST_MAX_EVENTS: positiveInt(10_000),
+  /** Requests with a wrong or missing source token allowed per client address per minute (then 429). */
+  INGEST_AUTH_FAILURES_PER_MINUTE: positiveInt(60),
   /** How long an event id is remembered: a copy arriving within this window counts once. */
   DEDUP_WINDOW_DAYS: positiveInt(8),
   PROCESSOR_BATCH_ROWS: positiveInt(20_000),

@@ -5,7 +5,7 @@
  * runtime/services.ts calls this once and mounts the routers.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Router } from 'express';
+import express, { type Router } from 'express';
 import type { Bus } from '../common/bus/bus.ts';
 import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
@@ -14,7 +14,7 @@ import { createEventAcceptor } from './accept-events.ts';
 import { createChatExportRouter } from './chat-export/router.ts';
 import { createMemoryGroupAliases, createStoredGroupAliases } from './group-aliases.ts';
 import { createPseudonymiser, loadOrCreatePseudonymKey } from './pseudonymise.ts';
-import { createSourceRateLimit } from './rate-limit.ts';
+import { createFailedAuthLimit, createSourceRateLimit } from './rate-limit.ts';
 import { createIngestRouter } from './router.ts';
 import { combineSourceRegistries, createSourcesStore } from './sources-store.ts';
 import { createStaticSourceRegistry, type SourceRegistry } from './sources.ts';
@@ -53,7 +53,11 @@ export function createIngestRouters(config: Config, deps: IngestAppDeps): Router
   });
   const rateLimit = createSourceRateLimit({ limit: config.INGEST_RATE_LIMIT, windowMs: config.INGEST_RATE_WINDOW_SECONDS * 1000 });
 
+  const failedAuthLimit = express.Router();
+  failedAuthLimit.use('/v1', createFailedAuthLimit(config.INGEST_AUTH_FAILURES_PER_MINUTE));
+
   return [
+    failedAuthLimit,
     createIngestRouter({ sources, acceptEvents, maxBodyBytes: config.INGEST_MAX_BODY_BYTES, maxEvents: config.INGEST_MAX_EVENTS, rateLimit, metrics, logger }),
     createWhatsAppWebhookRouter({
       appSecret: config.WHATSAPP_APP_SECRET,

@@ -8,6 +8,24 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Source } from './sources.ts';
 
+/**
+ * Per-address limit on failed sign-ins of sources (401/403): a flood of bad tokens is turned away
+ * before it costs a registry lookup each. Successful requests do not count.
+ */
+export function createFailedAuthLimit(perMinute: number): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req: Request, res: Response) => res.statusCode !== 401 && res.statusCode !== 403,
+    handler(_req: Request, res: Response) {
+      res.status(429).json({ error: `too many requests with a wrong or missing token from this address: at most ${perMinute} a minute; check the source token, then retry after the Retry-After seconds` });
+    },
+  });
+}
+
 export interface SourceRateLimitOptions {
   limit: number;
   windowMs: number;

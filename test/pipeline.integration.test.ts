@@ -189,7 +189,7 @@ describe('ingest errors', () => {
   let pipeline: TestPipeline;
   beforeAll(async () => {
     // In-process bus with room for 12 records and nobody consuming: the bus fills up.
-    pipeline = await startTestPipeline({ memoryBus: true, roles: { ingest: true, processor: false, api: false }, env: { MEMORY_BUS_MAX_PENDING: '12', INGEST_MAX_BODY_BYTES: '20000' } });
+    pipeline = await startTestPipeline({ memoryBus: true, roles: { ingest: true, processor: false, api: false }, env: { MEMORY_BUS_MAX_PENDING: '12', INGEST_MAX_BODY_BYTES: '20000', INGEST_AUTH_FAILURES_PER_MINUTE: '5' } });
   });
   afterAll(() => pipeline?.stop());
 
@@ -214,5 +214,13 @@ describe('ingest errors', () => {
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');
     expect((await response.json()).error).toContain('retry later');
+  });
+
+  // Last: once over the limit, the address is turned away whatever it sends.
+  it('turns an address away with 429 after repeated wrong tokens', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 8 && statuses.at(-1) !== 429; i++) statuses.push((await pipeline.post([], { token: `guess-${i}` })).status);
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.slice(0, -1).every((s) => s === 401)).toBe(true);
   });
 });

@@ -51,6 +51,7 @@ export function testConfig(options: TestPipelineOptions = {}): Config {
     ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     // Tests sign in often; the sign-in rate limit has its own test with a low limit.
     AUTH_SIGNIN_MAX_ATTEMPTS: '10000',
+    INGEST_AUTH_FAILURES_PER_MINUTE: '100000',
     ...options.env,
   });
 }
