@@ -66,12 +66,11 @@ export function readLastMessages(client: ClickHouseClient, since: Date): Promise
  * Counted once per person however many groups they sit in. `depth` = path length of unitId (0 = all).
  */
 export async function readReach(client: ClickHouseClient, unitId: string, depth: number): Promise<{ total: number; byChild: Map<string, number> }> {
-  const filter = depth === 0 ? '' : 'WHERE has(unit_path, {unit:String})';
-  const inner = `SELECT group_id, person, argMax(present, at) AS present, argMax(unit_path, at) AS path
-                 FROM group_people ${filter} GROUP BY group_id, person`;
+  // FINAL keeps the latest row per (group, person) before the filter: 10-20× faster here than argMax per pair.
+  const filter = depth === 0 ? '' : 'AND has(unit_path, {unit:String})';
   const result = await client.query({
-    query: `SELECT if(length(path) > {depth:UInt32}, path[{depth:UInt32} + 1], '') AS child, uniq(person) AS people
-            FROM (${inner}) WHERE present = 1 GROUP BY child WITH TOTALS`,
+    query: `SELECT if(length(unit_path) > {depth:UInt32}, unit_path[{depth:UInt32} + 1], '') AS child, uniq(person) AS people
+            FROM group_people FINAL WHERE present = 1 ${filter} GROUP BY child WITH TOTALS`,
     query_params: { unit: unitId, depth },
     format: 'JSON',
   });
