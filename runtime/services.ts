@@ -21,6 +21,7 @@ import { createAnalystConnection, type AnalystConnection } from '../api/sql/anal
 import { createAuditLog } from '../api/sql/audit.ts';
 import { createSqlRouter } from '../api/sql/router.ts';
 import { createApiRouter } from '../api/router.ts';
+import { createBoardRouter } from '../api/board-routes.ts';
 import type { Bus } from '../common/bus/bus.ts';
 import { createKafkaBus } from '../common/bus/kafka-bus.ts';
 import { createMemoryBus } from '../common/bus/memory-bus.ts';
@@ -196,6 +197,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
     );
     app.use(createApiRouter({ client: store.client, requireUser: access.requireUser }));
     if (directoryService) app.use(directoryService.router);
+    app.use(createBoardRouter({ client: store.client, directory: directoryService?.directory, requireUser: access.requireUser }));
     if (existsSync(path.join(WEB_DIST, 'index.html'))) {
       app.use(express.static(WEB_DIST, { index: 'index.html', maxAge: '1h' }));
     } else {
