@@ -6,13 +6,14 @@
 import 'dotenv/config';
 import { Command } from 'commander';
 import { registerUserCommands } from '../api/auth/cli.ts';
-import { ConfigError, loadConfig, type Config } from '../common/config.ts';
+import { exitWithError, loadConfigOrExit } from '../common/cli.ts';
+import type { Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
 import { loadOrCreateSecretFile } from '../common/secret-file.ts';
 import { ALL_ROLES, startServices, type Roles } from '../runtime/services.ts';
 import { registerDirectoryCommands } from '../directory/cli.ts';
-import { startDemoSimulation } from '../simulator/demo.ts';
 import { registerSourceCommands } from '../ingest/cli.ts';
+import { startDemoSimulation } from '../simulator/demo.ts';
 
 function parseRoles(list: string): Roles {
   const names = list.split(',').map((r) => r.trim()).filter(Boolean);
@@ -22,17 +23,10 @@ function parseRoles(list: string): Roles {
 }
 
 function fail(message: string): never {
-  process.stderr.write(`grouppulse: ${message}\n`);
-  process.exit(1);
+  return exitWithError('grouppulse', message);
 }
-
 function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
-    throw error;
-  }
+  return loadConfigOrExit('grouppulse');
 }
 
 function printWelcome(url: string, config: Config): void {
@@ -118,6 +112,6 @@ program
 program.command('ingest').description('run only the ingest service (needs KAFKA_BROKERS)').action(() => run({ ingest: true, processor: false, api: false }, true));
 program.command('processor').description('run only the processor (needs KAFKA_BROKERS and CLICKHOUSE_URL)').action(() => run({ ingest: false, processor: true, api: false }, true));
 program.command('api').description('run only the read API, live socket and board (needs KAFKA_BROKERS and CLICKHOUSE_URL)').action(() => run({ ingest: false, processor: false, api: true }, true));
-registerSourceCommands(program);
 registerDirectoryCommands(program);
+registerSourceCommands(program);
 await program.parseAsync();

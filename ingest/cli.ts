@@ -12,40 +12,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, loadConfig, type Config } from '../common/config.ts';
-import { migrate } from '../common/store/migrate.ts';
-import { createStore } from '../common/store/store.ts';
+import { exitWithError, loadConfigOrExit, say, withStore } from '../common/cli.ts';
+import type { Config } from '../common/config.ts';
 import { createSourcesStore, type SourcesStore } from './sources-store.ts';
 
-function say(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
 function fail(message: string, code = 1): never {
-  process.stderr.write(`grouppulse: ${message}\n`);
-  process.exit(code);
+  return exitWithError('grouppulse', message, code);
 }
-
 function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
-    throw error;
-  }
+  return loadConfigOrExit('grouppulse');
 }
 
-async function withSources<T>(task: (sources: SourcesStore) => Promise<T>): Promise<T> {
-  const config = readConfig();
-  const store = await createStore(config).catch((error: unknown) =>
-    fail(`cannot open the store (${(error as Error).message}); with the embedded engine stop the server first (one process per data directory), or set CLICKHOUSE_URL`),
-  );
-  try {
-    await migrate(store.client);
-    return await task(createSourcesStore(store.client));
-  } finally {
-    await store.close();
-  }
+function withSources<T>(task: (sources: SourcesStore) => Promise<T>): Promise<T> {
+  return withStore('grouppulse sources', readConfig(), (store) => task(createSourcesStore(store.client)));
 }
 
 /** The default token for uploads: INGEST_TOKEN, else the one `npm start` generated in DATA_DIR. */

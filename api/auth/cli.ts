@@ -7,9 +7,7 @@
  */
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { ConfigError, loadConfig, type Config } from '../../common/config.ts';
-import { migrate } from '../../common/store/migrate.ts';
-import { createStore, type Store } from '../../common/store/store.ts';
+import { exitWithError, loadConfigOrExit, say, withStore } from '../../common/cli.ts';
 import { generatePassword } from './password.ts';
 import { ROLES } from './roles.ts';
 import { createUserAdmin, publicUser, type AdminOutcome, type UserAdmin } from './user-admin.ts';
@@ -20,39 +18,15 @@ interface Tools {
   admin: UserAdmin;
 }
 
-function say(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
 function fail(message: string): never {
-  process.stderr.write(`grouppulse users: ${message}\n`);
-  process.exit(1);
+  return exitWithError('grouppulse users', message);
 }
 
-async function withUsers<T>(work: (tools: Tools) => Promise<T>): Promise<T> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
-    throw error;
-  }
-  let store: Store;
-  try {
-    store = await createStore(config);
-    await migrate(store.client);
-  } catch (error) {
-    fail(
-      `cannot open the store (${(error as Error).message}).` +
-        (config.CLICKHOUSE_URL ? '' : ` With the embedded engine, stop the running server first (it holds ${config.DATA_DIR}), or use the admin API.`),
-    );
-  }
-  try {
+function withUsers<T>(work: (tools: Tools) => Promise<T>): Promise<T> {
+  return withStore('grouppulse users', loadConfigOrExit('grouppulse users'), (store) => {
     const users = createUsersRepository(store.client, { cacheMs: 0 });
-    return await work({ users, admin: createUserAdmin(users) });
-  } finally {
-    await store.close();
-  }
+    return work({ users, admin: createUserAdmin(users) });
+  });
 }
 
 async function readPasswordFromStdin(): Promise<string> {
