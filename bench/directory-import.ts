@@ -133,7 +133,7 @@ const figures: Figure[] = [
   { name: `import ${groups.toLocaleString('en-US')} groups (CSV → validated → stored → version)`, value: importMs / 1000, unit: 's', better: 'lower', limit: { name: 'bare insert of the same rows', value: bareMs / 1000 }, target: { text: '"in seconds" (< 10 s)', met: importMs < 10_000 } },
   { name: 'import throughput', value: groups / (importMs / 1000), unit: 'rows/s', better: 'higher', limit: { name: 'bare insert', value: groups / (bareMs / 1000) } },
   { name: `live directory full load (${groups.toLocaleString('en-US')} groups)`, value: loadMs / 1000, unit: 's', better: 'lower', limit: { name: 'bare insert', value: bareMs / 1000 } },
-  { name: 'place() lookups', value: placePerSecond, unit: 'lookups/s', better: 'higher', target: { text: '≫ 50k events/s', met: placePerSecond > 1_000_000 } },
+  { name: 'place() lookups', value: placePerSecond, unit: 'lookups/s', better: 'higher', target: { text: '≥ 10× the 50k events/s the pipeline must hold', met: placePerSecond >= 500_000 } },
   { name: 'drill-down in memory (top unit)', value: drillMs, unit: 'ms', better: 'lower' },
   { name: 'coverage in memory (top unit)', value: coverageMs, unit: 'ms', better: 'lower' },
   { name: 'drill-down as the api answers it (reads + join), a division', value: apiDrillMs, unit: 'ms', better: 'lower', target: { text: 'live board (< 2 s)', met: apiDrillMs < 2000 } },
