@@ -88,28 +88,29 @@ export function computeCoverage(
   }
 
   // Every leaf under the unit counts, with or without groups.
+  const addBooth = (target: Coverage, booth: BoothState | undefined) => {
+    target.booths += 1;
+    if (booth) {
+      target.boothsWithGroup += 1;
+      if (booth.active24h) target.boothsActive24h += 1;
+      if (booth.active7d) target.boothsActive7d += 1;
+    }
+    let missingAny = false;
+    for (const category of expected) {
+      if (booth?.categories.has(category)) continue;
+      target.missingByCategory[category]! += 1;
+      missingAny = true;
+    }
+    if (missingAny) target.boothsMissingExpected += 1;
+  };
   for (const [leafId, leafNode] of index.units) {
     if (leafNode.unit.level !== leafLevel) continue;
     const path = leafNode.path;
     if (depth > 0 && path[depth - 1] !== unitId) continue;
-    const childId = path[depth] ?? leafId;
-    const row = rows.get(childId);
     const booth = booths.get(leafId);
-    for (const target of row ? [row, total] : [total]) {
-      target.booths += 1;
-      if (booth) {
-        target.boothsWithGroup += 1;
-        if (booth.active24h) target.boothsActive24h += 1;
-        if (booth.active7d) target.boothsActive7d += 1;
-      }
-      let missingAny = false;
-      for (const category of expected) {
-        if (booth?.categories.has(category)) continue;
-        target.missingByCategory[category]! += 1;
-        missingAny = true;
-      }
-      if (missingAny) target.boothsMissingExpected += 1;
-    }
+    addBooth(total, booth);
+    const row = rows.get(path[depth] ?? leafId);
+    if (row) addBooth(row, booth);
   }
 
   for (const [childId, count] of groupsPerChild) {
