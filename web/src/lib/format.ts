@@ -42,3 +42,28 @@ export function labelOf(id: string): string {
   const words = id.replace(/[_-]+/g, ' ').trim();
   return words ? words[0]!.toUpperCase() + words.slice(1) : id;
 }
+
+/** A moment as date and time in `timeZone`: "22 Nov, 3:04 pm". */
+export function formatDateTime(at: Date | number, timeZone: string, locale = 'en-IN'): string {
+  try {
+    return new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(at);
+  } catch {
+    return new Date(at).toISOString();
+  }
+}
+
+/** A `datetime-local` input value ("2026-11-22T15:04") for a moment in `timeZone`. */
+export function toLocalInput(at: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
+}
+
+/** The moment a `datetime-local` value names in `timeZone` (NaN when it is not a valid value). */
+export function fromLocalInput(value: string, timeZone: string): number {
+  const asUtc = Date.parse(`${value}:00Z`);
+  if (Number.isNaN(asUtc)) return NaN;
+  // The zone's offset at that moment (one correction step; exact outside DST switches, and IST has none).
+  const shown = Date.parse(`${toLocalInput(asUtc, timeZone)}:00Z`);
+  return asUtc - (shown - asUtc);
+}

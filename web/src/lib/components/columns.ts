@@ -1,11 +1,12 @@
+import type { MessageKey } from '../i18n/messages.ts';
 import type { Metric } from '../state/live-counts.svelte.ts';
 
 /** The grid's number columns, in order. */
-export const COLUMNS: readonly { metric: Metric; label: string; hint?: string }[] = [
-  { metric: 'messages', label: 'Messages' },
-  { metric: 'media', label: 'Media' },
-  { metric: 'forwarded', label: 'Forwarded' },
-  { metric: 'joins', label: 'Joins' },
-  { metric: 'leaves', label: 'Leaves' },
-  { metric: 'activeGroups', label: 'Active groups', hint: 'Groups with at least one message today; refreshes about every 10 seconds' },
+export const COLUMNS: readonly { metric: Metric; label: MessageKey; hint?: string }[] = [
+  { metric: 'messages', label: 'metric.messages' },
+  { metric: 'media', label: 'metric.media' },
+  { metric: 'forwarded', label: 'metric.forwarded' },
+  { metric: 'joins', label: 'metric.joins' },
+  { metric: 'leaves', label: 'metric.leaves' },
+  { metric: 'activeGroups', label: 'metric.activeGroups', hint: 'Groups with at least one message today; refreshes about every 10 seconds' },
 ];

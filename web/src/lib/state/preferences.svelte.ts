@@ -1,0 +1,78 @@
+/**
+ * The viewer's language and time zone, remembered in localStorage (they outlive a sign-in):
+ * English or Hindi; IST unless the viewer picks their own zone. `t()` looks words up in the
+ * catalogue of the current language (English when a key is missing there).
+ */
+import { CATALOGUE, LANGUAGES, type Language, type MessageKey } from '../i18n/messages.ts';
+
+const STORAGE_KEY = 'grouppulse.preferences';
+export const IST = 'Asia/Kolkata';
+
+export type ZoneChoice = 'ist' | 'local';
+
+interface Stored {
+  language: Language;
+  zone: ZoneChoice;
+}
+
+function browserZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || IST;
+  } catch {
+    return IST;
+  }
+}
+
+export class Preferences {
+  language = $state<Language>('en');
+  zone = $state<ZoneChoice>('ist');
+  /** The browser's own zone, offered beside IST. */
+  readonly localZone = browserZone();
+  /** The zone every time on the board is written in. */
+  timeZone = $derived(this.zone === 'local' ? this.localZone : IST);
+  /** BCP 47 tag for Intl: numbers keep Latin digits with Indian grouping in both languages. */
+  locale = $derived(this.language === 'hi' ? 'hi-IN-u-nu-latn' : 'en-IN');
+
+  #storage: Storage | undefined;
+
+  constructor(storage: Storage | undefined = globalThis.localStorage) {
+    this.#storage = storage;
+    try {
+      const stored = JSON.parse(storage?.getItem(STORAGE_KEY) ?? 'null') as Partial<Stored> | null;
+      if (stored?.language && LANGUAGES.includes(stored.language)) this.language = stored.language;
+      if (stored?.zone === 'local' || stored?.zone === 'ist') this.zone = stored.zone;
+    } catch {
+      // unreadable: keep the defaults
+    }
+    this.#applyToDocument();
+  }
+
+  setLanguage(language: Language): void {
+    this.language = language;
+    this.#save();
+    this.#applyToDocument();
+  }
+
+  setZone(zone: ZoneChoice): void {
+    this.zone = zone;
+    this.#save();
+  }
+
+  /** The current language's text for `key`, with `{name}` filled from `values`. */
+  t = (key: MessageKey, values: Record<string, string | number> = {}): string => {
+    const text = CATALOGUE[this.language][key] ?? CATALOGUE.en[key] ?? key;
+    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  };
+
+  #save(): void {
+    try {
+      this.#storage?.setItem(STORAGE_KEY, JSON.stringify({ language: this.language, zone: this.zone } satisfies Stored));
+    } catch {
+      // storage full or blocked: the choice lasts this page only
+    }
+  }
+
+  #applyToDocument(): void {
+    if (typeof document !== 'undefined') document.documentElement.lang = this.language === 'hi' ? 'hi-IN' : 'en-IN';
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Which page the board shows, kept in the URL's hash so a reload, the back button and a shared
+ * link land on the same page: `#/` the central board, `#/unit/<id>` a unit's drill-down,
+ * `#/sql` the analysts' console.
+ */
+export type Route = { page: 'board' } | { page: 'unit'; unit: string } | { page: 'sql' };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '');
+  const unit = /^\/unit\/(.+)$/.exec(path);
+  if (unit) return { page: 'unit', unit: decodeURIComponent(unit[1]!) };
+  if (path === '/sql') return { page: 'sql' };
+  return { page: 'board' };
+}
+
+export function hrefOf(route: Route): string {
+  if (route.page === 'unit') return `#/unit/${encodeURIComponent(route.unit)}`;
+  if (route.page === 'sql') return '#/sql';
+  return '#/';
+}
+
+export class Router {
+  route = $state<Route>(parseRoute(globalThis.location?.hash ?? ''));
+
+  constructor(win: Window = window) {
+    win.addEventListener('hashchange', () => (this.route = parseRoute(win.location.hash)));
+  }
+
+  go(route: Route, replace = false): void {
+    const href = hrefOf(route);
+    if (replace) history.replaceState(null, '', href);
+    else if (location.hash !== href) location.hash = href;
+    this.route = route;
+  }
+}
