@@ -32,6 +32,8 @@ export interface TickResult {
   resolved: Alert[];
   escalated: Alert[];
   digests: Digest[];
+  /** Alerts open after this tick (for the alerts_open metric). */
+  open: Alert[];
 }
 
 export interface Detector {
@@ -111,7 +113,8 @@ export function createDetector(options: DetectorOptions): Detector {
       if (fired.length + resolved.length + escalated.length + digests.length > 0) {
         log.info({ fired: fired.length, resolved: resolved.length, escalated: escalated.length, digests: digests.length, open: open.length + fired.length - resolved.length }, 'alerts tick');
       }
-      return { fired, resolved, escalated, digests };
+      const resolvedIds = new Set(resolved.map((a) => a.id));
+      return { fired, resolved, escalated, digests, open: [...open.filter((a) => !resolvedIds.has(a.id)), ...fired] };
     },
   };
 }

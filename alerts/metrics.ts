@@ -14,6 +14,8 @@ export function createAlertMetrics(metrics: Metrics) {
       new Counter({ name: 'alerts_webhook_attempts_total', help: 'Webhook delivery attempts, by result (ok | failed | gave_up | muted)', labelNames: ['result'] as const, registers }),
     leader:
       existing<Gauge>('alerts_detector_leader') ?? new Gauge({ name: 'alerts_detector_leader', help: '1 when this process runs the alert detector', registers }),
+    open:
+      existing<Gauge<'rule'>>('alerts_open') ?? new Gauge({ name: 'alerts_open', help: 'Open alerts (firing or acknowledged) after the last detector tick, by rule', labelNames: ['rule'] as const, registers }),
     tickSeconds:
       existing<Gauge>('alerts_detector_tick_seconds') ?? new Gauge({ name: 'alerts_detector_tick_seconds', help: 'Duration of the last detector tick', registers }),
   };

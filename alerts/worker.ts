@@ -42,6 +42,11 @@ export async function startAlertsWorker(options: AlertsWorkerOptions): Promise<A
     const started = performance.now();
     running = options.detector
       .tick()
+      .then((result) => {
+        options.metrics.open.reset();
+        for (const alert of result.open) options.metrics.open.inc({ rule: alert.rule });
+        return result;
+      })
       .finally(() => {
         options.metrics.tickSeconds.set((performance.now() - started) / 1000);
         running = undefined;
