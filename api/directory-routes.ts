@@ -14,6 +14,9 @@ import { drillDown } from '../directory/drilldown.ts';
 import type { Importer, ImportResult } from '../directory/importer.ts';
 import type { LiveDirectory } from '../directory/live-directory.ts';
 import { detectFormat } from '../directory/parse.ts';
+import type { DirectoryIndex } from '../directory/directory-index.ts';
+import type { RequireUser, UserLocals } from './auth/require-user.ts';
+import { scopeAllows } from './auth/roles.ts';
 import { createReadCache } from '../directory/read-cache.ts';
 
 export interface DirectoryRouterDeps {
@@ -22,8 +25,8 @@ export interface DirectoryRouterDeps {
   importer: Importer;
   /** Guards imports (and settings changes). */
   authorizeWrite: RequestHandler;
-  /** Guards reads; default lets every request through. */
-  authorizeRead?: RequestHandler;
+  /** Signed-in users only on reads, a lead only at or under their divisions; unset = reads are open. */
+  requireUser?: RequireUser;
   /** Largest import body, bytes. */
   maxImportBytes?: number;
   /** How long per-group reads are shared between requests (a live board asks often); default 5 s. */
@@ -55,14 +58,29 @@ function sendImportResult(res: Response, result: ImportResult): void {
   else res.status(422).json({ error: `import refused, nothing was applied: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`, problems: result.problems });
 }
 
+/** A unit is readable in a scope when its division is ('' = the whole organisation: read-all roles only). */
+export function mayRead(scope: NonNullable<UserLocals['scope']>, index: DirectoryIndex, unit: string): boolean {
+  if (scope.kind === 'all') return true;
+  if (unit === '') return false;
+  const node = index.units.get(unit);
+  return !node || scopeAllows(scope, node.division);
+}
+
 export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
   const router = express.Router();
   const now = deps.now ?? Date.now;
-  const read: RequestHandler = deps.authorizeRead ?? ((_req: Request, _res: Response, next: NextFunction) => next());
+  const read: RequestHandler = deps.requireUser ? deps.requireUser() : (_req: Request, _res: Response, next: NextFunction) => next();
   const body = express.text({ type: () => true, limit: deps.maxImportBytes ?? 128 * 1024 * 1024 });
   const index = deps.directory.index;
   const cacheMs = deps.readCacheMs ?? 5000;
   const cache = createReadCache(cacheMs);
+  /** May the caller read this unit ('' = the whole organisation)? A 403 is answered when not. */
+  function allowed(res: Response, unit: string): boolean {
+    const scope = (res.locals as Partial<UserLocals>).scope;
+    if (!scope || mayRead(scope, index, unit)) return true;
+    res.status(403).json({ error: unit ? `unit "${unit}" is outside your divisions` : 'you may read only your divisions: pass unit=<one of them>' });
+    return false;
+  }
   /** `to` rounded up to the cache period, so viewers of "the last 24 h" share one read. */
   const roundUp = (ms: number) => (cacheMs > 0 ? Math.ceil(ms / cacheMs) * cacheMs : ms);
 
@@ -105,6 +123,7 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
   router.get('/api/v1/directory/units/:id', read, function getUnit(req, res) {
     const id = String(req.params.id);
     const node = index.units.get(id);
+    if (node && !allowed(res, id)) return;
     if (!node) {
       res.status(404).json({ error: `no unit "${id}"` });
       return;
@@ -116,6 +135,11 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
   router.get('/api/v1/directory/groups/:id', read, function getGroup(req, res) {
     const id = String(req.params.id);
     const placement = index.groups.get(id);
+    const scope = (res.locals as Partial<UserLocals>).scope;
+    if (placement && scope && !scopeAllows(scope, placement.division)) {
+      res.status(403).json({ error: `group "${id}" is outside your divisions` });
+      return;
+    }
     if (!placement) {
       res.status(404).json({ error: `no group "${id}" in the directory` });
       return;
@@ -129,6 +153,7 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
       res.status(400).json({ error: describeZodError(parsed.error) });
       return;
     }
+    if (!allowed(res, parsed.data.unit)) return;
     const to = parsed.data.to ?? new Date(roundUp(now()));
     const from = new Date(Math.floor((parsed.data.from ?? new Date(to.getTime() - DAY_MS)).getTime() / HOUR_MS) * HOUR_MS);
     if (from >= to) {
@@ -154,6 +179,7 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
       return;
     }
     const { unit } = parsed.data;
+    if (!allowed(res, unit)) return;
     const categories = index.settings.categories;
     const expected = parsed.data.expected ?? (categories.includes('booth-voters') ? ['booth-voters'] : categories);
     const unknown = expected.filter((c) => !categories.includes(c));

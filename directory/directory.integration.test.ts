@@ -6,7 +6,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { toEventRow } from '../processor/rows.ts';
 import { writeEventRows } from '../processor/write-batch.ts';
+import { adminToken, authHeaders, signIn } from '../test/support/auth.ts';
 import { startTestPipeline, TEST_TOKEN, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
+
+/** A read of the api as the signed-in first admin. */
+async function read<T>(pipeline: TestPipeline, path: string): Promise<T> {
+  const response = await fetch(`${pipeline.url}${path}`, { headers: await authHeaders(pipeline.url) });
+  return (await response.json()) as T;
+}
 
 const UNITS = `id,name,level,parent
 rj,Rajasthan,state,
@@ -125,7 +132,8 @@ describe('imports, drill-down and coverage through the api (real engine)', () =>
       { line: 15, problem: 'unknown parent "nowhere" of "b9"' },
       { line: 16, problem: 'duplicate id "b1" (first on line 11)' },
     ]);
-    const status = await (await fetch(`${pipeline.url}/api/v1/directory`)).json();
+    const status = await read(pipeline, '/api/v1/directory');
+    expect((await fetch(`${pipeline.url}/api/v1/directory`)).status).toBe(401);
     expect(status).toMatchObject({ units: 0, groups: 0 });
     const unauthorised = await fetch(`${pipeline.url}/api/v1/directory/units`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: UNITS });
     expect(unauthorised.status).toBe(401);
@@ -150,17 +158,17 @@ describe('imports, drill-down and coverage through the api (real engine)', () =>
     expect((await pipeline.post(events)).status).toBe(202);
 
     const drill = await waitFor(async () => {
-      const body = (await (await fetch(`${pipeline.url}/api/v1/directory/drilldown?unit=rj`)).json()) as { total: { messages: number; members: number }; children: { id: string; groups: number; activeGroups: number; inactiveGroups: number; messages: number; joins: number; leaves: number; members: number }[] };
+      const body = await read<{ total: { messages: number; members: number }; children: { id: string; groups: number; activeGroups: number; inactiveGroups: number; messages: number; joins: number; leaves: number; members: number }[] }>(pipeline, '/api/v1/directory/drilldown?unit=rj');
       return body.total.messages === 4 && body.total.members === 52 ? body : undefined;
     }, 'drill-down counts');
     expect(drill.children.map((c) => [c.id, c.groups, c.activeGroups, c.inactiveGroups, c.messages, c.joins, c.leaves, c.members])).toEqual([
       ['jp', 3, 2, 1, 3, 2, 1, 52],
       ['ud', 1, 1, 0, 1, 0, 0, 0],
     ]);
-    const booths = (await (await fetch(`${pipeline.url}/api/v1/directory/drilldown?unit=m1`)).json()) as { children: { id: string; groups: number; messages: number }[] };
+    const booths = await read<{ children: { id: string; groups: number; messages: number }[] }>(pipeline, '/api/v1/directory/drilldown?unit=m1');
     expect(booths.children.map((c) => [c.id, c.groups, c.messages])).toEqual([['b1', 2, 3], ['b2', 1, 0]]);
 
-    const coverage = (await (await fetch(`${pipeline.url}/api/v1/directory/coverage?unit=rj&expected=booth-voters,youth`)).json()) as { total: Record<string, unknown>; children: Record<string, unknown>[] };
+    const coverage = await read<{ total: Record<string, unknown>; children: Record<string, unknown>[] }>(pipeline, '/api/v1/directory/coverage?unit=rj&expected=booth-voters,youth');
     // alice (in two groups) counts once; dave left; carol joined: alice, bob, carol, erin.
     expect(coverage.total).toMatchObject({ booths: 4, boothsWithGroup: 3, boothsActive24h: 2, boothsActive7d: 2, boothsMissingExpected: 3, missingByCategory: { 'booth-voters': 2, youth: 2 }, groups: 4, reached: 4, target: 15 });
     expect(coverage.children.map((c) => [c.id, c.reached, c.target])).toEqual([['jp', 3, 15], ['ud', 1, null]]);
@@ -183,5 +191,25 @@ describe('imports, drill-down and coverage through the api (real engine)', () =>
               (SELECT count() FROM group_last_message WHERE group_id = 'wa:retry') AS last`,
     );
     expect(Object.fromEntries(Object.entries(counts[0]!).map(([k, v]) => [k, Number(v)]))).toEqual({ hour: 2, people: 2, snapshots: 1, last: 1 });
+  });
+  it('a lead reads only their division; imports need an admin or the ingest token', async () => {
+    const admin = await adminToken(pipeline.url);
+    const created = await fetch(`${pipeline.url}/api/v1/admin/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'lead.jaipur', password: 'lead-password-1', roles: ['lead'], units: ['jp'] }),
+    });
+    expect(created.status).toBe(201);
+    const lead = (await signIn(pipeline.url, 'lead.jaipur', 'lead-password-1')).token;
+    const as = (token: string, path: string, init: RequestInit = {}) =>
+      fetch(`${pipeline.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) } });
+    expect((await as(lead, '/api/v1/directory/drilldown?unit=jp')).status).toBe(200);
+    expect((await as(lead, '/api/v1/directory/drilldown?unit=jpc')).status).toBe(200);
+    expect((await as(lead, '/api/v1/directory/drilldown?unit=ud')).status).toBe(403);
+    expect((await as(lead, '/api/v1/directory/coverage')).status).toBe(403);
+    expect((await as(lead, '/api/v1/directory/groups/wa:x4')).status).toBe(403);
+    const importAs = (token: string) => as(token, '/api/v1/directory/units', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'id,name,level,parent\nb5,Booth 5,booth,m2\n' });
+    expect((await importAs(lead)).status).toBe(403);
+    expect((await importAs(admin)).status).toBe(200);
   });
 });

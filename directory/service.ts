@@ -5,6 +5,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { createDirectoryRouter } from '../api/directory-routes.ts';
+import type { RequireUser } from '../api/auth/require-user.ts';
 import type { Logger } from '../common/logger.ts';
 import { bearerToken } from '../ingest/router.ts';
 import { secretsEqual } from '../ingest/sources.ts';
@@ -13,18 +14,18 @@ import { createLiveDirectory, type LiveDirectory } from './live-directory.ts';
 
 export interface DirectoryService {
   directory: LiveDirectory;
-  /** The api routes (mount when this process serves the api). */
-  router: Router;
+  /**
+   * The api routes (mount when this process serves the api). With `requireUser`, reads need a
+   * signed-in user (a lead sees only their divisions) and imports an admin — or the INGEST_TOKEN.
+   */
+  routes(requireUser?: RequireUser): Router;
   stop(): Promise<void>;
 }
 
 export interface DirectoryServiceOptions {
   client: ClickHouseClient;
   logger: Logger;
-  /**
-   * Bearer token allowed to import (the deployment's INGEST_TOKEN until user roles guard these
-   * routes); unset = imports through the api are off (the CLI still works).
-   */
+  /** Bearer token also allowed to import (the deployment's INGEST_TOKEN: scripts, the simulator). */
   adminToken?: string;
   pollMs?: number;
 }
@@ -33,22 +34,26 @@ export async function startDirectoryService(options: DirectoryServiceOptions): P
   const directory = createLiveDirectory({ client: options.client, logger: options.logger, pollMs: options.pollMs });
   await directory.start();
   const importer = createImporter(options.client, () => directory.refresh());
-  const router = createDirectoryRouter({
-    client: options.client,
-    directory,
-    importer,
-    authorizeWrite: function authorizeDirectoryWrite(req: Request, res: Response, next: NextFunction) {
-      const token = bearerToken(req.headers.authorization);
-      if (!options.adminToken) {
-        res.status(403).json({ error: 'directory imports through the api are off: set INGEST_TOKEN, or use `grouppulse directory import-…`' });
-        return;
-      }
-      if (!token || !secretsEqual(token, options.adminToken)) {
+  function routes(requireUser?: RequireUser): Router {
+    const requireAdmin = requireUser?.('admin');
+    return createDirectoryRouter({
+      client: options.client,
+      directory,
+      importer,
+      requireUser,
+      authorizeWrite: function authorizeDirectoryWrite(req: Request, res: Response, next: NextFunction) {
+        const token = bearerToken(req.headers.authorization);
+        if (token && options.adminToken && secretsEqual(token, options.adminToken)) {
+          next();
+          return;
+        }
+        if (requireAdmin) {
+          void requireAdmin(req, res, next);
+          return;
+        }
         res.set('WWW-Authenticate', 'Bearer').status(401).json({ error: 'send Authorization: Bearer <INGEST_TOKEN> to import into the directory' });
-        return;
-      }
-      next();
-    },
-  });
-  return { directory, router, stop: () => directory.stop() };
+      },
+    });
+  }
+  return { directory, routes, stop: () => directory.stop() };
 }
