@@ -70,36 +70,42 @@ export class BoardData {
 }
 
 /**
- * Messages per minute, live: the deltas of the last 60 s summed. Until the board has watched a
- * full minute, the server's recent average stands in for the part it has not seen.
+ * Messages per minute, live: how far today's message total (kept by snapshots and deltas alike)
+ * moved in the last 60 s, sampled every second. Until the board has watched a full minute, the
+ * server's recent average stands in for the part it has not seen. A total that falls (a new day)
+ * starts the window again.
  */
 export class MessageRate {
   value = $state(0);
-  #events: { at: number; messages: number }[] = [];
+  #samples: { at: number; total: number }[] = [];
   #startedAt = Date.now();
+  #total: () => number | null;
   #seed: () => number | null;
 
-  constructor(seed: () => number | null) {
+  constructor(total: () => number | null, seed: () => number | null) {
+    this.#total = total;
     this.#seed = seed;
   }
 
-  add(messages: number, at = Date.now()): void {
-    if (messages > 0) this.#events.push({ at, messages });
-    this.#recompute(at);
-  }
-
-  /** Recompute every second, so the window slides even when nothing arrives. */
-  tick(): () => void {
-    const timer = setInterval(() => this.#recompute(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }
-
-  #recompute(at: number): void {
-    this.#events = this.#events.filter((e) => at - e.at < 60_000);
-    const seen = this.#events.reduce((sum, e) => sum + e.messages, 0);
+  sample(at = Date.now()): void {
+    const total = this.#total();
+    if (total === null) return;
+    const last = this.#samples.at(-1);
+    if (last && total < last.total) {
+      this.#samples = [];
+      this.#startedAt = at;
+    }
+    this.#samples.push({ at, total });
+    while (this.#samples.length > 1 && at - this.#samples[1]!.at >= 60_000) this.#samples.shift();
+    const oldest = this.#samples[0]!;
     const watched = Math.min(1, (at - this.#startedAt) / 60_000);
-    const seed = this.#seed() ?? 0;
-    this.value = Math.round(seen + (1 - watched) * seed);
+    this.value = Math.round(total - oldest.total + (1 - watched) * (this.#seed() ?? 0));
+  }
+
+  /** Sample every second, so the window slides even when nothing arrives. */
+  tick(): () => void {
+    const timer = setInterval(() => this.sample(), 1000);
+    return () => clearInterval(timer);
   }
 }
 
