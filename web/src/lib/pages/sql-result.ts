@@ -28,6 +28,8 @@ export interface Chartable {
   /** Epoch seconds when the first column is a date/time, else row positions. */
   x: number[];
   timeAxis: boolean;
+  /** Names of the positions when the first column is not a time. */
+  labels?: string[];
   series: { name: string; values: (number | null)[] }[];
 }
 
@@ -47,6 +49,7 @@ export function toChart(answer: SqlAnswer): Chartable | null {
   return {
     x,
     timeAxis,
+    labels: timeAxis ? undefined : answer.rows.map((row) => String(row[first.name] ?? '')),
     series: numeric.map((c) => ({ name: c.name, values: answer.rows.map((row) => (row[c.name] === null ? null : Number(row[c.name]))) })),
   };
 }
