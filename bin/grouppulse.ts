@@ -13,7 +13,7 @@ import { loadOrCreateSecretFile } from '../common/secret-file.ts';
 import { ALL_ROLES, startServices, type Roles } from '../runtime/services.ts';
 import { registerDirectoryCommands } from '../directory/cli.ts';
 import { registerSourceCommands } from '../ingest/cli.ts';
-import { startDemoSimulation } from '../simulator/demo.ts';
+import { simulationRequested, startDemoSimulation } from '../simulator/demo.ts';
 
 function parseRoles(list: string): Roles {
   const names = list.split(',').map((r) => r.trim()).filter(Boolean);
@@ -76,10 +76,14 @@ async function run(roles: Roles, distributed: boolean): Promise<void> {
     config.INGEST_TOKEN = generated.secret;
     logger.info({ file: generated.file }, generated.created ? 'generated an ingest token for the source "default"' : 'using the ingest token kept in DATA_DIR');
   }
+  if (!distributed && simulationRequested() && !config.DIRECTORY_IMPORT_TOKEN) {
+    // The demo imports its organisation: a directory import token of its own, kept in DATA_DIR.
+    config.DIRECTORY_IMPORT_TOKEN = loadOrCreateSecretFile(config.DATA_DIR, 'directory-import.token', 24).secret;
+  }
   const services = await startServices(config, roles, logger).catch((error: unknown) => fail(`could not start: ${(error as Error).message}`));
   if (services.firstAdmin) printFirstAdmin(services.firstAdmin);
   if (roles.api && roles.ingest) printWelcome(services.url, config);
-  if (roles.api && roles.ingest) startDemoSimulation(services.url, config.INGEST_TOKEN, logger);
+  if (roles.api && roles.ingest) startDemoSimulation(services.url, config.INGEST_TOKEN, config.DIRECTORY_IMPORT_TOKEN, logger);
   else logger.info({ url: services.url, roles }, 'service started');
 
   let stopping = false;

@@ -27,6 +27,11 @@ const configSchema = z.object({
   CLICKHOUSE_PASSWORD: optionalString,
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ only').default('grouppulse'),
   INGEST_TOKEN: optionalString,
+  /**
+   * Bearer token that may import into the group directory besides admins (scripts, the simulator).
+   * Kept apart from source tokens: a collector's token must not be able to rewrite the organisation.
+   */
+  DIRECTORY_IMPORT_TOKEN: optionalString,
   /** Key for pseudonymising member ids. Unset: generated once and kept in DATA_DIR/pseudonym.key. */
   PSEUDONYM_KEY: optionalString,
   INGEST_MAX_BODY_BYTES: positiveInt(5 * 1024 * 1024),

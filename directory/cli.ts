@@ -2,7 +2,7 @@
  * `grouppulse directory settings|import-units|import-groups|status` — the directory from the shell.
  * Directly on the store (a ClickHouse server any time; the embedded engine only while the server is
  * stopped, one process per data directory), or through a running server's api with `--api <url>`
- * (and `--token`, default INGEST_TOKEN or DATA_DIR/ingest.token). Same validation either way:
+ * (and `--token`: an admin's sign-in token, default DIRECTORY_IMPORT_TOKEN or DATA_DIR/directory-import.token). Same validation either way:
  * a bad file is refused as a whole and every problem is printed with its line.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -69,9 +69,9 @@ async function withImporter<T>(task: (importer: Importer) => Promise<T>): Promis
 
 function apiToken(given: string | undefined): string {
   const dataDir = process.env.DATA_DIR ?? './data';
-  const file = path.resolve(dataDir, 'ingest.token');
-  const token = given ?? process.env.INGEST_TOKEN ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined);
-  if (!token) fail('--api needs --token (or INGEST_TOKEN, or DATA_DIR/ingest.token)');
+  const file = path.resolve(dataDir, 'directory-import.token');
+  const token = given ?? process.env.DIRECTORY_IMPORT_TOKEN ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined);
+  if (!token) fail('--api needs --token (an admin sign-in token), or DIRECTORY_IMPORT_TOKEN');
   return token;
 }
 

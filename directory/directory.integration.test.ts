@@ -3,7 +3,7 @@
  * processors (two of them, one consumer group on the real Kafka broker, each with its own live
  * directory) without a restart, and drill-down / coverage numbers on the real ClickHouse engine.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toEventRow } from '../processor/rows.ts';
 import { writeEventRows } from '../processor/write-batch.ts';
 import { adminToken, authHeaders, signIn } from '../test/support/auth.ts';
@@ -192,7 +192,7 @@ describe('imports, drill-down and coverage through the api (real engine)', () =>
     );
     expect(Object.fromEntries(Object.entries(counts[0]!).map(([k, v]) => [k, Number(v)]))).toEqual({ hour: 2, people: 2, snapshots: 1, last: 1 });
   });
-  it('a lead reads only their division; imports need an admin or the ingest token', async () => {
+  it('a lead reads only their division; imports need an admin or the directory import token', async () => {
     const admin = await adminToken(pipeline.url);
     const created = await fetch(`${pipeline.url}/api/v1/admin/users`, {
       method: 'POST',
@@ -211,5 +211,22 @@ describe('imports, drill-down and coverage through the api (real engine)', () =>
     const importAs = (token: string) => as(token, '/api/v1/directory/units', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'id,name,level,parent\nb5,Booth 5,booth,m2\n' });
     expect((await importAs(lead)).status).toBe(403);
     expect((await importAs(admin)).status).toBe(200);
+  });
+});
+
+describe('directory imports and source tokens', () => {
+  let pipeline: TestPipeline;
+  beforeAll(async () => {
+    pipeline = await startTestPipeline({ memoryBus: true, env: { DIRECTORY_IMPORT_TOKEN: '' } });
+  });
+  afterAll(() => pipeline?.stop());
+
+  it('a source token cannot rewrite the organisation', async () => {
+    const response = await fetch(`${pipeline.url}/api/v1/directory/units`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'text/csv' },
+      body: 'id,name,level,parent\nrj,Rajasthan,state,\n',
+    });
+    expect(response.status).toBe(401);
   });
 });

@@ -16,7 +16,7 @@ export interface DirectoryService {
   directory: LiveDirectory;
   /**
    * The api routes (mount when this process serves the api). With `requireUser`, reads need a
-   * signed-in user (a lead sees only their divisions) and imports an admin — or the INGEST_TOKEN.
+   * signed-in user (a lead sees only their divisions) and imports an admin — or DIRECTORY_IMPORT_TOKEN.
    */
   routes(requireUser?: RequireUser): Router;
   stop(): Promise<void>;
@@ -25,7 +25,7 @@ export interface DirectoryService {
 export interface DirectoryServiceOptions {
   client: ClickHouseClient;
   logger: Logger;
-  /** Bearer token also allowed to import (the deployment's INGEST_TOKEN: scripts, the simulator). */
+  /** Bearer token also allowed to import (DIRECTORY_IMPORT_TOKEN: scripts, the simulator). */
   adminToken?: string;
   pollMs?: number;
 }
@@ -51,7 +51,7 @@ export async function startDirectoryService(options: DirectoryServiceOptions): P
           void requireAdmin(req, res, next);
           return;
         }
-        res.set('WWW-Authenticate', 'Bearer').status(401).json({ error: 'send Authorization: Bearer <INGEST_TOKEN> to import into the directory' });
+        res.set('WWW-Authenticate', 'Bearer').status(401).json({ error: 'sign in as an admin (or send DIRECTORY_IMPORT_TOKEN) to import into the directory' });
       },
     });
   }

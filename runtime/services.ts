@@ -133,7 +133,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   }
 
   // The group directory: placements for the processor; imports, drill-down and coverage for the api.
-  const directoryService: DirectoryService | undefined = store ? await startDirectoryService({ client: store.client, logger, adminToken: config.INGEST_TOKEN }) : undefined;
+  const directoryService: DirectoryService | undefined = store ? await startDirectoryService({ client: store.client, logger, adminToken: config.DIRECTORY_IMPORT_TOKEN }) : undefined;
 
   const app = express();
   app.disable('x-powered-by');

@@ -11,7 +11,7 @@ export function simulationRequested(env: NodeJS.ProcessEnv = process.env): boole
 }
 
 /** Starts in the background; never throws (a failed demo is logged, the service keeps running). */
-export function startDemoSimulation(url: string, token: string | undefined, logger: Logger, env: NodeJS.ProcessEnv = process.env): void {
+export function startDemoSimulation(url: string, token: string | undefined, importToken: string | undefined, logger: Logger, env: NodeJS.ProcessEnv = process.env): void {
   if (!simulationRequested(env)) return;
   const log = logger.child({ component: 'simulator' });
   if (!token) {
@@ -24,7 +24,7 @@ export function startDemoSimulation(url: string, token: string | undefined, logg
   process.once('SIGINT', () => controller.abort());
   process.once('SIGTERM', () => controller.abort());
   simulate({
-    url, token, scale: scale > 0 ? scale : 0.01, speed: speed > 0 ? speed : 60, durationSeconds: Infinity, rate: 300, burstsPerHour: 1, seed: 7, import: true,
+    url, token, importToken, scale: scale > 0 ? scale : 0.01, speed: speed > 0 ? speed : 60, durationSeconds: Infinity, rate: 300, burstsPerHour: 1, seed: 7, import: true,
     print: (line) => log.info(line), signal: controller.signal,
   }).then(
     (summary) => log.info({ sent: summary.sent }, 'simulation stopped'),

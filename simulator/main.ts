@@ -33,10 +33,19 @@ export function resolveToken(given: string | undefined): string | undefined {
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
+/** --import-token, else DIRECTORY_IMPORT_TOKEN, else the one `GROUPPULSE_SIMULATE=1 npm start` keeps in DATA_DIR. */
+export function resolveImportToken(given: string | undefined): string | undefined {
+  if (given) return given;
+  if (process.env.DIRECTORY_IMPORT_TOKEN) return process.env.DIRECTORY_IMPORT_TOKEN;
+  const file = path.resolve(process.env.DATA_DIR ?? './data', 'directory-import.token');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}
+
 const program = new Command('simulate')
   .description('Play a simulated organisation (units, groups, members, a day of activity) into a running GroupPulse')
   .option('--url <url>', 'GroupPulse base URL', `http://127.0.0.1:${process.env.PORT ?? 8080}`)
   .option('--token <token>', 'ingest bearer token (default: INGEST_TOKEN, else DATA_DIR/ingest.token)')
+  .option('--import-token <token>', 'token for the directory import (default: DIRECTORY_IMPORT_TOKEN, else DATA_DIR/directory-import.token)')
   .option('--scale <factor>', 'share of the field scale (1 = 52,000 booths, 100,000 groups, 5 M members)', positive('scale'), 0.01)
   .option('--speed <factor>', 'simulated seconds per real second (60 = a day in 24 minutes)', positive('speed'), 60)
   .option('--duration <time>', 'how long to play: 90s, 15m, 2h, forever', parseDuration, 60)
@@ -46,7 +55,7 @@ const program = new Command('simulate')
   .option('--no-import', 'do not import the organisation (it is already there)')
   .option('--json', 'print the summary as JSON');
 
-program.action(async (options: { url: string; token?: string; scale: number; speed: number; duration: number; rate: number; bursts: number; seed: number; import: boolean; json?: boolean }) => {
+program.action(async (options: { url: string; token?: string; importToken?: string; scale: number; speed: number; duration: number; rate: number; bursts: number; seed: number; import: boolean; json?: boolean }) => {
   const token = resolveToken(options.token);
   if (!token) {
     process.stderr.write('simulate: no ingest token: pass --token, set INGEST_TOKEN, or run `npm start` first (it keeps one in DATA_DIR/ingest.token)\n');
@@ -55,7 +64,7 @@ program.action(async (options: { url: string; token?: string; scale: number; spe
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   try {
-    const summary = await simulate({ url: options.url, token, scale: options.scale, speed: options.speed, durationSeconds: options.duration, rate: options.rate, burstsPerHour: options.bursts, seed: options.seed, import: options.import, signal: controller.signal });
+    const summary = await simulate({ url: options.url, token, importToken: resolveImportToken(options.importToken), scale: options.scale, speed: options.speed, durationSeconds: options.duration, rate: options.rate, burstsPerHour: options.bursts, seed: options.seed, import: options.import, signal: controller.signal });
     if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else {
       const s = summary;

@@ -11,6 +11,8 @@ import { createEventStream } from './stream.ts';
 export interface SimulateOptions {
   url: string;
   token: string;
+  /** Token for the directory import (DIRECTORY_IMPORT_TOKEN); defaults to `token`. */
+  importToken?: string;
   scale: number;
   /** Simulated seconds per real second. */
   speed: number;
@@ -40,7 +42,7 @@ const TICK_MS = 250;
 async function importOrg(options: SimulateOptions, org: Org, print: (line: string) => void): Promise<{ unitsMs: number; groupsMs: number }> {
   const call = async (path: string, method: string, body: string, type: string) => {
     const started = performance.now();
-    const response = await fetch(new URL(path, options.url), { method, headers: { authorization: `Bearer ${options.token}`, 'content-type': type }, body });
+    const response = await fetch(new URL(path, options.url), { method, headers: { authorization: `Bearer ${options.importToken ?? options.token}`, 'content-type': type }, body });
     const text = await response.text();
     if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 1000)}`);
     const steps = (JSON.parse(text) as { steps?: Record<string, number> }).steps;

@@ -52,6 +52,8 @@ export function testConfig(options: TestPipelineOptions = {}): Config {
     // Tests sign in often; the sign-in rate limit has its own test with a low limit.
     AUTH_SIGNIN_MAX_ATTEMPTS: '10000',
     INGEST_AUTH_FAILURES_PER_MINUTE: '100000',
+    // Tests import their directories with the source token's value; deployments keep the two apart.
+    DIRECTORY_IMPORT_TOKEN: TEST_TOKEN,
     ...options.env,
   });
 }
