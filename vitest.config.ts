@@ -20,6 +20,8 @@ export default defineConfig({
           name: 'unit',
           include: ['{common,ingest,processor,api,runtime,bin,test,directory,simulator,alerts}/**/*.test.ts'],
           exclude: ['**/*.integration.test.ts', '**/*.browser.test.ts', '**/node_modules/**'],
+          // Tiers run one after the other: fast failures first, and no tier starves another of the 2 cores.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -30,6 +32,7 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
           // Each file runs its own pipeline (and embedded engine) in its own process; two at a time on 2 cores.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
           ...slow,
         },
       },
@@ -39,6 +42,7 @@ export default defineConfig({
           include: ['test/browser/**/*.browser.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           maxWorkers: 1,
+          sequence: { groupOrder: 2 },
           ...slow,
         },
       },
