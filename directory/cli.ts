@@ -8,9 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, loadConfig, type Config } from '../common/config.ts';
-import { migrate } from '../common/store/migrate.ts';
-import { createStore } from '../common/store/store.ts';
+import { exitWithError, loadConfigOrExit, say, withStore } from '../common/cli.ts';
+import type { Config } from '../common/config.ts';
 import { createImporter, type Importer, type ImportResult } from './importer.ts';
 import { detectFormat, type ImportFormat } from './parse.ts';
 import type { ImportMode } from './validate.ts';
@@ -25,22 +24,12 @@ interface ImportFlags extends Target {
   format?: string;
 }
 
-function say(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
 function fail(message: string): never {
-  process.stderr.write(`grouppulse directory: ${message}\n`);
-  process.exit(1);
+  return exitWithError('grouppulse directory', message);
 }
 
 function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
-    throw error;
-  }
+  return loadConfigOrExit('grouppulse directory');
 }
 
 function report(result: ImportResult, what: string): void {
@@ -54,17 +43,8 @@ function report(result: ImportResult, what: string): void {
 }
 
 /** Runs `task` with an importer on the store, closing it afterwards. */
-async function withImporter<T>(task: (importer: Importer) => Promise<T>): Promise<T> {
-  const config = readConfig();
-  const store = await createStore(config).catch((error: unknown) =>
-    fail(`cannot open the store (${(error as Error).message}); with the embedded engine stop the server first, or pass --api <url>`),
-  );
-  try {
-    await migrate(store.client);
-    return await task(createImporter(store.client));
-  } finally {
-    await store.close();
-  }
+function withImporter<T>(task: (importer: Importer) => Promise<T>): Promise<T> {
+  return withStore('grouppulse directory', readConfig(), (store) => task(createImporter(store.client)));
 }
 
 function apiToken(given: string | undefined): string {
