@@ -1,11 +1,11 @@
 /**
  * The board's endpoints on the real pipeline (Kafka, processor, embedded ClickHouse): a small tree
- * imported through the directory API, a lead created through the admin API, events through
+ * imported through the directory API (as the admin), a lead created through the admin API, events through
  * /v1/events; then trends, drill-down, series and search, for an admin and cut to a lead's division.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, signIn } from '../test/support/auth.ts';
-import { startTestPipeline, TEST_TOKEN, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
+import { startTestPipeline, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
 
 let pipeline: TestPipeline;
 let admin: string;
@@ -20,7 +20,7 @@ async function get(path: string, token: string): Promise<{ status: number; body:
 async function importDirectory(kind: 'units' | 'groups', rows: object[]): Promise<void> {
   const response = await fetch(`${pipeline.url}/api/v1/directory/${kind}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${await adminToken(pipeline.url)}`, 'content-type': 'application/json' },
     body: JSON.stringify({ [kind]: rows }),
   });
   expect(response.status, await response.clone().text()).toBe(200);

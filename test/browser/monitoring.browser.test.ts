@@ -2,7 +2,7 @@
  * The monitoring board in Debian's Chromium against the real all-in-one server (in-process bus,
  * embedded ClickHouse, alerts detector ticking every second). Everything the tests need goes in
  * through the real APIs: the organisation tree through the directory API, users through the admin
- * API, events through /v1/events (two groups spoke 50 h ago, so group-inactive alerts fire).
+ * API (as the admin), events through /v1/events (two groups spoke 50 h ago, so group-inactive alerts fire).
  * Screenshots go to test-results/monitoring-*.png. Polls with deadlines; never sleeps a fixed time.
  */
 import { execFileSync } from 'node:child_process';
@@ -105,9 +105,10 @@ beforeAll(async () => {
   services = await startServices(config, ALL_ROLES, createLogger('silent'));
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 
+  adminToken = ((await api('/api/v1/auth/sign-in', { method: 'POST', body: ADMIN })).body as { token: string }).token;
   const units = await api('/api/v1/directory/units', {
     method: 'POST',
-    token: INGEST_TOKEN,
+    token: adminToken,
     body: {
       units: [
         { id: 'RJ', name: 'Rajasthan', level: 'state', parent: '' },
@@ -123,7 +124,7 @@ beforeAll(async () => {
   expect(units.status, JSON.stringify(units.body)).toBe(200);
   const groups = await api('/api/v1/directory/groups', {
     method: 'POST',
-    token: INGEST_TOKEN,
+    token: adminToken,
     body: {
       groups: [
         { id: 'wa:g1', unit: 'B101', category: 'booth-voters', title: 'Sanganer voters' },
@@ -136,7 +137,6 @@ beforeAll(async () => {
   });
   expect(groups.status, JSON.stringify(groups.body)).toBe(200);
 
-  adminToken = ((await api('/api/v1/auth/sign-in', { method: 'POST', body: ADMIN })).body as { token: string }).token;
   for (const [user, roles, unitsOf] of [[LEAD, ['lead'], ['JPR']], [ANALYST, ['analyst'], []]] as const) {
     const created = await api('/api/v1/admin/users', { method: 'POST', token: adminToken, body: { ...user, roles, units: unitsOf } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
