@@ -247,6 +247,11 @@ describe('monitoring board', () => {
     expect(await page.locator('[data-testid="nav-sql"]').count()).toBe(0);
     await noSidewaysScroll(page);
     await screenshot(page, 'lead-phone');
+    // Outdoors: the high-contrast light theme, remembered like the language.
+    await page.click('[data-testid="sunlight"]');
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('sunlight');
+    await page.locator('[data-testid="chart"] canvas').waitFor({ timeout: WAIT_MS });
+    await screenshot(page, 'lead-phone-sunlight');
 
     // Searching for another division's booth finds nothing; the other division's page is refused.
     await page.fill('[data-testid="search"]', 'kishan');

@@ -13,6 +13,7 @@ export type ZoneChoice = 'ist' | 'local';
 interface Stored {
   language: Language;
   zone: ZoneChoice;
+  sunlight: boolean;
 }
 
 function browserZone(): string {
@@ -26,6 +27,8 @@ function browserZone(): string {
 export class Preferences {
   language = $state<Language>('en');
   zone = $state<ZoneChoice>('ist');
+  /** A high-contrast light theme for reading outdoors. */
+  sunlight = $state(false);
   /** The browser's own zone, offered beside IST. */
   readonly localZone = browserZone();
   /** The zone every time on the board is written in. */
@@ -41,6 +44,7 @@ export class Preferences {
       const stored = JSON.parse(storage?.getItem(STORAGE_KEY) ?? 'null') as Partial<Stored> | null;
       if (stored?.language && LANGUAGES.includes(stored.language)) this.language = stored.language;
       if (stored?.zone === 'local' || stored?.zone === 'ist') this.zone = stored.zone;
+      if (stored?.sunlight === true) this.sunlight = true;
     } catch {
       // unreadable: keep the defaults
     }
@@ -58,6 +62,12 @@ export class Preferences {
     this.#save();
   }
 
+  setSunlight(on: boolean): void {
+    this.sunlight = on;
+    this.#save();
+    this.#applyToDocument();
+  }
+
   /** The current language's text for `key`, with `{name}` filled from `values`. */
   t = (key: MessageKey, values: Record<string, string | number> = {}): string => {
     const text = CATALOGUE[this.language][key] ?? CATALOGUE.en[key] ?? key;
@@ -66,13 +76,16 @@ export class Preferences {
 
   #save(): void {
     try {
-      this.#storage?.setItem(STORAGE_KEY, JSON.stringify({ language: this.language, zone: this.zone } satisfies Stored));
+      this.#storage?.setItem(STORAGE_KEY, JSON.stringify({ language: this.language, zone: this.zone, sunlight: this.sunlight } satisfies Stored));
     } catch {
       // storage full or blocked: the choice lasts this page only
     }
   }
 
   #applyToDocument(): void {
-    if (typeof document !== 'undefined') document.documentElement.lang = this.language === 'hi' ? 'hi-IN' : 'en-IN';
+    if (typeof document === 'undefined') return;
+    document.documentElement.lang = this.language === 'hi' ? 'hi-IN' : 'en-IN';
+    if (this.sunlight) document.documentElement.dataset.theme = 'sunlight';
+    else delete document.documentElement.dataset.theme;
   }
 }
