@@ -9,10 +9,12 @@ import { dayBounds, dayOf } from './day.ts';
 
 export interface LiveCounts {
   readonly day: string;
-  /** Re-read today from ClickHouse. */
-  resync(): Promise<void>;
-  /** Add a processor delta; returns today's part of it (to broadcast), if any. */
+  /** Re-read today from ClickHouse; resolves with the instant the read began. */
+  resync(): Promise<number>;
+  /** Add a processor delta unless the snapshot already holds it; returns today's part of it (to broadcast). */
   apply(delta: LiveDelta): CountsRow[];
+  /** Add rows of today as they are (deltas known to be missing from the snapshot). */
+  add(rows: CountsRow[]): void;
   rows(): SnapshotRow[];
 }
 
@@ -48,6 +50,18 @@ export function createLiveCounts(client: ClickHouseClient, timeZone: string, now
   /** Deltas written after this instant are not in the snapshot we hold. */
   let snapshotStartedAt = 0;
 
+  function add(rows: CountsRow[]): void {
+    for (const row of rows) {
+      const key = cellKey(row.division, row.category);
+      let cell = cells.get(key);
+      if (!cell) {
+        cell = { division: row.division, category: row.category, messages: 0, media: 0, forwarded: 0, joins: 0, leaves: 0, activeGroups: 0, activeSenders: 0 };
+        cells.set(key, cell);
+      }
+      addCounters(cell, row);
+    }
+  }
+
   return {
     get day() {
       return day;
@@ -59,22 +73,16 @@ export function createLiveCounts(client: ClickHouseClient, timeZone: string, now
       day = today;
       snapshotStartedAt = startedAt;
       cells = new Map(rows.map((r) => [cellKey(r.division, r.category), r]));
+      return startedAt;
     },
     apply(delta) {
       if (delta.writtenAt < snapshotStartedAt) return [];
       const part = delta.days.find((d) => d.day === day);
       if (!part) return [];
-      for (const row of part.rows) {
-        const key = cellKey(row.division, row.category);
-        let cell = cells.get(key);
-        if (!cell) {
-          cell = { division: row.division, category: row.category, messages: 0, media: 0, forwarded: 0, joins: 0, leaves: 0, activeGroups: 0, activeSenders: 0 };
-          cells.set(key, cell);
-        }
-        addCounters(cell, row);
-      }
+      add(part.rows);
       return part.rows;
     },
+    add,
     rows() {
       return [...cells.values()].sort((a, b) => a.division.localeCompare(b.division) || a.category.localeCompare(b.category));
     },

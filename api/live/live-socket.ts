@@ -67,7 +67,8 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
   const now = options.now ?? Date.now;
   const counts = createLiveCounts(options.client, options.timeZone, now);
   await counts.resync();
-  let pending = new Map<string, CountsRow>();
+  /** Deltas applied to `counts` but not yet sent, with when they were written. */
+  let pending: { writtenAt: number; rows: CountsRow[] }[] = [];
   /** While the snapshot is re-read, deltas wait here (see resyncSnapshot). */
   let resyncing = false;
   const heldDuringResync: LiveDelta[] = [];
@@ -105,6 +106,9 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
   options.io.on('connection', function sendSnapshotOnConnect(socket) {
     const data = socket.data as LiveSocketData;
     options.metrics.liveClients.inc();
+    // The snapshot below already holds what is pending: send that to everyone else first, so this
+    // socket does not get it twice (once in the snapshot, once in the next delta).
+    flushDeltas();
     void socket.join(roomsOf(data.scope));
     socket.emit(SOCKET_EVENTS.snapshot, snapshot(data.scope));
     socket.on('disconnect', () => options.metrics.liveClients.dec());
@@ -166,34 +170,40 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
   });
 
   function applyDelta(delta: LiveDelta): void {
-    for (const row of counts.apply(delta)) {
-      const key = cellKey(row.division, row.category);
-      const cell = pending.get(key);
-      if (cell) addCounters(cell, row);
-      else pending.set(key, { ...row });
-    }
+    const rows = counts.apply(delta);
+    if (rows.length > 0) pending.push({ writtenAt: delta.writtenAt, rows });
   }
 
-  const flushTimer = setInterval(function flushDeltas() {
-    if (pending.size === 0 || resyncing) return;
-    const delta: CountsDelta = { day: counts.day, asOf: new Date(now()).toISOString(), rows: [...pending.values()] };
-    pending = new Map();
-    emitDelta(delta);
-  }, options.intervalMs);
+
+  function flushDeltas(): void {
+    if (pending.length === 0 || resyncing) return;
+    const merged = new Map<string, CountsRow>();
+    for (const row of pending.flatMap((p) => p.rows)) {
+      const key = cellKey(row.division, row.category);
+      const cell = merged.get(key);
+      if (cell) addCounters(cell, row);
+      else merged.set(key, { ...row });
+    }
+    pending = [];
+    emitDelta({ day: counts.day, asOf: new Date(now()).toISOString(), rows: [...merged.values()] });
+  }
+  const flushTimer = setInterval(flushDeltas, options.intervalMs);
 
   /**
    * Re-read the snapshot and send it. Meanwhile deltas are held and none are flushed, so each
-   * client gets the new snapshot before any delta that is not in it: what was pending is in the
-   * snapshot (it was written before the read began); held deltas are applied afterwards, and
-   * LiveCounts keeps only those written after the read began.
+   * client gets the new snapshot before any delta that is not in it. Pending deltas written before
+   * the read began are in the snapshot and are dropped; later ones (clock skew) are kept, added to
+   * the new counts after the snapshot went out, and flushed. Held deltas go through `apply`, which
+   * keeps only those written after the read began.
    */
   const resyncTimer = setInterval(async function resyncSnapshot() {
     if (resyncing) return;
     resyncing = true;
     try {
-      await counts.resync();
-      pending = new Map();
+      const startedAt = await counts.resync();
+      pending = pending.filter((p) => p.writtenAt >= startedAt);
       await resendSnapshots(snapshot({ kind: 'all' }));
+      for (const p of pending) counts.add(p.rows);
     } catch (error) {
       log.warn({ err: error }, 'live snapshot resync failed');
     } finally {
