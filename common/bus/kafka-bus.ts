@@ -83,8 +83,9 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         const existing = new Set(await admin.listTopics());
         const missing = topics.filter((t) => !existing.has(t));
         if (missing.length > 0) {
+          // Leaders are awaited below: kafkajs' own wait gives up on "does not host this topic-partition".
           await admin.createTopics({
-            waitForLeaders: true,
+            waitForLeaders: false,
             topics: missing.map((topic) => ({
               topic,
               numPartitions: options.partitions,
@@ -97,9 +98,12 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         // wait until the metadata names a leader for every partition.
         const deadline = Date.now() + 15_000;
         for (;;) {
-          const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
-          const ready = metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
-          if (ready || Date.now() > deadline) break;
+          const ready = await admin
+            .fetchTopicMetadata({ topics })
+            .then(({ topics: metadata }) => metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+            .catch(() => false);
+          if (ready) break;
+          if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leader after 15 s`);
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       } finally {
