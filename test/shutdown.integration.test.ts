@@ -5,10 +5,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createStore } from '../common/store/store.ts';
 import { spawnService } from './support/child-service.ts';
 import { makeEvents } from './support/events.ts';
+import { waitFor } from './support/wait.ts';
 
 const env = (dataDir: string) => ({ KAFKA_BROKERS: '', CLICKHOUSE_URL: '', DATA_DIR: dataDir, INGEST_TOKEN: 'shutdown-token', LOG_LEVEL: 'info' });
 
@@ -41,12 +43,20 @@ describe('graceful shutdown', () => {
     }
   });
 
-  it('exits at once on a second signal', async () => {
+  it('exits at once on a second signal while it is still draining', async () => {
     const service = await spawnService(['start'], env(mkdtempSync(path.join(tmpdir(), 'grouppulse-shutdown-'))));
     await service.waitReady();
+    // A request still in flight keeps the graceful stop waiting (it waits for open requests).
+    const { port } = new URL(service.url);
+    const slow = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => slow.once('connect', () => resolve()));
+    slow.write('POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer shutdown-token\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[');
     service.process.kill('SIGTERM');
+    await waitFor(() => (service.output().includes('shutting down') ? true : undefined), 'the graceful stop to begin');
     service.process.kill('SIGTERM');
-    expect(await service.exited).toBe(1);
+    expect(await service.exited, service.output()).toBe(1);
     expect(service.output()).toContain('second signal: exiting now');
+    slow.destroy();
   });
+
 });
