@@ -132,9 +132,11 @@ export function createProcessor(options: ProcessorOptions): Processor {
     try {
       if (prepared.rows.length > 0) {
         const started = performance.now();
-        await writeEventRows(options.client, prepared.rows, prepared.token);
-        // As close to the commit as we can see it: the api drops deltas written before its snapshot read.
+        // Stamped as the insert is sent: the api drops deltas whose insert was sent before its
+        // snapshot read was. On the embedded engine statements run one at a time in call order,
+        // so that rule is exact; on a server, writes overlapping the read can be off until the next resync.
         writtenAt = now();
+        await writeEventRows(options.client, prepared.rows, prepared.token);
         options.metrics.processorBatchWriteSeconds.observe((performance.now() - started) / 1000);
         options.metrics.processorBatchRows.observe(prepared.rows.length);
       }

@@ -78,7 +78,7 @@ export class BoardData {
 export class MessageRate {
   value = $state(0);
   #samples: { at: number; total: number }[] = [];
-  #startedAt = Date.now();
+  readonly #startedAt = Date.now();
   #total: () => number | null;
   #seed: () => number | null;
 
@@ -92,8 +92,10 @@ export class MessageRate {
     if (total === null) return;
     const last = this.#samples.at(-1);
     if (last && total < last.total) {
-      this.#samples = [];
-      this.#startedAt = at;
+      // A lower total is a correction (a snapshot replacing a slight overcount) or a new day: shift
+      // the window down by the drop, so the rate keeps measuring movement instead of starting over.
+      const drop = last.total - total;
+      for (const sample of this.#samples) sample.total -= drop;
     }
     this.#samples.push({ at, total });
     while (this.#samples.length > 1 && at - this.#samples[1]!.at >= 60_000) this.#samples.shift();
