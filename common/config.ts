@@ -44,7 +44,7 @@ const configSchema = z.object({
   PROCESSOR_BATCH_MAX_MS: positiveInt(500),
   /** Bound of the in-process bus, in records per topic waiting to be consumed. */
   MEMORY_BUS_MAX_PENDING: positiveInt(200_000),
-  LIVE_INTERVAL_MS: positiveInt(1000),
+  LIVE_INTERVAL_MS: positiveInt(250),
   /** How often the api re-reads the live snapshot (distinct counts) from ClickHouse. */
   LIVE_RESYNC_MS: positiveInt(10_000),
   /** IANA time zone that defines "today" on the live board. */

@@ -28,7 +28,7 @@ export interface SnapshotRow extends CountsRow {
 
 /** Published on the "live" topic by the processor after a batch was written to ClickHouse. */
 export interface LiveDelta {
-  /** Epoch ms when the insert was sent: lets the api drop deltas already in a snapshot it read later. */
+  /** Epoch ms just after the insert returned: lets the api drop deltas already in a snapshot it read later. */
   writtenAt: number;
   /** Epoch ms of the oldest acceptance in the batch: end-to-end latency is measured from here. */
   oldestReceivedAt: number;

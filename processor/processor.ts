@@ -132,11 +132,11 @@ export function createProcessor(options: ProcessorOptions): Processor {
     try {
       if (prepared.rows.length > 0) {
         const started = performance.now();
-        // Stamped as the insert is sent: the api drops deltas whose insert was sent before its
-        // snapshot read was. On the embedded engine statements run one at a time in call order,
-        // so that rule is exact; on a server, writes overlapping the read can be off until the next resync.
-        writtenAt = now();
         await writeEventRows(options.client, prepared.rows, prepared.token);
+        // Stamped once the insert returned (it is committed): the api drops deltas stamped before its
+        // snapshot read began, which that read holds. A delta committed just before the read but
+        // stamped just after it is counted twice until the next resync; none is ever missed.
+        writtenAt = now();
         options.metrics.processorBatchWriteSeconds.observe((performance.now() - started) / 1000);
         options.metrics.processorBatchRows.observe(prepared.rows.length);
       }
