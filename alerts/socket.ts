@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'socket.io';
 import type { Bus, Subscription } from '../common/bus/bus.ts';
+import { jsonRecords } from '../common/bus/json-records.ts';
 import { SOCKET_EVENTS } from '../common/live.ts';
 import type { Logger } from '../common/logger.ts';
 import { ALL_ROOM, divisionRoom } from '../api/live/live-socket.ts';
@@ -42,14 +43,7 @@ export async function startAlertsBroadcast(options: { io: Server; bus: Bus; topi
     topic: options.topic,
     fromBeginning: false,
     async handleBatch(batch) {
-      for (const record of batch.records) {
-        let message: AlertMessage;
-        try {
-          message = JSON.parse(record.value.toString('utf8')) as AlertMessage;
-        } catch {
-          log.warn({ offset: record.offset }, 'skipping undecodable alerts record');
-          continue;
-        }
+      for (const message of jsonRecords<AlertMessage>(batch, log, 'alerts record')) {
         const key = message.kind === 'alert' ? `${message.alert.id}:${message.change}:${message.alert.escalatedAt ?? ''}:${message.alert.acknowledgedAt ?? ''}` : `digest:${message.digest.id}`;
         if (seen.has(key)) continue;
         seen.add(key);

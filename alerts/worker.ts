@@ -6,6 +6,7 @@
  * detector, to another instance; the detector keeps no state, so the new runner continues from the store.
  */
 import type { Bus, Subscription } from '../common/bus/bus.ts';
+import { jsonRecords } from '../common/bus/json-records.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Detector, TickResult } from './detector.ts';
 import type { AlertMetrics } from './metrics.ts';
@@ -74,14 +75,7 @@ export async function startAlertsWorker(options: AlertsWorkerOptions): Promise<A
       log.info({ partitions, detector: leader }, 'alerts partitions assigned');
     },
     async handleBatch(batch) {
-      for (const record of batch.records) {
-        let message: AlertMessage;
-        try {
-          message = JSON.parse(record.value.toString('utf8')) as AlertMessage;
-        } catch {
-          log.warn({ offset: record.offset, partition: batch.partition }, 'skipping undecodable alerts record');
-          continue;
-        }
+      for (const message of jsonRecords<AlertMessage>(batch, log, 'alerts record')) {
         await options.deliver(message);
       }
     },

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server, Socket } from 'socket.io';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Bus, Subscription } from '../../common/bus/bus.ts';
+import { jsonRecords } from '../../common/bus/json-records.ts';
 import { addCounters, cellKey, SOCKET_EVENTS, type CountsDelta, type CountsRow, type CountsSnapshot, type LiveDelta } from '../../common/live.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
@@ -154,14 +155,7 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
     topic: options.liveTopic,
     fromBeginning: false,
     async handleBatch(batch) {
-      for (const record of batch.records) {
-        let delta: LiveDelta;
-        try {
-          delta = JSON.parse(record.value.toString('utf8')) as LiveDelta;
-        } catch {
-          log.warn({ offset: record.offset }, 'skipping undecodable live delta');
-          continue;
-        }
+      for (const delta of jsonRecords<LiveDelta>(batch, log, 'live delta')) {
         options.metrics.endToEndSeconds.observe(Math.max(0, now() - delta.oldestReceivedAt) / 1000);
         if (resyncing) heldDuringResync.push(delta);
         else applyDelta(delta);
