@@ -46,8 +46,7 @@ export function createAuthService(deps: { users: UsersRepository; revocations: R
       if (await deps.revocations.isRevoked(claims.jti)) return { ok: false, error: 'token signed out: sign in again' };
       const user = await deps.users.get(claims.username);
       if (!user || user.disabled) return { ok: false, error: 'account disabled or removed' };
-      // JWT times are whole seconds: compare at that resolution.
-      if (claims.issuedAt.getTime() < Math.floor(user.sessionsValidAfter.getTime() / 1000) * 1000) {
+      if (claims.issuedAt.getTime() < user.sessionsValidAfter.getTime()) {
         return { ok: false, error: 'token predates a password change: sign in again' };
       }
       return { ok: true, user: toAuthUser(user), claims };

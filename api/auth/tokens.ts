@@ -37,9 +37,11 @@ export function createTokenIssuer(options: { secret: Uint8Array; ttlSeconds: num
   return {
     async issue(username) {
       const jti = randomUUID();
-      const issuedAt = Math.floor(now() / 1000);
+      const issuedAtMs = now();
+      const issuedAt = Math.floor(issuedAtMs / 1000);
       const expiresAt = issuedAt + options.ttlSeconds;
-      const token = await new SignJWT({})
+      // iat is whole seconds; iat_ms lets "sessions end at a password change" hold within a second.
+      const token = await new SignJWT({ iat_ms: issuedAtMs })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(username)
         .setJti(jti)
@@ -61,7 +63,12 @@ export function createTokenIssuer(options: { secret: Uint8Array; ttlSeconds: num
         });
         return {
           ok: true,
-          claims: { username: payload.sub!, jti: payload.jti!, issuedAt: new Date(payload.iat! * 1000), expiresAt: new Date(payload.exp! * 1000) },
+          claims: {
+            username: payload.sub!,
+            jti: payload.jti!,
+            issuedAt: new Date(typeof payload.iat_ms === 'number' ? payload.iat_ms : payload.iat! * 1000),
+            expiresAt: new Date(payload.exp! * 1000),
+          },
         };
       } catch (error) {
         if (error instanceof joseErrors.JWTExpired) return { ok: false, reason: 'expired' };

@@ -47,9 +47,25 @@ export async function createStore(config: StoreConfig): Promise<Store> {
   }
   const dir = path.resolve(config.DATA_DIR, 'clickhouse');
   mkdirSync(dir, { recursive: true });
-  const client = createClient({ connection: createChdbConnection({ path: dir }) as unknown as ClientConnection });
+  const client = createClient({ connection: (await openChdbConnection(dir)) as unknown as ClientConnection });
   resetStickyInsertSettings(client);
   return { client, kind: 'embedded', location: dir, close: () => client.close() };
+}
+
+/**
+ * One engine session per process: a store closed a moment ago (another data dir, in tests) may
+ * still be releasing its session, and chdb says so; wait for it rather than fail.
+ */
+async function openChdbConnection(dir: string): Promise<ReturnType<typeof createChdbConnection>> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return createChdbConnection({ path: dir });
+    } catch (error) {
+      if (!/still releasing/.test((error as Error).message) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 /**
