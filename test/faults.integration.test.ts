@@ -63,40 +63,6 @@ describe('processor killed with SIGKILL mid-stream', () => {
   });
 });
 
-describe('broker stopped and restarted under load', () => {
-  const kafkaDir = mkdtempSync(path.join(tmpdir(), 'grouppulse-broker-'));
-  let kafkaEnv: NodeJS.ProcessEnv;
-  let pipeline: TestPipeline | undefined;
-  const kafkaLocal = (command: string) => execFileSync(path.join(ROOT, 'scripts', 'kafka-local'), [command], { env: kafkaEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-
-  afterAll(async () => {
-    await pipeline?.stop(5000);
-    kafkaLocal('stop');
-  });
-
-  it('answers 503 while the broker is down and ends with every acknowledged event exactly once', async () => {
-    // A broker of this test's own, so stopping it disturbs no other test.
-    kafkaEnv = { ...process.env, KAFKA_PORT: String(await freePort()), KAFKA_CONTROLLER_PORT: String(await freePort()), KAFKA_DATA_DIR: path.join(kafkaDir, 'data') };
-    const brokers = /KAFKA_BROKERS=(\S+)/.exec(kafkaLocal('start'))![1]!;
-    pipeline = await startTestPipeline({ env: { KAFKA_BROKERS: brokers } });
-
-    const events = makeEvents(6000, 'broker', 40);
-    let sent = 0;
-    const sending = sendReliably(events, { url: () => pipeline!.url, token: TEST_TOKEN, batchSize: 100, pauseMs: 10, onProgress: (n) => (sent = n) });
-    await waitFor(() => (sent >= 2000 ? true : undefined), '2000 events sent', 60_000);
-    kafkaLocal('stop');
-    await waitFor(async () => {
-      const response = await pipeline!.post([{ type: 'message', id: 'probe', group: 'wa:probe', at: '2026-11-23T00:00:00Z', sender: 'x' }]);
-      return response.status === 503 ? true : undefined;
-    }, 'ingest answering 503 with the broker down', 30_000);
-    kafkaLocal('start');
-    const stats = await sending;
-    expect(stats.acknowledged).toBe(6000);
-    expect(stats.unavailable).toBeGreaterThan(0);
-    await expectExactly(pipeline.url, events);
-  });
-});
-
 describe('ClickHouse writes failing for a while', () => {
   let pipeline: TestPipeline | undefined;
   afterAll(() => pipeline?.stop());
@@ -120,5 +86,39 @@ describe('ClickHouse writes failing for a while', () => {
     await expectExactly(pipeline.url, events);
     await pipeline.stop();
     pipeline = undefined;
+  });
+});
+
+describe('broker stopped and restarted under load', () => {
+  const kafkaDir = mkdtempSync(path.join(tmpdir(), 'grouppulse-broker-'));
+  let kafkaEnv: NodeJS.ProcessEnv;
+  let pipeline: TestPipeline | undefined;
+  const kafkaLocal = (command: string) => execFileSync(path.join(ROOT, 'scripts', 'kafka-local'), [command], { env: kafkaEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+
+  afterAll(async () => {
+    await pipeline?.stop(60_000);
+    kafkaLocal('stop');
+  });
+
+  it('answers 503 while the broker is down and ends with every acknowledged event exactly once', async () => {
+    // A broker of this test's own, so stopping it disturbs no other test.
+    kafkaEnv = { ...process.env, KAFKA_PORT: String(await freePort()), KAFKA_CONTROLLER_PORT: String(await freePort()), KAFKA_DATA_DIR: path.join(kafkaDir, 'data') };
+    const brokers = /KAFKA_BROKERS=(\S+)/.exec(kafkaLocal('start'))![1]!;
+    pipeline = await startTestPipeline({ env: { KAFKA_BROKERS: brokers } });
+
+    const events = makeEvents(6000, 'broker', 40);
+    let sent = 0;
+    const sending = sendReliably(events, { url: () => pipeline!.url, token: TEST_TOKEN, batchSize: 100, pauseMs: 10, onProgress: (n) => (sent = n) });
+    await waitFor(() => (sent >= 2000 ? true : undefined), '2000 events sent', 60_000);
+    kafkaLocal('stop');
+    await waitFor(async () => {
+      const response = await pipeline!.post([{ type: 'message', id: 'probe', group: 'wa:probe', at: '2026-11-23T00:00:00Z', sender: 'x' }]);
+      return response.status === 503 ? true : undefined;
+    }, 'ingest answering 503 with the broker down', 30_000);
+    kafkaLocal('start');
+    const stats = await sending;
+    expect(stats.acknowledged).toBe(6000);
+    expect(stats.unavailable).toBeGreaterThan(0);
+    await expectExactly(pipeline.url, events);
   });
 });

@@ -62,7 +62,8 @@ async function openChdbConnection(dir: string): Promise<ReturnType<typeof create
     try {
       return createChdbConnection({ path: dir });
     } catch (error) {
-      if (!/still releasing/.test((error as Error).message) || Date.now() > deadline) throw error;
+      // "still releasing", or "only one active data directory" while the other one is being closed.
+      if (!/still releasing|only one active data directory/.test((error as Error).message) || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
