@@ -176,8 +176,6 @@ describe('monitoring board', () => {
 
     await postEvents(Array.from({ length: 25 }, () => message('wa:g1')));
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid="total-messages"] .count')?.getAttribute('data-value')) === n, before + 25, { timeout: WAIT_MS });
-    // Messages per minute moves with them (its exact value also depends on the minute before the page opened).
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="total-perMinute"] .count')?.getAttribute('data-value')) > 0, undefined, { timeout: WAIT_MS });
     expect(await page.locator('[data-testid="total-messages"] .count').textContent()).toBe((before + 25).toLocaleString('en-IN'));
     await screenshot(page, 'central-live');
   });
