@@ -45,6 +45,26 @@ describe.each(buses)('%s bus contract', (_name, makeBus) => {
     await subscription.stop();
   });
 
+  it('a new group not reading from the beginning gets everything produced after subscribe() and nothing before', async () => {
+    const topic = `${prefix}from-now`;
+    await bus.ensureTopics([topic]);
+    await bus.produce(topic, [0, 1, 2].map((i) => ({ key: `k${i}`, value: `before-${i}` })));
+    const received: string[] = [];
+    const subscription = await bus.subscribe({
+      groupId: `${prefix}from-now-readers`,
+      topic,
+      fromBeginning: false,
+      async handleBatch(batch) {
+        for (const record of batch.records) received.push(record.value.toString());
+      },
+    });
+    // Produced at once, before the consumer has necessarily joined its group or fetched.
+    await bus.produce(topic, [0, 1, 2, 3, 4, 5].map((i) => ({ key: `k${i}`, value: `after-${i}` })));
+    await waitFor(() => (received.length >= 6 ? true : undefined), 'the 6 records produced after subscribing');
+    expect(received.sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `after-${i}`));
+    await subscription.stop();
+  });
+
   it('redelivers a batch whose handler failed, and resumes from the committed offset after a restart', async () => {
     const topic = `${prefix}retry`;
     const groupId = `${prefix}retry-readers`;

@@ -73,6 +73,25 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     return producerReady;
   }
 
+  /**
+   * A group with no committed offsets that does not read from the beginning starts at the end of
+   * the topic as of subscribe(), as on the memory bus. Left to kafkajs it would start at the end as
+   * of its first fetch after joining — seconds later under load — and skip what came in between
+   * (a live client missing its first deltas).
+   */
+  async function startNewGroupAtEnd(groupId: string, topic: string): Promise<void> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      if ((committed?.partitions ?? []).some((p) => Number(p.offset) >= 0)) return;
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({ groupId, topic, partitions: ends.map((end) => ({ partition: end.partition, offset: end.high })) });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   return {
     kind: 'kafka',
 
@@ -138,6 +157,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         maxWaitTimeInMs: 200,
         retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5000 },
       });
+      if (!subscribeOptions.fromBeginning) await startNewGroupAtEnd(subscribeOptions.groupId, subscribeOptions.topic);
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
         const assigned = event.payload.memberAssignment[subscribeOptions.topic] ?? [];
         subscribeOptions.onAssignment?.(assigned);
