@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alertFrom, evaluate, plan, type GroupSignal, type Signals, type UnitInfo } from './evaluate.ts';
-import { openKey, type Alert } from './model.ts';
+import { alertAudience, openKey, type Alert } from './model.ts';
 import { DEFAULT_ALERT_RULES, inactivityThresholdMs, isMuted, parseAlertRules } from './rules.ts';
 
 const HOUR = 3_600_000;
@@ -99,6 +99,21 @@ describe('units, drops and sources', () => {
     expect(plan(result, [openOld], signals(groups, sources), rules, noSilence).resolve).toHaveLength(0);
     // 29 minutes of silence is not down yet.
     expect(evaluate(signals(groups, new Map([['wa', NOW - 29 * 60_000]])), rules).downSources.size).toBe(0);
+  });
+
+  it('a source-down alert is addressed to every division the source feeds, and reaches their rooms', () => {
+    const sources = new Map([['wa', NOW - 45 * 60_000]]);
+    const groups = [group('w1', 1), group('w2', 1), group('x1', 1, { division: 'D2', unitPath: ['S', 'D2', 'B9'], unit: 'B9' }), group('t1', 1, { source: 'tg' })];
+    const condition = evaluate(signals(groups, sources), rules).conditions.get(openKey('source-down', 'wa'))!;
+    expect(condition.division).toBe('');
+    expect(condition.divisions).toEqual(['D1', 'D2']);
+    expect(condition.details.groups).toBe(3);
+    const alert = alertFrom(condition, NOW, 1);
+    expect(alertAudience(alert)).toEqual(['D1', 'D2']);
+    expect(alertAudience({ ...alert, escalatedUnit: 'S' })).toEqual(['D1', 'D2', 'S']);
+    // A source that feeds no known group still alerts, to central monitoring only.
+    const lonely = evaluate(signals([], new Map([['spare', NOW - 45 * 60_000]])), rules).conditions.get(openKey('source-down', 'spare'))!;
+    expect(alertAudience(alertFrom(lonely, NOW, 1))).toEqual([]);
   });
 });
 

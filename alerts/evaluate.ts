@@ -55,6 +55,8 @@ export interface Condition {
   subjectKind: SubjectKind;
   subject: string;
   division: string;
+  /** Source-down: the divisions whose groups the source feeds. */
+  divisions: string[];
   unit: string;
   unitPath: string[];
   category: string;
@@ -124,14 +126,24 @@ export function evaluate(signals: Signals, rules: AlertRules): Evaluation {
   const groups = new Map<string, GroupState>();
   const add = (c: Condition) => conditions.set(openKey(c.rule, c.subject), c);
 
+  // Who each source feeds: its groups and their divisions (a source-down alert goes to those leads).
+  const fed = new Map<string, { groups: number; divisions: Set<string> }>();
+  for (const group of signals.groups) {
+    if (group.source === undefined) continue;
+    const f = fed.get(group.source) ?? { groups: 0, divisions: new Set<string>() };
+    f.groups += 1;
+    f.divisions.add(group.division);
+    fed.set(group.source, f);
+  }
   const downSources = new Set<string>();
   for (const [source, lastSeen] of signals.sources) {
     if (!isSourceDown(rules, lastSeen, now)) continue;
     downSources.add(source);
+    const f = fed.get(source);
     add({
-      rule: 'source-down', subjectKind: 'source', subject: source, division: '', unit: '', unitPath: [], category: '', since: lastSeen,
-      message: `source "${source}" has sent nothing for ${hoursText(now - lastSeen)}; the groups it feeds show as dark (no data)`,
-      details: { lastSeenAt: new Date(lastSeen).toISOString() },
+      rule: 'source-down', subjectKind: 'source', subject: source, division: '', divisions: [...(f?.divisions ?? [])].sort(), unit: '', unitPath: [], category: '', since: lastSeen,
+      message: `source "${source}" has sent nothing for ${hoursText(now - lastSeen)}; the ${f?.groups ?? 0} groups it feeds show as dark (no data)`,
+      details: { lastSeenAt: new Date(lastSeen).toISOString(), groups: f?.groups ?? 0 },
     });
   }
 
@@ -157,7 +169,7 @@ export function evaluate(signals: Signals, rules: AlertRules): Evaluation {
     } else if (inactive) {
       const since = group.lastMessageAt ?? group.addedAt ?? now;
       add({
-        rule: 'group-inactive', subjectKind: 'group', subject: group.id, division: group.division, unit: group.unit, unitPath: [...group.unitPath], category: group.category, since,
+        rule: 'group-inactive', subjectKind: 'group', subject: group.id, division: group.division, divisions: [], unit: group.unit, unitPath: [...group.unitPath], category: group.category, since,
         message: group.lastMessageAt === undefined
           ? `group ${group.id} has not sent a message since it joined the directory ${hoursText(now - since)} ago`
           : `group ${group.id} silent for ${hoursText(now - since)} (threshold ${hoursText(threshold)})`,
@@ -205,7 +217,7 @@ export function evaluate(signals: Signals, rules: AlertRules): Evaluation {
     if (unit?.parent && darkUnits.has(unit.parent)) continue;
     const t = unitTally.get(unitId)!;
     add({
-      rule: 'unit-dark', subjectKind: 'unit', subject: unitId, division: unit?.division ?? unitId, unit: unitId, unitPath: unitPath(signals.units, unitId), category: '', since: t.quietSince,
+      rule: 'unit-dark', subjectKind: 'unit', subject: unitId, division: unit?.division ?? unitId, divisions: [], unit: unitId, unitPath: unitPath(signals.units, unitId), category: '', since: t.quietSince,
       message: `${unit?.level ?? 'unit'} ${unit?.name ?? unitId} is dark: none of its ${t.withData} groups is active`,
       details: { groups: t.withData, level: unit?.level ?? '' },
     });
@@ -231,7 +243,7 @@ function unitPath(units: ReadonlyMap<string, UnitInfo>, unitId: string): string[
 function dropCondition(rules: AlertRules, kind: SubjectKind, subject: string, division: string, path: string[], category: string, recent: number, baseline: number, now: number): Condition {
   const perWindow = baselinePerWindow(rules, baseline);
   return {
-    rule: 'sharp-drop', subjectKind: kind, subject, division, unit: path[path.length - 1] ?? '', unitPath: path, category,
+    rule: 'sharp-drop', subjectKind: kind, subject, division, divisions: [], unit: path[path.length - 1] ?? '', unitPath: path, category,
     since: Math.floor(now / HOUR_MS) * HOUR_MS,
     message: `${kind} ${subject}: ${recent} messages in the last ${rules.sharpDrop.windowHours} h against a usual ${Math.round(perWindow)} (${Math.round((recent / perWindow) * 100)} %)`,
     details: { recent, baselinePerWindow: Math.round(perWindow * 10) / 10, windowHours: rules.sharpDrop.windowHours },
@@ -289,6 +301,7 @@ export function alertFrom(condition: Condition, now: number, version: number): A
     subjectKind: condition.subjectKind,
     subject: condition.subject,
     division: condition.division,
+    divisions: condition.divisions,
     unit: condition.unit,
     unitPath: condition.unitPath,
     category: condition.category,
