@@ -3,23 +3,19 @@
  * through the real processor; alert workers run as the processor role runs them; the api's sockets
  * and a local webhook receiver (127.0.0.1, failing its first deliveries) are real.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connectSocket, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { BusEvent } from '../common/events.ts';
-import { SOCKET_EVENTS } from '../common/live.ts';
 import { createLogger } from '../common/logger.ts';
-import { TOPICS, topicName } from '../common/topics.ts';
 import { createImporter } from '../directory/importer.ts';
 import { createLiveDirectory, type LiveDirectory } from '../directory/live-directory.ts';
 import { createSourcesStore } from '../ingest/sources-store.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
-import { alertAudience, type Alert } from './model.ts';
+import { api as apiOf, leadOnSocket, message, produceEvents, signInAs, startReceiver, type Receiver, type SeenChange } from './alerts-test-kit.ts';
+import type { Alert } from './model.ts';
 import { createAlertRepository } from './repository.ts';
 import { parseAlertRules } from './rules.ts';
 import { startAlertsService, type AlertsService } from './service.ts';
-import { signBody } from './webhooks.ts';
 
 const HOUR = 3_600_000;
 const SECRET = 'webhook-secret-for-tests';
@@ -27,52 +23,18 @@ const ADMIN_PASSWORD = 'admin-password-for-tests';
 const N = Math.floor(Date.now() / 60_000) * 60_000;
 let clock = N;
 
-interface Received {
-  status: number;
-  event: string;
-  delivery: string;
-  signatureOk: boolean;
-  /** Real time of arrival (the backoff between retries is real time, not the injected clock). */
-  receivedAt: number;
-}
-
-function startReceiver(failFirst: number): Promise<{ server: Server; url: string; received: Received[] }> {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const status = received.length < failFirst ? 500 : 200;
-      received.push({
-        status,
-        event: String(req.headers['x-grouppulse-event']),
-        delivery: String(req.headers['x-grouppulse-delivery']),
-        signatureOk: req.headers['x-grouppulse-signature-256'] === signBody(SECRET, body),
-        receivedAt: performance.now(),
-      });
-      res.writeHead(status).end();
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received })));
-}
-
-function message(group: string, id: string, source: string, at: number, receivedAt: number): BusEvent {
-  return { v: 1, type: 'message', id, group, at, receivedAt, source, person: 'p1', kind: 'text', forwarded: false };
-}
-
 describe('alerts on Kafka and ClickHouse', () => {
   let pipeline: TestPipeline;
   let directory: LiveDirectory;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Receiver;
   const instances: AlertsService[] = [];
   const sockets: Socket[] = [];
-  const seen = new Map<string, { audience: string; rule: string; change: string }[]>();
+  const seen = new Map<string, SeenChange[]>();
   const logger = createLogger('silent');
 
-  async function produce(events: BusEvent[]): Promise<void> {
-    await pipeline.bus.produce(topicName(pipeline.config.KAFKA_TOPIC_PREFIX, TOPICS.events), events.map((e) => ({ key: e.group, value: JSON.stringify(e) })));
-  }
+  const produce = (events: BusEvent[]) => produceEvents(pipeline, events);
+  const api = (path: string, init: RequestInit & { token?: string } = {}) => apiOf(pipeline, path, init);
+  const signIn = (username: string, password: string) => signInAs(pipeline, username, password);
 
   async function storedGroups(): Promise<number> {
     const r = await pipeline.store!.client.query({ query: 'SELECT uniqExact(group_id) AS n FROM group_last_message', format: 'JSONEachRow' });
@@ -102,19 +64,8 @@ describe('alerts on Kafka and ClickHouse', () => {
     return createAlertRepository(pipeline.store!.client).open();
   }
 
-  async function api(path: string, init: RequestInit & { token?: string } = {}) {
-    const headers = { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) };
-    return fetch(`${pipeline.url}${path}`, { ...init, headers });
-  }
-
-  async function signIn(username: string, password: string): Promise<string> {
-    const response = await api('/api/v1/auth/sign-in', { method: 'POST', body: JSON.stringify({ username, password }) });
-    expect(response.status).toBe(200);
-    return ((await response.json()) as { token: string }).token;
-  }
-
   beforeAll(async () => {
-    receiver = await startReceiver(2);
+    receiver = await startReceiver(2, SECRET);
     pipeline = await startTestPipeline({ roles: { ingest: true, processor: true, api: true }, env: { ADMIN_PASSWORD, ALERT_TICK_MS: '3600000' } });
     const client = pipeline.store!.client;
     const importer = createImporter(client);
@@ -154,15 +105,9 @@ describe('alerts on Kafka and ClickHouse', () => {
     // Two leads, one per division, each on a live socket.
     const admin = await signIn('admin', ADMIN_PASSWORD);
     for (const [username, division] of [['lead1', 'D1'], ['lead2', 'D2']] as const) {
-      const created = await api('/api/v1/admin/users', { method: 'POST', token: admin, body: JSON.stringify({ username, password: 'lead-password-for-tests', roles: ['lead'], units: [division] }) });
-      expect(created.status).toBe(201);
-      const socket = connectSocket(pipeline.url, { auth: { token: await signIn(username, 'lead-password-for-tests') }, transports: ['websocket'] });
-      seen.set(username, []);
-      for (const event of [SOCKET_EVENTS.alertFired, SOCKET_EVENTS.alertUpdated]) {
-        socket.on(event, (payload: { change: string; alert: Alert }) => seen.get(username)!.push({ audience: alertAudience(payload.alert).join(','), rule: payload.alert.rule, change: payload.change }));
-      }
-      await waitFor(() => (socket.connected ? true : undefined), `${username} connected`);
-      sockets.push(socket);
+      const lead = await leadOnSocket(pipeline, admin, username, [division]);
+      seen.set(username, lead.seen);
+      sockets.push(lead.socket);
     }
   });
 
@@ -306,8 +251,8 @@ describe('alerts on Kafka and ClickHouse', () => {
     expect(lead1.filter((s) => s.change === 'fired')).toHaveLength(4);
     // lead2: the source-down alert of the collector feeding D2, then b1 going quiet — nothing of D1.
     expect(lead2).toEqual([
-      { audience: 'D2', rule: 'source-down', change: 'fired' },
-      { audience: 'D2', rule: 'group-inactive', change: 'fired' },
+      { audience: 'D2', rule: 'source-down', subject: 'collector-b', change: 'fired' },
+      { audience: 'D2', rule: 'group-inactive', subject: 'b1', change: 'fired' },
     ]);
   });
 });
