@@ -38,7 +38,7 @@ let clock = T0;
 
 /**
  * A fixed-offset zone in which T0 is between 01:00 and 02:00 local time, so the mute window
- * 01:00–03:00 is on at T0 and over at T0 + 2 h, and T0 … T0 + 4 h is one local day (the digest cap's day).
+ * 01:00–03:00 is on at T0 and over at T0 + 2 h, and T0 … T0 + 4 h 1 min is one local day (the digest cap's day).
  */
 function zoneWhereHourIsOne(at: number): string {
   let offset = 1 - new Date(at).getUTCHours();
@@ -89,7 +89,7 @@ describe('alert rules and routing in the running service', () => {
     writeFileSync(
       rulesFile,
       JSON.stringify({
-        routing: { escalateAfterMinutes: 60 },
+        routing: { escalateAfterMinutes: 90 },
         digest: { intervalMinutes: 1, dailyCapPerLead: 1, silentDays: 2, timeZone: ZONE },
         muteWindows: [{ from: '01:00', to: '03:00', timeZone: ZONE }],
       }),
@@ -118,11 +118,11 @@ describe('alert rules and routing in the running service', () => {
     });
 
     const events = [
-      // D1: q1–q3 quiet for 50, 60, 70 h (q1 is known-quiet: silenced below); q4 spoke 45 h ago (quiet at T0 + 3 h).
+      // D1: q1–q3 quiet for 50, 60, 70 h (q1 is known-quiet: silenced below); q4 spoke 44 h ago (quiet at T0 + 4 h).
       message('q1', 'q1-1', 'col', T0 - 50 * HOUR, T0 - 50 * HOUR),
       message('q2', 'q2-1', 'col', T0 - 60 * HOUR, T0 - 60 * HOUR),
       message('q3', 'q3-1', 'col', T0 - 70 * HOUR, T0 - 70 * HOUR),
-      message('q4', 'q4-1', 'col', T0 - 45 * HOUR, T0 - 45 * HOUR),
+      message('q4', 'q4-1', 'col', T0 - 44 * HOUR, T0 - 44 * HOUR),
       // D2: s1 steady for 8 days (active), n1 first spoke 2 days ago (new), z1 silent for 30 days (dormant).
       ...steady('s1', END),
       message('n1', 'n1-1', 'col', T0 - 2 * DAY, T0 - 2 * DAY),
@@ -248,14 +248,13 @@ describe('alert rules and routing in the running service', () => {
     expect(((await badSort.json()) as { error: string }).error).toMatch(/sort must be one of/);
   });
 
-  it('when the window ends: held-back webhooks go out, one digest per division, escalation one level up reaches only that lead live', async () => {
+  it('when the window ends: held-back webhooks go out and one digest per division; no escalation before 90 min outside the window', async () => {
     clock = T0 + 2 * HOUR + MINUTE;
     await beat();
     const result = (await instance.worker!.tickNow())!;
     expect(changes(result, 'fired')).toEqual([]);
-    // q2 was acknowledged: it does not escalate.
-    expect(changes(result, 'escalated')).toEqual(['group-inactive:q3', 'group-inactive:z1', 'sharp-drop:D3', 'sharp-drop:drop1', 'sharp-drop:drop2']);
-    expect(new Set(result.escalated.map((a) => `${a.escalatedUnit}:${a.escalatedTo.join(',')}`))).toEqual(new Set(['S:statelead']));
+    // Fired more than 90 min ago, but the leads have had at most an hour outside the window.
+    expect(changes(result, 'escalated')).toEqual([]);
     expect(result.digests.map((d) => [d.division, d.recipients]).sort()).toEqual([['D1', ['lead1']], ['D2', ['lead2']]]);
     const d1 = result.digests.find((d) => d.division === 'D1')!;
     expect(d1.lines.map((l) => l.text)).toEqual(['3 of your 4 booth-voters groups silent for more than 2 days']);
@@ -264,32 +263,48 @@ describe('alert rules and routing in the running service', () => {
     // Every held-back webhook (6 fired + lead1's acknowledgement) arrives, then the outbox is empty.
     const arrived = await waitFor(() => {
       const held = receiver.received.filter((r) => r.event === 'alert.fired' || r.event === 'alert.acknowledged');
-      const rest = receiver.received.filter((r) => r.event === 'alert.escalated' || r.event === 'digest');
-      return held.length === 7 && rest.length === 7 ? receiver.received : undefined;
-    }, 'held-back webhooks, escalations and digests delivered');
+      const digests = receiver.received.filter((r) => r.event === 'digest');
+      return held.length === 7 && digests.length === 2 ? receiver.received : undefined;
+    }, 'held-back webhooks and digests delivered');
+    expect(arrived).toHaveLength(9);
     expect(arrived.every((r) => r.status === 200 && r.signatureOk)).toBe(true);
     expect(arrived.filter((r) => r.event === 'alert.fired').map((r) => r.body.alert!.subject).sort()).toEqual(['D3', 'drop1', 'drop2', 'q2', 'q3', 'z1']);
+    expect(arrived.filter((r) => r.event === 'digest').map((r) => r.body.digest!.recipients).sort()).toEqual([['lead1'], ['lead2']]);
     expect(await count('SELECT count() AS n FROM alert_webhook_outbox FINAL WHERE delivered_at IS NULL')).toBe(0);
     const metrics = await (await fetch(`${pipeline.url}/metrics`)).text();
     expect(metrics).toMatch(/^alerts_webhook_attempts_total\{result="deferred"\} 7$/m);
+    expect(seen.get('statelead')).toEqual([]);
+  });
+
+  it('unacknowledged 90 min outside the window, alerts escalate one level up: live to that lead only, who may then acknowledge', async () => {
+    clock = T0 + 3 * HOUR + 31 * MINUTE;
+    await beat();
+    const result = (await instance.worker!.tickNow())!;
+    expect(changes(result, 'fired')).toEqual([]);
+    expect(result.digests).toEqual([]);
+    // q2 was acknowledged: it does not escalate.
+    expect(changes(result, 'escalated')).toEqual(['group-inactive:q3', 'group-inactive:z1', 'sharp-drop:D3', 'sharp-drop:drop1', 'sharp-drop:drop2']);
+    expect(new Set(result.escalated.map((a) => `${a.escalatedUnit}:${a.escalatedTo.join(',')}`))).toEqual(new Set(['S:statelead']));
 
     // The state lead gets the escalations live, and nothing else; lead1 sees q3's escalation, not D3's.
     await waitFor(() => (seen.get('statelead')!.length === 5 ? true : undefined), 'escalations reached the state lead');
     expect(seen.get('statelead')!.map((s) => `${s.change}:${s.subject}`).sort()).toEqual(['escalated:D3', 'escalated:drop1', 'escalated:drop2', 'escalated:q3', 'escalated:z1']);
     await waitFor(() => (seen.get('lead1')!.some((s) => s.change === 'escalated') ? true : undefined), 'lead1 saw q3 escalate');
     expect(seen.get('lead1')!.filter((s) => s.change === 'escalated').map((s) => s.subject)).toEqual(['q3']);
+    await waitFor(() => (receiver.received.filter((r) => r.event === 'alert.escalated').length === 5 ? true : undefined), 'escalations sent at once (no window on)');
+
     // The state lead may now read and acknowledge what escalated to them.
     const statelead = await signInAs(pipeline, 'statelead');
     const theirs = (await json<{ alerts: Alert[] }>('/api/v1/alerts', statelead)).alerts;
     expect(subjects(theirs)).toEqual(['D3', 'drop1', 'drop2', 'q3', 'z1']);
     const z1 = theirs.find((a) => a.subject === 'z1')!;
     expect((await api(`/api/v1/alerts/${z1.id}/acknowledge`, { method: 'POST', token: statelead })).status).toBe(200);
-    await waitFor(() => (receiver.received.some((r) => r.event === 'alert.acknowledged' && r.body.alert!.acknowledgedBy === 'statelead') ? true : undefined), 'the acknowledgement sent at once (no window on)');
+    await waitFor(() => (receiver.received.some((r) => r.event === 'alert.acknowledged' && r.body.alert!.acknowledgedBy === 'statelead') ? true : undefined), 'the acknowledgement sent at once');
   });
 
   it('the daily cap per lead holds: a group going quiet later the same day alerts, but no second digest reaches lead1', async () => {
     const before = receiver.received.length;
-    clock = T0 + 3 * HOUR + MINUTE;
+    clock = T0 + 4 * HOUR + MINUTE;
     await beat();
     const result = (await instance.worker!.tickNow())!;
     expect(changes(result, 'fired')).toEqual(['group-inactive:q4', 'unit-dark:D1']);

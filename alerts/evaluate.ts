@@ -5,7 +5,7 @@
  * edge is a unit test and the whole lifecycle runs in milliseconds.
  */
 import { alertId, openKey, type Alert, type AlertRuleName, type SubjectKind } from './model.ts';
-import { inactivityThresholdMs, type AlertRules } from './rules.ts';
+import { inactivityThresholdMs, unmutedSince, type AlertRules } from './rules.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -262,7 +262,8 @@ export interface Plan {
 /**
  * Compare what holds with the open alerts (rebuilt from the store): fire conditions with no open
  * alert and no silence, resolve open alerts whose condition is gone (sharp drops only once back above
- * the resolve share; nothing on a blind subject), escalate unacknowledged ones past the time.
+ * the resolve share; nothing on a blind subject), escalate unacknowledged ones past the time (counted
+ * outside mute windows).
  */
 export function plan(evaluation: Evaluation, open: readonly Alert[], signals: Signals, rules: AlertRules, silenced: SilenceCheck): Plan {
   const openByKey = new Map(open.map((a) => [openKey(a.rule, a.subject), a]));
@@ -274,6 +275,9 @@ export function plan(evaluation: Evaluation, open: readonly Alert[], signals: Si
   const resolve: Alert[] = [];
   const escalate: Alert[] = [];
   const groupById = new Map(signals.groups.map((g) => [g.id, g]));
+  // A lead gets the escalation time outside mute windows, in one stretch: nobody is escalated over at night.
+  const escalateMs = rules.routing.escalateAfterMinutes * MINUTE_MS;
+  const awakeSince = escalateMs > 0 ? unmutedSince(rules.muteWindows, signals.now, escalateMs) : signals.now;
   for (const [key, alert] of openByKey) {
     if (evaluation.blind.has(key)) continue;
     if (!evaluation.conditions.has(key)) {
@@ -285,8 +289,7 @@ export function plan(evaluation: Evaluation, open: readonly Alert[], signals: Si
       resolve.push(alert);
       continue;
     }
-    const escalateMs = rules.routing.escalateAfterMinutes * MINUTE_MS;
-    if (escalateMs > 0 && alert.state === 'firing' && alert.escalatedAt === null && alert.division !== '' && signals.now - alert.firedAt >= escalateMs) {
+    if (escalateMs > 0 && alert.state === 'firing' && alert.escalatedAt === null && alert.division !== '' && signals.now - Math.max(alert.firedAt, awakeSince) >= escalateMs) {
       escalate.push(alert);
     }
   }
