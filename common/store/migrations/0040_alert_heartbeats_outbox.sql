@@ -13,7 +13,7 @@ ORDER BY source;
 ALTER TABLE alerts ADD COLUMN IF NOT EXISTS divisions Array(String);
 
 -- Webhook messages held back by a mute window, delivered when it ends (the newest version of a
--- key wins: delivered_at set = done).
+-- key wins: delivered_at set = done). Both rows of a key carry its queued_at, so they expire together.
 CREATE TABLE IF NOT EXISTS alert_webhook_outbox
 (
     message_key  String,
@@ -23,4 +23,5 @@ CREATE TABLE IF NOT EXISTS alert_webhook_outbox
     version      UInt64
 )
 ENGINE = ReplacingMergeTree(version)
-ORDER BY message_key;
+ORDER BY message_key
+TTL toDateTime(queued_at) + INTERVAL 30 DAY;
