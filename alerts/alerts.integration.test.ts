@@ -3,21 +3,19 @@
  * through the real processor; alert workers run as the processor role runs them; the api's sockets
  * and a local webhook receiver (127.0.0.1, failing its first deliveries) are real.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connectSocket, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { BusEvent } from '../common/events.ts';
-import { SOCKET_EVENTS } from '../common/live.ts';
 import { createLogger } from '../common/logger.ts';
-import { TOPICS, topicName } from '../common/topics.ts';
 import { createImporter } from '../directory/importer.ts';
 import { createLiveDirectory, type LiveDirectory } from '../directory/live-directory.ts';
+import { createSourcesStore } from '../ingest/sources-store.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
+import { api as apiOf, leadOnSocket, message, produceEvents, signInAs, startReceiver, type Receiver, type SeenChange } from './alerts-test-kit.ts';
 import type { Alert } from './model.ts';
 import { createAlertRepository } from './repository.ts';
+import { parseAlertRules } from './rules.ts';
 import { startAlertsService, type AlertsService } from './service.ts';
-import { signBody } from './webhooks.ts';
 
 const HOUR = 3_600_000;
 const SECRET = 'webhook-secret-for-tests';
@@ -25,49 +23,18 @@ const ADMIN_PASSWORD = 'admin-password-for-tests';
 const N = Math.floor(Date.now() / 60_000) * 60_000;
 let clock = N;
 
-interface Received {
-  status: number;
-  event: string;
-  delivery: string;
-  signatureOk: boolean;
-}
-
-function startReceiver(failFirst: number): Promise<{ server: Server; url: string; received: Received[] }> {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const status = received.length < failFirst ? 500 : 200;
-      received.push({
-        status,
-        event: String(req.headers['x-grouppulse-event']),
-        delivery: String(req.headers['x-grouppulse-delivery']),
-        signatureOk: req.headers['x-grouppulse-signature-256'] === signBody(SECRET, body),
-      });
-      res.writeHead(status).end();
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received })));
-}
-
-function message(group: string, id: string, source: string, at: number, receivedAt: number): BusEvent {
-  return { v: 1, type: 'message', id, group, at, receivedAt, source, person: 'p1', kind: 'text', forwarded: false };
-}
-
 describe('alerts on Kafka and ClickHouse', () => {
   let pipeline: TestPipeline;
   let directory: LiveDirectory;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Receiver;
   const instances: AlertsService[] = [];
   const sockets: Socket[] = [];
-  const seen = new Map<string, { division: string; rule: string; change: string }[]>();
+  const seen = new Map<string, SeenChange[]>();
   const logger = createLogger('silent');
 
-  async function produce(events: BusEvent[]): Promise<void> {
-    await pipeline.bus.produce(topicName(pipeline.config.KAFKA_TOPIC_PREFIX, TOPICS.events), events.map((e) => ({ key: e.group, value: JSON.stringify(e) })));
-  }
+  const produce = (events: BusEvent[]) => produceEvents(pipeline, events);
+  const api = (path: string, init: RequestInit & { token?: string } = {}) => apiOf(pipeline, path, init);
+  const signIn = (username: string, password: string) => signInAs(pipeline, username, password);
 
   async function storedGroups(): Promise<number> {
     const r = await pipeline.store!.client.query({ query: 'SELECT uniqExact(group_id) AS n FROM group_last_message', format: 'JSONEachRow' });
@@ -84,6 +51,8 @@ describe('alerts on Kafka and ClickHouse', () => {
       logger,
       metrics: pipeline.metrics,
       now: () => clock,
+      // No mute window: this file is about delivery, whatever the hour it runs at (mute windows: alerts-routing).
+      rules: parseAlertRules({ muteWindows: [] }),
       workerGroup: `${pipeline.config.KAFKA_TOPIC_PREFIX}test-alerts-worker`,
     }).then((s) => {
       instances.push(s);
@@ -95,20 +64,9 @@ describe('alerts on Kafka and ClickHouse', () => {
     return createAlertRepository(pipeline.store!.client).open();
   }
 
-  async function api(path: string, init: RequestInit & { token?: string } = {}) {
-    const headers = { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) };
-    return fetch(`${pipeline.url}${path}`, { ...init, headers });
-  }
-
-  async function signIn(username: string, password: string): Promise<string> {
-    const response = await api('/api/v1/auth/sign-in', { method: 'POST', body: JSON.stringify({ username, password }) });
-    expect(response.status).toBe(200);
-    return ((await response.json()) as { token: string }).token;
-  }
-
   beforeAll(async () => {
-    receiver = await startReceiver(2);
-    pipeline = await startTestPipeline({ roles: { ingest: false, processor: true, api: true }, env: { ADMIN_PASSWORD, ALERT_TICK_MS: '3600000' } });
+    receiver = await startReceiver(2, SECRET);
+    pipeline = await startTestPipeline({ roles: { ingest: true, processor: true, api: true }, env: { ADMIN_PASSWORD, ALERT_TICK_MS: '3600000' } });
     const client = pipeline.store!.client;
     const importer = createImporter(client);
     const units = [
@@ -128,25 +86,28 @@ describe('alerts on Kafka and ClickHouse', () => {
     await directory.start();
     expect(directory.index.groups.size).toBe(23);
 
-    // collector-a is alive (traffic a minute ago) but its groups spoke 50 h ago; collector-b went silent 50 h ago.
+    // Both collectors last delivered 50 h ago; collector-a is alive by its heartbeat (below), collector-b went silent.
     await produce([
-      ...['a1', 'a2', 'a3'].map((g) => message(g, `${g}-1`, 'collector-a', N - 50 * HOUR, N - 60_000)),
+      ...['a1', 'a2', 'a3'].map((g) => message(g, `${g}-1`, 'collector-a', N - 50 * HOUR, N - 50 * HOUR)),
       ...Array.from({ length: 20 }, (_, i) => message(`b${i + 1}`, `b${i + 1}-1`, 'collector-b', N - 50 * HOUR, N - 50 * HOUR)),
     ]);
     await waitFor(async () => ((await storedGroups()) === 23 ? true : undefined), 'events of 23 groups in ClickHouse');
 
+    // collector-a beats through ingest with its own token; a wrong token is refused.
+    const added = await createSourcesStore(client).add('collector-a');
+    if (!added.ok) throw new Error(added.error);
+    const beat = await fetch(`${pipeline.url}/v1/heartbeat`, { method: 'POST', headers: { authorization: `Bearer ${added.value.token}` } });
+    expect(beat.status).toBe(200);
+    expect(((await beat.json()) as { source: string }).source).toBe('collector-a');
+    expect((await fetch(`${pipeline.url}/v1/heartbeat`, { method: 'POST', headers: { authorization: 'Bearer not-a-token' } })).status).toBe(401);
+    expect((await fetch(`${pipeline.url}/v1/heartbeat`, { method: 'POST' })).status).toBe(401);
+
     // Two leads, one per division, each on a live socket.
     const admin = await signIn('admin', ADMIN_PASSWORD);
     for (const [username, division] of [['lead1', 'D1'], ['lead2', 'D2']] as const) {
-      const created = await api('/api/v1/admin/users', { method: 'POST', token: admin, body: JSON.stringify({ username, password: 'lead-password-for-tests', roles: ['lead'], units: [division] }) });
-      expect(created.status).toBe(201);
-      const socket = connectSocket(pipeline.url, { auth: { token: await signIn(username, 'lead-password-for-tests') }, transports: ['websocket'] });
-      seen.set(username, []);
-      for (const event of [SOCKET_EVENTS.alertFired, SOCKET_EVENTS.alertUpdated]) {
-        socket.on(event, (payload: { change: string; alert: Alert }) => seen.get(username)!.push({ division: payload.alert.division, rule: payload.alert.rule, change: payload.change }));
-      }
-      await waitFor(() => (socket.connected ? true : undefined), `${username} connected`);
-      sockets.push(socket);
+      const lead = await leadOnSocket(pipeline, admin, username, [division]);
+      seen.set(username, lead.seen);
+      sockets.push(lead.socket);
     }
   });
 
@@ -166,12 +127,21 @@ describe('alerts on Kafka and ClickHouse', () => {
     expect(fired).toEqual(['group-inactive:a1', 'group-inactive:a2', 'group-inactive:a3', 'source-down:collector-b', 'unit-dark:D1']);
     const lead1Alert = result.fired.find((f) => f.subject === 'a1')!;
     expect(lead1Alert.recipients).toEqual(['lead1']);
+    // The source-down alert goes to the leads of the division collector-b feeds, not only to central monitoring.
+    const down = result.fired.find((f) => f.rule === 'source-down')!;
+    expect([down.division, down.divisions, down.recipients, down.details.groups]).toEqual(['', ['D2'], ['lead2'], 20]);
     // The quiet-groups view shows collector-b's groups as dark (no data), sorted by silence.
     const token = await signIn('lead2', 'lead-password-for-tests');
     const quiet = (await (await api('/api/v1/alerts/quiet-groups?division=D2', { token })).json()) as { groups: { group: string; state: string }[] };
     expect(quiet.groups).toHaveLength(20);
     expect(new Set(quiet.groups.map((g) => g.state))).toEqual(new Set(['dark']));
     expect((await api('/api/v1/alerts/quiet-groups?division=D1', { token })).status).toBe(403);
+    // lead2 lists the source-down alert among their division's; lead1 does not see it.
+    const lead2List = (await (await api('/api/v1/alerts?division=D2&rule=source-down', { token })).json()) as { alerts: Alert[] };
+    expect(lead2List.alerts.map((x) => x.subject)).toEqual(['collector-b']);
+    const lead1 = await signIn('lead1', 'lead-password-for-tests');
+    expect((await api(`/api/v1/alerts/${down.id}`, { token: lead1 })).status).toBe(404);
+    expect(((await (await api('/api/v1/alerts?rule=source-down', { token: lead1 })).json()) as { alerts: Alert[] }).alerts).toEqual([]);
   });
 
   it('webhooks are signed and retried with backoff until the receiver takes them; failures are visible', async () => {
@@ -182,7 +152,6 @@ describe('alerts on Kafka and ClickHouse', () => {
     }, 'all 5 alerts and the digest delivered');
     expect(ok.size).toBe(5);
     expect(receiver.received.slice(0, 2).map((r) => r.status)).toEqual([500, 500]);
-    expect(receiver.received[2]!.delivery).toBe(receiver.received[0]!.delivery);
     expect(receiver.received.filter((r) => r.status === 200)).toHaveLength(6);
     expect(receiver.received.every((r) => r.signatureOk)).toBe(true);
     const failed = await waitFor(async () => {
@@ -190,6 +159,29 @@ describe('alerts on Kafka and ClickHouse', () => {
       return rows.length >= 2 ? rows : undefined;
     }, 'failed attempts recorded');
     expect(failed.map((f) => f.error)).toEqual(['HTTP 500', 'HTTP 500']);
+    // Backoff: the n-th retry of a delivery came at least 50 ms × 2^(n-1) after the attempt before it
+    // (deliveries of different partitions run side by side, so the two failures may hit one or two).
+    const retried = [...new Set(receiver.received.slice(0, 2).map((r) => r.delivery))];
+    for (const delivery of retried) {
+      const attempts = receiver.received.filter((r) => r.delivery === delivery);
+      expect(attempts.length).toBeGreaterThanOrEqual(2);
+      for (let i = 1; i < attempts.length; i++) expect(attempts[i]!.receivedAt - attempts[i - 1]!.receivedAt).toBeGreaterThanOrEqual(50 * 2 ** (i - 1));
+    }
+    // Failures are visible in the API (admins and monitors) and in the metrics.
+    const admin = await signIn('admin', ADMIN_PASSWORD);
+    const listed = (await (await api('/api/v1/alerts/deliveries?failed=true', { token: admin })).json()) as { deliveries: { ok: boolean; status: number; attempt: number; target: string }[] };
+    // The same two failures the receiver answered, each with its attempt number.
+    const answered500 = receiver.received.flatMap((r, i) => (r.status === 500 ? [[false, 500, receiver.received.slice(0, i + 1).filter((x) => x.delivery === r.delivery).length]] : []));
+    expect(answered500).toHaveLength(2);
+    expect(listed.deliveries.map((d) => [d.ok, d.status, d.attempt]).sort()).toEqual(answered500.sort());
+    expect(listed.deliveries.every((d) => d.target === receiver.url)).toBe(true);
+    const lead = await signIn('lead1', 'lead-password-for-tests');
+    expect((await api('/api/v1/alerts/deliveries?failed=true', { token: lead })).status).toBe(403);
+    const metrics = await waitFor(async () => {
+      const text = await (await fetch(`${pipeline.url}/metrics`)).text();
+      return /^alerts_webhook_attempts_total\{result="ok"\} 6$/m.test(text) ? text : undefined;
+    }, 'six successful attempts counted');
+    expect(metrics).toMatch(/^alerts_webhook_attempts_total\{result="failed"\} 2$/m);
   });
 
   it('two instances on the broker, a rebalance in the middle: open alerts neither lost nor fired again', async () => {
@@ -251,12 +243,16 @@ describe('alerts on Kafka and ClickHouse', () => {
   });
 
   it('a lead receives only their own division\'s alerts over Socket.io', async () => {
-    await waitFor(() => (seen.get('lead2')!.length >= 1 && seen.get('lead1')!.some((s) => s.change === 'resolved') ? true : undefined), 'socket alerts arrived');
+    await waitFor(() => (seen.get('lead2')!.length >= 2 && seen.get('lead1')!.some((s) => s.change === 'resolved') ? true : undefined), 'socket alerts arrived');
     const lead1 = seen.get('lead1')!;
     const lead2 = seen.get('lead2')!;
-    expect(new Set(lead1.map((s) => s.division))).toEqual(new Set(['D1']));
-    expect(new Set(lead2.map((s) => s.division))).toEqual(new Set(['D2']));
+    expect(new Set(lead1.map((s) => s.audience))).toEqual(new Set(['D1']));
+    expect(new Set(lead2.map((s) => s.audience))).toEqual(new Set(['D2']));
     expect(lead1.filter((s) => s.change === 'fired')).toHaveLength(4);
-    expect(lead2).toEqual([{ division: 'D2', rule: 'group-inactive', change: 'fired' }]);
+    // lead2: the source-down alert of the collector feeding D2, then b1 going quiet — nothing of D1.
+    expect(lead2).toEqual([
+      { audience: 'D2', rule: 'source-down', subject: 'collector-b', change: 'fired' },
+      { audience: 'D2', rule: 'group-inactive', subject: 'b1', change: 'fired' },
+    ]);
   });
 });

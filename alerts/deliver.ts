@@ -1,6 +1,8 @@
 /**
- * Delivers what the detector published to the configured webhooks: single alert changes (held back
- * while a mute window is on — the next digest lists the groups) and digests. Every attempt is
+ * Delivers what the detector published to the configured webhooks: alert changes and digests. While
+ * a mute window is on, a message is held back in the store (alert_webhook_outbox) instead of sent;
+ * the detector's runner delivers what was held back once the window is over, so a mute window delays
+ * an alert and never loses it (a restart in between keeps it: it is in ClickHouse). Every attempt is
  * stored (alert_deliveries) and counted; a target that keeps failing is given up on after the
  * policy's attempts so one dead receiver never stalls the others.
  */
@@ -21,30 +23,30 @@ export interface DelivererOptions {
   logger: Logger;
 }
 
-export function createDeliverer(options: DelivererOptions): (message: AlertMessage) => Promise<void> {
+export interface Deliverer {
+  /** Send one message from the alerts topic to every target now, or hold it back while a mute window is on. */
+  deliver(message: AlertMessage): Promise<void>;
+  /** When no mute window is on, send what was held back, oldest first; returns how many were sent. */
+  flushDeferred(): Promise<number>;
+}
+
+/** Stable per message: the same change of the same alert (or the same digest) has the same key. */
+export function messageKey(message: AlertMessage): string {
+  return message.kind === 'alert' ? `${message.alert.id}:${message.alert.version}:${message.change}` : `digest:${message.digest.id}`;
+}
+
+export function createDeliverer(options: DelivererOptions): Deliverer {
   const log = options.logger.child({ component: 'alerts-webhooks' });
-  return async function deliverMessage(message) {
-    if (options.targets.length === 0) return;
+
+  async function send(message: AlertMessage): Promise<void> {
+    const key = messageKey(message);
     const sentAt = new Date(options.now()).toISOString();
-    let key: string;
-    let alertId: string;
-    let event: string;
-    let body: string;
-    if (message.kind === 'alert') {
-      if (message.change !== 'escalated' && isMuted(options.rules.muteWindows, options.now())) {
-        options.metrics.webhookAttempts.inc({ result: 'muted' });
-        return;
-      }
-      key = `${message.alert.id}:${message.alert.version}:${message.change}`;
-      alertId = message.alert.id;
-      event = `alert.${message.change}`;
-      body = JSON.stringify({ type: event, sentAt, alert: message.alert, recipients: [...message.alert.recipients, ...message.alert.escalatedTo] });
-    } else {
-      key = `digest:${message.digest.id}`;
-      alertId = '';
-      event = 'digest';
-      body = JSON.stringify({ type: event, sentAt, digest: message.digest, recipients: message.digest.recipients });
-    }
+    const event = message.kind === 'alert' ? `alert.${message.change}` : 'digest';
+    const alertId = message.kind === 'alert' ? message.alert.id : '';
+    const body =
+      message.kind === 'alert'
+        ? JSON.stringify({ type: event, sentAt, alert: message.alert, recipients: [...new Set([...message.alert.recipients, ...message.alert.escalatedTo])] })
+        : JSON.stringify({ type: event, sentAt, digest: message.digest, recipients: message.digest.recipients });
     for (const target of options.targets) {
       const attempts = await deliver(target, { id: deliveryId(key, target.url), alertId, kind: message.kind, event, body }, options.policy, options.now);
       for (const a of attempts) options.metrics.webhookAttempts.inc({ result: a.ok ? 'ok' : 'failed' });
@@ -59,5 +61,31 @@ export function createDeliverer(options: DelivererOptions): (message: AlertMessa
         log.warn({ err: error }, 'could not record webhook attempts');
       }
     }
+  }
+
+  return {
+    async deliver(message) {
+      if (options.targets.length === 0) return;
+      const now = options.now();
+      if (isMuted(options.rules.muteWindows, now)) {
+        // Stored, not dropped: when this write fails the batch is handled again (the bus redelivers it).
+        await options.repository.defer(messageKey(message), message, now, now * 1000);
+        options.metrics.webhookAttempts.inc({ result: 'deferred' });
+        return;
+      }
+      await send(message);
+    },
+
+    async flushDeferred() {
+      if (options.targets.length === 0 || isMuted(options.rules.muteWindows, options.now())) return 0;
+      const held = await options.repository.deferred();
+      for (const { key, message, queuedAt } of held) {
+        await send(message);
+        const now = options.now();
+        await options.repository.deliveredDeferred(key, queuedAt, now, now * 1000 + 1);
+      }
+      if (held.length > 0) log.info({ messages: held.length }, 'delivered webhooks held back by a mute window');
+      return held.length;
+    },
   };
 }

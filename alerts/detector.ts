@@ -10,7 +10,7 @@ import type { DirectoryIndex } from '../directory/directory-index.ts';
 import { buildDigests, localDayStart } from './digest.ts';
 import { alertFrom, evaluate, plan, type Evaluation, type Signals } from './evaluate.ts';
 import type { LeadLookup } from './leads.ts';
-import type { Alert, AlertMessage, Digest } from './model.ts';
+import { alertAudience, type Alert, type AlertMessage, type Digest } from './model.ts';
 import type { AlertRepository, Silence } from './repository.ts';
 import { isMuted, type AlertRules } from './rules.ts';
 import { buildSignals, readSignals } from './signals.ts';
@@ -91,7 +91,7 @@ export function createDetector(options: DetectorOptions): Detector {
       const fired: Alert[] = [];
       for (const condition of todo.fire) {
         const alert = alertFrom(condition, now, nextVersion(now));
-        alert.recipients = alert.division ? await options.leads.leadsOf(alert.division) : [];
+        alert.recipients = await options.leads.leadsOfAny(alertAudience(alert));
         fired.push(alert);
       }
       const resolved = todo.resolve.map((a): Alert => ({ ...a, state: 'resolved', resolvedAt: now, version: nextVersion(now) }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertFrom, evaluate, plan, type GroupSignal, type Signals, type UnitInfo } from './evaluate.ts';
-import { openKey, type Alert } from './model.ts';
-import { DEFAULT_ALERT_RULES, inactivityThresholdMs, isMuted, parseAlertRules } from './rules.ts';
+import { alertAudience, openKey, type Alert } from './model.ts';
+import { DEFAULT_ALERT_RULES, inactivityThresholdMs, isMuted, parseAlertRules, unmutedSince } from './rules.ts';
 
 const HOUR = 3_600_000;
 const NOW = Date.parse('2026-11-29T06:00:00Z');
@@ -100,6 +100,21 @@ describe('units, drops and sources', () => {
     // 29 minutes of silence is not down yet.
     expect(evaluate(signals(groups, new Map([['wa', NOW - 29 * 60_000]])), rules).downSources.size).toBe(0);
   });
+
+  it('a source-down alert is addressed to every division the source feeds, and reaches their rooms', () => {
+    const sources = new Map([['wa', NOW - 45 * 60_000]]);
+    const groups = [group('w1', 1), group('w2', 1), group('x1', 1, { division: 'D2', unitPath: ['S', 'D2', 'B9'], unit: 'B9' }), group('t1', 1, { source: 'tg' })];
+    const condition = evaluate(signals(groups, sources), rules).conditions.get(openKey('source-down', 'wa'))!;
+    expect(condition.division).toBe('');
+    expect(condition.divisions).toEqual(['D1', 'D2']);
+    expect(condition.details.groups).toBe(3);
+    const alert = alertFrom(condition, NOW, 1);
+    expect(alertAudience(alert)).toEqual(['D1', 'D2']);
+    expect(alertAudience({ ...alert, escalatedUnit: 'S' })).toEqual(['D1', 'D2', 'S']);
+    // A source that feeds no known group still alerts, to central monitoring only.
+    const lonely = evaluate(signals([], new Map([['spare', NOW - 45 * 60_000]])), rules).conditions.get(openKey('source-down', 'spare'))!;
+    expect(alertAudience(alertFrom(lonely, NOW, 1))).toEqual([]);
+  });
 });
 
 describe('plan', () => {
@@ -126,9 +141,34 @@ describe('plan', () => {
     const acked: Alert = { ...firedLongAgo, state: 'acknowledged', acknowledgedAt: NOW, acknowledgedBy: 'lead1' };
     expect(plan(evaluate(quiet, rules), [acked], quiet, rules, noSilence).escalate).toHaveLength(0);
   });
+
+  it('counts the escalation time outside mute windows only: an alert of the evening escalates 4 h into the morning', () => {
+    // Fired 21:00 IST (15:30 UTC); the window is 22:00–07:00 IST (16:30–01:30 UTC); escalation after 240 min.
+    const at = (iso: string) => ({ ...signals([group('g', 200)]), now: Date.parse(iso) });
+    const condition = evaluate(signals([group('g', 200)]), rules).conditions.get(openKey('group-inactive', 'g'))!;
+    const fired = alertFrom(condition, Date.parse('2026-11-28T15:30:00Z'), 1);
+    const escalates = (iso: string) => plan(evaluate(at(iso), rules), [fired], at(iso), rules, noSilence).escalate.length;
+    expect(escalates('2026-11-28T20:00:00Z')).toBe(0); // 01:30 IST: muted
+    expect(escalates('2026-11-29T02:30:00Z')).toBe(0); // 08:00 IST: one hour after the window
+    expect(escalates('2026-11-29T05:29:00Z')).toBe(0); // 10:59 IST
+    expect(escalates('2026-11-29T05:30:00Z')).toBe(1); // 11:00 IST: four hours after the window
+    // Without mute windows the plain time counts.
+    const noWindows = parseAlertRules({ muteWindows: [] });
+    const plain = at('2026-11-28T19:30:00Z');
+    expect(plan(evaluate(plain, noWindows), [fired], plain, noWindows, noSilence).escalate).toHaveLength(1);
+  });
 });
 
 describe('mute windows', () => {
+  it('finds the start of the stretch without a window, looking back a bounded time', () => {
+    const windows = rules.muteWindows;
+    const nineAm = Date.parse('2026-11-29T03:30:00Z'); // 09:00 IST
+    expect(unmutedSince(windows, nineAm, 4 * HOUR)).toBe(Date.parse('2026-11-29T01:30:00Z')); // 07:00 IST
+    expect(unmutedSince(windows, nineAm, HOUR)).toBe(nineAm - HOUR);
+    expect(unmutedSince(windows, Date.parse('2026-11-29T20:00:00Z'), 4 * HOUR)).toBe(Date.parse('2026-11-29T20:00:00Z'));
+    expect(unmutedSince([], nineAm, HOUR)).toBe(nineAm - HOUR);
+  });
+
   it('22:00–07:00 IST mutes across midnight, with edges [from, to)', () => {
     const windows = rules.muteWindows;
     // 22:00 IST = 16:30 UTC; 07:00 IST = 01:30 UTC.

@@ -5,7 +5,7 @@
  * edge is a unit test and the whole lifecycle runs in milliseconds.
  */
 import { alertId, openKey, type Alert, type AlertRuleName, type SubjectKind } from './model.ts';
-import { inactivityThresholdMs, type AlertRules } from './rules.ts';
+import { inactivityThresholdMs, unmutedSince, type AlertRules } from './rules.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -55,6 +55,8 @@ export interface Condition {
   subjectKind: SubjectKind;
   subject: string;
   division: string;
+  /** Source-down: the divisions whose groups the source feeds. */
+  divisions: string[];
   unit: string;
   unitPath: string[];
   category: string;
@@ -124,14 +126,24 @@ export function evaluate(signals: Signals, rules: AlertRules): Evaluation {
   const groups = new Map<string, GroupState>();
   const add = (c: Condition) => conditions.set(openKey(c.rule, c.subject), c);
 
+  // Who each source feeds: its groups and their divisions (a source-down alert goes to those leads).
+  const fed = new Map<string, { groups: number; divisions: Set<string> }>();
+  for (const group of signals.groups) {
+    if (group.source === undefined) continue;
+    const f = fed.get(group.source) ?? { groups: 0, divisions: new Set<string>() };
+    f.groups += 1;
+    f.divisions.add(group.division);
+    fed.set(group.source, f);
+  }
   const downSources = new Set<string>();
   for (const [source, lastSeen] of signals.sources) {
     if (!isSourceDown(rules, lastSeen, now)) continue;
     downSources.add(source);
+    const f = fed.get(source);
     add({
-      rule: 'source-down', subjectKind: 'source', subject: source, division: '', unit: '', unitPath: [], category: '', since: lastSeen,
-      message: `source "${source}" has sent nothing for ${hoursText(now - lastSeen)}; the groups it feeds show as dark (no data)`,
-      details: { lastSeenAt: new Date(lastSeen).toISOString() },
+      rule: 'source-down', subjectKind: 'source', subject: source, division: '', divisions: [...(f?.divisions ?? [])].sort(), unit: '', unitPath: [], category: '', since: lastSeen,
+      message: `source "${source}" has sent nothing for ${hoursText(now - lastSeen)}; the ${f?.groups ?? 0} groups it feeds show as dark (no data)`,
+      details: { lastSeenAt: new Date(lastSeen).toISOString(), groups: f?.groups ?? 0 },
     });
   }
 
@@ -157,7 +169,7 @@ export function evaluate(signals: Signals, rules: AlertRules): Evaluation {
     } else if (inactive) {
       const since = group.lastMessageAt ?? group.addedAt ?? now;
       add({
-        rule: 'group-inactive', subjectKind: 'group', subject: group.id, division: group.division, unit: group.unit, unitPath: [...group.unitPath], category: group.category, since,
+        rule: 'group-inactive', subjectKind: 'group', subject: group.id, division: group.division, divisions: [], unit: group.unit, unitPath: [...group.unitPath], category: group.category, since,
         message: group.lastMessageAt === undefined
           ? `group ${group.id} has not sent a message since it joined the directory ${hoursText(now - since)} ago`
           : `group ${group.id} silent for ${hoursText(now - since)} (threshold ${hoursText(threshold)})`,
@@ -205,7 +217,7 @@ export function evaluate(signals: Signals, rules: AlertRules): Evaluation {
     if (unit?.parent && darkUnits.has(unit.parent)) continue;
     const t = unitTally.get(unitId)!;
     add({
-      rule: 'unit-dark', subjectKind: 'unit', subject: unitId, division: unit?.division ?? unitId, unit: unitId, unitPath: unitPath(signals.units, unitId), category: '', since: t.quietSince,
+      rule: 'unit-dark', subjectKind: 'unit', subject: unitId, division: unit?.division ?? unitId, divisions: [], unit: unitId, unitPath: unitPath(signals.units, unitId), category: '', since: t.quietSince,
       message: `${unit?.level ?? 'unit'} ${unit?.name ?? unitId} is dark: none of its ${t.withData} groups is active`,
       details: { groups: t.withData, level: unit?.level ?? '' },
     });
@@ -231,7 +243,7 @@ function unitPath(units: ReadonlyMap<string, UnitInfo>, unitId: string): string[
 function dropCondition(rules: AlertRules, kind: SubjectKind, subject: string, division: string, path: string[], category: string, recent: number, baseline: number, now: number): Condition {
   const perWindow = baselinePerWindow(rules, baseline);
   return {
-    rule: 'sharp-drop', subjectKind: kind, subject, division, unit: path[path.length - 1] ?? '', unitPath: path, category,
+    rule: 'sharp-drop', subjectKind: kind, subject, division, divisions: [], unit: path[path.length - 1] ?? '', unitPath: path, category,
     since: Math.floor(now / HOUR_MS) * HOUR_MS,
     message: `${kind} ${subject}: ${recent} messages in the last ${rules.sharpDrop.windowHours} h against a usual ${Math.round(perWindow)} (${Math.round((recent / perWindow) * 100)} %)`,
     details: { recent, baselinePerWindow: Math.round(perWindow * 10) / 10, windowHours: rules.sharpDrop.windowHours },
@@ -250,7 +262,8 @@ export interface Plan {
 /**
  * Compare what holds with the open alerts (rebuilt from the store): fire conditions with no open
  * alert and no silence, resolve open alerts whose condition is gone (sharp drops only once back above
- * the resolve share; nothing on a blind subject), escalate unacknowledged ones past the time.
+ * the resolve share; nothing on a blind subject), escalate unacknowledged ones past the time (counted
+ * outside mute windows).
  */
 export function plan(evaluation: Evaluation, open: readonly Alert[], signals: Signals, rules: AlertRules, silenced: SilenceCheck): Plan {
   const openByKey = new Map(open.map((a) => [openKey(a.rule, a.subject), a]));
@@ -262,6 +275,9 @@ export function plan(evaluation: Evaluation, open: readonly Alert[], signals: Si
   const resolve: Alert[] = [];
   const escalate: Alert[] = [];
   const groupById = new Map(signals.groups.map((g) => [g.id, g]));
+  // A lead gets the escalation time outside mute windows, in one stretch: nobody is escalated over at night.
+  const escalateMs = rules.routing.escalateAfterMinutes * MINUTE_MS;
+  const awakeSince = escalateMs > 0 ? unmutedSince(rules.muteWindows, signals.now, escalateMs) : signals.now;
   for (const [key, alert] of openByKey) {
     if (evaluation.blind.has(key)) continue;
     if (!evaluation.conditions.has(key)) {
@@ -273,8 +289,7 @@ export function plan(evaluation: Evaluation, open: readonly Alert[], signals: Si
       resolve.push(alert);
       continue;
     }
-    const escalateMs = rules.routing.escalateAfterMinutes * MINUTE_MS;
-    if (escalateMs > 0 && alert.state === 'firing' && alert.escalatedAt === null && alert.division !== '' && signals.now - alert.firedAt >= escalateMs) {
+    if (escalateMs > 0 && alert.state === 'firing' && alert.escalatedAt === null && alert.division !== '' && signals.now - Math.max(alert.firedAt, awakeSince) >= escalateMs) {
       escalate.push(alert);
     }
   }
@@ -289,6 +304,7 @@ export function alertFrom(condition: Condition, now: number, version: number): A
     subjectKind: condition.subjectKind,
     subject: condition.subject,
     division: condition.division,
+    divisions: condition.divisions,
     unit: condition.unit,
     unitPath: condition.unitPath,
     category: condition.category,

@@ -11,6 +11,8 @@ import { createUsersRepository } from '../api/auth/users-repository.ts';
 export interface LeadLookup {
   /** Usernames of the active leads responsible for a unit (a division, or the unit above it). */
   leadsOf(unitId: string): Promise<string[]>;
+  /** The leads of any of these units, each once (a source-down alert: the leads of every division it feeds). */
+  leadsOfAny(unitIds: readonly string[]): Promise<string[]>;
 }
 
 export function createLeadLookup(client: ClickHouseClient, options: { cacheMs?: number; now?: () => number } = {}): LeadLookup {
@@ -37,6 +39,10 @@ export function createLeadLookup(client: ClickHouseClient, options: { cacheMs?: 
   return {
     async leadsOf(unitId) {
       return [...((await byUnit()).get(unitId) ?? [])].sort();
+    },
+    async leadsOfAny(unitIds) {
+      const map = await byUnit();
+      return [...new Set(unitIds.flatMap((id) => map.get(id) ?? []))].sort();
     },
   };
 }

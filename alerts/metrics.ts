@@ -11,7 +11,7 @@ export function createAlertMetrics(metrics: Metrics) {
       new Counter({ name: 'alerts_changes_total', help: 'Alert changes published, by change (fired | resolved | escalated | acknowledged | digest)', labelNames: ['change'] as const, registers }),
     webhookAttempts:
       existing<Counter<'result'>>('alerts_webhook_attempts_total') ??
-      new Counter({ name: 'alerts_webhook_attempts_total', help: 'Webhook delivery attempts, by result (ok | failed | gave_up | muted)', labelNames: ['result'] as const, registers }),
+      new Counter({ name: 'alerts_webhook_attempts_total', help: 'Webhook delivery attempts, by result (ok | failed | gave_up | deferred: held back by a mute window, sent when it ends)', labelNames: ['result'] as const, registers }),
     leader:
       existing<Gauge>('alerts_detector_leader') ?? new Gauge({ name: 'alerts_detector_leader', help: '1 when this process runs the alert detector', registers }),
     open:

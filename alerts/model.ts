@@ -19,8 +19,10 @@ export interface Alert {
   subjectKind: SubjectKind;
   /** Group id, unit id or source name. */
   subject: string;
-  /** Division the subject belongs to ('' for a source: central monitoring). */
+  /** Division the subject belongs to ('' for a source: see `divisions`). */
   division: string;
+  /** Source-down: every division whose groups the source feeds (their leads get the alert); else empty. */
+  divisions: string[];
   unit: string;
   /** Units from the top of the tree down to `unit` (filters "alerts under this unit"). */
   unitPath: string[];
@@ -76,6 +78,14 @@ export function alertId(rule: AlertRuleName, subject: string, since: number): st
 /** Key of "one open alert per subject and rule". */
 export function openKey(rule: string, subject: string): string {
   return `${rule}\u0000${subject}`;
+}
+
+/**
+ * Units whose leads and rooms an alert reaches: its division, the divisions a down source feeds, and
+ * the unit it escalated to. Empty = central monitoring only (admins, monitors, analysts).
+ */
+export function alertAudience(alert: Pick<Alert, 'division' | 'divisions' | 'escalatedUnit'>): string[] {
+  return [...new Set([alert.division, ...(alert.divisions ?? []), alert.escalatedUnit].filter(Boolean))];
 }
 
 export function isOpen(alert: Pick<Alert, 'state'>): boolean {

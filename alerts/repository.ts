@@ -4,7 +4,7 @@
  * here on every tick, so restarts and rebalances neither lose nor re-fire open alerts.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Alert, AlertRuleName, AlertState, Digest, SubjectKind } from './model.ts';
+import type { Alert, AlertMessage, AlertRuleName, AlertState, Digest, SubjectKind } from './model.ts';
 
 interface AlertRow {
   alert_id: string;
@@ -12,6 +12,7 @@ interface AlertRow {
   subject_kind: SubjectKind;
   subject: string;
   division: string;
+  divisions: string[];
   unit_id: string;
   unit_path: string[];
   category: string;
@@ -30,7 +31,7 @@ interface AlertRow {
   acknowledged_by: string | null;
 }
 
-const ALERT_COLUMNS = `a.alert_id AS alert_id, rule, subject_kind, subject, division, unit_id, unit_path, category, state, message, details,
+const ALERT_COLUMNS = `a.alert_id AS alert_id, rule, subject_kind, subject, division, divisions, unit_id, unit_path, category, state, message, details,
   toUnixTimestamp64Milli(since) AS since, toUnixTimestamp64Milli(fired_at) AS fired_at,
   toUnixTimestamp64Milli(resolved_at) AS resolved_at, toUnixTimestamp64Milli(escalated_at) AS escalated_at,
   escalated_unit, recipients, escalated_to, toString(version) AS version,
@@ -52,7 +53,7 @@ function fromRow(row: AlertRow): Alert {
     details = {};
   }
   return {
-    id: row.alert_id, rule: row.rule, subjectKind: row.subject_kind, subject: row.subject, division: row.division, unit: row.unit_id, unitPath: row.unit_path,
+    id: row.alert_id, rule: row.rule, subjectKind: row.subject_kind, subject: row.subject, division: row.division, divisions: row.divisions, unit: row.unit_id, unitPath: row.unit_path,
     category: row.category, state, message: row.message, details, since: Number(row.since), firedAt: Number(row.fired_at),
     acknowledgedAt, acknowledgedBy: acknowledgedAt !== null ? row.acknowledged_by : null, resolvedAt, escalatedAt: num(row.escalated_at),
     escalatedUnit: row.escalated_unit, recipients: row.recipients, escalatedTo: row.escalated_to, version: Number(row.version),
@@ -61,7 +62,7 @@ function fromRow(row: AlertRow): Alert {
 
 function toRow(alert: Alert): Record<string, unknown> {
   return {
-    alert_id: alert.id, rule: alert.rule, subject_kind: alert.subjectKind, subject: alert.subject, division: alert.division,
+    alert_id: alert.id, rule: alert.rule, subject_kind: alert.subjectKind, subject: alert.subject, division: alert.division, divisions: alert.divisions,
     unit_id: alert.unit, unit_path: alert.unitPath, category: alert.category, state: alert.state === 'resolved' ? 'resolved' : 'firing', message: alert.message,
     details: JSON.stringify(alert.details), since: alert.since, fired_at: alert.firedAt, resolved_at: alert.resolvedAt,
     escalated_at: alert.escalatedAt, escalated_unit: alert.escalatedUnit, recipients: alert.recipients, escalated_to: alert.escalatedTo,
@@ -117,6 +118,12 @@ export interface AlertRepository {
   /** Digests each lead got since `since` (epoch ms). */
   digestsPerLead(since: number): Promise<Map<string, number>>;
   recordDigest(digest: Digest): Promise<void>;
+  /** Hold a webhook message back (a mute window is on) until `deliveredDeferred` is called for its key. */
+  defer(key: string, message: AlertMessage, at: number, version: number): Promise<void>;
+  /** Messages held back and not delivered yet, oldest first. */
+  deferred(): Promise<{ key: string; message: AlertMessage; queuedAt: number }[]>;
+  /** Mark a held-back message delivered (its body is not kept). */
+  deliveredDeferred(key: string, queuedAt: number, at: number, version: number): Promise<void>;
 }
 
 export function createAlertRepository(client: ClickHouseClient): AlertRepository {
@@ -144,12 +151,13 @@ export function createAlertRepository(client: ClickHouseClient): AlertRepository
       const where: string[] = ['1'];
       const params: Record<string, unknown> = {};
       if (filter.divisions) {
-        where.push('division IN {divisions:Array(String)}');
+        // The alert's audience (model.ts#alertAudience): its division, a down source's divisions, the unit it escalated to.
+        where.push('(division IN {divisions:Array(String)} OR hasAny(divisions, {divisions:Array(String)}) OR escalated_unit IN {divisions:Array(String)})');
         params.divisions = filter.divisions;
       }
       if (filter.unit) {
-        // An alert is under a unit when it is about the unit, its division, or a group/unit below it.
-        where.push('(has(unit_path, {unit:String}) OR division = {unit:String})');
+        // An alert is under a unit when it is about the unit, its division, or a group/unit below it (or a source feeding the division).
+        where.push('(has(unit_path, {unit:String}) OR division = {unit:String} OR has(divisions, {unit:String}))');
         params.unit = filter.unit;
       }
       if (filter.rule) {
@@ -242,6 +250,22 @@ export function createAlertRepository(client: ClickHouseClient): AlertRepository
         values: [{ digest_id: digest.id, division: digest.division, recipients: digest.recipients, sent_at: digest.sentAt, body: JSON.stringify(digest) }],
         format: 'JSONEachRow',
       });
+    },
+
+    async defer(key, message, at, version) {
+      await client.insert({ table: 'alert_webhook_outbox', values: [{ message_key: key, message: JSON.stringify(message), queued_at: at, delivered_at: null, version }], format: 'JSONEachRow' });
+    },
+
+    async deferred() {
+      const found = await rows<{ message_key: string; message: string; queued_at: string }>(
+        `SELECT message_key, message, toUnixTimestamp64Milli(queued_at) AS queued_at FROM alert_webhook_outbox FINAL
+         WHERE delivered_at IS NULL ORDER BY queued_at, message_key`,
+      );
+      return found.map((r) => ({ key: r.message_key, message: JSON.parse(r.message) as AlertMessage, queuedAt: Number(r.queued_at) }));
+    },
+
+    async deliveredDeferred(key, queuedAt, at, version) {
+      await client.insert({ table: 'alert_webhook_outbox', values: [{ message_key: key, message: '', queued_at: queuedAt, delivered_at: at, version }], format: 'JSONEachRow' });
     },
   };
 }

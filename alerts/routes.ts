@@ -13,7 +13,7 @@ import { userLocals } from '../api/auth/require-user.ts';
 import { scopeAllows, type Scope } from '../api/auth/roles.ts';
 import type { LiveDirectory } from '../directory/live-directory.ts';
 import { evaluate, type GroupLifecycle } from './evaluate.ts';
-import { ALERT_RULE_NAMES, ALERT_STATES, isOpen, type AlertMessage } from './model.ts';
+import { ALERT_RULE_NAMES, ALERT_STATES, alertAudience, isOpen, type Alert, type AlertMessage } from './model.ts';
 import type { AlertRepository } from './repository.ts';
 import type { AlertRules } from './rules.ts';
 import { buildSignals, readSignals } from './signals.ts';
@@ -62,6 +62,11 @@ function badRequest(res: Response, error: z.ZodError): void {
 function divisionsOf(scope: Scope, asked: string | undefined): string[] | undefined | 'forbidden' {
   if (asked) return scopeAllows(scope, asked) ? [asked] : 'forbidden';
   return scope.kind === 'all' ? undefined : scope.divisions;
+}
+
+/** Central monitoring reads every alert; a lead reads those whose audience includes one of their divisions. */
+function mayRead(scope: Scope, alert: Alert): boolean {
+  return scope.kind === 'all' || alertAudience(alert).some((unit) => scopeAllows(scope, unit));
 }
 
 export function createAlertsRouter(deps: AlertsRouterDeps): Router {
@@ -159,7 +164,7 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
 
   router.get('/api/v1/alerts/:id', anyUser, async function getAlert(req, res) {
     const alert = await deps.repository.get(String(req.params.id));
-    if (!alert || (alert.division && !scopeAllows(userLocals(res).scope, alert.division)) || (!alert.division && userLocals(res).scope.kind !== 'all')) {
+    if (!alert || !mayRead(userLocals(res).scope, alert)) {
       res.status(404).json({ error: `no alert "${req.params.id}"` });
       return;
     }
@@ -169,7 +174,7 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
   router.post('/api/v1/alerts/:id/acknowledge', responders, async function acknowledge(req, res) {
     const alert = await deps.repository.get(String(req.params.id));
     const { user, scope } = userLocals(res);
-    if (!alert || (alert.division ? !scopeAllows(scope, alert.division) && !scopeAllows(scope, alert.escalatedUnit) : scope.kind !== 'all')) {
+    if (!alert || !mayRead(scope, alert)) {
       res.status(404).json({ error: `no alert "${req.params.id}"` });
       return;
     }

@@ -72,7 +72,7 @@ export const alertRulesSchema = z
       .default({}),
     routing: z
       .object({
-        /** Unacknowledged this long → the leads one level up are added; 0 = never escalate. */
+        /** Unacknowledged this long (of time outside mute windows, in one stretch) → the leads one level up are added; 0 = never escalate. */
         escalateAfterMinutes: z.number().nonnegative().default(240),
       })
       .default({}),
@@ -149,4 +149,20 @@ export function isMuted(windows: readonly MuteWindow[], at: number): boolean {
     if (from === to) return false;
     return from < to ? m >= from && m < to : m >= from || m < to;
   });
+}
+
+/**
+ * Start of the stretch without a mute window that `now` is in, looking back at most `lookbackMs`
+ * (windows are whole minutes, so minute steps are exact): `now` itself while a window is on, and
+ * `now - lookbackMs` or earlier when none was on in that time.
+ */
+export function unmutedSince(windows: readonly MuteWindow[], now: number, lookbackMs: number): number {
+  if (windows.length === 0) return now - lookbackMs;
+  if (isMuted(windows, now)) return now;
+  const minute = 60_000;
+  const start = Math.floor(now / minute) * minute;
+  for (let at = start; at > now - lookbackMs; at -= minute) {
+    if (isMuted(windows, at - minute)) return at;
+  }
+  return now - lookbackMs;
 }

@@ -89,7 +89,7 @@ export async function startAlertsService(options: AlertsServiceOptions): Promise
       logger,
       metrics,
       detector: createDetector({ client, index: () => options.directory?.index ?? emptyIndex, repository, rules, leads: createLeadLookup(client, { now }), publish, now, logger }),
-      deliver: createDeliverer({
+      ...createDeliverer({
         targets: webhookTargets(config),
         policy: { maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, backoffMs: config.ALERT_WEBHOOK_BACKOFF_MS, maxBackoffMs: 30_000, timeoutMs: 10_000 },
         repository,

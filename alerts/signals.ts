@@ -1,7 +1,7 @@
 /**
  * What the detector and the quiet-groups API read to judge activity, all from ClickHouse (so any
  * process, after any restart, judges from the same stored truth): last and first message per group,
- * who feeds each group, each source's last traffic, when a group entered the directory, and hourly
+ * who feeds each group, each source's last heartbeat or traffic, when a group entered the directory, and hourly
  * message counts for the drop rule — joined with the in-memory directory into `Signals`.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -24,8 +24,20 @@ async function readPairs<T extends string | number>(client: ClickHouseClient, qu
   return out;
 }
 
+/**
+ * Each source's last sign of life: its last heartbeat (POST /v1/heartbeat) or its last event, whichever
+ * is later. Revoked sources are left out: they are gone on purpose, not down.
+ */
 export function readSourceLastSeen(client: ClickHouseClient): Promise<Map<string, number>> {
-  return readPairs(client, 'SELECT source, toUnixTimestamp64Milli(max(last_at)) FROM source_last_seen GROUP BY source', {}, Number);
+  return readPairs(
+    client,
+    `SELECT source, toUnixTimestamp64Milli(max(at))
+     FROM (SELECT source, last_at AS at FROM source_last_seen UNION ALL SELECT source, beat_at AS at FROM source_heartbeats)
+     WHERE source NOT IN (SELECT name FROM sources FINAL WHERE revoked_at IS NOT NULL)
+     GROUP BY source`,
+    {},
+    Number,
+  );
 }
 
 export function readGroupSources(client: ClickHouseClient): Promise<Map<string, string>> {

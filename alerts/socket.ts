@@ -1,9 +1,9 @@
 /**
  * Alerts live over Socket.io, in the rooms api/live/live-socket.ts already puts every signed-in
  * socket in: `all` (monitors, analysts, admins) and `division:<id>` per division a lead may see.
- * An alert goes to `all` and to its division's room; an escalated one also to the room of the unit
- * above. Each api instance reads the `alerts` topic with a group of its own, so every instance
- * reaches its own sockets.
+ * An alert goes to `all` and to the rooms of its audience (model.ts#alertAudience): its division,
+ * the divisions a down source feeds, and, once escalated, the unit above. Each api instance reads
+ * the `alerts` topic with a group of its own, so every instance reaches its own sockets.
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'socket.io';
@@ -12,22 +12,20 @@ import { jsonRecords } from '../common/bus/json-records.ts';
 import { SOCKET_EVENTS } from '../common/live.ts';
 import type { Logger } from '../common/logger.ts';
 import { ALL_ROOM, divisionRoom } from '../api/live/live-socket.ts';
-import type { AlertMessage } from './model.ts';
+import { alertAudience, type AlertMessage } from './model.ts';
 
-/** The one place that knows the room scheme for alerts. */
-export function emitToDivision(io: Server, division: string, event: string, payload: unknown, alsoDivisions: string[] = []): void {
-  const rooms = [ALL_ROOM, ...[division, ...alsoDivisions].filter(Boolean).map(divisionRoom)];
-  io.to(rooms).emit(event, payload);
+/** The one place that knows the room scheme for alerts: `all`, plus the room of each unit of the audience. */
+export function emitToUnits(io: Server, units: readonly string[], event: string, payload: unknown): void {
+  io.to([ALL_ROOM, ...units.filter(Boolean).map(divisionRoom)]).emit(event, payload);
 }
 
 export function emitAlertMessage(io: Server, message: AlertMessage): void {
   if (message.kind === 'digest') {
-    emitToDivision(io, message.digest.division, SOCKET_EVENTS.alertDigest, message.digest);
+    emitToUnits(io, [message.digest.division], SOCKET_EVENTS.alertDigest, message.digest);
     return;
   }
   const event = message.change === 'fired' ? SOCKET_EVENTS.alertFired : SOCKET_EVENTS.alertUpdated;
-  const also = message.alert.escalatedUnit ? [message.alert.escalatedUnit] : [];
-  emitToDivision(io, message.alert.division, event, { change: message.change, alert: message.alert }, also);
+  emitToUnits(io, alertAudience(message.alert), event, { change: message.change, alert: message.alert });
 }
 
 export interface AlertsBroadcast {

@@ -19,6 +19,8 @@ export interface AlertsWorkerOptions {
   detector: Detector;
   tickMs: number;
   deliver: (message: AlertMessage) => Promise<void>;
+  /** After each tick, the runner sends the webhooks a mute window held back (once it is over). */
+  flushDeferred: () => Promise<number>;
   logger: Logger;
   metrics: AlertMetrics;
 }
@@ -43,9 +45,10 @@ export async function startAlertsWorker(options: AlertsWorkerOptions): Promise<A
     const started = performance.now();
     running = options.detector
       .tick()
-      .then((result) => {
+      .then(async (result) => {
         options.metrics.open.reset();
         for (const alert of result.open) options.metrics.open.inc({ rule: alert.rule });
+        await options.flushDeferred();
         return result;
       })
       .finally(() => {

@@ -1,7 +1,7 @@
 /**
  * Everything ingest mounts, built from the config: the source registry (INGEST_TOKEN as `default`
  * plus the sources stored in ClickHouse), the one shared acceptor (with the time window), the
- * per-source rate limit, and the routers — POST /v1/events, both webhooks, the export upload.
+ * per-source rate limit, and the routers — POST /v1/events, POST /v1/heartbeat, both webhooks, the export upload.
  * runtime/services.ts calls this once and mounts the routers.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -15,6 +15,7 @@ import { createChatExportRouter } from './chat-export/router.ts';
 import { createMemoryGroupAliases, createStoredGroupAliases } from './group-aliases.ts';
 import { createPseudonymiser, loadOrCreatePseudonymKey } from './pseudonymise.ts';
 import { createFailedAuthLimit, createSourceRateLimit } from './rate-limit.ts';
+import { createHeartbeatRouter } from './heartbeat.ts';
 import { createIngestRouter } from './router.ts';
 import { combineSourceRegistries, createSourcesStore } from './sources-store.ts';
 import { createStaticSourceRegistry, type SourceRegistry } from './sources.ts';
@@ -28,6 +29,8 @@ export interface IngestAppDeps {
   client?: ClickHouseClient;
   metrics: Metrics;
   logger: Logger;
+  /** Injectable clock (heartbeat times). */
+  now?: () => number;
 }
 
 export function createIngestRouters(config: Config, deps: IngestAppDeps): Router[] {
@@ -59,6 +62,7 @@ export function createIngestRouters(config: Config, deps: IngestAppDeps): Router
   return [
     failedAuthLimit,
     createIngestRouter({ sources, acceptEvents, maxBodyBytes: config.INGEST_MAX_BODY_BYTES, maxEvents: config.INGEST_MAX_EVENTS, rateLimit, metrics, logger }),
+    createHeartbeatRouter({ sources, client: deps.client, rateLimit, logger, now: deps.now }),
     createWhatsAppWebhookRouter({
       appSecret: config.WHATSAPP_APP_SECRET,
       verifyToken: config.WHATSAPP_VERIFY_TOKEN,
