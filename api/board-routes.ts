@@ -11,7 +11,7 @@ import { describeZodError } from '../common/events.ts';
 import { readGroupActivity, readGroupMembers, readLastMessages, readReach } from '../directory/activity.ts';
 import { computeCoverage } from '../directory/coverage.ts';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
-import { drillDown } from '../directory/drilldown.ts';
+import { countQuietGroups, drillDown } from '../directory/drilldown.ts';
 import type { LiveDirectory } from '../directory/live-directory.ts';
 import { createReadCache } from '../directory/read-cache.ts';
 import { userLocals, type RequireUser } from './auth/require-user.ts';
@@ -110,6 +110,19 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     return deps.directory.index;
   }
 
+  /** Whether the signed-in user may read `unit`; else a 404 (no such unit) or 403 answered. */
+  function readable(res: Response, index: DirectoryIndex, unit: string): boolean {
+    if (unit && !index.units.has(unit)) {
+      res.status(404).json({ error: `no unit "${unit}"` });
+      return false;
+    }
+    if (!mayRead(userLocals(res).scope, index, unit)) {
+      res.status(403).json({ error: unit ? `you may not read unit "${unit}"` : 'you may read only your divisions; ask for one with ?unit=<division id>' });
+      return false;
+    }
+    return true;
+  }
+
   router.get('/api/v1/board/trends', anyUser, async function getTrends(req, res) {
     const parsed = trendsSchema.safeParse(req.query);
     if (!parsed.success) return badRequest(res, describeZodError(parsed.error));
@@ -146,14 +159,7 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     const index = indexOr503(res);
     if (!index) return;
     const { unit } = parsed.data;
-    if (unit && !index.units.has(unit)) {
-      res.status(404).json({ error: `no unit "${unit}"` });
-      return;
-    }
-    if (!mayRead(userLocals(res).scope, index, unit)) {
-      res.status(403).json({ error: unit ? `you may not read unit "${unit}"` : 'you may read only your divisions; ask for one with ?unit=<division id>' });
-      return;
-    }
+    if (!readable(res, index, unit)) return;
     const to = parsed.data.to ?? new Date(roundUp(now()));
     const from = new Date(Math.floor((parsed.data.from ?? new Date(to.getTime() - DAY_MS)).getTime() / HOUR_MS) * HOUR_MS);
     if (from >= to) return badRequest(res, 'from must be before to');
@@ -193,21 +199,28 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     });
   });
 
+  /** Only the quiet-groups figure of the board's headline: cheap to poll (one shared read of last messages). */
+  router.get('/api/v1/board/quiet', anyUser, async function getQuiet(req, res) {
+    const parsed = unitSchema.pick({ unit: true }).safeParse(req.query);
+    if (!parsed.success) return badRequest(res, describeZodError(parsed.error));
+    const index = indexOr503(res);
+    if (!index) return;
+    const { unit } = parsed.data;
+    if (!readable(res, index, unit)) return;
+    const at = roundUp(now());
+    const lastMessage = await cache.get(`last:${at}`, () => readLastMessages(deps.client, new Date(at - 30 * DAY_MS)));
+    const since = now() - DAY_MS;
+    res.json({ unit, since: new Date(since).toISOString(), ...countQuietGroups(index, unit, lastMessage, since)! });
+  });
+
   router.get('/api/v1/board/series', anyUser, async function getSeries(req, res) {
     const parsed = seriesSchema.safeParse(req.query);
     if (!parsed.success) return badRequest(res, describeZodError(parsed.error));
     const index = indexOr503(res);
     if (!index) return;
     const { unit } = parsed.data;
-    if (unit && !index.units.has(unit)) {
-      res.status(404).json({ error: `no unit "${unit}"` });
-      return;
-    }
+    if (!readable(res, index, unit)) return;
     const { scope } = userLocals(res);
-    if (!mayRead(scope, index, unit)) {
-      res.status(403).json({ error: unit ? `you may not read unit "${unit}"` : 'you may read only your divisions; ask for one with ?unit=<division id>' });
-      return;
-    }
     const to = parsed.data.to ?? new Date(Math.ceil(now() / MINUTE_MS) * MINUTE_MS);
     const from = parsed.data.from ?? new Date(to.getTime() - DAY_MS);
     const range = to.getTime() - from.getTime();

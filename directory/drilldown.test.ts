@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeCoverage } from './coverage.ts';
 import { createDirectoryIndex } from './directory-index.ts';
-import { drillDown } from './drilldown.ts';
+import { countQuietGroups, drillDown } from './drilldown.ts';
 import { resolveSettings, type Unit } from './model.ts';
 
 /** state rj > divisions jp, ud > districts > booths; groups on booths and one on a division. */
@@ -104,6 +104,22 @@ describe('drill-down on a known tree', () => {
 
   it('an unknown unit is undefined', () => {
     expect(drillDown(index, 'zz', activity, members)).toBeUndefined();
+  });
+});
+
+describe('quiet groups on a known tree', () => {
+  const index = knownTree();
+  const since = Date.parse('2026-11-21T12:00:00Z');
+  // g1 spoke after `since`, g3 exactly at it (not quiet), g4 before it; g2 and g5 never.
+  const last = new Map([['g1', since + 5_000], ['g3', since], ['g4', since - 1], ['stranger', since + 1]]);
+
+  it('counts groups at or under a unit with no message since the cut-off', () => {
+    expect(countQuietGroups(index, '', last, since)).toEqual({ groups: 5, quietGroups: 3 });
+    expect(countQuietGroups(index, 'jp', last, since)).toEqual({ groups: 4, quietGroups: 2 });
+    expect(countQuietGroups(index, 'b1', last, since)).toEqual({ groups: 2, quietGroups: 1 });
+    expect(countQuietGroups(index, 'b3', last, since)).toEqual({ groups: 0, quietGroups: 0 });
+    expect(countQuietGroups(index, 'ud', last, since)).toEqual({ groups: 1, quietGroups: 1 });
+    expect(countQuietGroups(index, 'zz', last, since)).toBeUndefined();
   });
 });
 

@@ -76,3 +76,22 @@ export function drillDown(
     children: [...rows.values()].sort((a, b) => (a.id === '' ? 1 : b.id === '' ? -1 : a.name.localeCompare(b.name))),
   };
 }
+
+/**
+ * Groups at or under `unitId` ('' = all) and how many of them are quiet: no message at or after
+ * `since` (`lastMessage`: epoch ms of each group's last message). One pass over the directory; the
+ * board's headline figure, without the rest of the drill-down.
+ */
+export function countQuietGroups(index: DirectoryIndex, unitId: string, lastMessage: ReadonlyMap<string, number>, since: number): { groups: number; quietGroups: number } | undefined {
+  const node = unitId ? index.units.get(unitId) : undefined;
+  if (unitId && !node) return undefined;
+  const depth = node ? node.path.length : 0;
+  let groups = 0;
+  let quietGroups = 0;
+  for (const [groupId, placement] of index.groups) {
+    if (depth > 0 && placement.unitPath[depth - 1] !== unitId) continue;
+    groups += 1;
+    if ((lastMessage.get(groupId) ?? -Infinity) < since) quietGroups += 1;
+  }
+  return { groups, quietGroups };
+}

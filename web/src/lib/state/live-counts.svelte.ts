@@ -88,6 +88,23 @@ export class LiveCounts {
 
   /** Rows by cellKey; holds the same (reactive) objects as `rows`. */
   #index = new Map<string, SnapshotRow>();
+  #messageWatchers = new Set<(messages: number) => void>();
+
+  /**
+   * Call `watcher` with today's message total after every snapshot and delta, as each is applied
+   * (not batched like an effect, so no change is merged into the one before it). Returns the stop function.
+   */
+  watchMessages(watcher: (messages: number) => void): () => void {
+    this.#messageWatchers.add(watcher);
+    return () => this.#messageWatchers.delete(watcher);
+  }
+
+  #told(): void {
+    if (this.#messageWatchers.size === 0) return;
+    let messages = 0;
+    for (const row of this.rows) messages += row.messages;
+    for (const watcher of this.#messageWatchers) watcher(messages);
+  }
 
   /** Replace everything with the server's snapshot. */
   applySnapshot(snapshot: CountsSnapshot): void {
@@ -96,6 +113,7 @@ export class LiveCounts {
     this.rows = [...snapshot.rows].sort(compareRows);
     this.#index = new Map(this.rows.map((row) => [cellKey(row.division, row.category), row]));
     this.lastUpdate = new Date(snapshot.asOf);
+    this.#told();
   }
 
   /** Add a delta. One for another day (around midnight) is dropped: the next snapshot brings the new day. */
@@ -119,6 +137,7 @@ export class LiveCounts {
       this.#index = new Map(this.rows.map((row) => [cellKey(row.division, row.category), row]));
     }
     this.lastUpdate = new Date(delta.asOf);
+    this.#told();
   }
 
   /** Forget everything (another user signs in: their scope may differ). */
