@@ -22,11 +22,23 @@ export type Metric = 'messages' | 'media' | 'forwarded' | 'joins' | 'leaves' | '
 
 export type Totals = Record<Metric, number>;
 
-export interface DivisionRows {
-  division: string;
-  rows: SnapshotRow[];
-  totals: Totals;
+/**
+ * One division's rows with its subtotals. The subtotals are derived from its own rows only, so a
+ * delta re-renders the cells it changed and their division's totals, not every division.
+ */
+export class DivisionRows {
+  readonly division: string;
+  readonly rows: SnapshotRow[];
+  readonly totals: Totals = $derived.by(() => sumRows(this.rows));
+
+  constructor(division: string, rows: SnapshotRow[]) {
+    this.division = division;
+    this.rows = rows;
+  }
 }
+
+/** The name of the user-timing measure of each live update (LiveCounts.follow; bench/board-ui.ts observes it). */
+export const UPDATE_MEASURE = 'grouppulse:live-update';
 
 function sumRows(rows: readonly SnapshotRow[]): Totals {
   const totals: Totals = { messages: 0, media: 0, forwarded: 0, joins: 0, leaves: 0, activeGroups: 0 };
@@ -46,6 +58,9 @@ export interface FollowOptions {
 }
 
 const UNASSIGNED = 'unassigned';
+
+/** Every number a snapshot row carries. */
+const SNAPSHOT_NUMBERS = [...COUNTER_NAMES, 'activeGroups', 'activeSenders'] as const;
 
 /** Alphabetical, with `unassigned` last: it is the bucket for groups the directory does not know yet. */
 function compareIds(a: string, b: string): number {
@@ -73,7 +88,10 @@ export class LiveCounts {
   /** Server time of the last snapshot or delta applied. */
   lastUpdate = $state<Date | null>(null);
 
-  /** The rows grouped by division, in display order, each with its subtotals. */
+  /**
+   * The rows grouped by division, in display order, each with its subtotals. Reads only which rows
+   * there are (not their counters): a delta to existing cells keeps these objects.
+   */
   divisions: DivisionRows[] = $derived.by(() => {
     const groups: { division: string; rows: SnapshotRow[] }[] = [];
     for (const row of this.rows) {
@@ -81,7 +99,7 @@ export class LiveCounts {
       if (last && last.division === row.division) last.rows.push(row);
       else groups.push({ division: row.division, rows: [row] });
     }
-    return groups.map((group) => ({ ...group, totals: sumRows(group.rows) }));
+    return groups.map((group) => new DivisionRows(group.division, group.rows));
   });
 
   totals: Totals = $derived(sumRows(this.rows));
@@ -106,12 +124,25 @@ export class LiveCounts {
     for (const watcher of this.#messageWatchers) watcher(messages);
   }
 
-  /** Replace everything with the server's snapshot. */
+  /**
+   * Take the server's numbers. When the snapshot has the same cells as the board (the usual resync),
+   * only the numbers that differ are written, so only those cells render again; else the rows are replaced.
+   */
   applySnapshot(snapshot: CountsSnapshot): void {
     this.day = snapshot.day;
     this.timeZone = snapshot.timeZone;
-    this.rows = [...snapshot.rows].sort(compareRows);
-    this.#index = new Map(this.rows.map((row) => [cellKey(row.division, row.category), row]));
+    const incoming = [...snapshot.rows].sort(compareRows);
+    const current = this.rows;
+    const sameCells = incoming.length === current.length && incoming.every((row, i) => row.division === current[i]!.division && row.category === current[i]!.category);
+    if (sameCells) {
+      incoming.forEach((row, i) => {
+        const shown = current[i]!;
+        for (const name of SNAPSHOT_NUMBERS) if (shown[name] !== row[name]) shown[name] = row[name];
+      });
+    } else {
+      this.rows = incoming;
+      this.#index = new Map(this.rows.map((row) => [cellKey(row.division, row.category), row]));
+    }
     this.lastUpdate = new Date(snapshot.asOf);
     this.#told();
   }
@@ -166,7 +197,14 @@ export class LiveCounts {
     };
     const onDelta = (delta: CountsDelta) => {
       // A delta before the snapshot that follows a (re)connect would add to stale numbers.
-      if (this.connection === 'live') this.applyDelta(delta);
+      if (this.connection !== 'live') return;
+      const started = performance.now();
+      this.applyDelta(delta);
+      // Svelte updates the DOM in the microtask its first state change queued; this one runs after it.
+      queueMicrotask(() => {
+        performance.measure(UPDATE_MEASURE, { start: started });
+        performance.clearMeasures(UPDATE_MEASURE); // observers still get it; the buffer stays empty
+      });
     };
     const onDisconnect = (reason: Socket.DisconnectReason) => {
       if (reason === 'io client disconnect') {
