@@ -11,7 +11,7 @@ import { describeZodError } from '../common/events.ts';
 import { readGroupActivity, readGroupMembers, readLastMessages, readReach } from '../directory/activity.ts';
 import { computeCoverage } from '../directory/coverage.ts';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
-import { countQuietGroups, drillDown } from '../directory/drilldown.ts';
+import { drillDown, findQuietGroups } from '../directory/drilldown.ts';
 import type { LiveDirectory } from '../directory/live-directory.ts';
 import { createReadCache } from '../directory/read-cache.ts';
 import { userLocals, type RequireUser } from './auth/require-user.ts';
@@ -33,6 +33,8 @@ const DAY_MS = 24 * HOUR_MS;
 /** A chart never gets more points than this. */
 const MAX_POINTS = 2000;
 const MAX_RANGE_DAYS = 92;
+/** Quiet groups listed with a unit's drill-down (the longest silent). */
+const QUIET_LISTED = 200;
 
 const isoInstant = (name: string) =>
   z.string().datetime({ offset: true, message: `${name} must be ISO-8601 with a zone, e.g. 2026-11-22T00:00:00Z` }).transform((s) => new Date(s));
@@ -187,6 +189,8 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
       };
     });
     const path = (node?.path ?? []).map((id) => ({ id, name: index.units.get(id)?.unit.name ?? id, level: index.units.get(id)?.unit.level ?? '' }));
+    const quietSince = now() - DAY_MS;
+    const quiet = findQuietGroups(index, unit, lastMessage, quietSince, QUIET_LISTED)!;
     res.json({
       from: from.toISOString(),
       to: to.toISOString(),
@@ -196,6 +200,15 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
       children: drill.children,
       coverage: { expected: coverage.expected, leafLevel: coverage.leafLevel, total: coverage.total, children: coverage.children },
       groups,
+      quiet: {
+        since: new Date(quietSince).toISOString(),
+        total: quiet.quietGroups,
+        groups: quiet.longest.map((g) => ({
+          ...g,
+          unitName: index.units.get(g.unit)?.unit.name ?? g.unit,
+          lastMessageAt: g.lastMessageAt === null ? null : new Date(g.lastMessageAt).toISOString(),
+        })),
+      },
     });
   });
 
@@ -210,7 +223,8 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     const at = roundUp(now());
     const lastMessage = await cache.get(`last:${at}`, () => readLastMessages(deps.client, new Date(at - 30 * DAY_MS)));
     const since = now() - DAY_MS;
-    res.json({ unit, since: new Date(since).toISOString(), ...countQuietGroups(index, unit, lastMessage, since)! });
+    const { groups, quietGroups } = findQuietGroups(index, unit, lastMessage, since)!;
+    res.json({ unit, since: new Date(since).toISOString(), groups, quietGroups });
   });
 
   router.get('/api/v1/board/series', anyUser, async function getSeries(req, res) {

@@ -119,7 +119,12 @@ describe('monitoring board', () => {
     await page.locator('tbody[data-division="JPR"] [data-testid="open-division"]').click();
     await page.locator('[data-testid="unit-title"]').filter({ hasText: 'Jaipur' }).waitFor({ timeout: WAIT_MS });
     await page.locator('[data-testid="chart"] canvas').waitFor({ timeout: WAIT_MS });
+    // Quiet over 24 h, longest silent first: wa:g2 never spoke, wa:g3 spoke 50 h ago.
     await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:g3"]').waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-quiet')))).toEqual(['wa:g2', 'wa:g3']);
+    expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:g3"] td').textContent()).toMatch(/^2 days$/);
+    expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:g2"]').textContent()).toMatch(/Booth 101 Sanganer.*never spoke/);
+    expect(await page.locator('[data-testid="unit-metrics"] [data-metric="inactiveGroups"] .value').textContent()).toBe('2');
     await screenshot(page, 'division');
 
     await page.locator('[data-testid="children"] a', { hasText: 'Jaipur City' }).click();
@@ -130,7 +135,8 @@ describe('monitoring board', () => {
     expect(await page.locator('[data-testid="coverage"]').textContent()).toMatch(/Booths\s*1/);
     // Another range: 7 days, drawn again.
     await page.getByRole('button', { name: '7 days' }).click();
-    await page.locator('[data-testid="chart"] canvas').waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-series="last:168"] [data-testid="chart"] canvas').waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:g2"]').waitFor({ timeout: WAIT_MS });
     expect(page.url()).toMatch(/#\/unit\/B101$/);
     await screenshot(page, 'booth');
 
@@ -215,6 +221,40 @@ describe('monitoring board', () => {
     await page.locator('[data-testid="alert"]').first().waitFor({ timeout: WAIT_MS });
     await noSidewaysScroll(page);
     await screenshot(page, 'central-phone');
+  });
+
+  test('keyboard: a skip link first, every control reachable by Tab with a visible focus ring', async () => {
+    const page = await openAs(ADMIN);
+    // Opened afresh (still signed in), so Tab starts from the top of the page, not from the sign-in form.
+    await page.reload();
+    await page.locator('[data-testid="alerts-feed"] [data-testid="alert"]').first().waitFor({ timeout: WAIT_MS });
+    const stops: { label: string; testid: string; ring: boolean }[] = [];
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab');
+      const stop = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return null;
+        const style = getComputedStyle(el);
+        return {
+          label: (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40),
+          testid: el.dataset.testid ?? '',
+          ring: el.matches(':focus-visible') && style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+        };
+      });
+      if (!stop || (stops.length > 0 && stop.label === stops[0]!.label && stop.testid === stops[0]!.testid)) break;
+      stops.push(stop);
+      if (stop.testid === 'ack' && stops.filter((s) => s.testid === 'ack').length === 1) await screenshot(page, 'keyboard-focus');
+    }
+    expect(stops[0]!.label).toBe('Skip to content');
+    expect(stops.filter((s) => !s.ring)).toEqual([]);
+    const ids = stops.map((s) => s.testid);
+    for (const id of ['lang-hi', 'sunlight', 'nav-sql', 'search', 'open-division', 'ack']) expect(ids, id).toContain(id);
+    expect(stops.some((s) => /Jaipur/.test(s.label))).toBe(true);
+
+    // Enter follows the focused link: the first division's drill-down.
+    await page.locator('tbody[data-division="AJM"] [data-testid="open-division"]').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="unit-title"]').filter({ hasText: 'Ajmer' }).waitFor({ timeout: WAIT_MS });
   });
 
   test('an analyst runs SQL: table, chart, CSV, and a clear error', async () => {
