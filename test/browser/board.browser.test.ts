@@ -125,6 +125,19 @@ afterEach(() => {
 });
 
 describe('live board', () => {
+  test('signs in through the form: a wrong password is refused with a reason, the right one opens the board', async () => {
+    const page = await board.open({ viewport: { width: 1280, height: 800 } });
+    await screenshot(page, 'sign-in');
+    await board.signIn(page, { username: ADMIN.username, password: 'not-the-password' });
+    const notice = page.locator('[data-testid="sign-in"] [role="alert"]');
+    await notice.waitFor({ timeout: WAIT_MS });
+    expect(await notice.textContent()).toMatch(/password|sign in|credentials/i);
+    await screenshot(page, 'sign-in-refused');
+    await board.signIn(page, ADMIN);
+    await waitForConnection(page, 'live');
+    expect(await page.locator('[data-testid="sign-in"]').count()).toBe(0);
+  });
+
   test('shows posted events live, without a reload', async () => {
     const page = await openBoard({ width: 1280, height: 800 });
     const day = await page.locator('[data-testid="day"]').textContent();
@@ -190,6 +203,22 @@ describe('live board', () => {
     expect(atReconnect).toBeGreaterThanOrEqual(before + 2);
     await waitForCell(page, 'messages', before + 2);
     await screenshot(page, 'reconnected');
+  });
+
+  test("writes times in IST by default, in the viewer's own zone when chosen, and remembers it", async () => {
+    const page = await openBoard({ width: 1280, height: 800 });
+    const today = page.locator('[data-testid="day"]');
+    expect(await today.textContent()).toMatch(/IST/);
+    expect(await page.locator('.updated').textContent()).toMatch(/IST/);
+    await page.selectOption('[data-testid="zone"]', 'local');
+    await page.locator('[data-testid="day"]', { hasText: 'UTC' }).waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('.updated').textContent()).toMatch(/UTC/);
+    await page.reload();
+    await waitForConnection(page, 'live');
+    await page.locator('[data-testid="day"]', { hasText: 'UTC' }).waitFor({ timeout: WAIT_MS });
+    await screenshot(page, 'viewer-zone');
+    await page.selectOption('[data-testid="zone"]', 'ist');
+    await page.locator('[data-testid="day"]', { hasText: 'IST' }).waitFor({ timeout: WAIT_MS });
   });
 
   test('fits a phone screen without sideways scrolling', async () => {

@@ -31,6 +31,10 @@ export interface BoardUnderTest {
   url: string;
   /** Uncaught errors of every page opened so far (tests take them with splice and expect none). */
   pageErrors: string[];
+  /** A new browser context on the board's sign-in form. */
+  open(options?: OpenOptions): Promise<Page>;
+  /** Sign in through the form (wrong credentials leave the form up). */
+  signIn(page: Page, user: Credentials): Promise<void>;
   /** A new browser context signed in as `user` through the sign-in form, once the board says it is live. */
   openAs(user: Credentials, options?: OpenOptions): Promise<Page>;
   /** test-results/<name>.png, the whole page. */
@@ -60,11 +64,11 @@ export async function startBoardUnderTest(options: { admin: Credentials; ingestT
   const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   const contexts: BrowserContext[] = [];
   const pageErrors: string[] = [];
-  return {
+  const board: BoardUnderTest = {
     services,
     url: services.url,
     pageErrors,
-    async openAs(user, open = {}) {
+    async open(open = {}) {
       const context = await browser.newContext({
         viewport: open.viewport ?? { width: 1440, height: 900 },
         colorScheme: 'dark',
@@ -76,9 +80,16 @@ export async function startBoardUnderTest(options: { admin: Credentials; ingestT
       page.on('pageerror', (error) => pageErrors.push(error.message));
       await page.goto(`${services.url}/`);
       await page.locator('[data-testid="sign-in"]').waitFor({ timeout: options.waitMs });
+      return page;
+    },
+    async signIn(page, user) {
       await page.fill('input[name="username"]', user.username);
       await page.fill('input[name="password"]', user.password);
       await page.click('button[type="submit"]');
+    },
+    async openAs(user, open = {}) {
+      const page = await board.open(open);
+      await board.signIn(page, user);
       await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: options.waitMs });
       return page;
     },
@@ -92,4 +103,5 @@ export async function startBoardUnderTest(options: { admin: Credentials; ingestT
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return board;
 }
