@@ -55,6 +55,9 @@ describe('board endpoints', () => {
     const cells = body.cells as { division: string; category: string; messages: number[] }[];
     const jaipur = cells.find((c) => c.division === 'JPR' && c.category === 'booth-voters');
     expect(jaipur?.messages.reduce((a, b) => a + b, 0)).toBe(3);
+    // The 4 messages of 30 s ago, per minute over the 60-120 s the last and the current minute span.
+    expect(body.perMinute).toBeGreaterThanOrEqual(2);
+    expect(body.perMinute).toBeLessThanOrEqual(4);
     expect((await get('/api/v1/board/trends?hours=99', admin)).body.error).toMatch(/hours must be 1 to 48/);
   });
 

@@ -131,10 +131,15 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     const divisions = scopeDivisions(userLocals(res).scope);
     const to = Math.ceil(now() / HOUR_MS) * HOUR_MS;
     const from = to - parsed.data.hours * HOUR_MS;
-    const [rows, perMinute] = await Promise.all([
+    // Messages per minute just now: the last complete minute and the current one so far (rollup_minute
+    // is per minute), over the 60-120 s they span; the board counts from there on by itself.
+    const at = now();
+    const recentFrom = Math.floor(at / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
+    const [rows, recentPerMinute] = await Promise.all([
       cache.get(`trends:${from}:${to}:${divisions?.join(',') ?? '*'}`, () => readTrends(deps.client, new Date(from), new Date(to), 3600, divisions)),
-      readRecentPerMinute(deps.client, now(), 5, divisions),
+      readRecentPerMinute(deps.client, recentFrom + 2 * MINUTE_MS, 2, divisions),
     ]);
+    const perMinute = (recentPerMinute * 2 * MINUTE_MS) / Math.max(MINUTE_MS, at - recentFrom);
     const buckets = Array.from({ length: parsed.data.hours }, (_, i) => from / 1000 + i * 3600);
     const cells = new Map<string, { division: string; category: string; messages: number[] }>();
     for (const row of rows) {

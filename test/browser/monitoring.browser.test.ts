@@ -107,7 +107,7 @@ describe('monitoring board', () => {
     await postEvents(Array.from({ length: 25 }, () => message('wa:g1')));
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid="total-messages"] .count')?.getAttribute('data-value')) === n, before + 25, { timeout: WAIT_MS });
     // Messages per minute moves with them: the 25 just sent, plus at most the 3 sent before the page
-    // opened (they reach the tile only through the server's average of the minutes before it opened).
+    // opened (they reach the tile only through the server's rate of the minute or two before it opened).
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="total-perMinute"] .count')?.getAttribute('data-value')) >= 25, undefined, { timeout: WAIT_MS });
     expect(await numberIn(page, '[data-testid="total-perMinute"] .count')).toBeLessThanOrEqual(28);
     expect(await page.locator('[data-testid="total-messages"] .count').textContent()).toBe((before + 25).toLocaleString('en-IN'));
@@ -166,6 +166,9 @@ describe('monitoring board', () => {
     await page.reload();
     await page.locator('[data-testid="connection"][data-state="live"]', { hasText: 'लाइव' }).waitFor({ timeout: WAIT_MS });
     await page.locator('tbody[data-division="JPR"] svg').first().waitFor({ timeout: WAIT_MS });
+    // Category names in Hindi too; the day written in Hindi with Latin digits.
+    expect(await page.locator('tbody[data-division="JPR"] tr.cell-row th').first().textContent()).toBe('बूथ मतदाता');
+    expect(await page.locator('[data-testid="day"]').textContent()).toMatch(/\d{4}/);
     await screenshot(page, 'hindi');
     // Numbers keep the Indian grouping in Hindi too.
     const shown = await page.locator('.count').evaluateAll((spans) => spans.map((s) => [s.getAttribute('data-value'), s.textContent?.trim()]));
@@ -264,6 +267,7 @@ describe('monitoring board', () => {
     await page.click('[data-testid="sql-run"]');
     await page.locator('[data-testid="sql-table"] tbody tr').nth(1).waitFor({ timeout: WAIT_MS });
     expect(await page.locator('[data-testid="sql-table"] tbody tr').first().textContent()).toMatch(/AJM/);
+    await screenshot(page, 'sql-table');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="sql-csv"]')]);
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(csv.split('\r\n')[0]).toBe('division,messages');

@@ -30,10 +30,10 @@ export function zoneName(timeZone: string, at: Date = new Date()): string {
 }
 
 /** "2026-11-22" → "Sun, 22 Nov 2026" (a calendar day: formatted at UTC noon so no zone shifts it). */
-export function formatDay(day: string): string {
+export function formatDay(day: string, locale = 'en-IN'): string {
   const [y, m, d] = day.split('-').map(Number);
   if (!y || !m || !d) return day;
-  return dateFormat('en-IN', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(
+  return dateFormat(locale, { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(
     new Date(Date.UTC(y, m - 1, d, 12)),
   );
 }

@@ -264,3 +264,26 @@ const hi: Record<MessageKey, string> = {
 };
 
 export const CATALOGUE: Record<Language, Record<MessageKey, string>> = { en, hi };
+
+/**
+ * Hindi names of the usual category and level ids (directory/model.ts defaults, the field's levels).
+ * Ids a deployment adds of its own are shown as written (format.ts labelOf).
+ */
+export const HINDI_NAMES: Record<string, string> = {
+  'office-bearers': 'पदाधिकारी',
+  'booth-voters': 'बूथ मतदाता',
+  youth: 'युवा',
+  farmers: 'किसान',
+  students: 'छात्र',
+  women: 'महिला',
+  traders: 'व्यापारी',
+  professionals: 'पेशेवर',
+  unassigned: 'अनिर्दिष्ट',
+  state: 'प्रदेश',
+  division: 'संभाग',
+  district: 'ज़िला',
+  assembly: 'विधानसभा',
+  mandal: 'मंडल',
+  'shakti-kendra': 'शक्ति केंद्र',
+  booth: 'बूथ',
+};

@@ -86,7 +86,7 @@ export class MessageRate {
     this.#show(at);
   }
 
-  /** The server's average of the minutes before the board opened (only the first counts). */
+  /** The server's rate of the minute or two before the board opened (only the first counts). */
   seed(perMinute: number): void {
     this.#window.seed(perMinute);
     this.#show(Date.now());

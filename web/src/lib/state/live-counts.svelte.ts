@@ -54,6 +54,11 @@ export interface FollowOptions {
   onRefused?: (reason: string) => void;
   /** Wait before asking again when the server could not check the sign-in just now. */
   retryMs?: number;
+  /**
+   * Deltas are put on screen at most this often (default 1000 ms: the board updates every second);
+   * the ones that arrive in between are added together then. A delta after a quiet spell shows at once.
+   */
+  applyEveryMs?: number;
   window?: Window;
 }
 
@@ -189,24 +194,45 @@ export class LiveCounts {
   follow(socket: Socket, options: FollowOptions = {}): () => void {
     const win = options.window ?? window;
     const retryMs = options.retryMs ?? 3000;
+    const applyEveryMs = options.applyEveryMs ?? 1000;
     let retry: ReturnType<typeof setTimeout> | undefined;
+    /** Deltas received and not yet on screen, and when deltas last went on screen. */
+    let pending: CountsDelta[] = [];
+    let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    let appliedAt = -Infinity;
 
-    const onSnapshot = (snapshot: CountsSnapshot) => {
-      this.applySnapshot(snapshot);
-      this.connection = 'live';
-    };
-    const onDelta = (delta: CountsDelta) => {
-      // A delta before the snapshot that follows a (re)connect would add to stale numbers.
-      if (this.connection !== 'live') return;
-      const started = performance.now();
-      this.applyDelta(delta);
+    const flush = () => {
+      flushTimer = undefined;
+      appliedAt = performance.now();
+      const started = appliedAt;
+      for (const delta of pending) this.applyDelta(delta);
+      pending = [];
       // Svelte updates the DOM in the microtask its first state change queued; this one runs after it.
       queueMicrotask(() => {
         performance.measure(UPDATE_MEASURE, { start: started });
         performance.clearMeasures(UPDATE_MEASURE); // observers still get it; the buffer stays empty
       });
     };
+    const dropPending = () => {
+      clearTimeout(flushTimer);
+      flushTimer = undefined;
+      pending = [];
+    };
+
+    const onSnapshot = (snapshot: CountsSnapshot) => {
+      // Deltas sent before a snapshot are in it (the api holds deltas while it reads and sends one).
+      dropPending();
+      this.applySnapshot(snapshot);
+      this.connection = 'live';
+    };
+    const onDelta = (delta: CountsDelta) => {
+      // A delta before the snapshot that follows a (re)connect would add to stale numbers.
+      if (this.connection !== 'live') return;
+      pending.push(delta);
+      flushTimer ??= setTimeout(flush, Math.max(0, appliedAt + applyEveryMs - performance.now()));
+    };
     const onDisconnect = (reason: Socket.DisconnectReason) => {
+      dropPending();
       if (reason === 'io client disconnect') {
         this.connection = 'offline';
         return;
@@ -250,6 +276,7 @@ export class LiveCounts {
 
     return () => {
       clearTimeout(retry);
+      dropPending();
       win.removeEventListener('offline', onOffline);
       win.removeEventListener('online', onOnline);
       socket.off(SOCKET_EVENTS.snapshot, onSnapshot);

@@ -2,7 +2,7 @@
  * Messages per minute from a running total: how far the total moved over the last `windowMs`.
  * The total is recorded at every change (each snapshot and delta as it is applied), so the total at
  * the start of the window is known exactly, whatever the order and timing of snapshots, deltas and
- * the display's ticks. Until a full window has been watched, the server's average of the minutes
+ * the display's ticks. Until a full window has been watched, the server's rate of the minute or two
  * before the board opened (`seed`, taken once) stands in for the part not yet watched.
  * Plain TypeScript (no runes): test/web/rate-window.test.ts drives it with explicit times.
  */
@@ -28,7 +28,7 @@ export class RateWindow {
   }
 
   /**
-   * The server's recent average per minute. Only the first one counts: later ones cover minutes the
+   * The server's recent rate per minute. Only the first one counts: later ones cover minutes the
    * board watched itself, and adding them would count those messages twice.
    */
   seed(perMinute: number): void {
