@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, signIn } from '../test/support/auth.ts';
+import { importOrg } from '../test/support/org-fixture.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
 
 let pipeline: TestPipeline;
@@ -17,31 +18,10 @@ async function get(path: string, token: string): Promise<{ status: number; body:
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-async function importDirectory(kind: 'units' | 'groups', rows: object[]): Promise<void> {
-  const response = await fetch(`${pipeline.url}/api/v1/directory/${kind}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${await adminToken(pipeline.url)}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ [kind]: rows }),
-  });
-  expect(response.status, await response.clone().text()).toBe(200);
-}
-
 beforeAll(async () => {
   pipeline = await startTestPipeline();
-  await importDirectory('units', [
-    { id: 'RJ', name: 'Rajasthan', level: 'state', parent: '' },
-    { id: 'JPR', name: 'Jaipur', level: 'division', parent: 'RJ' },
-    { id: 'AJM', name: 'Ajmer', level: 'division', parent: 'RJ' },
-    { id: 'JPR-D1', name: 'Jaipur City', level: 'district', parent: 'JPR' },
-    { id: 'B101', name: 'Booth 101 Sanganer', level: 'booth', parent: 'JPR-D1' },
-    { id: 'B201', name: 'Booth 201 Kishangarh', level: 'booth', parent: 'AJM' },
-  ]);
-  await importDirectory('groups', [
-    { id: 'wa:g1', unit: 'B101', category: 'booth-voters', title: 'Sanganer voters' },
-    { id: 'wa:g2', unit: 'B101', category: 'youth', title: 'Sanganer yuva' },
-    { id: 'wa:g3', unit: 'B201', category: 'booth-voters', title: 'Kishangarh voters' },
-  ]);
   admin = await adminToken(pipeline.url);
+  await importOrg(pipeline.url, admin);
   const created = await fetch(`${pipeline.url}/api/v1/admin/users`, {
     method: 'POST',
     headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
@@ -53,7 +33,7 @@ beforeAll(async () => {
   const at = new Date(now - 30_000).toISOString();
   const events = [
     ...[1, 2, 3].map((i) => ({ type: 'message', id: `m-g1-${i}`, group: 'wa:g1', at, sender: `91980000000${i}`, kind: 'text' })),
-    { type: 'message', id: 'm-g3-1', group: 'wa:g3', at, sender: '919800000009', kind: 'text' },
+    { type: 'message', id: 'm-g4-1', group: 'wa:g4', at, sender: '919800000009', kind: 'text' },
   ];
   expect((await pipeline.post(events)).status).toBe(202);
   await waitFor(async () => {
@@ -75,6 +55,9 @@ describe('board endpoints', () => {
     const cells = body.cells as { division: string; category: string; messages: number[] }[];
     const jaipur = cells.find((c) => c.division === 'JPR' && c.category === 'booth-voters');
     expect(jaipur?.messages.reduce((a, b) => a + b, 0)).toBe(3);
+    // The 4 messages of 30 s ago, per minute over the 60-120 s the last and the current minute span.
+    expect(body.perMinute).toBeGreaterThanOrEqual(2);
+    expect(body.perMinute).toBeLessThanOrEqual(4);
     expect((await get('/api/v1/board/trends?hours=99', admin)).body.error).toMatch(/hours must be 1 to 48/);
   });
 
@@ -90,7 +73,19 @@ describe('board endpoints', () => {
     expect(groups.map((g) => [g.id, g.title, g.messages])).toEqual([['wa:g1', 'Sanganer voters', 3], ['wa:g2', 'Sanganer yuva', 0]]);
     expect(groups[1]!.lastMessageAt).toBeNull();
     expect(booth.body.coverage).toMatchObject({ total: { booths: 1, boothsWithGroup: 1, boothsActive24h: 1 } });
+    expect(booth.body.quiet).toMatchObject({ total: 1, groups: [{ id: 'wa:g2', unit: 'B101', unitName: 'Booth 101 Sanganer', category: 'youth', lastMessageAt: null }] });
+    const division = await get('/api/v1/board/unit?unit=JPR', admin);
+    expect((division.body.quiet as { groups: { id: string }[] }).groups.map((g) => g.id)).toEqual(['wa:g2', 'wa:g3']);
     expect((await get('/api/v1/board/unit?unit=nope', admin)).status).toBe(404);
+  });
+
+  it('counts the quiet groups (no message in 24 h) of a unit or of everything', async () => {
+    for (const [unit, groups, quietGroups] of [['', 5, 3], ['RJ', 5, 3], ['JPR', 3, 2], ['B101', 2, 1], ['AJM', 2, 1]] as const) {
+      const { status, body } = await get(`/api/v1/board/quiet?unit=${unit}`, admin);
+      expect(status).toBe(200);
+      expect(body, unit).toMatchObject({ unit, groups, quietGroups });
+    }
+    expect((await get('/api/v1/board/quiet?unit=nope', admin)).status).toBe(404);
   });
 
   it('answers a time series per unit over a range, every bucket present', async () => {
@@ -131,7 +126,10 @@ describe('board endpoints', () => {
     expect(Object.keys(trends.body.names as object)).toEqual(['JPR']);
     expect((trends.body.cells as { division: string }[]).every((c) => c.division === 'JPR')).toBe(true);
     const search = await get('/api/v1/board/search?q=voters', lead);
-    expect((search.body.groups as { id: string }[]).map((g) => g.id)).toEqual(['wa:g1']);
+    expect((search.body.groups as { id: string }[]).map((g) => g.id)).toEqual(['wa:g3', 'wa:g1']);
+    expect((await get('/api/v1/board/quiet?unit=JPR', lead)).body).toMatchObject({ groups: 3, quietGroups: 2 });
+    expect((await get('/api/v1/board/quiet?unit=AJM', lead)).status).toBe(403);
+    expect((await get('/api/v1/board/quiet', lead)).status).toBe(403);
     const anonymous = await fetch(`${pipeline.url}/api/v1/board/trends`);
     expect(anonymous.status).toBe(401);
   });

@@ -11,7 +11,7 @@ import { describeZodError } from '../common/events.ts';
 import { readGroupActivity, readGroupMembers, readLastMessages, readReach } from '../directory/activity.ts';
 import { computeCoverage } from '../directory/coverage.ts';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
-import { drillDown } from '../directory/drilldown.ts';
+import { drillDown, findQuietGroups } from '../directory/drilldown.ts';
 import type { LiveDirectory } from '../directory/live-directory.ts';
 import { createReadCache } from '../directory/read-cache.ts';
 import { userLocals, type RequireUser } from './auth/require-user.ts';
@@ -33,6 +33,8 @@ const DAY_MS = 24 * HOUR_MS;
 /** A chart never gets more points than this. */
 const MAX_POINTS = 2000;
 const MAX_RANGE_DAYS = 92;
+/** Quiet groups listed with a unit's drill-down (the longest silent). */
+const QUIET_LISTED = 200;
 
 const isoInstant = (name: string) =>
   z.string().datetime({ offset: true, message: `${name} must be ISO-8601 with a zone, e.g. 2026-11-22T00:00:00Z` }).transform((s) => new Date(s));
@@ -110,16 +112,34 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     return deps.directory.index;
   }
 
+  /** Whether the signed-in user may read `unit`; else a 404 (no such unit) or 403 answered. */
+  function readable(res: Response, index: DirectoryIndex, unit: string): boolean {
+    if (unit && !index.units.has(unit)) {
+      res.status(404).json({ error: `no unit "${unit}"` });
+      return false;
+    }
+    if (!mayRead(userLocals(res).scope, index, unit)) {
+      res.status(403).json({ error: unit ? `you may not read unit "${unit}"` : 'you may read only your divisions; ask for one with ?unit=<division id>' });
+      return false;
+    }
+    return true;
+  }
+
   router.get('/api/v1/board/trends', anyUser, async function getTrends(req, res) {
     const parsed = trendsSchema.safeParse(req.query);
     if (!parsed.success) return badRequest(res, describeZodError(parsed.error));
     const divisions = scopeDivisions(userLocals(res).scope);
     const to = Math.ceil(now() / HOUR_MS) * HOUR_MS;
     const from = to - parsed.data.hours * HOUR_MS;
-    const [rows, perMinute] = await Promise.all([
+    // Messages per minute just now: the last complete minute and the current one so far (rollup_minute
+    // is per minute), over the 60-120 s they span; the board counts from there on by itself.
+    const at = now();
+    const recentFrom = Math.floor(at / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
+    const [rows, recentPerMinute] = await Promise.all([
       cache.get(`trends:${from}:${to}:${divisions?.join(',') ?? '*'}`, () => readTrends(deps.client, new Date(from), new Date(to), 3600, divisions)),
-      readRecentPerMinute(deps.client, now(), 5, divisions),
+      readRecentPerMinute(deps.client, recentFrom + 2 * MINUTE_MS, 2, divisions),
     ]);
+    const perMinute = (recentPerMinute * 2 * MINUTE_MS) / Math.max(MINUTE_MS, at - recentFrom);
     const buckets = Array.from({ length: parsed.data.hours }, (_, i) => from / 1000 + i * 3600);
     const cells = new Map<string, { division: string; category: string; messages: number[] }>();
     for (const row of rows) {
@@ -146,14 +166,7 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     const index = indexOr503(res);
     if (!index) return;
     const { unit } = parsed.data;
-    if (unit && !index.units.has(unit)) {
-      res.status(404).json({ error: `no unit "${unit}"` });
-      return;
-    }
-    if (!mayRead(userLocals(res).scope, index, unit)) {
-      res.status(403).json({ error: unit ? `you may not read unit "${unit}"` : 'you may read only your divisions; ask for one with ?unit=<division id>' });
-      return;
-    }
+    if (!readable(res, index, unit)) return;
     const to = parsed.data.to ?? new Date(roundUp(now()));
     const from = new Date(Math.floor((parsed.data.from ?? new Date(to.getTime() - DAY_MS)).getTime() / HOUR_MS) * HOUR_MS);
     if (from >= to) return badRequest(res, 'from must be before to');
@@ -181,6 +194,8 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
       };
     });
     const path = (node?.path ?? []).map((id) => ({ id, name: index.units.get(id)?.unit.name ?? id, level: index.units.get(id)?.unit.level ?? '' }));
+    const quietSince = now() - DAY_MS;
+    const quiet = findQuietGroups(index, unit, lastMessage, quietSince, QUIET_LISTED)!;
     res.json({
       from: from.toISOString(),
       to: to.toISOString(),
@@ -190,7 +205,31 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
       children: drill.children,
       coverage: { expected: coverage.expected, leafLevel: coverage.leafLevel, total: coverage.total, children: coverage.children },
       groups,
+      quiet: {
+        since: new Date(quietSince).toISOString(),
+        total: quiet.quietGroups,
+        groups: quiet.longest.map((g) => ({
+          ...g,
+          unitName: index.units.get(g.unit)?.unit.name ?? g.unit,
+          lastMessageAt: g.lastMessageAt === null ? null : new Date(g.lastMessageAt).toISOString(),
+        })),
+      },
     });
+  });
+
+  /** Only the quiet-groups figure of the board's headline: cheap to poll (one shared read of last messages). */
+  router.get('/api/v1/board/quiet', anyUser, async function getQuiet(req, res) {
+    const parsed = unitSchema.pick({ unit: true }).safeParse(req.query);
+    if (!parsed.success) return badRequest(res, describeZodError(parsed.error));
+    const index = indexOr503(res);
+    if (!index) return;
+    const { unit } = parsed.data;
+    if (!readable(res, index, unit)) return;
+    const at = roundUp(now());
+    const lastMessage = await cache.get(`last:${at}`, () => readLastMessages(deps.client, new Date(at - 30 * DAY_MS)));
+    const since = now() - DAY_MS;
+    const { groups, quietGroups } = findQuietGroups(index, unit, lastMessage, since)!;
+    res.json({ unit, since: new Date(since).toISOString(), groups, quietGroups });
   });
 
   router.get('/api/v1/board/series', anyUser, async function getSeries(req, res) {
@@ -199,15 +238,8 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     const index = indexOr503(res);
     if (!index) return;
     const { unit } = parsed.data;
-    if (unit && !index.units.has(unit)) {
-      res.status(404).json({ error: `no unit "${unit}"` });
-      return;
-    }
+    if (!readable(res, index, unit)) return;
     const { scope } = userLocals(res);
-    if (!mayRead(scope, index, unit)) {
-      res.status(403).json({ error: unit ? `you may not read unit "${unit}"` : 'you may read only your divisions; ask for one with ?unit=<division id>' });
-      return;
-    }
     const to = parsed.data.to ?? new Date(Math.ceil(now() / MINUTE_MS) * MINUTE_MS);
     const from = parsed.data.from ?? new Date(to.getTime() - DAY_MS);
     const range = to.getTime() - from.getTime();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeCoverage } from './coverage.ts';
 import { createDirectoryIndex } from './directory-index.ts';
-import { drillDown } from './drilldown.ts';
+import { drillDown, findQuietGroups } from './drilldown.ts';
 import { resolveSettings, type Unit } from './model.ts';
 
 /** state rj > divisions jp, ud > districts > booths; groups on booths and one on a division. */
@@ -104,6 +104,35 @@ describe('drill-down on a known tree', () => {
 
   it('an unknown unit is undefined', () => {
     expect(drillDown(index, 'zz', activity, members)).toBeUndefined();
+  });
+});
+
+describe('quiet groups on a known tree', () => {
+  const index = knownTree();
+  const since = Date.parse('2026-11-21T12:00:00Z');
+  // g1 spoke after `since`, g3 exactly at it (not quiet), g4 before it; g2 and g5 never.
+  const last = new Map([['g1', since + 5_000], ['g3', since], ['g4', since - 1], ['stranger', since + 1]]);
+
+  it('counts groups at or under a unit with no message since the cut-off', () => {
+    const count = (unit: string) => {
+      const found = findQuietGroups(index, unit, last, since);
+      return found && { groups: found.groups, quietGroups: found.quietGroups, listed: found.longest.length };
+    };
+    expect(count('')).toEqual({ groups: 5, quietGroups: 3, listed: 0 });
+    expect(count('jp')).toEqual({ groups: 4, quietGroups: 2, listed: 0 });
+    expect(count('b1')).toEqual({ groups: 2, quietGroups: 1, listed: 0 });
+    expect(count('b3')).toEqual({ groups: 0, quietGroups: 0, listed: 0 });
+    expect(count('ud')).toEqual({ groups: 1, quietGroups: 1, listed: 0 });
+    expect(count('zz')).toBeUndefined();
+  });
+
+  it('lists the longest silent first: never spoken, then the oldest last message', () => {
+    expect(findQuietGroups(index, '', last, since, 10)!.longest).toEqual([
+      { id: 'g2', unit: 'b1', category: 'youth', lastMessageAt: null },
+      { id: 'g5', unit: 'jp', category: 'youth', lastMessageAt: null },
+      { id: 'g4', unit: 'b4', category: 'women', lastMessageAt: since - 1 },
+    ]);
+    expect(findQuietGroups(index, '', last, since, 2)!.longest.map((g) => g.id)).toEqual(['g2', 'g5']);
   });
 });
 

@@ -4,32 +4,20 @@
  * offline with the server's snapshot, and fit a phone screen. Screenshots go to
  * test-results/board-*.png. Polls for conditions with deadlines; never sleeps a fixed time.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadConfig } from '../../common/config.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { SOCKET_EVENTS, type CountsDelta, type CountsSnapshot } from '../../common/live.ts';
-import { createLogger } from '../../common/logger.ts';
-import { ALL_ROLES, startServices, type RunningServices } from '../../runtime/services.ts';
+import { startBoardUnderTest, type BoardUnderTest } from '../support/board-browser.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const SCREENSHOTS = path.join(ROOT, 'test-results');
 const INGEST_TOKEN = 'test-token';
 const ADMIN = { username: 'admin', password: 'board-test-password' };
 /** Until the group directory knows a group, everything rolls up here. */
 const CELL = { division: 'unassigned', category: 'unassigned' };
 const WAIT_MS = 20_000;
 
-let dataDir: string;
-let services: RunningServices;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let board: BoardUnderTest;
 const run = randomUUID().slice(0, 8);
 let nextId = 0;
 
@@ -44,7 +32,7 @@ function memberEvent(type: 'member_joined' | 'member_left', group: string) {
 }
 
 async function postEvents(events: object[]): Promise<void> {
-  const response = await fetch(`${services.url}/v1/events`, {
+  const response = await fetch(`${board.url}/v1/events`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${INGEST_TOKEN}`, 'Content-Type': 'application/json' },
     body: JSON.stringify(events),
@@ -77,24 +65,13 @@ async function waitForConnection(page: Page, state: 'live' | 'offline' | 'reconn
   await page.locator(`[data-testid="connection"][data-state="${state}"]`).waitFor({ timeout: WAIT_MS });
 }
 
-async function openBoard(viewport: { width: number; height: number }): Promise<Page> {
-  const context = await browser.newContext({ viewport, colorScheme: 'dark' });
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${services.url}/`);
-  await page.locator('[data-testid="sign-in"]').waitFor({ timeout: WAIT_MS });
-  await page.fill('input[name="username"]', ADMIN.username);
-  await page.fill('input[name="password"]', ADMIN.password);
-  await page.click('button[type="submit"]');
-  await waitForConnection(page, 'live');
-  expect(errors).toEqual([]);
-  return page;
+/** Signed in as the admin, in a browser whose own zone is UTC (the board's default is IST all the same). */
+function openBoard(viewport: { width: number; height: number }): Promise<Page> {
+  return board.openAs(ADMIN, { viewport, timezoneId: 'UTC' });
 }
 
 async function signInToken(): Promise<string> {
-  const response = await fetch(`${services.url}/api/v1/auth/sign-in`, {
+  const response = await fetch(`${board.url}/api/v1/auth/sign-in`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(ADMIN),
@@ -105,7 +82,7 @@ async function signInToken(): Promise<string> {
 
 /** A socket of our own, to know when the api's live counts hold a number (then any snapshot has it). */
 async function watchMessages(token: string): Promise<{ reached: (n: number) => Promise<void>; close: () => void }> {
-  const socket: Socket = connectSocket(services.url, { auth: { token }, transports: ['websocket'] });
+  const socket: Socket = connectSocket(board.url, { auth: { token }, transports: ['websocket'] });
   let messages = -1;
   const waiters: { n: number; resolve: () => void }[] = [];
   const settle = () => {
@@ -131,39 +108,36 @@ async function watchMessages(token: string): Promise<{ reached: (n: number) => P
   };
 }
 
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `board-${name}.png`), fullPage: true });
+function screenshot(page: Page, name: string): Promise<void> {
+  return board.screenshot(page, `board-${name}`);
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) {
-    execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  }
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'grouppulse-board-'));
-  const config = loadConfig({
-    ...process.env,
-    PORT: '0',
-    DATA_DIR: dataDir,
-    INGEST_TOKEN,
-    ADMIN_PASSWORD: ADMIN.password,
-    LOG_LEVEL: 'silent',
-    // This test needs the in-process bus and the embedded engine, whatever the shell has set.
-    KAFKA_BROKERS: '',
-    CLICKHOUSE_URL: '',
-  });
-  services = await startServices(config, ALL_ROLES, createLogger('silent'));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  board = await startBoardUnderTest({ admin: ADMIN, ingestToken: INGEST_TOKEN, waitMs: WAIT_MS });
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await services?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await board?.stop();
+});
+
+afterEach(() => {
+  expect(board.pageErrors.splice(0)).toEqual([]);
 });
 
 describe('live board', () => {
+  test('signs in through the form: a wrong password is refused with a reason, the right one opens the board', async () => {
+    const page = await board.open({ viewport: { width: 1280, height: 800 } });
+    await screenshot(page, 'sign-in');
+    await board.signIn(page, { username: ADMIN.username, password: 'not-the-password' });
+    const notice = page.locator('[data-testid="sign-in"] [role="alert"]');
+    await notice.waitFor({ timeout: WAIT_MS });
+    expect(await notice.textContent()).toMatch(/password|sign in|credentials/i);
+    await screenshot(page, 'sign-in-refused');
+    await board.signIn(page, ADMIN);
+    await waitForConnection(page, 'live');
+    expect(await page.locator('[data-testid="sign-in"]').count()).toBe(0);
+  });
+
   test('shows posted events live, without a reload', async () => {
     const page = await openBoard({ width: 1280, height: 800 });
     const day = await page.locator('[data-testid="day"]').textContent();
@@ -191,6 +165,10 @@ describe('live board', () => {
     await postEvents(Array.from({ length: 1_000 }, (_, i) => message(`wa:bulk${i % 20}`)));
     await waitForCell(page, 'messages', 1_003);
     expect(await page.locator('[data-testid="total-messages"] .count').textContent()).toBe('1,003');
+    // Messages per minute: the thousand just sent, plus the first three while they are still within
+    // the last minute; nothing from before the page opened (a fresh store: the server's seed is 0).
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="total-perMinute"] .count')?.getAttribute('data-value')) >= 1_000, undefined, { timeout: WAIT_MS });
+    expect(Number(await page.locator('[data-testid="total-perMinute"] .count').getAttribute('data-value'))).toBeLessThanOrEqual(1_003);
     expect(await page.evaluate(() => 'boardTestMarker' in window)).toBe(true);
     // Every number on the board is written the Indian way (Intl en-IN: a lakh reads 1,00,000).
     const shown = await page.locator('.count').evaluateAll((spans) => spans.map((s) => [s.getAttribute('data-value'), s.textContent?.trim()]));
@@ -225,6 +203,22 @@ describe('live board', () => {
     expect(atReconnect).toBeGreaterThanOrEqual(before + 2);
     await waitForCell(page, 'messages', before + 2);
     await screenshot(page, 'reconnected');
+  });
+
+  test("writes times in IST by default, in the viewer's own zone when chosen, and remembers it", async () => {
+    const page = await openBoard({ width: 1280, height: 800 });
+    const today = page.locator('[data-testid="day"]');
+    expect(await today.textContent()).toMatch(/IST/);
+    expect(await page.locator('.updated').textContent()).toMatch(/IST/);
+    await page.selectOption('[data-testid="zone"]', 'local');
+    await page.locator('[data-testid="day"]', { hasText: 'UTC' }).waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('.updated').textContent()).toMatch(/UTC/);
+    await page.reload();
+    await waitForConnection(page, 'live');
+    await page.locator('[data-testid="day"]', { hasText: 'UTC' }).waitFor({ timeout: WAIT_MS });
+    await screenshot(page, 'viewer-zone');
+    await page.selectOption('[data-testid="zone"]', 'ist');
+    await page.locator('[data-testid="day"]', { hasText: 'IST' }).waitFor({ timeout: WAIT_MS });
   });
 
   test('fits a phone screen without sideways scrolling', async () => {

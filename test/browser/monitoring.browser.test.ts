@@ -5,21 +5,14 @@
  * API (as the admin), events through /v1/events (two groups spoke 50 h ago, so group-inactive alerts fire).
  * Screenshots go to test-results/monitoring-*.png. Polls with deadlines; never sleeps a fixed time.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { loadConfig } from '../../common/config.ts';
-import { createLogger } from '../../common/logger.ts';
-import { ALL_ROLES, startServices, type RunningServices } from '../../runtime/services.ts';
+import { startBoardUnderTest, type BoardUnderTest, type Credentials, type OpenOptions } from '../support/board-browser.ts';
+import { importOrg } from '../support/org-fixture.ts';
 import { waitFor } from '../support/wait.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const SCREENSHOTS = path.join(ROOT, 'test-results');
 const INGEST_TOKEN = 'monitoring-test-token';
 const ADMIN = { username: 'admin', password: 'monitoring-admin-password' };
 const LEAD = { username: 'lead.jaipur', password: 'lead-jaipur-password' };
@@ -27,13 +20,8 @@ const ANALYST = { username: 'analyst.one', password: 'analyst-one-password' };
 const WAIT_MS = 30_000;
 const HOUR = 3_600_000;
 
-let dataDir: string;
-let services: RunningServices;
-let browser: Browser;
+let board: BoardUnderTest;
 let adminToken: string;
-const contexts: BrowserContext[] = [];
-/** Uncaught errors in any page: every test ends with none. */
-const pageErrors: string[] = [];
 const run = randomUUID().slice(0, 8);
 let nextId = 0;
 
@@ -43,7 +31,7 @@ function message(group: string, at = Date.now()) {
 }
 
 async function api(pathname: string, init: { method?: string; token?: string; body?: unknown; contentType?: string } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${services.url}${pathname}`, {
+  const response = await fetch(`${board.url}${pathname}`, {
     method: init.method ?? 'GET',
     headers: { ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}), ...(init.body !== undefined ? { 'Content-Type': init.contentType ?? 'application/json' } : {}) },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
@@ -57,18 +45,8 @@ async function postEvents(events: object[]): Promise<void> {
   expect(body).toMatchObject({ accepted: events.length, rejected: [] });
 }
 
-async function openAs(user: { username: string; password: string }, viewport = { width: 1440, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ viewport, colorScheme: 'dark', timezoneId: 'Asia/Kolkata', acceptDownloads: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${services.url}/`);
-  await page.locator('[data-testid="sign-in"]').waitFor({ timeout: WAIT_MS });
-  await page.fill('input[name="username"]', user.username);
-  await page.fill('input[name="password"]', user.password);
-  await page.click('button[type="submit"]');
-  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: WAIT_MS });
-  return page;
+function openAs(user: Credentials, viewport?: OpenOptions['viewport']): Promise<Page> {
+  return board.openAs(user, { viewport });
 }
 
 async function numberIn(page: Page, selector: string): Promise<number> {
@@ -76,8 +54,8 @@ async function numberIn(page: Page, selector: string): Promise<number> {
   return Number(value);
 }
 
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `monitoring-${name}.png`), fullPage: true });
+function screenshot(page: Page, name: string): Promise<void> {
+  return board.screenshot(page, `monitoring-${name}`);
 }
 
 async function noSidewaysScroll(page: Page): Promise<void> {
@@ -86,56 +64,9 @@ async function noSidewaysScroll(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
-  execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'grouppulse-monitoring-'));
-  const config = loadConfig({
-    ...process.env,
-    PORT: '0',
-    DATA_DIR: dataDir,
-    INGEST_TOKEN,
-    ADMIN_PASSWORD: ADMIN.password,
-    LOG_LEVEL: 'silent',
-    ALERT_TICK_MS: '1000',
-    LIVE_RESYNC_MS: '2000',
-    AUTH_SIGNIN_MAX_ATTEMPTS: '1000',
-    KAFKA_BROKERS: '',
-    CLICKHOUSE_URL: '',
-  });
-  services = await startServices(config, ALL_ROLES, createLogger('silent'));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-
+  board = await startBoardUnderTest({ admin: ADMIN, ingestToken: INGEST_TOKEN, waitMs: WAIT_MS, env: { ALERT_TICK_MS: '1000', LIVE_RESYNC_MS: '2000' } });
   adminToken = ((await api('/api/v1/auth/sign-in', { method: 'POST', body: ADMIN })).body as { token: string }).token;
-  const units = await api('/api/v1/directory/units', {
-    method: 'POST',
-    token: adminToken,
-    body: {
-      units: [
-        { id: 'RJ', name: 'Rajasthan', level: 'state', parent: '' },
-        { id: 'JPR', name: 'Jaipur', level: 'division', parent: 'RJ' },
-        { id: 'AJM', name: 'Ajmer', level: 'division', parent: 'RJ' },
-        { id: 'JPR-D1', name: 'Jaipur City', level: 'district', parent: 'JPR' },
-        { id: 'B101', name: 'Booth 101 Sanganer', level: 'booth', parent: 'JPR-D1' },
-        { id: 'B102', name: 'Booth 102 Malviya Nagar', level: 'booth', parent: 'JPR-D1' },
-        { id: 'B201', name: 'Booth 201 Kishangarh', level: 'booth', parent: 'AJM' },
-      ],
-    },
-  });
-  expect(units.status, JSON.stringify(units.body)).toBe(200);
-  const groups = await api('/api/v1/directory/groups', {
-    method: 'POST',
-    token: adminToken,
-    body: {
-      groups: [
-        { id: 'wa:g1', unit: 'B101', category: 'booth-voters', title: 'Sanganer voters' },
-        { id: 'wa:g2', unit: 'B101', category: 'youth', title: 'Sanganer yuva' },
-        { id: 'wa:g3', unit: 'B102', category: 'booth-voters', title: 'Malviya Nagar voters' },
-        { id: 'wa:g4', unit: 'B201', category: 'booth-voters', title: 'Kishangarh voters' },
-        { id: 'wa:g5', unit: 'B201', category: 'women', title: 'Kishangarh mahila' },
-      ],
-    },
-  });
-  expect(groups.status, JSON.stringify(groups.body)).toBe(200);
+  await importOrg(board.url, adminToken);
 
   for (const [user, roles, unitsOf] of [[LEAD, ['lead'], ['JPR']], [ANALYST, ['analyst'], []]] as const) {
     const created = await api('/api/v1/admin/users', { method: 'POST', token: adminToken, body: { ...user, roles, units: unitsOf } });
@@ -152,14 +83,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await services?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await board?.stop();
 });
 
 afterEach(() => {
-  expect(pageErrors.splice(0)).toEqual([]);
+  expect(board.pageErrors.splice(0)).toEqual([]);
 });
 
 describe('monitoring board', () => {
@@ -170,12 +98,18 @@ describe('monitoring board', () => {
     await page.locator('tbody[data-division="JPR"] svg polyline').first().waitFor({ timeout: WAIT_MS });
     await page.waitForFunction(() => document.querySelector('[data-testid="total-openAlerts"] .count') !== null, undefined, { timeout: WAIT_MS });
     expect(await page.locator('[data-testid="rank-most"] li').first().textContent()).toMatch(/Jaipur/);
+    // Quiet over the last 24 h: wa:g2 (never spoke), wa:g3 and wa:g5 (50 h ago).
+    expect(await numberIn(page, '[data-testid="total-quietGroups"] .count')).toBe(3);
     const before = await numberIn(page, '[data-testid="total-messages"] .count');
     expect(before).toBeGreaterThanOrEqual(3);
     await screenshot(page, 'central');
 
     await postEvents(Array.from({ length: 25 }, () => message('wa:g1')));
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid="total-messages"] .count')?.getAttribute('data-value')) === n, before + 25, { timeout: WAIT_MS });
+    // Messages per minute moves with them: the 25 just sent, plus at most the 3 sent before the page
+    // opened (they reach the tile only through the server's rate of the minute or two before it opened).
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="total-perMinute"] .count')?.getAttribute('data-value')) >= 25, undefined, { timeout: WAIT_MS });
+    expect(await numberIn(page, '[data-testid="total-perMinute"] .count')).toBeLessThanOrEqual(28);
     expect(await page.locator('[data-testid="total-messages"] .count').textContent()).toBe((before + 25).toLocaleString('en-IN'));
     await screenshot(page, 'central-live');
   });
@@ -185,7 +119,12 @@ describe('monitoring board', () => {
     await page.locator('tbody[data-division="JPR"] [data-testid="open-division"]').click();
     await page.locator('[data-testid="unit-title"]').filter({ hasText: 'Jaipur' }).waitFor({ timeout: WAIT_MS });
     await page.locator('[data-testid="chart"] canvas').waitFor({ timeout: WAIT_MS });
+    // Quiet over 24 h, longest silent first: wa:g2 never spoke, wa:g3 spoke 50 h ago.
     await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:g3"]').waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-quiet')))).toEqual(['wa:g2', 'wa:g3']);
+    expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:g3"] td').textContent()).toMatch(/^2 days$/);
+    expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:g2"]').textContent()).toMatch(/Booth 101 Sanganer.*never spoke/);
+    expect(await page.locator('[data-testid="unit-metrics"] [data-metric="inactiveGroups"] .value').textContent()).toBe('2');
     await screenshot(page, 'division');
 
     await page.locator('[data-testid="children"] a', { hasText: 'Jaipur City' }).click();
@@ -196,7 +135,8 @@ describe('monitoring board', () => {
     expect(await page.locator('[data-testid="coverage"]').textContent()).toMatch(/Booths\s*1/);
     // Another range: 7 days, drawn again.
     await page.getByRole('button', { name: '7 days' }).click();
-    await page.locator('[data-testid="chart"] canvas').waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-series="last:168"] [data-testid="chart"] canvas').waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:g2"]').waitFor({ timeout: WAIT_MS });
     expect(page.url()).toMatch(/#\/unit\/B101$/);
     await screenshot(page, 'booth');
 
@@ -226,6 +166,9 @@ describe('monitoring board', () => {
     await page.reload();
     await page.locator('[data-testid="connection"][data-state="live"]', { hasText: 'लाइव' }).waitFor({ timeout: WAIT_MS });
     await page.locator('tbody[data-division="JPR"] svg').first().waitFor({ timeout: WAIT_MS });
+    // Category names in Hindi too; the day written in Hindi with Latin digits.
+    expect(await page.locator('tbody[data-division="JPR"] tr.cell-row th').first().textContent()).toBe('बूथ मतदाता');
+    expect(await page.locator('[data-testid="day"]').textContent()).toMatch(/\d{4}/);
     await screenshot(page, 'hindi');
     // Numbers keep the Indian grouping in Hindi too.
     const shown = await page.locator('.count').evaluateAll((spans) => spans.map((s) => [s.getAttribute('data-value'), s.textContent?.trim()]));
@@ -271,7 +214,7 @@ describe('monitoring board', () => {
     const every = await page.locator('[data-testid="alert"]').evaluateAll((items) => items.length);
     expect(every).toBeGreaterThan(0);
 
-    await page.goto(`${services.url}/#/unit/AJM`);
+    await page.goto(`${board.url}/#/unit/AJM`);
     await page.locator('[data-testid="unit-page"] [role="alert"]', { hasText: /may not read/ }).waitFor({ timeout: WAIT_MS });
   });
 
@@ -283,6 +226,40 @@ describe('monitoring board', () => {
     await screenshot(page, 'central-phone');
   });
 
+  test('keyboard: a skip link first, every control reachable by Tab with a visible focus ring', async () => {
+    const page = await openAs(ADMIN);
+    // Opened afresh (still signed in), so Tab starts from the top of the page, not from the sign-in form.
+    await page.reload();
+    await page.locator('[data-testid="alerts-feed"] [data-testid="alert"]').first().waitFor({ timeout: WAIT_MS });
+    const stops: { label: string; testid: string; ring: boolean }[] = [];
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab');
+      const stop = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return null;
+        const style = getComputedStyle(el);
+        return {
+          label: (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40),
+          testid: el.dataset.testid ?? '',
+          ring: el.matches(':focus-visible') && style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+        };
+      });
+      if (!stop || (stops.length > 0 && stop.label === stops[0]!.label && stop.testid === stops[0]!.testid)) break;
+      stops.push(stop);
+      if (stop.testid === 'ack' && stops.filter((s) => s.testid === 'ack').length === 1) await screenshot(page, 'keyboard-focus');
+    }
+    expect(stops[0]!.label).toBe('Skip to content');
+    expect(stops.filter((s) => !s.ring)).toEqual([]);
+    const ids = stops.map((s) => s.testid);
+    for (const id of ['lang-hi', 'sunlight', 'nav-sql', 'search', 'open-division', 'ack']) expect(ids, id).toContain(id);
+    expect(stops.some((s) => /Jaipur/.test(s.label))).toBe(true);
+
+    // Enter follows the focused link: the first division's drill-down.
+    await page.locator('tbody[data-division="AJM"] [data-testid="open-division"]').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="unit-title"]').filter({ hasText: 'Ajmer' }).waitFor({ timeout: WAIT_MS });
+  });
+
   test('an analyst runs SQL: table, chart, CSV, and a clear error', async () => {
     const page = await openAs(ANALYST);
     await page.click('[data-testid="nav-sql"]');
@@ -290,6 +267,7 @@ describe('monitoring board', () => {
     await page.click('[data-testid="sql-run"]');
     await page.locator('[data-testid="sql-table"] tbody tr').nth(1).waitFor({ timeout: WAIT_MS });
     expect(await page.locator('[data-testid="sql-table"] tbody tr').first().textContent()).toMatch(/AJM/);
+    await screenshot(page, 'sql-table');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="sql-csv"]')]);
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(csv.split('\r\n')[0]).toBe('division,messages');

@@ -2,6 +2,16 @@
 
 const countFormat = new Intl.NumberFormat('en-IN', { maximumFractionDigits: 0 });
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** One Intl.DateTimeFormat per locale and options, kept (making one costs far more than using it; the board formats on every update). */
+function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = dateFormats.get(key);
+  if (!format) dateFormats.set(key, (format = new Intl.DateTimeFormat(locale, options)));
+  return format;
+}
+
 /** 1234567 → "12,34,567". */
 export function formatCount(n: number): string {
   return countFormat.format(n);
@@ -10,7 +20,7 @@ export function formatCount(n: number): string {
 /** The zone's short name ("IST" for Asia/Kolkata), or the zone id when Intl has no short name. */
 export function zoneName(timeZone: string, at: Date = new Date()): string {
   try {
-    const part = new Intl.DateTimeFormat('en-IN', { timeZone, timeZoneName: 'short' })
+    const part = dateFormat('en-IN', { timeZone, timeZoneName: 'short' })
       .formatToParts(at)
       .find((p) => p.type === 'timeZoneName');
     return part?.value ?? timeZone;
@@ -20,10 +30,10 @@ export function zoneName(timeZone: string, at: Date = new Date()): string {
 }
 
 /** "2026-11-22" → "Sun, 22 Nov 2026" (a calendar day: formatted at UTC noon so no zone shifts it). */
-export function formatDay(day: string): string {
+export function formatDay(day: string, locale = 'en-IN'): string {
   const [y, m, d] = day.split('-').map(Number);
   if (!y || !m || !d) return day;
-  return new Intl.DateTimeFormat('en-IN', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(
+  return dateFormat(locale, { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(
     new Date(Date.UTC(y, m - 1, d, 12)),
   );
 }
@@ -31,7 +41,7 @@ export function formatDay(day: string): string {
 /** A clock time in the board's zone: "3:04:05 pm". */
 export function formatTime(at: Date, timeZone: string): string {
   try {
-    return new Intl.DateTimeFormat('en-IN', { timeZone, hour: 'numeric', minute: '2-digit', second: '2-digit' }).format(at);
+    return dateFormat('en-IN', { timeZone, hour: 'numeric', minute: '2-digit', second: '2-digit' }).format(at);
   } catch {
     return at.toLocaleTimeString('en-IN');
   }
@@ -46,7 +56,7 @@ export function labelOf(id: string): string {
 /** A moment as date and time in `timeZone`: "22 Nov, 3:04 pm". */
 export function formatDateTime(at: Date | number, timeZone: string, locale = 'en-IN'): string {
   try {
-    return new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(at);
+    return dateFormat(locale, { timeZone, day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(at);
   } catch {
     return new Date(at).toISOString();
   }
@@ -54,7 +64,7 @@ export function formatDateTime(at: Date | number, timeZone: string, locale = 'en
 
 /** A `datetime-local` input value ("2026-11-22T15:04") for a moment in `timeZone`. */
 export function toLocalInput(at: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const parts = dateFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
   return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
 }

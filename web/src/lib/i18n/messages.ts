@@ -111,6 +111,7 @@ const en = {
   'quiet.hours': '{n} h',
   'quiet.days': '{n} days',
   'quiet.neverSpoke': 'never spoke',
+  'quiet.more': 'The {shown} longest silent of {total}.',
   'quiet.group': 'Group',
   'quiet.unit': 'Unit',
   'sql.title': 'SQL console',
@@ -240,6 +241,7 @@ const hi: Record<MessageKey, string> = {
   'quiet.hours': '{n} घं',
   'quiet.days': '{n} दिन',
   'quiet.neverSpoke': 'कभी नहीं बोला',
+  'quiet.more': '{total} में से सबसे लंबे मौन वाले {shown}।',
   'quiet.group': 'समूह',
   'quiet.unit': 'इकाई',
   'sql.title': 'SQL कंसोल',
@@ -262,3 +264,26 @@ const hi: Record<MessageKey, string> = {
 };
 
 export const CATALOGUE: Record<Language, Record<MessageKey, string>> = { en, hi };
+
+/**
+ * Hindi names of the usual category and level ids (directory/model.ts defaults, the field's levels).
+ * Ids a deployment adds of its own are shown as written (format.ts labelOf).
+ */
+export const HINDI_NAMES: Record<string, string> = {
+  'office-bearers': 'पदाधिकारी',
+  'booth-voters': 'बूथ मतदाता',
+  youth: 'युवा',
+  farmers: 'किसान',
+  students: 'छात्र',
+  women: 'महिला',
+  traders: 'व्यापारी',
+  professionals: 'पेशेवर',
+  unassigned: 'अनिर्दिष्ट',
+  state: 'प्रदेश',
+  division: 'संभाग',
+  district: 'ज़िला',
+  assembly: 'विधानसभा',
+  mandal: 'मंडल',
+  'shakti-kendra': 'शक्ति केंद्र',
+  booth: 'बूथ',
+};

@@ -1,37 +1,15 @@
 /**
  * One unit's drill-down as the board shows it: the unit with its children and own groups, coverage
- * (GET /api/v1/board/unit), its time series over the chosen range (GET /api/v1/board/series), and
- * its division's quiet groups (GET /api/v1/alerts/quiet-groups). The unit's numbers refresh every
- * 30 s; the chart when the range changes or, for a range ending now, every minute.
+ * and its quiet groups, longest silent first (GET /api/v1/board/unit), and its time series over the
+ * chosen range (GET /api/v1/board/series). The unit's numbers refresh every 30 s; the chart when the
+ * range changes or, for a range ending now, every minute.
  */
+import type { SeriesPoint } from '../../../../api/board-reads.ts';
+import type { Coverage } from '../../../../directory/coverage.ts';
+import type { UnitCounts } from '../../../../directory/drilldown.ts';
 import { apiFetch, query } from '../api.ts';
 
-export interface UnitCounts {
-  id: string;
-  name: string;
-  level: string;
-  groups: number;
-  activeGroups: number;
-  inactiveGroups: number;
-  messages: number;
-  media: number;
-  forwarded: number;
-  joins: number;
-  leaves: number;
-  members: number;
-}
-
-export interface Coverage {
-  id: string;
-  name: string;
-  booths: number;
-  boothsWithGroup: number;
-  boothsActive24h: number;
-  boothsActive7d: number;
-  boothsMissingExpected: number;
-  reached: number;
-  target: number | null;
-}
+export type { UnitCounts };
 
 export interface UnitAnswer {
   from: string;
@@ -42,28 +20,17 @@ export interface UnitAnswer {
   children: UnitCounts[];
   coverage: { expected: string[]; leafLevel: string; total: Coverage; children: Coverage[] };
   groups: { id: string; title: string; category: string; messages: number; members: number; lastMessageAt: string | null }[];
-}
-
-export interface SeriesPoint {
-  t: number;
-  messages: number;
-  activeGroups: number;
-  activeMembers: number;
-  joins: number;
-  leaves: number;
-}
-
-export interface QuietGroup {
-  group: string;
-  unit: string;
-  category: string;
-  state: string;
-  silentForHours: number | null;
-  lastMessageAt: string | null;
+  /** Groups at or under the unit with no message since `since` (24 h): how many, and the longest silent (null = none in 30 days). */
+  quiet: { since: string; total: number; groups: { id: string; unit: string; unitName: string; category: string; lastMessageAt: string | null }[] };
 }
 
 /** A preset range ending now, or a fixed one chosen by the viewer. */
 export type Range = { kind: 'last'; hours: number } | { kind: 'fixed'; from: number; to: number };
+
+/** "last:24" or "fixed:<from>-<to>": names a range (the chart card carries it as data-series). */
+export function rangeKey(range: Range): string {
+  return range.kind === 'last' ? `last:${range.hours}` : `fixed:${range.from}-${range.to}`;
+}
 
 export function rangeBounds(range: Range, now = Date.now()): { from: number; to: number } {
   if (range.kind === 'fixed') return { from: range.from, to: range.to };
@@ -76,8 +43,9 @@ export class UnitView {
   error = $state('');
   series = $state<SeriesPoint[] | null>(null);
   seriesError = $state('');
-  quiet = $state<QuietGroup[] | null>(null);
-  quietTotal = $state(0);
+  /** Which range the shown series is for (`rangeKey`); only the answer to the latest request is shown. */
+  seriesFor = $state('');
+  #seriesAsked = '';
 
   #token: string;
   readonly unit: string;
@@ -95,31 +63,23 @@ export class UnitView {
     }
     this.error = '';
     this.answer = outcome.data;
-    const division = outcome.data.unit?.division;
-    if (division) await this.loadQuiet(division);
-  }
-
-  async loadQuiet(division: string): Promise<void> {
-    const outcome = await apiFetch<{ total: number; groups: QuietGroup[] }>(this.#token, `/api/v1/alerts/quiet-groups${query({ division, limit: 200 })}`);
-    if (outcome.ok) {
-      this.quiet = outcome.data.groups;
-      this.quietTotal = outcome.data.total;
-    } else {
-      this.quiet = [];
-    }
   }
 
   async loadSeries(range: Range): Promise<void> {
     const { from, to } = rangeBounds(range);
+    const key = rangeKey(range);
+    this.#seriesAsked = key;
     const outcome = await apiFetch<{ points: SeriesPoint[] }>(
       this.#token,
       `/api/v1/board/series${query({ unit: this.unit || undefined, from: new Date(from).toISOString(), to: new Date(to).toISOString() })}`,
     );
+    if (key !== this.#seriesAsked) return; // a later range was chosen while this one loaded
     if (!outcome.ok) {
       this.seriesError = outcome.error;
       return;
     }
     this.seriesError = '';
     this.series = outcome.data.points;
+    this.seriesFor = key;
   }
 }

@@ -1,9 +1,11 @@
 /**
  * What the central board reads besides the live socket, refreshed every `refreshMs`: hourly
- * trends per division × category (sparklines, division names, the opening messages-per-minute)
- * and the organisation's (or a lead's division's) quiet groups over the last 24 h.
+ * trends per division × category (sparklines, division names, the server's recent messages per
+ * minute) and the organisation's (or a lead's division's) quiet groups over the last 24 h
+ * (GET /api/v1/board/quiet: one count, not the whole drill-down).
  */
 import { apiFetch } from '../api.ts';
+import { RateWindow } from './rate-window.ts';
 
 export interface TrendCell {
   division: string;
@@ -42,9 +44,9 @@ export class BoardData {
   nameOf = (division: string): string => this.names[division] ?? division;
 
   async refresh(): Promise<void> {
-    const [trends, unit] = await Promise.all([
+    const [trends, quiet] = await Promise.all([
       apiFetch<TrendsAnswer>(this.#token, '/api/v1/board/trends?hours=12'),
-      apiFetch<{ total: { inactiveGroups: number } }>(this.#token, `/api/v1/board/unit${this.#scopeUnit ? `?unit=${encodeURIComponent(this.#scopeUnit)}` : ''}`),
+      apiFetch<{ quietGroups: number }>(this.#token, `/api/v1/board/quiet${this.#scopeUnit ? `?unit=${encodeURIComponent(this.#scopeUnit)}` : ''}`),
     ]);
     if (trends.ok) {
       const map = new Map<string, number[]>();
@@ -57,8 +59,8 @@ export class BoardData {
       this.names = trends.data.names;
       this.perMinute = trends.data.perMinute;
     }
-    if (unit.ok) this.quietGroups = unit.data.total.inactiveGroups;
-    this.error = !trends.ok ? trends.error : !unit.ok && unit.status !== 503 ? unit.error : '';
+    if (quiet.ok) this.quietGroups = quiet.data.quietGroups;
+    this.error = !trends.ok ? trends.error : !quiet.ok && quiet.status !== 503 ? quiet.error : '';
   }
 
   /** Refresh now and every `refreshMs`; returns the stop function. */
@@ -70,44 +72,34 @@ export class BoardData {
 }
 
 /**
- * Messages per minute, live: how far today's message total (kept by snapshots and deltas alike)
- * moved in the last 60 s, sampled every second. Until the board has watched a full minute, the
- * server's recent average stands in for the part it has not seen. A total that falls (a new day)
- * starts the window again.
+ * Messages per minute, live, for the headline tile: a RateWindow fed with today's message total at
+ * every snapshot and delta (LiveCounts.watchMessages), read every second so the window slides when
+ * nothing arrives. `value` is null until it stands on something (RateWindow.knownAt).
  */
 export class MessageRate {
-  value = $state(0);
-  #samples: { at: number; total: number }[] = [];
-  readonly #startedAt = Date.now();
-  #total: () => number | null;
-  #seed: () => number | null;
+  value = $state<number | null>(null);
+  readonly #window = new RateWindow();
 
-  constructor(total: () => number | null, seed: () => number | null) {
-    this.#total = total;
-    this.#seed = seed;
+  /** Today's total as it changes; `at` is the viewer's clock (the window is measured on one clock). */
+  record(total: number, at = Date.now()): void {
+    this.#window.record(total, at);
+    this.#show(at);
   }
 
-  sample(at = Date.now()): void {
-    const total = this.#total();
-    if (total === null) return;
-    const last = this.#samples.at(-1);
-    if (last && total < last.total) {
-      // A lower total is a correction (a snapshot replacing a slight overcount) or a new day: shift
-      // the window down by the drop, so the rate keeps measuring movement instead of starting over.
-      const drop = last.total - total;
-      for (const sample of this.#samples) sample.total -= drop;
-    }
-    this.#samples.push({ at, total });
-    while (this.#samples.length > 1 && at - this.#samples[1]!.at >= 60_000) this.#samples.shift();
-    const oldest = this.#samples[0]!;
-    const watched = Math.min(1, (at - this.#startedAt) / 60_000);
-    this.value = Math.round(total - oldest.total + (1 - watched) * (this.#seed() ?? 0));
+  /** The server's rate of the minute or two before the board opened (only the first counts). */
+  seed(perMinute: number): void {
+    this.#window.seed(perMinute);
+    this.#show(Date.now());
   }
 
-  /** Sample every second, so the window slides even when nothing arrives. */
+  /** Re-read every second, so the window slides even when nothing arrives. Returns the stop function. */
   tick(): () => void {
-    const timer = setInterval(() => this.sample(), 1000);
+    const timer = setInterval(() => this.#show(Date.now()), 1000);
     return () => clearInterval(timer);
+  }
+
+  #show(at: number): void {
+    this.value = this.#window.knownAt(at) ? this.#window.rateAt(at) : null;
   }
 }
 

@@ -22,11 +22,23 @@ export type Metric = 'messages' | 'media' | 'forwarded' | 'joins' | 'leaves' | '
 
 export type Totals = Record<Metric, number>;
 
-export interface DivisionRows {
-  division: string;
-  rows: SnapshotRow[];
-  totals: Totals;
+/**
+ * One division's rows with its subtotals. The subtotals are derived from its own rows only, so a
+ * delta re-renders the cells it changed and their division's totals, not every division.
+ */
+export class DivisionRows {
+  readonly division: string;
+  readonly rows: SnapshotRow[];
+  readonly totals: Totals = $derived.by(() => sumRows(this.rows));
+
+  constructor(division: string, rows: SnapshotRow[]) {
+    this.division = division;
+    this.rows = rows;
+  }
 }
+
+/** The name of the user-timing measure of each live update (LiveCounts.follow; bench/board-ui.ts observes it). */
+export const UPDATE_MEASURE = 'grouppulse:live-update';
 
 function sumRows(rows: readonly SnapshotRow[]): Totals {
   const totals: Totals = { messages: 0, media: 0, forwarded: 0, joins: 0, leaves: 0, activeGroups: 0 };
@@ -42,10 +54,18 @@ export interface FollowOptions {
   onRefused?: (reason: string) => void;
   /** Wait before asking again when the server could not check the sign-in just now. */
   retryMs?: number;
+  /**
+   * Deltas are put on screen at most this often (default 1000 ms: the board updates every second);
+   * the ones that arrive in between are added together then. A delta after a quiet spell shows at once.
+   */
+  applyEveryMs?: number;
   window?: Window;
 }
 
 const UNASSIGNED = 'unassigned';
+
+/** Every number a snapshot row carries. */
+const SNAPSHOT_NUMBERS = [...COUNTER_NAMES, 'activeGroups', 'activeSenders'] as const;
 
 /** Alphabetical, with `unassigned` last: it is the bucket for groups the directory does not know yet. */
 function compareIds(a: string, b: string): number {
@@ -73,7 +93,10 @@ export class LiveCounts {
   /** Server time of the last snapshot or delta applied. */
   lastUpdate = $state<Date | null>(null);
 
-  /** The rows grouped by division, in display order, each with its subtotals. */
+  /**
+   * The rows grouped by division, in display order, each with its subtotals. Reads only which rows
+   * there are (not their counters): a delta to existing cells keeps these objects.
+   */
   divisions: DivisionRows[] = $derived.by(() => {
     const groups: { division: string; rows: SnapshotRow[] }[] = [];
     for (const row of this.rows) {
@@ -81,21 +104,52 @@ export class LiveCounts {
       if (last && last.division === row.division) last.rows.push(row);
       else groups.push({ division: row.division, rows: [row] });
     }
-    return groups.map((group) => ({ ...group, totals: sumRows(group.rows) }));
+    return groups.map((group) => new DivisionRows(group.division, group.rows));
   });
 
   totals: Totals = $derived(sumRows(this.rows));
 
   /** Rows by cellKey; holds the same (reactive) objects as `rows`. */
   #index = new Map<string, SnapshotRow>();
+  #messageWatchers = new Set<(messages: number) => void>();
 
-  /** Replace everything with the server's snapshot. */
+  /**
+   * Call `watcher` with today's message total after every snapshot and delta, as each is applied
+   * (not batched like an effect, so no change is merged into the one before it). Returns the stop function.
+   */
+  watchMessages(watcher: (messages: number) => void): () => void {
+    this.#messageWatchers.add(watcher);
+    return () => this.#messageWatchers.delete(watcher);
+  }
+
+  #told(): void {
+    if (this.#messageWatchers.size === 0) return;
+    let messages = 0;
+    for (const row of this.rows) messages += row.messages;
+    for (const watcher of this.#messageWatchers) watcher(messages);
+  }
+
+  /**
+   * Take the server's numbers. When the snapshot has the same cells as the board (the usual resync),
+   * only the numbers that differ are written, so only those cells render again; else the rows are replaced.
+   */
   applySnapshot(snapshot: CountsSnapshot): void {
     this.day = snapshot.day;
     this.timeZone = snapshot.timeZone;
-    this.rows = [...snapshot.rows].sort(compareRows);
-    this.#index = new Map(this.rows.map((row) => [cellKey(row.division, row.category), row]));
+    const incoming = [...snapshot.rows].sort(compareRows);
+    const current = this.rows;
+    const sameCells = incoming.length === current.length && incoming.every((row, i) => row.division === current[i]!.division && row.category === current[i]!.category);
+    if (sameCells) {
+      incoming.forEach((row, i) => {
+        const shown = current[i]!;
+        for (const name of SNAPSHOT_NUMBERS) if (shown[name] !== row[name]) shown[name] = row[name];
+      });
+    } else {
+      this.rows = incoming;
+      this.#index = new Map(this.rows.map((row) => [cellKey(row.division, row.category), row]));
+    }
     this.lastUpdate = new Date(snapshot.asOf);
+    this.#told();
   }
 
   /** Add a delta. One for another day (around midnight) is dropped: the next snapshot brings the new day. */
@@ -119,6 +173,7 @@ export class LiveCounts {
       this.#index = new Map(this.rows.map((row) => [cellKey(row.division, row.category), row]));
     }
     this.lastUpdate = new Date(delta.asOf);
+    this.#told();
   }
 
   /** Forget everything (another user signs in: their scope may differ). */
@@ -139,17 +194,45 @@ export class LiveCounts {
   follow(socket: Socket, options: FollowOptions = {}): () => void {
     const win = options.window ?? window;
     const retryMs = options.retryMs ?? 3000;
+    const applyEveryMs = options.applyEveryMs ?? 1000;
     let retry: ReturnType<typeof setTimeout> | undefined;
+    /** Deltas received and not yet on screen, and when deltas last went on screen. */
+    let pending: CountsDelta[] = [];
+    let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    let appliedAt = -Infinity;
+
+    const flush = () => {
+      flushTimer = undefined;
+      appliedAt = performance.now();
+      const started = appliedAt;
+      for (const delta of pending) this.applyDelta(delta);
+      pending = [];
+      // Svelte updates the DOM in the microtask its first state change queued; this one runs after it.
+      queueMicrotask(() => {
+        performance.measure(UPDATE_MEASURE, { start: started });
+        performance.clearMeasures(UPDATE_MEASURE); // observers still get it; the buffer stays empty
+      });
+    };
+    const dropPending = () => {
+      clearTimeout(flushTimer);
+      flushTimer = undefined;
+      pending = [];
+    };
 
     const onSnapshot = (snapshot: CountsSnapshot) => {
+      // Deltas sent before a snapshot are in it (the api holds deltas while it reads and sends one).
+      dropPending();
       this.applySnapshot(snapshot);
       this.connection = 'live';
     };
     const onDelta = (delta: CountsDelta) => {
       // A delta before the snapshot that follows a (re)connect would add to stale numbers.
-      if (this.connection === 'live') this.applyDelta(delta);
+      if (this.connection !== 'live') return;
+      pending.push(delta);
+      flushTimer ??= setTimeout(flush, Math.max(0, appliedAt + applyEveryMs - performance.now()));
     };
     const onDisconnect = (reason: Socket.DisconnectReason) => {
+      dropPending();
       if (reason === 'io client disconnect') {
         this.connection = 'offline';
         return;
@@ -193,6 +276,7 @@ export class LiveCounts {
 
     return () => {
       clearTimeout(retry);
+      dropPending();
       win.removeEventListener('offline', onOffline);
       win.removeEventListener('online', onOnline);
       socket.off(SOCKET_EVENTS.snapshot, onSnapshot);

@@ -3,7 +3,8 @@
  * English or Hindi; IST unless the viewer picks their own zone. `t()` looks words up in the
  * catalogue of the current language (English when a key is missing there).
  */
-import { CATALOGUE, LANGUAGES, type Language, type MessageKey } from '../i18n/messages.ts';
+import { labelOf } from '../format.ts';
+import { CATALOGUE, HINDI_NAMES, LANGUAGES, type Language, type MessageKey } from '../i18n/messages.ts';
 
 const STORAGE_KEY = 'grouppulse.preferences';
 export const IST = 'Asia/Kolkata';
@@ -73,6 +74,9 @@ export class Preferences {
     const text = CATALOGUE[this.language][key] ?? CATALOGUE.en[key] ?? key;
     return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
   };
+
+  /** A category or level id as the viewer reads it: its Hindi name in Hindi when it has one, else the id as words. */
+  label = (id: string): string => (this.language === 'hi' ? HINDI_NAMES[id] : undefined) ?? labelOf(id);
 
   #save(): void {
     try {

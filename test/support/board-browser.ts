@@ -1,0 +1,107 @@
+/**
+ * What the board's browser tests share: the real all-in-one server (in-process bus, embedded
+ * ClickHouse) with a freshly built board, Debian's Chromium through playwright-core, signing in
+ * through the board's own form, and screenshots in test-results/.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { loadConfig } from '../../common/config.ts';
+import { createLogger } from '../../common/logger.ts';
+import { ALL_ROLES, startServices, type RunningServices } from '../../runtime/services.ts';
+
+export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const SCREENSHOTS = path.join(ROOT, 'test-results');
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface OpenOptions {
+  viewport?: { width: number; height: number };
+  timezoneId?: string;
+}
+
+export interface BoardUnderTest {
+  services: RunningServices;
+  url: string;
+  /** Uncaught errors of every page opened so far (tests take them with splice and expect none). */
+  pageErrors: string[];
+  /** A new browser context on the board's sign-in form. */
+  open(options?: OpenOptions): Promise<Page>;
+  /** Sign in through the form (wrong credentials leave the form up). */
+  signIn(page: Page, user: Credentials): Promise<void>;
+  /** A new browser context signed in as `user` through the sign-in form, once the board says it is live. */
+  openAs(user: Credentials, options?: OpenOptions): Promise<Page>;
+  /** test-results/<name>.png, the whole page. */
+  screenshot(page: Page, name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Build the board, start the server with `env` on top of the test defaults, launch Chromium. */
+export async function startBoardUnderTest(options: { admin: Credentials; ingestToken: string; env?: Record<string, string>; waitMs: number }): Promise<BoardUnderTest> {
+  execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'grouppulse-board-'));
+  const config = loadConfig({
+    ...process.env,
+    PORT: '0',
+    DATA_DIR: dataDir,
+    INGEST_TOKEN: options.ingestToken,
+    ADMIN_PASSWORD: options.admin.password,
+    LOG_LEVEL: 'silent',
+    AUTH_SIGNIN_MAX_ATTEMPTS: '1000',
+    // The board's tests run on the in-process bus and the embedded engine, whatever the shell has set.
+    KAFKA_BROKERS: '',
+    CLICKHOUSE_URL: '',
+    ...options.env,
+  });
+  const services = await startServices(config, ALL_ROLES, createLogger('silent'));
+  const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+  const board: BoardUnderTest = {
+    services,
+    url: services.url,
+    pageErrors,
+    async open(open = {}) {
+      const context = await browser.newContext({
+        viewport: open.viewport ?? { width: 1440, height: 900 },
+        colorScheme: 'dark',
+        timezoneId: open.timezoneId ?? 'Asia/Kolkata',
+        acceptDownloads: true,
+      });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.goto(`${services.url}/`);
+      await page.locator('[data-testid="sign-in"]').waitFor({ timeout: options.waitMs });
+      return page;
+    },
+    async signIn(page, user) {
+      await page.fill('input[name="username"]', user.username);
+      await page.fill('input[name="password"]', user.password);
+      await page.click('button[type="submit"]');
+    },
+    async openAs(user, open = {}) {
+      const page = await board.open(open);
+      await board.signIn(page, user);
+      await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: options.waitMs });
+      return page;
+    },
+    async screenshot(page, name) {
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    },
+    async stop() {
+      for (const context of contexts) await context.close().catch(() => undefined);
+      await browser.close();
+      await services.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return board;
+}

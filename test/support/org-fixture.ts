@@ -1,0 +1,34 @@
+/**
+ * The small organisation the board's tests share: Rajasthan with the divisions Jaipur and Ajmer,
+ * a district, three booths and five groups (titles to search by, two categories per booth in
+ * Jaipur). Imported through the real directory API as an admin.
+ */
+export const ORG_UNITS = [
+  { id: 'RJ', name: 'Rajasthan', level: 'state', parent: '' },
+  { id: 'JPR', name: 'Jaipur', level: 'division', parent: 'RJ' },
+  { id: 'AJM', name: 'Ajmer', level: 'division', parent: 'RJ' },
+  { id: 'JPR-D1', name: 'Jaipur City', level: 'district', parent: 'JPR' },
+  { id: 'B101', name: 'Booth 101 Sanganer', level: 'booth', parent: 'JPR-D1' },
+  { id: 'B102', name: 'Booth 102 Malviya Nagar', level: 'booth', parent: 'JPR-D1' },
+  { id: 'B201', name: 'Booth 201 Kishangarh', level: 'booth', parent: 'AJM' },
+];
+
+export const ORG_GROUPS = [
+  { id: 'wa:g1', unit: 'B101', category: 'booth-voters', title: 'Sanganer voters' },
+  { id: 'wa:g2', unit: 'B101', category: 'youth', title: 'Sanganer yuva' },
+  { id: 'wa:g3', unit: 'B102', category: 'booth-voters', title: 'Malviya Nagar voters' },
+  { id: 'wa:g4', unit: 'B201', category: 'booth-voters', title: 'Kishangarh voters' },
+  { id: 'wa:g5', unit: 'B201', category: 'women', title: 'Kishangarh mahila' },
+];
+
+/** Import ORG_UNITS and ORG_GROUPS into the deployment at `url`; throws with the answer unless both are taken. */
+export async function importOrg(url: string, adminToken: string): Promise<void> {
+  for (const [kind, rows] of [['units', ORG_UNITS], ['groups', ORG_GROUPS]] as const) {
+    const response = await fetch(`${url}/api/v1/directory/${kind}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ [kind]: rows }),
+    });
+    if (response.status !== 200) throw new Error(`importing ${kind} answered ${response.status}: ${await response.text()}`);
+  }
+}
