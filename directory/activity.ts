@@ -3,13 +3,12 @@
  * activity in a window from rollup_group_day (whole UTC days) and rollup_group_hour (the partial days
  * at the ends), the latest snapshot sizes from group_members, the last message time from
  * group_last_message, and distinct people reached per child unit.
- *
- * Per-group reads return up to one row per group (100k and more): they come back as JSONColumnsWithMetadata, one
- * array per column parsed in one go, with counts cast to Float64 so they arrive as JSON numbers
- * (exact below 2^53). Decoding row by row cost several times the query itself.
+ * Per-group reads return up to one row per group (100k and more), so they come back as columns
+ * (common/store/read-columns.ts), counts cast to Float64 to arrive as JSON numbers (exact below 2^53).
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { DAY_PART, daySplit, finePart } from '../common/store/day-split.ts';
+import { readColumns } from '../common/store/read-columns.ts';
 
 export interface GroupActivity {
   messages: number;
@@ -17,12 +16,6 @@ export interface GroupActivity {
   forwarded: number;
   joins: number;
   leaves: number;
-}
-
-/** One array per selected column (JSONColumnsWithMetadata): the fast way to move 100k rows out of the engine. */
-export async function readColumns<T extends Record<string, unknown[]>>(client: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T> {
-  const result = await client.query({ query, query_params: params, format: 'JSONColumnsWithMetadata' });
-  return ((await result.json()) as unknown as { data: T }).data;
 }
 
 const ACTIVITY_COLUMNS = 'group_id, messages, media, forwarded, joins, leaves';
