@@ -31,7 +31,7 @@ export interface ProcessorOptions {
   lagIntervalMs?: number;
   /**
    * Hands memory the engine freed back to the system (Store.releaseMemory), at most every
-   * `releaseMemoryEveryMs` (default 5 s) after a batch: the embedded engine's allocator otherwise keeps
+   * `releaseMemoryEveryMs` (default 5 s; 0 = never) after a batch: the embedded engine's allocator otherwise keeps
    * what inserts used, and the process's RSS climbs by hundreds of MB. Takes ~20 ms.
    */
   releaseMemory?: () => Promise<void>;
@@ -69,7 +69,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
   let releasedAt = performance.now();
 
   async function releaseMemoryNow(): Promise<void> {
-    if (!options.releaseMemory || performance.now() - releasedAt < (options.releaseMemoryEveryMs ?? 5000)) return;
+    const everyMs = options.releaseMemoryEveryMs ?? 5000;
+    if (!options.releaseMemory || everyMs === 0 || performance.now() - releasedAt < everyMs) return;
     releasedAt = performance.now();
     await options.releaseMemory().catch((error: unknown) => log.debug({ err: error }, 'could not release the engine\'s memory'));
   }

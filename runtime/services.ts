@@ -245,6 +245,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
       dedupWindowDays: config.DEDUP_WINDOW_DAYS,
       boardTimeZone: config.BOARD_TIME_ZONE,
       releaseMemory: () => store.releaseMemory(),
+      releaseMemoryEveryMs: config.STORE_RELEASE_MEMORY_MS,
     });
     await processor.start();
   }
