@@ -1,11 +1,13 @@
 /**
  * GET /api/v1/summary?from&to[&division] — the fixed probe of the read side (DESIGN.md contract):
  * per division × category over [from, to): messages, distinct active groups and senders, joins, leaves.
- * Minute-aligned ranges read the per-minute rollup (the fast path); other ranges read raw events
- * so the edges are exact.
+ * Minute-aligned ranges read the rollups (the fast path): whole UTC days from the per-day rollup and
+ * the partial days at either end from the per-minute one (common/store/day-split.ts); other ranges
+ * read raw events so the edges are exact.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
+import { DAY_PART, daySplit, finePart } from '../common/store/day-split.ts';
 
 export interface SummaryRow {
   division: string;
@@ -34,12 +36,18 @@ export const summaryParamsSchema = z
   .object({ from: isoInstant('from'), to: isoInstant('to'), division: z.string().min(1).optional() })
   .refine((p) => p.from < p.to, { message: 'from must be before to' });
 
+// Distinct counts merge exactly across the two tables: uniq states of the same hashes, however grouped.
 const ROLLUP_SQL = `
   SELECT division, category,
          sum(messages) AS messages, uniqMerge(active_groups) AS activeGroups, uniqMerge(active_senders) AS activeSenders,
          sum(joins) AS joins, sum(leaves) AS leaves
-  FROM rollup_minute
-  WHERE minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')} {divisionFilter}
+  FROM (
+    SELECT division, category, messages, joins, leaves, active_groups, active_senders
+    FROM rollup_day WHERE ${DAY_PART} {divisionFilter}
+    UNION ALL
+    SELECT division, category, messages, joins, leaves, active_groups, active_senders
+    FROM rollup_minute WHERE ${finePart('minute')} {divisionFilter}
+  )
   GROUP BY division, category ORDER BY division, category`;
 
 const RAW_SQL = `
@@ -56,11 +64,12 @@ function minuteAligned(date: Date): boolean {
 }
 
 export async function querySummary(client: ClickHouseClient, query: SummaryQuery): Promise<SummaryRow[]> {
-  const template = minuteAligned(query.from) && minuteAligned(query.to) ? ROLLUP_SQL : RAW_SQL;
-  const sql = template.replace('{divisionFilter}', query.divisions ? 'AND division IN {divisions:Array(String)}' : '');
+  const rollup = minuteAligned(query.from) && minuteAligned(query.to);
+  const sql = (rollup ? ROLLUP_SQL : RAW_SQL).replaceAll('{divisionFilter}', query.divisions ? 'AND division IN {divisions:Array(String)}' : '');
+  const range = rollup ? daySplit(query.from.getTime(), query.to.getTime()) : { from: query.from.getTime() / 1000, to: query.to.getTime() / 1000 };
   const result = await client.query({
     query: sql,
-    query_params: { from: query.from.getTime() / 1000, to: query.to.getTime() / 1000, divisions: query.divisions ?? [] },
+    query_params: { ...range, divisions: query.divisions ?? [] },
     format: 'JSONEachRow',
   });
   const rows = await result.json<Record<keyof SummaryRow, string | number>>();

@@ -63,7 +63,7 @@ async function processorPhase(dataDir: string): Promise<ProcessorPhase> {
   const bus = createBus(config, logger);
   await bus.ensureTopics([topics.events, topics.deadLetter, topics.live]);
   const loadStarted = performance.now();
-  const directoryService = await startDirectoryService({ client: store.client, logger, pollMs: 600_000 });
+  const directoryService = await startDirectoryService({ client: store.client, logger, pollMs: 600_000, releaseMemory: () => store.releaseMemory() });
   const loadMs = performance.now() - loadStarted;
   const directory = directoryService.directory;
   const loaded = memory();
@@ -75,7 +75,7 @@ async function processorPhase(dataDir: string): Promise<ProcessorPhase> {
   await produceAll(bareKafka(kafkaBrokers(), 'bench-directory'), topics.events, chunk(busRecords(events, Date.now()), 1000), 8);
   events.length = 0;
   const metrics = createMetrics();
-  const processor = createProcessor({ bus, client: store.client, directory, logger, metrics, topics, groupId: `${prefix}processor`, dedupWindowDays: config.DEDUP_WINDOW_DAYS, boardTimeZone: config.BOARD_TIME_ZONE });
+  const processor = createProcessor({ bus, client: store.client, directory, logger, metrics, topics, groupId: `${prefix}processor`, dedupWindowDays: config.DEDUP_WINDOW_DAYS, boardTimeZone: config.BOARD_TIME_ZONE, releaseMemory: () => store.releaseMemory() });
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, mb(process.memoryUsage().rss))), 50);
   const processStarted = performance.now();

@@ -59,6 +59,7 @@ const processor = createProcessor({
   groupId: `${prefix}processor`,
   dedupWindowDays: config.DEDUP_WINDOW_DAYS,
   boardTimeZone: config.BOARD_TIME_ZONE,
+  releaseMemory: () => store.releaseMemory(),
 });
 await processor.start();
 const processorDoneAt = await pollUntil('the processor to write every record', async () => ((await writtenByProcessor(metrics)) >= total ? performance.now() : undefined), 900_000, 20);

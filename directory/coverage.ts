@@ -32,11 +32,13 @@ export interface CoverageReport {
   children: Coverage[];
 }
 
-interface BoothState {
-  categories: Set<string>;
-  active24h: boolean;
-  active7d: boolean;
-}
+/**
+ * Booth state in flat arrays, not an object and a Set per booth (that made this pass allocation-bound
+ * at 50k+ booths): booth n's activity in `active[n]` (bits below) and whether it has a group of
+ * expected category i in `present[n * expected + i]`.
+ */
+const ACTIVE_24H = 1;
+const ACTIVE_7D = 2;
 
 const DAY_MS = 86_400_000;
 
@@ -53,10 +55,15 @@ export function computeCoverage(
   const depth = node ? node.path.length : 0;
   const leafLevel = index.settings.levels[index.settings.levels.length - 1]!;
 
-  // Per booth under the unit: the categories present and whether a group spoke lately.
-  const booths = new Map<string, BoothState>();
+  // Per booth under the unit: the expected categories present and whether a group spoke lately.
+  const categoryIndex = new Map<string, number>();
+  expected.forEach((c, i) => categoryIndex.has(c) || categoryIndex.set(c, i));
+  const boothIndex = new Map<string, number>();
+  const active: number[] = [];
+  const present: number[] = [];
   const groupsPerChild = new Map<string, number>();
   const targetPerChild = new Map<string, number>();
+  const leaves = new Map<string, boolean>();
   for (const [groupId, placement] of index.groups) {
     const path = placement.unitPath;
     if (depth > 0 && path[depth - 1] !== unitId) continue;
@@ -65,15 +72,19 @@ export function computeCoverage(
     const target = index.targets.get(groupId);
     if (target !== undefined) targetPerChild.set(child, (targetPerChild.get(child) ?? 0) + target);
     const leaf = path[path.length - 1]!;
-    if (!index.isLeaf(leaf)) continue;
-    let booth = booths.get(leaf);
-    if (!booth) booths.set(leaf, (booth = { categories: new Set(), active24h: false, active7d: false }));
-    booth.categories.add(placement.category);
-    const last = lastMessage.get(groupId);
-    if (last !== undefined && last >= now - 7 * DAY_MS) {
-      booth.active7d = true;
-      if (last >= now - DAY_MS) booth.active24h = true;
+    let isLeaf = leaves.get(leaf);
+    if (isLeaf === undefined) leaves.set(leaf, (isLeaf = index.isLeaf(leaf)));
+    if (!isLeaf) continue;
+    let n = boothIndex.get(leaf);
+    if (n === undefined) {
+      boothIndex.set(leaf, (n = active.length));
+      active.push(0);
+      for (let i = 0; i < expected.length; i++) present.push(0);
     }
+    const category = categoryIndex.get(placement.category);
+    if (category !== undefined) present[n * expected.length + category] = 1;
+    const last = lastMessage.get(groupId);
+    if (last !== undefined && last >= now - 7 * DAY_MS) active[n]! |= last >= now - DAY_MS ? ACTIVE_24H | ACTIVE_7D : ACTIVE_7D;
   }
 
   const empty = (id: string, name: string, level: string): Coverage => ({
@@ -88,17 +99,17 @@ export function computeCoverage(
   }
 
   // Every leaf under the unit counts, with or without groups.
-  const addBooth = (target: Coverage, booth: BoothState | undefined) => {
+  const addBooth = (target: Coverage, n: number | undefined) => {
     target.booths += 1;
-    if (booth) {
+    if (n !== undefined) {
       target.boothsWithGroup += 1;
-      if (booth.active24h) target.boothsActive24h += 1;
-      if (booth.active7d) target.boothsActive7d += 1;
+      if (active[n]! & ACTIVE_24H) target.boothsActive24h += 1;
+      if (active[n]! & ACTIVE_7D) target.boothsActive7d += 1;
     }
     let missingAny = false;
-    for (const category of expected) {
-      if (booth?.categories.has(category)) continue;
-      target.missingByCategory[category]! += 1;
+    for (let i = 0; i < expected.length; i++) {
+      if (n !== undefined && present[n * expected.length + categoryIndex.get(expected[i]!)!]) continue;
+      target.missingByCategory[expected[i]!]! += 1;
       missingAny = true;
     }
     if (missingAny) target.boothsMissingExpected += 1;
@@ -107,7 +118,7 @@ export function computeCoverage(
     if (leafNode.unit.level !== leafLevel) continue;
     const path = leafNode.path;
     if (depth > 0 && path[depth - 1] !== unitId) continue;
-    const booth = booths.get(leafId);
+    const booth = boothIndex.get(leafId);
     addBooth(total, booth);
     const row = rows.get(path[depth] ?? leafId);
     if (row) addBooth(row, booth);

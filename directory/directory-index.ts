@@ -2,7 +2,9 @@
  * The directory held in memory: the unit tree with each unit's path from the root, and each group's
  * placement. Built for the per-event `place` call and for memory at 1 M groups: a group holds only a
  * reference to a Placement shared by every group of the same unit and category, and that Placement
- * holds its unit's path array (one array per unit, never copied per group). Pure, no I/O.
+ * holds its unit's path array (one array per unit, never copied per group). The placements of a unit
+ * hang off its node (a short list, one per category in use there) rather than off a map keyed by
+ * unit and category: at 1 M groups that map held ~960k key strings (~100 MB). Pure, no I/O.
  */
 import { UNASSIGNED_PLACEMENT, type Placement } from '../processor/directory.ts';
 import { DEFAULT_SETTINGS, type DirectorySettings, type Unit } from './model.ts';
@@ -14,6 +16,8 @@ export interface UnitNode {
   path: readonly string[];
   /** Division stamped on events of groups under this unit. */
   division: string;
+  /** Placements of the groups on this unit, one per category in use (built on demand). */
+  placements?: Placement[];
 }
 
 export interface DirectoryIndex {
@@ -50,19 +54,18 @@ export function createDirectoryIndex(): DirectoryIndex {
   let settings = DEFAULT_SETTINGS;
   let units = new Map<string, UnitNode>();
   let children = new Map<string, string[]>();
-  let placements = new Map<string, Placement>();
   const groups = new Map<string, Placement>();
   const targets = new Map<string, number>();
   let leafLevel = settings.levels[settings.levels.length - 1];
 
   function placementFor(unitId: string, category: string): Placement | undefined {
-    const key = `${unitId}\u0000${category}`;
-    let placement = placements.get(key);
-    if (placement) return placement;
     const node = units.get(unitId);
     if (!node) return undefined;
-    placement = Object.freeze({ division: node.division, category, unitPath: node.path as string[] });
-    placements.set(key, placement);
+    const list = node.placements ?? [];
+    for (const placement of list) if (placement.category === category) return placement;
+    const placement = Object.freeze({ division: node.division, category, unitPath: node.path as string[] });
+    // concat allocates the exact length; push or spread leave room for more (~180 B an array, × 500k units).
+    node.placements = list.concat(placement);
     return placement;
   }
 
@@ -94,8 +97,9 @@ export function createDirectoryIndex(): DirectoryIndex {
         if (done) return done.path;
         const unit = tree.get(id)!;
         const parentPath = unit.parent && tree.has(unit.parent) && depth < 64 ? pathOf(unit.parent, depth + 1) : [];
-        const path = Object.freeze([...parentPath, id]);
-        nodes.set(id, { unit, path, division: '' });
+        // concat: exact length (a spread leaves room for more, ~100 B a unit at 500k units).
+        const path = Object.freeze(parentPath.concat(id));
+        nodes.set(id, { unit, path, division: '', placements: undefined });
         return path;
       };
       for (const id of tree.keys()) pathOf(id, 0);
@@ -108,7 +112,6 @@ export function createDirectoryIndex(): DirectoryIndex {
       }
       units = nodes;
       children = kids;
-      placements = new Map();
       for (const [groupId, old] of groups) {
         const unitId = old.unitPath[old.unitPath.length - 1];
         const placement = unitId === undefined ? undefined : placementFor(unitId, old.category);

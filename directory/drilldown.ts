@@ -32,6 +32,20 @@ function zero(id: string, name: string, level: string): UnitCounts {
   return { id, name, level, groups: 0, activeGroups: 0, inactiveGroups: 0, messages: 0, media: 0, forwarded: 0, joins: 0, leaves: 0, members: 0 };
 }
 
+function add(target: UnitCounts, seen: GroupActivity | undefined, size: number): void {
+  target.groups += 1;
+  target.members += size;
+  if (seen && seen.messages > 0) target.activeGroups += 1;
+  else target.inactiveGroups += 1;
+  if (seen) {
+    target.messages += seen.messages;
+    target.media += seen.media;
+    target.forwarded += seen.forwarded;
+    target.joins += seen.joins;
+    target.leaves += seen.leaves;
+  }
+}
+
 /** undefined when the unit is unknown. `unitId` '' = the top of the tree. */
 export function drillDown(
   index: DirectoryIndex,
@@ -56,19 +70,8 @@ export function drillDown(
     if (!row) rows.set(childId, (row = zero(childId, childId ? (index.units.get(childId)?.unit.name ?? childId) : '(groups on this unit)', childId ? (index.units.get(childId)?.unit.level ?? '') : (node?.unit.level ?? ''))));
     const seen = activity.get(groupId);
     const size = members.get(groupId) ?? 0;
-    for (const target of [row, total]) {
-      target.groups += 1;
-      target.members += size;
-      if (seen && seen.messages > 0) target.activeGroups += 1;
-      else target.inactiveGroups += 1;
-      if (seen) {
-        target.messages += seen.messages;
-        target.media += seen.media;
-        target.forwarded += seen.forwarded;
-        target.joins += seen.joins;
-        target.leaves += seen.leaves;
-      }
-    }
+    add(row, seen, size);
+    add(total, seen, size);
   }
   return {
     unit: node ? { id: node.unit.id, name: node.unit.name, level: node.unit.level, path: [...node.path] } : null,

@@ -32,7 +32,12 @@ export interface LiveDirectoryOptions {
   logger: Logger;
   pollMs?: number;
   repository?: DirectoryRepository;
+  /** After a load of the tree or of many groups: hand the memory the engine used for it back (Store.releaseMemory). */
+  releaseMemory?: () => Promise<void>;
 }
+
+/** Loads at least this large release the engine's memory afterwards. */
+const RELEASE_AFTER_GROUPS = 50_000;
 
 export function createLiveDirectory(options: LiveDirectoryOptions): LiveDirectory {
   const log = options.logger.child({ component: 'directory' });
@@ -61,6 +66,9 @@ export function createLiveDirectory(options: LiveDirectoryOptions): LiveDirector
       });
     }
     seen = mark;
+    if (options.releaseMemory && (kinds.has('units') || changedGroups >= RELEASE_AFTER_GROUPS)) {
+      await options.releaseMemory().catch((error: unknown) => log.debug({ err: error }, 'could not release the engine\'s memory'));
+    }
     log.info({ version: mark.version, units: index.units.size, groups: index.groups.size, changedGroups, ms: Math.round(performance.now() - started) }, 'directory loaded');
     return true;
   }

@@ -4,6 +4,7 @@
  * Query parameters only; no values in SQL text.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
+import { readColumns } from '../common/store/read-columns.ts';
 import { DEFAULT_SETTINGS, type DirectorySettings, type GroupEntry, type Unit } from './model.ts';
 
 export type ChangeKind = 'settings' | 'units' | 'groups';
@@ -81,10 +82,20 @@ export function createDirectoryRepository(client: ClickHouseClient): DirectoryRe
     },
 
     async loadUnits() {
-      const found = await rows<{ unit_id: string; name: string; level: string; parent: string }>(
+      // Columns, not row objects (a 500k-unit tree); level names and parent ids shared, not one copy per unit.
+      const c = await readColumns<{ unit_id: string[]; name: string[]; level: string[]; parent: string[] }>(
+        client,
         'SELECT unit_id, name, level, parent FROM directory_units FINAL WHERE deleted = 0',
       );
-      return new Map(found.map((r) => [r.unit_id, { id: r.unit_id, name: r.name, level: r.level, parent: r.parent }]));
+      const levels = new Map<string, string>();
+      const units = new Map<string, Unit>();
+      for (let i = 0; i < c.unit_id.length; i++) {
+        const level = c.level[i]!;
+        if (!levels.has(level)) levels.set(level, level);
+        units.set(c.unit_id[i]!, { id: c.unit_id[i]!, name: c.name[i]!, level: levels.get(level)!, parent: c.parent[i]! });
+      }
+      for (const unit of units.values()) unit.parent = units.get(unit.parent)?.id ?? unit.parent;
+      return units;
     },
 
     async writeUnits(upserts, removals, version) {

@@ -28,10 +28,12 @@ export interface DirectoryServiceOptions {
   /** Bearer token also allowed to import (DIRECTORY_IMPORT_TOKEN: scripts, the simulator). */
   adminToken?: string;
   pollMs?: number;
+  /** Called after a large load (Store.releaseMemory). */
+  releaseMemory?: () => Promise<void>;
 }
 
 export async function startDirectoryService(options: DirectoryServiceOptions): Promise<DirectoryService> {
-  const directory = createLiveDirectory({ client: options.client, logger: options.logger, pollMs: options.pollMs });
+  const directory = createLiveDirectory({ client: options.client, logger: options.logger, pollMs: options.pollMs, releaseMemory: options.releaseMemory });
   await directory.start();
   const importer = createImporter(options.client, () => directory.refresh());
   function routes(requireUser?: RequireUser): Router {

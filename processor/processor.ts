@@ -29,6 +29,13 @@ export interface ProcessorOptions {
   now?: () => number;
   /** How often consumer lag is read into the consumer_lag metric. */
   lagIntervalMs?: number;
+  /**
+   * Hands memory the engine freed back to the system (Store.releaseMemory), at most every
+   * `releaseMemoryEveryMs` (default 5 s; 0 = never) after a batch: the embedded engine's allocator otherwise keeps
+   * what inserts used, and the process's RSS climbs by hundreds of MB. Takes ~20 ms.
+   */
+  releaseMemory?: () => Promise<void>;
+  releaseMemoryEveryMs?: number;
 }
 
 export interface Processor {
@@ -59,6 +66,14 @@ export function createProcessor(options: ProcessorOptions): Processor {
   /** Partitions whose first batch since assignment was checked for an interrupted write. */
   const resumed = new Set<string>();
   let lagTimer: NodeJS.Timeout | undefined;
+  let releasedAt = performance.now();
+
+  async function releaseMemoryNow(): Promise<void> {
+    const everyMs = options.releaseMemoryEveryMs ?? 5000;
+    if (!options.releaseMemory || everyMs === 0 || performance.now() - releasedAt < everyMs) return;
+    releasedAt = performance.now();
+    await options.releaseMemory().catch((error: unknown) => log.debug({ err: error }, 'could not release the engine\'s memory'));
+  }
 
   async function recordLag(): Promise<void> {
     try {
@@ -162,6 +177,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     options.metrics.processorRecords.inc({ outcome: 'duplicate' }, prepared.duplicates);
     options.metrics.processorRecords.inc({ outcome: 'dead_letter' }, prepared.deadLetters.length);
     await publishLiveDelta(prepared.rows, writtenAt);
+    await releaseMemoryNow();
     return { lastHandledOffset: prepared.lastOffset };
   }
 

@@ -133,7 +133,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   }
 
   // The group directory: placements for the processor; imports, drill-down and coverage for the api.
-  const directoryService: DirectoryService | undefined = store ? await startDirectoryService({ client: store.client, logger, adminToken: config.DIRECTORY_IMPORT_TOKEN }) : undefined;
+  const directoryService: DirectoryService | undefined = store ? await startDirectoryService({ client: store.client, logger, adminToken: config.DIRECTORY_IMPORT_TOKEN, releaseMemory: () => store.releaseMemory() }) : undefined;
 
   const app = express();
   app.disable('x-powered-by');
@@ -244,6 +244,8 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
       groupId: processorGroupId,
       dedupWindowDays: config.DEDUP_WINDOW_DAYS,
       boardTimeZone: config.BOARD_TIME_ZONE,
+      releaseMemory: () => store.releaseMemory(),
+      releaseMemoryEveryMs: config.STORE_RELEASE_MEMORY_MS,
     });
     await processor.start();
   }

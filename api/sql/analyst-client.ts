@@ -33,7 +33,7 @@ async function openStore(config: AnalystConfig): Promise<Store> {
       database: config.CLICKHOUSE_DATABASE,
       request_timeout: 120_000,
     });
-    return { client, kind: 'server', location: url.toString(), close: () => client.close() };
+    return { client, kind: 'server', location: url.toString(), releaseMemory: async () => undefined, close: () => client.close() };
   }
   return createStore(config);
 }

@@ -16,6 +16,12 @@ export interface Store {
   readonly kind: 'server' | 'embedded';
   /** Where the data is, for messages: a URL (without credentials) or a directory. */
   readonly location: string;
+  /**
+   * Give memory the engine freed back to the system. The embedded engine's allocator (jemalloc)
+   * keeps freed pages: after loading a 1 M-group directory the process held ~400 MB more RSS than it
+   * used. A no-op for a server (its memory is not ours).
+   */
+  releaseMemory(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,13 +49,23 @@ export async function createStore(config: StoreConfig): Promise<Store> {
       await bootstrap.close();
     }
     const client = createClient({ ...server, database: config.CLICKHOUSE_DATABASE });
-    return { client, kind: 'server', location: url.toString(), close: () => client.close() };
+    return { client, kind: 'server', location: url.toString(), releaseMemory: async () => undefined, close: () => client.close() };
   }
   const dir = path.resolve(config.DATA_DIR, 'clickhouse');
   mkdirSync(dir, { recursive: true });
   const client = createClient({ connection: (await openChdbConnection(dir)) as unknown as ClientConnection });
   resetStickyInsertSettings(client);
-  return { client, kind: 'embedded', location: dir, close: () => client.close() };
+  return {
+    client,
+    kind: 'embedded',
+    location: dir,
+    async releaseMemory() {
+      // Twice: the first statement also lets go of the previous statement's result, which the second frees.
+      await client.command({ query: 'SYSTEM JEMALLOC PURGE' });
+      await client.command({ query: 'SYSTEM JEMALLOC PURGE' });
+    },
+    close: () => client.close(),
+  };
 }
 
 /**
