@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 
+export { alertAudience } from './audience.ts';
+
 export const ALERT_RULE_NAMES = ['group-inactive', 'unit-dark', 'sharp-drop', 'source-down'] as const;
 export type AlertRuleName = (typeof ALERT_RULE_NAMES)[number];
 
@@ -78,14 +80,6 @@ export function alertId(rule: AlertRuleName, subject: string, since: number): st
 /** Key of "one open alert per subject and rule". */
 export function openKey(rule: string, subject: string): string {
   return `${rule}\u0000${subject}`;
-}
-
-/**
- * Units whose leads and rooms an alert reaches: its division, the divisions a down source feeds, and
- * the unit it escalated to. Empty = central monitoring only (admins, monitors, analysts).
- */
-export function alertAudience(alert: Pick<Alert, 'division' | 'divisions' | 'escalatedUnit'>): string[] {
-  return [...new Set([alert.division, ...(alert.divisions ?? []), alert.escalatedUnit].filter(Boolean))];
 }
 
 export function isOpen(alert: Pick<Alert, 'state'>): boolean {

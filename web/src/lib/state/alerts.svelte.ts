@@ -14,6 +14,10 @@ export interface BoardAlert {
   subjectKind: string;
   subject: string;
   division: string;
+  /** Source-down: the divisions the source feeds. */
+  divisions?: string[];
+  /** The unit an unacknowledged alert escalated to. */
+  escalatedUnit?: string;
   unit: string;
   category: string;
   state: 'firing' | 'acknowledged' | 'resolved';
