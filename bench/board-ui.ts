@@ -4,7 +4,8 @@
  * and the simulator plays live traffic through the ingest API. Measured in the page over a window
  * of live updates, on a desktop viewport and on a phone viewport (390×844, the CPU slowed 4× as on a
  * mid-range phone): long tasks (PerformanceObserver 'longtask'), frame times (requestAnimationFrame
- * deltas), main-thread time (Chrome's TaskDuration) per live update, DOM nodes, JS heap.
+ * deltas), main-thread time (Chrome's TaskDuration) per screen update (the board applies the deltas
+ * received at most once a second), DOM changes, DOM nodes, JS heap.
  * Baseline in the same run: the same page, same viewport, signed in on an empty directory with no
  * traffic (idle). Screenshots: test-results/bench-board-{desktop,phone}.png.
  */
@@ -133,18 +134,21 @@ async function measure(page: Page, viewport: keyof typeof VIEWPORTS, updates: ()
 function figuresOf(viewport: string, live: Measured, idle: Measured): Figure[] {
   const longest = live.longTasks.length > 0 ? Math.max(...live.longTasks) : 0;
   const p99 = percentile(live.frames, 99);
-  /** Main-thread time of one kind per live update, beyond what the idle page spends in the same time. */
+  /** Screen updates: the board puts the deltas received on screen at most once a second (each measured in the page). */
+  const shown = live.updateMs.length;
+  /** Main-thread time of one kind per screen update, beyond what the idle page spends in the same time. */
   const perUpdate = (kind: 'taskMs' | 'scriptMs' | 'styleMs' | 'layoutMs') =>
-    live.updates > 0 ? (Math.max(0, live[kind] / live.seconds - idle[kind] / idle.seconds) * live.seconds) / live.updates : NaN;
+    shown > 0 ? (Math.max(0, live[kind] / live.seconds - idle[kind] / idle.seconds) * live.seconds) / shown : NaN;
   const task = perUpdate('taskMs');
   const slow = (m: Measured) => (m.frames.length === 0 ? NaN : (m.frames.filter((f) => f > 2 * FRAME_MS).length / m.frames.length) * 100);
   return [
-    { name: `${viewport}: live updates received`, value: live.updates / live.seconds, unit: '/s', better: 'higher', target: { text: '≥ 1 /s', met: live.updates / live.seconds >= 1 } },
-    { name: `${viewport}: live update in the page (state + DOM) p50`, value: percentile(live.updateMs, 50), unit: 'ms', better: 'lower', limit: { name: 'one frame', value: FRAME_MS } },
-    { name: `${viewport}: live update in the page (state + DOM) p99`, value: percentile(live.updateMs, 99), unit: 'ms', better: 'lower', limit: { name: 'one frame', value: FRAME_MS }, target: { text: '< 1 frame', met: percentile(live.updateMs, 99) < FRAME_MS } },
-    { name: `${viewport}: main-thread time per live update`, value: task, unit: 'ms', better: 'lower', limit: { name: 'one frame', value: FRAME_MS } },
+    { name: `${viewport}: live deltas received`, value: live.updates / live.seconds, unit: '/s', better: 'higher' },
+    { name: `${viewport}: screen updates`, value: shown / live.seconds, unit: '/s', better: 'higher', target: { text: 'every second (≥ 0.9 /s)', met: shown / live.seconds >= 0.9 } },
+    { name: `${viewport}: screen update in the page (state + DOM) p50`, value: percentile(live.updateMs, 50), unit: 'ms', better: 'lower', limit: { name: 'one frame', value: FRAME_MS } },
+    { name: `${viewport}: screen update in the page (state + DOM) p99`, value: percentile(live.updateMs, 99), unit: 'ms', better: 'lower', limit: { name: 'one frame', value: FRAME_MS }, target: { text: '< 1 frame', met: percentile(live.updateMs, 99) < FRAME_MS } },
+    { name: `${viewport}: main-thread time per screen update`, value: task, unit: 'ms', better: 'lower', limit: { name: 'one frame', value: FRAME_MS } },
     { name: `${viewport}: … of it script / style / layout`, value: perUpdate('scriptMs'), unit: `ms / ${perUpdate('styleMs').toFixed(1)} ms / ${perUpdate('layoutMs').toFixed(1)} ms`, better: 'lower' },
-    { name: `${viewport}: DOM changes per live update`, value: live.updates > 0 ? live.mutations / live.updates : NaN, unit: '', better: 'lower' },
+    { name: `${viewport}: DOM changes per screen update`, value: shown > 0 ? live.mutations / shown : NaN, unit: '', better: 'lower' },
     { name: `${viewport}: main thread busy`, value: (live.taskMs / live.seconds / 1000) * 100, unit: '%', better: 'lower', limit: { name: 'idle', value: (idle.taskMs / idle.seconds / 1000) * 100 } },
     { name: `${viewport}: long tasks (> 50 ms)`, value: live.longTasks.length, unit: '', better: 'lower', limit: { name: 'idle', value: idle.longTasks.length }, target: { text: 'none', met: live.longTasks.length === 0 } },
     { name: `${viewport}: longest task`, value: longest, unit: 'ms', better: 'lower', limit: { name: 'idle', value: idle.longTasks.length > 0 ? Math.max(...idle.longTasks) : 0 } },
@@ -221,8 +225,8 @@ report({
   },
   figures: [...figuresOf('desktop', live.desktop!, idle.desktop!), ...figuresOf('phone', live.phone!, idle.phone!)],
   notes: [
-    'Live update in the page: the board\'s own user-timing measure from a delta\'s arrival to the end of the DOM update it caused (web/src/lib/state/live-counts.svelte.ts, UPDATE_MEASURE).',
-    'Main-thread time per live update = (live task time − idle task time) / live deltas received: everything the page does more than when idle (script, style, layout, paint, GC), on a box where the server, the simulator and Chromium share 2 cores.',
+    'Screen update: the board applies the deltas received since the last one, at most once a second; "screen update in the page" is its own user-timing measure of that, from the first state change to the end of the DOM update it caused (web/src/lib/state/live-counts.svelte.ts, UPDATE_MEASURE).',
+    'Main-thread time per screen update = (live task time − idle task time) / screen updates: everything the page does more than when idle (script, style, layout, paint, GC), on a box where the server, the simulator and Chromium share 2 cores.',
     'Frame times are requestAnimationFrame gaps in headless Chromium; long tasks from PerformanceObserver("longtask").',
   ],
 });

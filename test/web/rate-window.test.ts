@@ -46,14 +46,23 @@ describe("the board's messages per minute", () => {
     expect(rate.rateAt(s(60))).toBe(30);
   });
 
-  it('a lower total (a corrected overcount, a new day) shifts the window instead of going negative', () => {
+  it('a lower total the same day is a corrected overcount: the rate drops by it', () => {
     const rate = new RateWindow();
-    rate.record(100, s(0));
-    rate.record(150, s(10)); // +50 live
-    rate.record(140, s(12)); // the snapshot says 10 of them were counted twice
-    expect(rate.rateAt(s(12))).toBe(50);
-    rate.record(3, s(20)); // midnight: the new day's total
-    rate.record(8, s(25));
-    expect(rate.rateAt(s(25))).toBe(55);
+    rate.record(100, s(0), '2026-11-29');
+    rate.record(150, s(10), '2026-11-29'); // +50 live, 10 of them counted twice
+    expect(rate.rateAt(s(10))).toBe(50);
+    rate.record(140, s(12), '2026-11-29'); // the snapshot's exact total
+    expect(rate.rateAt(s(12))).toBe(40);
+    rate.record(90, s(13), '2026-11-29'); // never below nothing
+    expect(rate.rateAt(s(13))).toBe(0);
+  });
+
+  it('a new day shifts the window, so the rate goes on across midnight', () => {
+    const rate = new RateWindow();
+    rate.record(50_000, s(0), '2026-11-29');
+    rate.record(50_040, s(20), '2026-11-29');
+    rate.record(3, s(30), '2026-11-30'); // midnight: the new day's total
+    rate.record(8, s(35), '2026-11-30');
+    expect(rate.rateAt(s(35))).toBe(45); // 40 before midnight, 5 after the new day's first total
   });
 });

@@ -80,9 +80,9 @@ export class MessageRate {
   value = $state<number | null>(null);
   readonly #window = new RateWindow();
 
-  /** Today's total as it changes; `at` is the viewer's clock (the window is measured on one clock). */
-  record(total: number, at = Date.now()): void {
-    this.#window.record(total, at);
+  /** Today's total as it changes, and its day; `at` is the viewer's clock (the window is measured on one clock). */
+  record(total: number, day: string, at = Date.now()): void {
+    this.#window.record(total, at, day);
     this.#show(at);
   }
 

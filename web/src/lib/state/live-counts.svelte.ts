@@ -111,13 +111,13 @@ export class LiveCounts {
 
   /** Rows by cellKey; holds the same (reactive) objects as `rows`. */
   #index = new Map<string, SnapshotRow>();
-  #messageWatchers = new Set<(messages: number) => void>();
+  #messageWatchers = new Set<(messages: number, day: string) => void>();
 
   /**
-   * Call `watcher` with today's message total after every snapshot and delta, as each is applied
+   * Call `watcher` with today's message total (and the day) after every snapshot and delta, as each is applied
    * (not batched like an effect, so no change is merged into the one before it). Returns the stop function.
    */
-  watchMessages(watcher: (messages: number) => void): () => void {
+  watchMessages(watcher: (messages: number, day: string) => void): () => void {
     this.#messageWatchers.add(watcher);
     return () => this.#messageWatchers.delete(watcher);
   }
@@ -126,7 +126,7 @@ export class LiveCounts {
     if (this.#messageWatchers.size === 0) return;
     let messages = 0;
     for (const row of this.rows) messages += row.messages;
-    for (const watcher of this.#messageWatchers) watcher(messages);
+    for (const watcher of this.#messageWatchers) watcher(messages, this.day);
   }
 
   /**

@@ -12,6 +12,7 @@ export class RateWindow {
   #samples: { at: number; total: number }[] = [];
   #startedAt: number | null = null;
   #seed: number | null = null;
+  #day = '';
 
   constructor(windowMs = 60_000) {
     this.windowMs = windowMs;
@@ -35,13 +36,18 @@ export class RateWindow {
     if (this.#seed === null) this.#seed = perMinute;
   }
 
-  /** The total as of `at`. A lower total (a snapshot correcting a slight overcount, or a new day) shifts the window down by the drop. */
-  record(total: number, at: number): void {
+  /**
+   * The total as of `at`, on board day `day`. A new day's total (it starts again near 0) shifts the
+   * window by the jump, so the rate keeps measuring movement across midnight. A lower total on the
+   * same day is a snapshot correcting an overcount of the live deltas: it lowers the movement.
+   */
+  record(total: number, at: number, day = ''): void {
     const last = this.#samples.at(-1);
-    if (last && total < last.total) {
-      const drop = last.total - total;
-      for (const sample of this.#samples) sample.total -= drop;
+    if (last && day !== this.#day) {
+      const jump = last.total - total;
+      for (const sample of this.#samples) sample.total -= jump;
     }
+    this.#day = day;
     if (this.#startedAt === null) this.#startedAt = at;
     if (last && last.total === total) return;
     this.#samples.push({ at, total });
@@ -55,7 +61,7 @@ export class RateWindow {
     const first = this.#samples[0]!;
     const last = this.#samples.at(-1)!;
     const watched = Math.min(1, Math.max(0, (at - this.#startedAt) / this.windowMs));
-    return Math.round(last.total - first.total + (1 - watched) * (this.#seed ?? 0));
+    return Math.max(0, Math.round(last.total - first.total + (1 - watched) * (this.#seed ?? 0)));
   }
 
   /** Drop samples wholly before the window, keeping the last one at or before its start (the total there). */
