@@ -9,9 +9,7 @@
  */
 import { defineConfig } from 'vitest/config';
 
-// retry: 1 is a stopgap for timing-sensitive cases seen flaking on the 2-core CI box (live socket and
-// board timing, Kafka topic creation); a real failure fails twice. Listed in the session notes.
-const slow = { testTimeout: 120_000, hookTimeout: 180_000, retry: 1 };
+const slow = { testTimeout: 120_000, hookTimeout: 180_000 };
 
 export default defineConfig({
   test: {

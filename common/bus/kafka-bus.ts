@@ -77,16 +77,30 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
    * A group with no committed offsets that does not read from the beginning starts at the end of
    * the topic as of subscribe(), as on the memory bus. Left to kafkajs it would start at the end as
    * of its first fetch after joining — seconds later under load — and skip what came in between
-   * (a live client missing its first deltas).
+   * (a live client missing its first deltas). Just after a broker (re)start the group coordinator
+   * may not be ready yet: retried for a while, then left to kafkajs with a warning rather than
+   * failing the service's start.
    */
   async function startNewGroupAtEnd(groupId: string, topic: string): Promise<void> {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      if ((committed?.partitions ?? []).some((p) => Number(p.offset) >= 0)) return;
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({ groupId, topic, partitions: ends.map((end) => ({ partition: end.partition, offset: end.high })) });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          if ((committed?.partitions ?? []).some((p) => Number(p.offset) >= 0)) return;
+          const ends = await admin.fetchTopicOffsets(topic);
+          await admin.setOffsets({ groupId, topic, partitions: ends.map((end) => ({ partition: end.partition, offset: end.high })) });
+          return;
+        } catch (error) {
+          const retriable = (error as { retriable?: boolean }).retriable === true;
+          if (!retriable || attempt >= 20) {
+            log.warn({ err: error, groupId, topic }, 'could not set the new group to start at the end of the topic; it starts where its first fetch finds the end');
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * attempt)));
+        }
+      }
     } finally {
       await admin.disconnect();
     }
