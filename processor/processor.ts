@@ -177,7 +177,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
     options.metrics.processorRecords.inc({ outcome: 'duplicate' }, prepared.duplicates);
     options.metrics.processorRecords.inc({ outcome: 'dead_letter' }, prepared.deadLetters.length);
     await publishLiveDelta(prepared.rows, writtenAt);
-    await releaseMemoryNow();
+    // Not awaited: the batch's commit does not wait for it (the engine runs it between statements).
+    void releaseMemoryNow();
     return { lastHandledOffset: prepared.lastOffset };
   }
 

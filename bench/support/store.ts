@@ -20,7 +20,10 @@ export async function scalar(client: ClickHouseClient, query: string, params: Re
 }
 
 /** The raw table and every materialized-view target the processor's insert feeds. */
-export const PIPELINE_TABLES = ['events', 'event_ids', 'rollup_minute', 'rollup_group_hour', 'group_last_message', 'group_members', 'group_people'];
+export const PIPELINE_TABLES = [
+  'events', 'event_ids', 'rollup_minute', 'rollup_group_hour', 'group_last_message', 'group_members', 'group_people',
+  'source_last_seen', 'group_source', 'group_first_message', 'rollup_day', 'rollup_group_day',
+];
 
 export async function truncatePipelineTables(client: ClickHouseClient): Promise<void> {
   for (const table of PIPELINE_TABLES) await client.command({ query: `TRUNCATE TABLE IF EXISTS ${table}` });
