@@ -122,33 +122,6 @@ export const busEventSchema = z.object({
   title: z.string().optional(),
 });
 
-const EVENT_TYPE_SET: ReadonlySet<unknown> = new Set(EVENT_TYPES);
-const BUS_KIND_SET: ReadonlySet<unknown> = new Set([...MESSAGE_KINDS, '']);
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-
-/**
- * The processor's fast path (it runs per record): exactly busEventSchema's checks and output, written
- * out by hand — zod cost several µs a record. undefined when the value is not a bus event; ask
- * busEventSchema for the reason then. bus-event.test.ts holds the two to the same answers.
- */
-export function toBusEvent(value: unknown): BusEvent | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const e = value as Record<string, unknown>;
-  if (e.v !== 1 || !EVENT_TYPE_SET.has(e.type) || typeof e.id !== 'string' || e.id === '' || typeof e.group !== 'string' || e.group === '') return undefined;
-  if (!isCount(e.at) || !isCount(e.receivedAt) || typeof e.source !== 'string' || typeof e.person !== 'string') return undefined;
-  if (!BUS_KIND_SET.has(e.kind) || typeof e.forwarded !== 'boolean') return undefined;
-  if ((e.members !== undefined && !isCount(e.members)) || (e.admins !== undefined && !isCount(e.admins)) || (e.title !== undefined && typeof e.title !== 'string')) return undefined;
-  const event: BusEvent = {
-    v: 1, type: e.type as EventType, id: e.id, group: e.group, at: e.at, receivedAt: e.receivedAt, source: e.source, person: e.person,
-    kind: e.kind as MessageKind | '', forwarded: e.forwarded,
-  };
-  // As zod: a key present (even undefined) stays, an absent one stays absent.
-  if ('members' in e) event.members = e.members as number;
-  if ('admins' in e) event.admins = e.admins as number;
-  if ('title' in e) event.title = e.title as string;
-  return event;
-}
-
 /** Explain a zod error in one line a person can act on. */
 export function describeZodError(error: z.ZodError): string {
   return error.issues

@@ -1,5 +1,5 @@
 /** Step 1: a bus record → a BusEvent, or a dead-letter outcome naming why. Pure. */
-import { busEventSchema, describeZodError, toBusEvent, type BusEvent } from '../common/events.ts';
+import { busEventSchema, describeZodError, type BusEvent } from '../common/events.ts';
 import type { ConsumedRecord } from '../common/bus/bus.ts';
 
 export type Decoded = { ok: true; event: BusEvent } | { ok: false; reason: string };
@@ -11,8 +11,6 @@ export function decodeRecord(record: ConsumedRecord): Decoded {
   } catch (error) {
     return { ok: false, reason: `not JSON: ${(error as Error).message}` };
   }
-  const event = toBusEvent(value);
-  if (event) return { ok: true, event };
   const parsed = busEventSchema.safeParse(value);
   if (!parsed.success) return { ok: false, reason: `not a bus event: ${describeZodError(parsed.error)}` };
   return { ok: true, event: parsed.data as BusEvent };
