@@ -5,6 +5,11 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 
+/** The rollup filter for a scope's divisions (undefined = all); the value goes in as {divisions}. */
+function inDivisions(divisions: string[] | undefined): string {
+  return divisions ? 'AND division IN {divisions:Array(String)}' : '';
+}
+
 export interface TrendRow {
   division: string;
   category: string;
@@ -19,7 +24,7 @@ export async function readTrends(client: ClickHouseClient, from: Date, to: Date,
     query: `SELECT division, category, toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({step:UInt32}))) AS t, sum(messages) AS messages
             FROM rollup_minute
             WHERE minute >= {from:DateTime('UTC')} AND minute < {to:DateTime('UTC')}
-              ${divisions ? 'AND division IN {divisions:Array(String)}' : ''}
+              ${inDivisions(divisions)}
             GROUP BY division, category, t ORDER BY t`,
     query_params: { from: Math.floor(from.getTime() / 1000), to: Math.floor(to.getTime() / 1000), step: stepSeconds, divisions: divisions ?? [] },
     format: 'JSONEachRow',
@@ -61,7 +66,7 @@ export async function readSeries(client: ClickHouseClient, source: SeriesSource,
                 sum(joins) AS joins, sum(leaves) AS leaves
          FROM rollup_minute
          WHERE minute >= {from:DateTime('UTC')} AND minute < {to:DateTime('UTC')}
-           ${source.divisions ? 'AND division IN {divisions:Array(String)}' : ''}
+           ${inDivisions(source.divisions)}
          GROUP BY t ORDER BY t`
       : `SELECT toUnixTimestamp(toStartOfInterval(at, toIntervalSecond({step:UInt32}))) AS t,
                 countIf(type = 'message') AS messages, uniqIf(group_id, type = 'message') AS activeGroups,
@@ -119,16 +124,14 @@ export async function searchGroups(client: ClickHouseClient, text: string, limit
   return result.json<GroupTitle>();
 }
 
-/** Messages in the last complete minute(s) in scope: the board's "messages per minute" when it opens. */
-export async function readRecentPerMinute(client: ClickHouseClient, now: number, minutes: number, divisions: string[] | undefined): Promise<number> {
-  const to = Math.floor(now / 60_000) * 60;
+/** Messages in [from, to) in scope, from the per-minute rollup (minute-aligned bounds). */
+export async function readMessagesBetween(client: ClickHouseClient, from: Date, to: Date, divisions: string[] | undefined): Promise<number> {
   const result = await client.query({
     query: `SELECT sum(messages) AS messages FROM rollup_minute
-            WHERE minute >= {from:DateTime('UTC')} AND minute < {to:DateTime('UTC')}
-              ${divisions ? 'AND division IN {divisions:Array(String)}' : ''}`,
-    query_params: { from: to - minutes * 60, to, divisions: divisions ?? [] },
+            WHERE minute >= {from:DateTime('UTC')} AND minute < {to:DateTime('UTC')} ${inDivisions(divisions)}`,
+    query_params: { from: Math.floor(from.getTime() / 1000), to: Math.floor(to.getTime() / 1000), divisions: divisions ?? [] },
     format: 'JSONEachRow',
   });
   const [row] = await result.json<{ messages: number | string }>();
-  return Number(row?.messages ?? 0) / minutes;
+  return Number(row?.messages ?? 0);
 }

@@ -16,7 +16,7 @@ import type { LiveDirectory } from '../directory/live-directory.ts';
 import { createReadCache } from '../directory/read-cache.ts';
 import { userLocals, type RequireUser } from './auth/require-user.ts';
 import { scopeAllows, type Scope } from './auth/roles.ts';
-import { readGroupsOfUnit, readRecentPerMinute, readSeries, readTrends, searchGroups, type SeriesSource } from './board-reads.ts';
+import { readGroupsOfUnit, readMessagesBetween, readSeries, readTrends, searchGroups, type SeriesSource } from './board-reads.ts';
 
 export interface BoardRouterDeps {
   client: ClickHouseClient;
@@ -112,6 +112,26 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     return deps.directory.index;
   }
 
+  /**
+   * The steps every per-unit route starts with: parse the query, take the directory and check the
+   * user may read the unit. Undefined once a 400, 503, 404 or 403 has been answered.
+   */
+  function resolveUnit<S extends z.ZodType<{ unit: string }, z.ZodTypeDef, unknown>>(schema: S, req: express.Request, res: Response): { query: z.output<S>; index: DirectoryIndex } | undefined {
+    const parsed = schema.safeParse(req.query);
+    if (!parsed.success) {
+      badRequest(res, describeZodError(parsed.error));
+      return undefined;
+    }
+    const index = indexOr503(res);
+    if (!index || !readable(res, index, parsed.data.unit)) return undefined;
+    return { query: parsed.data, index };
+  }
+
+  /** Each group's last message in the last 30 days, shared by viewers for the cache's span. */
+  function lastMessagesAt(at: number): Promise<Map<string, number>> {
+    return cache.get(`last:${at}`, () => readLastMessages(deps.client, new Date(at - 30 * DAY_MS)));
+  }
+
   /** Whether the signed-in user may read `unit`; else a 404 (no such unit) or 403 answered. */
   function readable(res: Response, index: DirectoryIndex, unit: string): boolean {
     if (unit && !index.units.has(unit)) {
@@ -135,19 +155,19 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     // is per minute), over the 60-120 s they span; the board counts from there on by itself.
     const at = now();
     const recentFrom = Math.floor(at / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
-    const [rows, recentPerMinute] = await Promise.all([
+    const [rows, recentMessages] = await Promise.all([
       cache.get(`trends:${from}:${to}:${divisions?.join(',') ?? '*'}`, () => readTrends(deps.client, new Date(from), new Date(to), 3600, divisions)),
-      readRecentPerMinute(deps.client, recentFrom + 2 * MINUTE_MS, 2, divisions),
+      readMessagesBetween(deps.client, new Date(recentFrom), new Date(recentFrom + 2 * MINUTE_MS), divisions),
     ]);
-    const perMinute = (recentPerMinute * 2 * MINUTE_MS) / Math.max(MINUTE_MS, at - recentFrom);
+    const perMinute = (recentMessages * MINUTE_MS) / Math.max(MINUTE_MS, at - recentFrom);
     const buckets = Array.from({ length: parsed.data.hours }, (_, i) => from / 1000 + i * 3600);
     const cells = new Map<string, { division: string; category: string; messages: number[] }>();
     for (const row of rows) {
       const key = `${row.division}\u0000${row.category}`;
       let cell = cells.get(key);
       if (!cell) cells.set(key, (cell = { division: row.division, category: row.category, messages: buckets.map(() => 0) }));
-      const at = buckets.indexOf(row.t);
-      if (at >= 0) cell.messages[at]! += row.messages;
+      const slot = buckets.indexOf(row.t);
+      if (slot >= 0) cell.messages[slot]! += row.messages;
     }
     const index = deps.directory?.index;
     const names: Record<string, string> = {};
@@ -161,21 +181,19 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
   });
 
   router.get('/api/v1/board/unit', anyUser, async function getUnit(req, res) {
-    const parsed = unitSchema.safeParse(req.query);
-    if (!parsed.success) return badRequest(res, describeZodError(parsed.error));
-    const index = indexOr503(res);
-    if (!index) return;
-    const { unit } = parsed.data;
-    if (!readable(res, index, unit)) return;
-    const to = parsed.data.to ?? new Date(roundUp(now()));
-    const from = new Date(Math.floor((parsed.data.from ?? new Date(to.getTime() - DAY_MS)).getTime() / HOUR_MS) * HOUR_MS);
+    const resolved = resolveUnit(unitSchema, req, res);
+    if (!resolved) return;
+    const { query, index } = resolved;
+    const { unit } = query;
+    const to = query.to ?? new Date(roundUp(now()));
+    const from = new Date(Math.floor((query.from ?? new Date(to.getTime() - DAY_MS)).getTime() / HOUR_MS) * HOUR_MS);
     if (from >= to) return badRequest(res, 'from must be before to');
     const at = roundUp(now());
     const node = unit ? index.units.get(unit) : undefined;
     const [activity, members, lastMessage, reach, ownGroups] = await Promise.all([
       cache.get(`activity:${from.getTime()}:${to.getTime()}`, () => readGroupActivity(deps.client, from, to)),
       cache.get('members', () => readGroupMembers(deps.client)),
-      cache.get(`last:${at}`, () => readLastMessages(deps.client, new Date(at - 30 * DAY_MS))),
+      lastMessagesAt(at),
       cache.get(`reach:${unit}`, () => readReach(deps.client, unit, node ? node.path.length : 0)),
       unit ? readGroupsOfUnit(deps.client, unit, 500) : Promise.resolve([]),
     ]);
@@ -219,33 +237,28 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
 
   /** Only the quiet-groups figure of the board's headline: cheap to poll (one shared read of last messages). */
   router.get('/api/v1/board/quiet', anyUser, async function getQuiet(req, res) {
-    const parsed = unitSchema.pick({ unit: true }).safeParse(req.query);
-    if (!parsed.success) return badRequest(res, describeZodError(parsed.error));
-    const index = indexOr503(res);
-    if (!index) return;
-    const { unit } = parsed.data;
-    if (!readable(res, index, unit)) return;
-    const at = roundUp(now());
-    const lastMessage = await cache.get(`last:${at}`, () => readLastMessages(deps.client, new Date(at - 30 * DAY_MS)));
+    const resolved = resolveUnit(unitSchema.pick({ unit: true }), req, res);
+    if (!resolved) return;
+    const { index } = resolved;
+    const { unit } = resolved.query;
+    const lastMessage = await lastMessagesAt(roundUp(now()));
     const since = now() - DAY_MS;
     const { groups, quietGroups } = findQuietGroups(index, unit, lastMessage, since)!;
     res.json({ unit, since: new Date(since).toISOString(), groups, quietGroups });
   });
 
   router.get('/api/v1/board/series', anyUser, async function getSeries(req, res) {
-    const parsed = seriesSchema.safeParse(req.query);
-    if (!parsed.success) return badRequest(res, describeZodError(parsed.error));
-    const index = indexOr503(res);
-    if (!index) return;
-    const { unit } = parsed.data;
-    if (!readable(res, index, unit)) return;
+    const resolved = resolveUnit(seriesSchema, req, res);
+    if (!resolved) return;
+    const { query, index } = resolved;
+    const { unit } = query;
     const { scope } = userLocals(res);
-    const to = parsed.data.to ?? new Date(Math.ceil(now() / MINUTE_MS) * MINUTE_MS);
-    const from = parsed.data.from ?? new Date(to.getTime() - DAY_MS);
+    const to = query.to ?? new Date(Math.ceil(now() / MINUTE_MS) * MINUTE_MS);
+    const from = query.from ?? new Date(to.getTime() - DAY_MS);
     const range = to.getTime() - from.getTime();
     if (range <= 0) return badRequest(res, 'from must be before to');
     if (range > MAX_RANGE_DAYS * DAY_MS) return badRequest(res, `the range may be at most ${MAX_RANGE_DAYS} days`);
-    const step = parsed.data.step ?? autoStep(range);
+    const step = query.step ?? autoStep(range);
     if (range / (step * 1000) > MAX_POINTS) return badRequest(res, `step ${step} s gives more than ${MAX_POINTS} points over this range; choose a larger step`);
     const covering = divisionsCovering(index, unit);
     const source: SeriesSource =

@@ -168,7 +168,6 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
     if (rows.length > 0) pending.push({ writtenAt: delta.writtenAt, rows });
   }
 
-
   function flushDeltas(): void {
     if (pending.length === 0 || resyncing) return;
     const merged = new Map<string, CountsRow>();
