@@ -23,7 +23,7 @@ interface TrendsAnswer {
 export class BoardData {
   names = $state<Record<string, string>>({});
   trends = $state<Map<string, number[]>>(new Map());
-  /** Average messages per minute over the last five minutes, as the server last read it. */
+  /** Messages per minute over the last complete minute and the current one, as the server last read it (MessageRate takes only the first). */
   perMinute = $state<number | null>(null);
   quietGroups = $state<number | null>(null);
   error = $state('');

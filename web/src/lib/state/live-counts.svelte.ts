@@ -122,6 +122,10 @@ export class LiveCounts {
     return () => this.#messageWatchers.delete(watcher);
   }
 
+  #reindex(): void {
+    this.#index = new Map(this.rows.map((row) => [cellKey(row.division, row.category), row]));
+  }
+
   #told(): void {
     if (this.#messageWatchers.size === 0) return;
     let messages = 0;
@@ -146,7 +150,7 @@ export class LiveCounts {
       });
     } else {
       this.rows = incoming;
-      this.#index = new Map(this.rows.map((row) => [cellKey(row.division, row.category), row]));
+      this.#reindex();
     }
     this.lastUpdate = new Date(snapshot.asOf);
     this.#told();
@@ -170,7 +174,7 @@ export class LiveCounts {
     }
     if (added) {
       this.rows.sort(compareRows);
-      this.#index = new Map(this.rows.map((row) => [cellKey(row.division, row.category), row]));
+      this.#reindex();
     }
     this.lastUpdate = new Date(delta.asOf);
     this.#told();
