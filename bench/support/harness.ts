@@ -53,6 +53,7 @@ export function benchConfig(options: { prefix: string; dataDir: string; env?: Re
     AUTH_SIGNIN_MAX_ATTEMPTS: '1000',
     // Passed through so a run can compare with the engine's memory release off (0).
     ...(process.env.STORE_RELEASE_MEMORY_MS ? { STORE_RELEASE_MEMORY_MS: process.env.STORE_RELEASE_MEMORY_MS } : {}),
+    ...(process.env.KAFKA_FETCH_BYTES_PER_PARTITION ? { KAFKA_FETCH_BYTES_PER_PARTITION: process.env.KAFKA_FETCH_BYTES_PER_PARTITION } : {}),
     ...options.env,
   });
 }
