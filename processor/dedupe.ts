@@ -10,11 +10,11 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { BusEvent } from '../common/events.ts';
 
 /**
- * Characters of keys (as JSON) per lookup statement. A ClickHouse server takes the keys in the URL
- * (1 MiB at most, http_max_uri_size): even escaped three times over they fit. A batch of 8,000 typical
- * ids is one or two statements.
+ * UTF-8 bytes of keys (as JSON) per lookup statement. A ClickHouse server takes the keys in the URL
+ * (1 MiB at most, http_max_uri_size), percent-encoded at most 3 characters a byte: they fit. A batch of
+ * 8,000 typical ids is one or two statements.
  */
-const LOOKUP_MAX_CHARS = 256 * 1024;
+const LOOKUP_MAX_BYTES = 256 * 1024;
 const DAY_MS = 86_400_000;
 
 export function eventKey(group: string, id: string): string {
@@ -64,20 +64,21 @@ export function createFindStored(client: ClickHouseClient, windowDays: number): 
   };
 }
 
-/** The events' [group, id] pairs as JSON arrays of at most LOOKUP_MAX_CHARS characters each. */
+/** The events' [group, id] pairs as JSON arrays of at most LOOKUP_MAX_BYTES each. */
 function keysAsJson(events: BusEvent[]): string[] {
   const chunks: string[] = [];
   let pairs: string[] = [];
-  let chars = 0;
+  let bytes = 0;
   for (const event of events) {
     const pair = JSON.stringify([event.group, event.id]);
-    if (chars + pair.length > LOOKUP_MAX_CHARS && pairs.length > 0) {
+    const size = Buffer.byteLength(pair) + 1;
+    if (bytes + size > LOOKUP_MAX_BYTES && pairs.length > 0) {
       chunks.push(`[${pairs.join(',')}]`);
       pairs = [];
-      chars = 0;
+      bytes = 0;
     }
     pairs.push(pair);
-    chars += pair.length + 1;
+    bytes += size;
   }
   if (pairs.length > 0) chunks.push(`[${pairs.join(',')}]`);
   return chunks;
