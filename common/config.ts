@@ -20,6 +20,8 @@ const configSchema = z.object({
   KAFKA_CLIENT_ID: z.string().default('grouppulse'),
   KAFKA_PARTITIONS: positiveInt(6),
   KAFKA_REPLICATION_FACTOR: positiveInt(1),
+  /** Most bytes one fetch takes from a partition: bounds a consumer's batch (the processor's insert) on Kafka. */
+  KAFKA_FETCH_BYTES_PER_PARTITION: positiveInt(2 * 1024 * 1024),
   /** Prefix for topic and consumer-group names, so several deployments (or test runs) can share a broker. */
   KAFKA_TOPIC_PREFIX: z.string().default(''),
   CLICKHOUSE_URL: optionalString,

@@ -9,7 +9,13 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { BusEvent } from '../common/events.ts';
 
-const LOOKUP_CHUNK = 4000;
+/**
+ * UTF-8 bytes of keys (as JSON) per lookup statement. A ClickHouse server takes the keys in the URL
+ * (1 MiB at most, http_max_uri_size), percent-encoded at most 3 characters a byte: they fit. A batch of
+ * 8,000 typical ids is one or two statements.
+ */
+const LOOKUP_MAX_BYTES = 256 * 1024;
+const DAY_MS = 86_400_000;
 
 export function eventKey(group: string, id: string): string {
   return `${group}\u0000${id}`;
@@ -30,25 +36,50 @@ export function dropRepeats(events: BusEvent[]): { unique: BusEvent[]; repeats: 
 
 export type FindStored = (events: BusEvent[]) => Promise<Set<string>>;
 
-/** Keys (eventKey) of the given events already stored within the window. */
+/**
+ * Keys (eventKey) of the given events already stored within the window. The engine hashes the batch's
+ * (group, id) pairs as event_keys_mv did and matches them against event_keys' sorted hashes; rows come
+ * back with their group, id and receipt time, so a key that merely shares a hash, or was stored before
+ * the window, is not taken for this one.
+ */
 export function createFindStored(client: ClickHouseClient, windowDays: number): FindStored {
   return async function findStored(events) {
     const found = new Set<string>();
-    for (let start = 0; start < events.length; start += LOOKUP_CHUNK) {
-      const chunk = events.slice(start, start + LOOKUP_CHUNK);
+    let batchKeys: Set<string> | undefined;
+    const since = Date.now() - windowDays * DAY_MS;
+    for (const keys of keysAsJson(events)) {
       const result = await client.query({
-        query: `SELECT group_id, event_id FROM event_ids
-                WHERE group_id IN {groups:Array(String)} AND event_id IN {ids:Array(String)}
-                  AND received_at >= now64(3) - INTERVAL {days:UInt32} DAY`,
-        query_params: {
-          groups: [...new Set(chunk.map((e) => e.group))],
-          ids: chunk.map((e) => e.id),
-          days: windowDays,
-        },
+        query: `SELECT group_id, event_id, toUnixTimestamp64Milli(received_at) FROM event_keys
+                WHERE key_hash IN (SELECT sipHash64(key.1, key.2) FROM (SELECT arrayJoin(JSONExtract({keys:String}, 'Array(Tuple(String, String))')) AS key))`,
+        query_params: { keys },
         format: 'JSONCompactEachRow',
       });
-      for (const [group, id] of await result.json<[string, string]>()) found.add(eventKey(group, id));
+      for (const [group, id, receivedAt] of await result.json<[string, string, string]>()) {
+        batchKeys ??= new Set(events.map((e) => eventKey(e.group, e.id)));
+        const key = eventKey(group, id);
+        if (batchKeys.has(key) && Number(receivedAt) >= since) found.add(key);
+      }
     }
     return found;
   };
+}
+
+/** The events' [group, id] pairs as JSON arrays of at most LOOKUP_MAX_BYTES each. */
+function keysAsJson(events: BusEvent[]): string[] {
+  const chunks: string[] = [];
+  let pairs: string[] = [];
+  let bytes = 0;
+  for (const event of events) {
+    const pair = JSON.stringify([event.group, event.id]);
+    const size = Buffer.byteLength(pair) + 1;
+    if (bytes + size > LOOKUP_MAX_BYTES && pairs.length > 0) {
+      chunks.push(`[${pairs.join(',')}]`);
+      pairs = [];
+      bytes = 0;
+    }
+    pairs.push(pair);
+    bytes += size;
+  }
+  if (pairs.length > 0) chunks.push(`[${pairs.join(',')}]`);
+  return chunks;
 }

@@ -51,7 +51,7 @@ describe('processor replaying an interrupted batch', () => {
 
   it('counts the batch once in the raw table and in the rollups', async () => {
     await bus.produce(topics.events, busEvents(0, 100));
-    // A view that fails on one event: ClickHouse has then stored the raw block (and event_ids) but
+    // A view that fails on one event: ClickHouse has then stored the raw block (and event_keys) but
     // not the rollup's block — the state a crash in the middle of an insert leaves.
     await store.client.command({ query: 'CREATE TABLE boom (x UInt8) ENGINE = MergeTree ORDER BY x' });
     await store.client.command({ query: "CREATE MATERIALIZED VIEW boom_mv TO boom AS SELECT throwIf(event_id = 'm50', 'injected failure') AS x FROM events" });

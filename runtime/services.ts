@@ -68,6 +68,7 @@ export function createBus(config: Config, logger: Logger): Bus {
       clientId: config.KAFKA_CLIENT_ID,
       partitions: config.KAFKA_PARTITIONS,
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      maxBytesPerPartition: config.KAFKA_FETCH_BYTES_PER_PARTITION,
       logger,
     });
   }

@@ -171,10 +171,13 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     },
 
     async subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
+      const maxBytesPerPartition = options.maxBytesPerPartition ?? 2 * 1024 * 1024;
       const consumer = kafka.consumer({
         groupId: subscribeOptions.groupId,
         allowAutoTopicCreation: false,
-        maxBytesPerPartition: options.maxBytesPerPartition ?? 2 * 1024 * 1024,
+        maxBytesPerPartition,
+        // Room for a full batch of every partition in one fetch (kafkajs' default stops at 10 MB).
+        maxBytes: Math.max(10 * 1024 * 1024, maxBytesPerPartition * options.partitions),
         maxWaitTimeInMs: 200,
         retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5000 },
       });
