@@ -45,7 +45,6 @@ const configSchema = z.object({
   PROCESSOR_BATCH_ROWS: positiveInt(20_000),
   /** Embedded engine: how often the processor hands freed engine memory back to the system (0 = never). */
   STORE_RELEASE_MEMORY_MS: z.coerce.number().int().min(0).default(5000),
-  PROCESSOR_BATCH_MAX_MS: positiveInt(500),
   /** Bound of the in-process bus, in records per topic waiting to be consumed. */
   MEMORY_BUS_MAX_PENDING: positiveInt(200_000),
   LIVE_INTERVAL_MS: positiveInt(250),
