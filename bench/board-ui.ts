@@ -8,12 +8,13 @@
  * received at most once a second), DOM changes, DOM nodes, JS heap.
  * Baseline in the same run: the same page, same viewport, signed in on an empty directory with no
  * traffic (idle). Screenshots: test-results/bench-board-{desktop,phone}.png.
- * After each live window, a shorter traced one says what the long tasks are made of (bench/support/long-tasks.ts).
+ * After each live window, a shorter traced one says what the long tasks are made of (bench/support/long-tasks.ts);
+ * the traces are kept as test-results/bench-board-trace-<viewport>-<build>.json (DevTools' Performance panel opens them).
  * A/B in the same run: BENCH_BOARD_BEFORE=<a built web/dist> serves that build to the page (same server,
  * same traffic) in turns with the current one, two windows each, and reports both.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { io as connectSocket } from 'socket.io-client';
@@ -22,7 +23,7 @@ import { createLogger } from '../common/logger.ts';
 import { ALL_ROLES, startServices } from '../runtime/services.ts';
 import { simulate } from '../simulator/simulate.ts';
 import { BENCH_ADMIN_PASSWORD, BENCH_TOKEN, benchConfig, pollUntil, ROOT, scenarioOptions, tempDir, uniquePrefix } from './support/harness.ts';
-import { longTasksLine, summarizeLongTasks } from './support/long-tasks.ts';
+import { longTasksLine, summarizeLongTasks, type LongTaskSummary } from './support/long-tasks.ts';
 import { percentile, report, type Figure } from './support/report.ts';
 
 const options = scenarioOptions();
@@ -236,21 +237,25 @@ function merged(a: Measured, b: Measured): Measured {
   };
 }
 
-/** A traced window (CPU slowed as measured): what the long tasks in it are made of, as one line. */
-async function traceLongTasks(page: Page, viewport: keyof typeof VIEWPORTS): Promise<string> {
+/** A traced window (CPU slowed as measured): what the long tasks in it are made of, and the main thread's CPU time. */
+async function traceLongTasks(page: Page, viewport: keyof typeof VIEWPORTS, file: string): Promise<LongTaskSummary> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: VIEWPORTS[viewport].cpuSlowdown });
   await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute'] });
   await page.waitForTimeout(traceSeconds * 1000);
-  const trace = JSON.parse((await browser.stopTracing()).toString('utf8'));
+  const raw = await browser.stopTracing();
+  writeFileSync(file, raw); // open in Chrome DevTools' Performance panel to look closer
+  const trace = JSON.parse(raw.toString('utf8'));
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
   await cdp.detach();
-  return longTasksLine(summarizeLongTasks(trace));
+  return summarizeLongTasks(trace);
 }
 
 const builds: Build[] = beforeDist ? ['before', 'current'] : ['current'];
 const live: Record<string, Measured> = {};
 const attribution: string[] = [];
+/** Main-thread CPU time per second in each traced window (thread time: not stretched when the box is loaded). */
+const tracedCpu: Record<string, number> = {};
 mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
 for (const viewport of ['desktop', 'phone'] as const) {
   // With a build to compare, each build gets two windows in turns (before, current, before, current), so both see the same minutes.
@@ -264,7 +269,9 @@ for (const viewport of ['desktop', 'phone'] as const) {
       live[key] = live[key] ? merged(live[key], measured) : measured;
       if (round === 0) {
         console.log(`tracing ${key}, ${traceSeconds} s`);
-        attribution.push(`${key}, traced ${traceSeconds} s after the measured window: ${await traceLongTasks(board.page, viewport)}`);
+        const traced = await traceLongTasks(board.page, viewport, path.join(ROOT, 'test-results', `bench-board-trace-${viewport}-${build}.json`));
+        tracedCpu[key] = traced.cpuMsPerSecond;
+        attribution.push(`${key}, traced ${traceSeconds} s after the measured window: ${longTasksLine(traced)}`);
       }
       await board.page.screenshot({ path: path.join(ROOT, 'test-results', `bench-board-${viewport}${build === 'before' ? '-before' : ''}.png`), fullPage: true });
       await board.close();
@@ -289,7 +296,10 @@ report({
     phone: '390×844 @3×, CPU slowed 4×',
     browser: '/usr/bin/chromium, headless',
   },
-  figures: Object.entries(live).flatMap(([key, measured]) => figuresOf(key, measured, idle[key.split(' ')[0]!]!)),
+  figures: Object.entries(live).flatMap(([key, measured]) => [
+    ...figuresOf(key, measured, idle[key.split(' ')[0]!]!),
+    { name: `${key}: main-thread CPU time (traced window)`, value: tracedCpu[key] ?? NaN, unit: 'ms/s', better: 'lower' as const },
+  ]),
   notes: [
     'Screen update: the board applies the deltas received since the last one, at most once a second; "screen update in the page" is its own user-timing measure of that, from the first state change to the end of the DOM update it caused (web/src/lib/state/live-counts.svelte.ts, UPDATE_MEASURE).',
     'Main-thread time per screen update = (live task time − idle task time) / screen updates: everything the page does more than when idle (script, style, layout, paint, GC), on a box where the server, the simulator and Chromium share 2 cores.',

@@ -13,6 +13,8 @@ interface TraceEvent {
   tid: number;
   ts: number;
   dur?: number;
+  /** Thread (CPU) time, µs: unlike `dur`, not stretched when the box is loaded and the thread waits for a core. */
+  tdur?: number;
   args?: { name?: string; data?: { type?: string; functionName?: string; url?: string; lineNumber?: number } };
 }
 
@@ -25,6 +27,9 @@ export interface LongTaskSummary {
   selfMs: [string, number][];
   /** What started them (the task's first event: its name and, where there is one, the event type or function), counted. */
   startedBy: [string, number][];
+  /** Main-thread CPU time per second of trace, ms, over all tasks (not only long ones), and the part of it in each kind of work. */
+  cpuMsPerSecond: number;
+  cpuByKind: [string, number][];
 }
 
 /** The renderer main thread that did the most work (a page may have more than one renderer). */
@@ -46,6 +51,8 @@ function mainThread(events: TraceEvent[]): { pid: number; tid: number } | null {
 /** Events that only wrap a task (their self time is the task's time outside any traced work, CPU-throttling pauses included). */
 const WRAPPERS = new Set(['RunTask', 'ThreadControllerImpl::RunTask']);
 const UNTRACED = '(untraced)';
+/** The kinds of work whose CPU time the summary gives (script, style, layout, paint and the compositor hand-over). */
+const CPU_KINDS = new Set(['FunctionCall', 'TimerFire', 'RunMicrotasks', 'UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'Commit']);
 
 function labelOf(event: TraceEvent): string {
   const data = event.args?.data;
@@ -61,7 +68,7 @@ function add(into: Map<string, number>, key: string, value: number): void {
 export function summarizeLongTasks(trace: { traceEvents: TraceEvent[] } | TraceEvent[], thresholdMs = 50): LongTaskSummary {
   const events = Array.isArray(trace) ? trace : trace.traceEvents;
   const thread = mainThread(events);
-  const empty: LongTaskSummary = { count: 0, durations: [], selfMs: [], startedBy: [] };
+  const empty: LongTaskSummary = { count: 0, durations: [], selfMs: [], startedBy: [], cpuMsPerSecond: 0, cpuByKind: [] };
   if (!thread) return empty;
   const onThread = events
     .filter((e) => e.pid === thread.pid && e.tid === thread.tid && e.ph === 'X' && e.dur !== undefined)
@@ -97,14 +104,35 @@ export function summarizeLongTasks(trace: { traceEvents: TraceEvent[] } | TraceE
     i = j - 1;
   }
   const sorted = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]);
-  return { count: durations.length, durations: durations.sort((a, b) => b - a), selfMs: sorted(selfMs), startedBy: sorted(startedBy) };
+  // CPU over the whole trace: top-level tasks' thread time, and the thread time of the main kinds of work inside them.
+  const seconds = onThread.length > 1 ? (onThread.at(-1)!.ts + onThread.at(-1)!.dur! - onThread[0]!.ts) / 1e6 : 1;
+  let cpuUs = 0;
+  let end = -Infinity;
+  const cpuByKind = new Map<string, number>();
+  for (const event of onThread) {
+    if (event.name === 'RunTask' && event.ts >= end) {
+      end = event.ts + event.dur!;
+      cpuUs += event.tdur ?? 0;
+    }
+    if (CPU_KINDS.has(event.name)) add(cpuByKind, event.name, (event.tdur ?? 0) / 1000 / seconds);
+  }
+  return {
+    count: durations.length,
+    durations: durations.sort((a, b) => b - a),
+    selfMs: sorted(selfMs),
+    startedBy: sorted(startedBy),
+    cpuMsPerSecond: cpuUs / 1000 / seconds,
+    cpuByKind: sorted(cpuByKind),
+  };
 }
 
 /** One line for the report: "3 long tasks (96, 71, 55 ms): Layout 120 ms, FunctionCall 40 ms, …; started by TimerFire ×2, …". */
 export function longTasksLine(summary: LongTaskSummary, top = 6): string {
-  if (summary.count === 0) return 'no long tasks in the traced window';
+  const cpu = `main-thread CPU ${summary.cpuMsPerSecond.toFixed(0)} ms/s (${summary.cpuByKind.slice(0, top).map(([name, t]) => `${name} ${t.toFixed(1)}`).join(', ')}); `;
+  if (summary.count === 0) return `${cpu}no long tasks in the traced window`;
   const ms = (n: number) => `${n.toFixed(0)} ms`;
   return (
+    cpu +
     `${summary.count} long task(s) (${summary.durations.slice(0, 5).map(ms).join(', ')}${summary.count > 5 ? ', …' : ''}): ` +
     summary.selfMs.slice(0, top).map(([name, t]) => `${name} ${ms(t)}`).join(', ') +
     `; started by ${summary.startedBy.slice(0, 4).map(([name, n]) => `${name} ×${n}`).join(', ')}`
