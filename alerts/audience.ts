@@ -18,3 +18,17 @@ export interface AlertAudienceFields {
 export function alertAudience(alert: AlertAudienceFields): string[] {
   return [...new Set([alert.division, ...(alert.divisions ?? []), alert.escalatedUnit ?? ''].filter(Boolean))];
 }
+
+export interface AlertPlaceFields extends AlertAudienceFields {
+  /** Units from the top of the tree down to the alert's subject (empty for a source). */
+  unitPath?: readonly string[];
+}
+
+/**
+ * Whether an alert belongs on a unit's page: its subject is that unit or lies under it; on a
+ * division's page also the down sources that feed the division (they have no place in the tree).
+ */
+export function alertConcernsUnit(alert: AlertPlaceFields, unit: string, unitIsDivision: boolean): boolean {
+  if (alert.unitPath?.includes(unit)) return true;
+  return unitIsDivision && (alert.divisions ?? []).includes(unit);
+}

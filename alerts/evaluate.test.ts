@@ -54,6 +54,17 @@ describe('thresholds', () => {
     expect(evaluate(signals([old]), rules).conditions.get(openKey('group-inactive', 'n'))!.since).toBe(NOW - 72 * HOUR);
   });
 
+  it("carries the fields the board writes an alert's sentence from in the viewer's language", () => {
+    const never = group('n', undefined, { addedAt: NOW - 72 * HOUR, firstMessageAt: undefined });
+    const silent = group('s', 50);
+    const result = evaluate(signals([never, silent]), rules);
+    expect(result.conditions.get(openKey('group-inactive', 'n'))!.details).toEqual({ thresholdHours: 48, silentHours: 72, neverSpoke: 1 });
+    expect(result.conditions.get(openKey('group-inactive', 's'))!.details).toEqual({ thresholdHours: 48, silentHours: 50 });
+    // Both groups are quiet, so the branch is dark: its highest dark unit alerts, named in its details.
+    const dark = [...result.conditions.values()].filter((c) => c.rule === 'unit-dark');
+    expect(dark.map((c) => [c.subject, c.details])).toEqual([[dark[0]!.subject, { groups: 2, level: units.get(dark[0]!.subject)!.level, name: units.get(dark[0]!.subject)!.name }]]);
+  });
+
   it('rejects bad rules with the key named', () => {
     expect(() => parseAlertRules({ sharpDrop: { share: 2 } })).toThrow(/sharpDrop.share/);
     expect(() => parseAlertRules({ muteWindows: [{ from: '25:00', to: '07:00' }] })).toThrow(/muteWindows.0.from/);

@@ -173,7 +173,8 @@ export function evaluate(signals: Signals, rules: AlertRules): Evaluation {
         message: group.lastMessageAt === undefined
           ? `group ${group.id} has not sent a message since it joined the directory ${hoursText(now - since)} ago`
           : `group ${group.id} silent for ${hoursText(now - since)} (threshold ${hoursText(threshold)})`,
-        details: { thresholdHours: threshold / HOUR_MS, silentHours: Math.floor((now - since) / HOUR_MS) },
+        // The board writes the sentence in the viewer's language from these (web/src/lib/alert-text.ts).
+        details: { thresholdHours: threshold / HOUR_MS, silentHours: Math.floor((now - since) / HOUR_MS), ...(group.lastMessageAt === undefined ? { neverSpoke: 1 } : {}) },
       });
     } else if (rules.sharpDrop.enabled && state.state !== 'new' && dropHolds(rules, group.recent, group.baseline, rules.sharpDrop.share)) {
       add(dropCondition(rules, 'group', group.id, group.division, [...group.unitPath], group.category, group.recent ?? 0, group.baseline ?? 0, now));
@@ -219,7 +220,7 @@ export function evaluate(signals: Signals, rules: AlertRules): Evaluation {
     add({
       rule: 'unit-dark', subjectKind: 'unit', subject: unitId, division: unit?.division ?? unitId, divisions: [], unit: unitId, unitPath: unitPath(signals.units, unitId), category: '', since: t.quietSince,
       message: `${unit?.level ?? 'unit'} ${unit?.name ?? unitId} is dark: none of its ${t.withData} groups is active`,
-      details: { groups: t.withData, level: unit?.level ?? '' },
+      details: { groups: t.withData, level: unit?.level ?? '', name: unit?.name ?? unitId },
     });
   }
   if (rules.sharpDrop.enabled) {

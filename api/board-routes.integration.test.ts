@@ -73,7 +73,7 @@ describe('board endpoints', () => {
     expect(groups.map((g) => [g.id, g.title, g.messages])).toEqual([['wa:g1', 'Sanganer voters', 3], ['wa:g2', 'Sanganer yuva', 0]]);
     expect(groups[1]!.lastMessageAt).toBeNull();
     expect(booth.body.coverage).toMatchObject({ total: { booths: 1, boothsWithGroup: 1, boothsActive24h: 1 } });
-    expect(booth.body.quiet).toMatchObject({ total: 1, groups: [{ id: 'wa:g2', unit: 'B101', unitName: 'Booth 101 Sanganer', category: 'youth', lastMessageAt: null }] });
+    expect(booth.body.quiet).toMatchObject({ total: 1, groups: [{ id: 'wa:g2', title: 'Sanganer yuva', unit: 'B101', unitName: 'Booth 101 Sanganer', category: 'youth', lastMessageAt: null }] });
     const division = await get('/api/v1/board/unit?unit=JPR', admin);
     expect((division.body.quiet as { groups: { id: string }[] }).groups.map((g) => g.id)).toEqual(['wa:g2', 'wa:g3']);
     expect((await get('/api/v1/board/unit?unit=nope', admin)).status).toBe(404);

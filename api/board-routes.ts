@@ -16,7 +16,7 @@ import type { LiveDirectory } from '../directory/live-directory.ts';
 import { createReadCache } from '../directory/read-cache.ts';
 import { userLocals, type RequireUser } from './auth/require-user.ts';
 import { scopeAllows, type Scope } from './auth/roles.ts';
-import { readGroupsOfUnit, readMessagesBetween, readSeries, readTrends, searchGroups, type SeriesSource } from './board-reads.ts';
+import { readGroupsOfUnit, readGroupTitles, readMessagesBetween, readSeries, readTrends, searchGroups, type SeriesSource } from './board-reads.ts';
 
 export interface BoardRouterDeps {
   client: ClickHouseClient;
@@ -214,6 +214,8 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     const path = (node?.path ?? []).map((id) => ({ id, name: index.units.get(id)?.unit.name ?? id, level: index.units.get(id)?.unit.level ?? '' }));
     const quietSince = now() - DAY_MS;
     const quiet = findQuietGroups(index, unit, lastMessage, quietSince, QUIET_LISTED)!;
+    // Titles are not held in memory (100k+ groups): read for the few listed.
+    const titles = await readGroupTitles(deps.client, quiet.longest.map((g) => g.id));
     res.json({
       from: from.toISOString(),
       to: to.toISOString(),
@@ -228,6 +230,7 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
         total: quiet.quietGroups,
         groups: quiet.longest.map((g) => ({
           ...g,
+          title: titles.get(g.id) ?? '',
           unitName: index.units.get(g.unit)?.unit.name ?? g.unit,
           lastMessageAt: g.lastMessageAt === null ? null : new Date(g.lastMessageAt).toISOString(),
         })),

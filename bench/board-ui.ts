@@ -8,9 +8,13 @@
  * received at most once a second), DOM changes, DOM nodes, JS heap.
  * Baseline in the same run: the same page, same viewport, signed in on an empty directory with no
  * traffic (idle). Screenshots: test-results/bench-board-{desktop,phone}.png.
+ * After each live window, a shorter traced one says what the long tasks are made of (bench/support/long-tasks.ts);
+ * the traces are kept as test-results/bench-board-trace-<viewport>-<build>.json (DevTools' Performance panel opens them).
+ * A/B in the same run: BENCH_BOARD_BEFORE=<a built web/dist> serves that build to the page (same server,
+ * same traffic) in turns with the current one, two windows each, and reports both.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { io as connectSocket } from 'socket.io-client';
@@ -19,6 +23,7 @@ import { createLogger } from '../common/logger.ts';
 import { ALL_ROLES, startServices } from '../runtime/services.ts';
 import { simulate } from '../simulator/simulate.ts';
 import { BENCH_ADMIN_PASSWORD, BENCH_TOKEN, benchConfig, pollUntil, ROOT, scenarioOptions, tempDir, uniquePrefix } from './support/harness.ts';
+import { longTasksLine, summarizeLongTasks, type LongTaskSummary } from './support/long-tasks.ts';
 import { percentile, report, type Figure } from './support/report.ts';
 
 const options = scenarioOptions();
@@ -27,6 +32,12 @@ const scale = options.quick ? 0.1 : options.scale;
 /** Messages per simulated second at scale 1 (the simulator's default), played in real time. */
 const rate = 300;
 const FRAME_MS = 1000 / 60;
+/** Seconds of the traced window after each live measurement (tracing slows the page: kept out of the figures). */
+const traceSeconds = Math.min(20, seconds);
+/** A build of the board to compare with, served to the page in place of web/dist (A/B on the same minutes). */
+const beforeDist = process.env.BENCH_BOARD_BEFORE ? path.resolve(process.env.BENCH_BOARD_BEFORE) : null;
+if (beforeDist && !existsSync(path.join(beforeDist, 'index.html'))) throw new Error(`BENCH_BOARD_BEFORE=${beforeDist} has no index.html (a web/dist build)`);
+type Build = 'before' | 'current';
 
 execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
 const config = benchConfig({ prefix: uniquePrefix('board'), dataDir: tempDir('board'), env: { ALERT_TICK_MS: '60000' } });
@@ -68,9 +79,21 @@ interface Measured {
   seconds: number;
 }
 
-async function openBoard(viewport: keyof typeof VIEWPORTS): Promise<{ page: Page; close: () => Promise<void> }> {
+const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+
+async function openBoard(viewport: keyof typeof VIEWPORTS, build: Build = 'current'): Promise<{ page: Page; close: () => Promise<void> }> {
   const context = await browser.newContext({ ...VIEWPORTS[viewport].context, colorScheme: 'dark', timezoneId: 'Asia/Kolkata' });
   await context.addInitScript(COLLECT);
+  if (build === 'before' && beforeDist) {
+    // The board's files from the other build; the api, ingest and socket stay the server's.
+    await context.route(`${services.url}/**`, async (route) => {
+      const { pathname } = new URL(route.request().url());
+      if (/^\/(api|v1|socket\.io)\//.test(pathname)) return route.continue();
+      const file = path.join(beforeDist, pathname === '/' ? 'index.html' : pathname);
+      if (!file.startsWith(beforeDist) || !existsSync(file)) return route.fulfill({ status: 404 });
+      return route.fulfill({ body: readFileSync(file), contentType: CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    });
+  }
   const page = await context.newPage();
   await page.goto(`${services.url}/`);
   await page.fill('input[name="username"]', admin.username);
@@ -193,17 +216,67 @@ simulation.catch((error: Error) => console.error(`simulator failed: ${error.mess
 await pollUntil('the directory import', () => (imported ? true : undefined), 600_000, 500);
 // Traffic reaches the board: wait until live deltas flow.
 const flowing = updates.count();
-await pollUntil('live deltas', () => (updates.count() > flowing + 5 ? true : undefined), 120_000, 500);
+await pollUntil('live deltas', () => (updates.count() > flowing + 5 ? true : undefined), 300_000, 500);
 
+/** Two measurements of the same build as one (their windows back to back). */
+function merged(a: Measured, b: Measured): Measured {
+  const sum = (k: 'taskMs' | 'scriptMs' | 'styleMs' | 'layoutMs' | 'mutations' | 'updates' | 'seconds') => a[k] + b[k];
+  return {
+    longTasks: [...a.longTasks, ...b.longTasks],
+    frames: [...a.frames, ...b.frames].sort((x, y) => x - y),
+    updateMs: [...a.updateMs, ...b.updateMs].sort((x, y) => x - y),
+    taskMs: sum('taskMs'),
+    scriptMs: sum('scriptMs'),
+    styleMs: sum('styleMs'),
+    layoutMs: sum('layoutMs'),
+    mutations: sum('mutations'),
+    updates: sum('updates'),
+    seconds: sum('seconds'),
+    nodes: b.nodes,
+    heapBytes: b.heapBytes,
+  };
+}
+
+/** A traced window (CPU slowed as measured): what the long tasks in it are made of, and the main thread's CPU time. */
+async function traceLongTasks(page: Page, viewport: keyof typeof VIEWPORTS, file: string): Promise<LongTaskSummary> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: VIEWPORTS[viewport].cpuSlowdown });
+  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute'] });
+  await page.waitForTimeout(traceSeconds * 1000);
+  const raw = await browser.stopTracing();
+  writeFileSync(file, raw); // open in Chrome DevTools' Performance panel to look closer
+  const trace = JSON.parse(raw.toString('utf8'));
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  await cdp.detach();
+  return summarizeLongTasks(trace);
+}
+
+const builds: Build[] = beforeDist ? ['before', 'current'] : ['current'];
 const live: Record<string, Measured> = {};
+const attribution: string[] = [];
+/** Main-thread CPU time per second in each traced window (thread time: not stretched when the box is loaded). */
+const tracedCpu: Record<string, number> = {};
 mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
 for (const viewport of ['desktop', 'phone'] as const) {
-  const board = await openBoard(viewport);
-  await board.page.locator('tbody[data-division] svg polyline').first().waitFor({ timeout: 60_000 });
-  console.log(`measuring ${viewport}, live, ${seconds} s`);
-  live[viewport] = await measure(board.page, viewport, updates.count);
-  await board.page.screenshot({ path: path.join(ROOT, 'test-results', `bench-board-${viewport}.png`), fullPage: true });
-  await board.close();
+  // With a build to compare, each build gets two windows in turns (before, current, before, current), so both see the same minutes.
+  for (let round = 0; round < (beforeDist ? 2 : 1); round++) {
+    for (const build of builds) {
+      const key = `${viewport}${beforeDist ? ` (${build})` : ''}`;
+      const board = await openBoard(viewport, build);
+      await board.page.locator('tbody[data-division] svg polyline, tbody[data-division] canvas').first().waitFor({ timeout: 60_000 });
+      console.log(`measuring ${key}, live, ${seconds} s`);
+      const measured = await measure(board.page, viewport, updates.count);
+      live[key] = live[key] ? merged(live[key], measured) : measured;
+      if (round === 0) {
+        console.log(`tracing ${key}, ${traceSeconds} s`);
+        const traced = await traceLongTasks(board.page, viewport, path.join(ROOT, 'test-results', `bench-board-trace-${viewport}-${build}.json`));
+        tracedCpu[key] = traced.cpuMsPerSecond;
+        attribution.push(`${key}, traced ${traceSeconds} s after the measured window: ${longTasksLine(traced)}`);
+      }
+      await board.page.screenshot({ path: path.join(ROOT, 'test-results', `bench-board-${viewport}${build === 'before' ? '-before' : ''}.png`), fullPage: true });
+      await board.close();
+    }
+  }
 }
 
 abort.abort();
@@ -223,11 +296,17 @@ report({
     phone: '390×844 @3×, CPU slowed 4×',
     browser: '/usr/bin/chromium, headless',
   },
-  figures: [...figuresOf('desktop', live.desktop!, idle.desktop!), ...figuresOf('phone', live.phone!, idle.phone!)],
+  figures: Object.entries(live).flatMap(([key, measured]) => [
+    ...figuresOf(key, measured, idle[key.split(' ')[0]!]!),
+    { name: `${key}: main-thread CPU time (traced window)`, value: tracedCpu[key] ?? NaN, unit: 'ms/s', better: 'lower' as const },
+  ]),
   notes: [
     'Screen update: the board applies the deltas received since the last one, at most once a second; "screen update in the page" is its own user-timing measure of that, from the first state change to the end of the DOM update it caused (web/src/lib/state/live-counts.svelte.ts, UPDATE_MEASURE).',
     'Main-thread time per screen update = (live task time − idle task time) / screen updates: everything the page does more than when idle (script, style, layout, paint, GC), on a box where the server, the simulator and Chromium share 2 cores.',
     'Frame times are requestAnimationFrame gaps in headless Chromium; long tasks from PerformanceObserver("longtask").',
+    ...(beforeDist ? [`"(before)": the build in ${beforeDist}, served to the page in turns with the current build (two windows each, same server and traffic).`] : []),
+    'Long tasks by what they are made of (self time of the trace events inside tasks ≥ 50 ms; FunctionCall/TimerFire/EventDispatch are script, UpdateLayoutTree is style):',
+    ...attribution,
   ],
 });
 process.exit(0);

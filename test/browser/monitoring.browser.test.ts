@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { startBoardUnderTest, type BoardUnderTest, type Credentials, type OpenOptions } from '../support/board-browser.ts';
+import { numberIn, shownNumber, startBoardUnderTest, waitForNumber, type BoardUnderTest, type Credentials, type OpenOptions } from '../support/board-browser.ts';
 import { importOrg } from '../support/org-fixture.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -49,11 +49,6 @@ function openAs(user: Credentials, viewport?: OpenOptions['viewport']): Promise<
   return board.openAs(user, { viewport });
 }
 
-async function numberIn(page: Page, selector: string): Promise<number> {
-  const value = await page.locator(selector).first().getAttribute('data-value', { timeout: WAIT_MS });
-  return Number(value);
-}
-
 function screenshot(page: Page, name: string): Promise<void> {
   return board.screenshot(page, `monitoring-${name}`);
 }
@@ -61,6 +56,13 @@ function screenshot(page: Page, name: string): Promise<void> {
 async function noSidewaysScroll(page: Page): Promise<void> {
   const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
   expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+}
+
+/** The table `testid` is no wider than the box it sits in (nothing to scroll sideways inside the card). */
+async function fitsItsCard(page: Page, testid: string): Promise<void> {
+  const widths = await page.locator(`[data-testid="${testid}"]`).evaluate((table) => ({ table: table.scrollWidth, box: table.parentElement!.clientWidth, scroll: table.parentElement!.scrollWidth }));
+  expect(widths.table, JSON.stringify(widths)).toBeLessThanOrEqual(widths.box);
+  expect(widths.scroll, JSON.stringify(widths)).toBeLessThanOrEqual(widths.box);
 }
 
 beforeAll(async () => {
@@ -105,10 +107,10 @@ describe('monitoring board', () => {
     await screenshot(page, 'central');
 
     await postEvents(Array.from({ length: 25 }, () => message('wa:g1')));
-    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="total-messages"] .count')?.getAttribute('data-value')) === n, before + 25, { timeout: WAIT_MS });
+    await waitForNumber(page, '[data-testid="total-messages"] .count', '=', before + 25, WAIT_MS);
     // Messages per minute moves with them: the 25 just sent, plus at most the 3 sent before the page
     // opened (they reach the tile only through the server's rate of the minute or two before it opened).
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="total-perMinute"] .count')?.getAttribute('data-value')) >= 25, undefined, { timeout: WAIT_MS });
+    await waitForNumber(page, '[data-testid="total-perMinute"] .count', '>=', 25, WAIT_MS);
     expect(await numberIn(page, '[data-testid="total-perMinute"] .count')).toBeLessThanOrEqual(28);
     expect(await page.locator('[data-testid="total-messages"] .count').textContent()).toBe((before + 25).toLocaleString('en-IN'));
     await screenshot(page, 'central-live');
@@ -124,6 +126,11 @@ describe('monitoring board', () => {
     expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-quiet')))).toEqual(['wa:g2', 'wa:g3']);
     expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:g3"] td').textContent()).toMatch(/^2 days$/);
     expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:g2"]').textContent()).toMatch(/Booth 101 Sanganer.*never spoke/);
+    // Each quiet group by its directory title first, its id beside the unit.
+    expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet] th').evaluateAll((cells) => cells.map((c) => c.textContent!.replace(/\s+/g, ' ').trim()))).toEqual([
+      'Sanganer yuva wa:g2 · Booth 101 Sanganer · Youth',
+      'Malviya Nagar voters wa:g3 · Booth 102 Malviya Nagar · Booth voters',
+    ]);
     expect(await page.locator('[data-testid="unit-metrics"] [data-metric="inactiveGroups"] .value').textContent()).toBe('2');
     await screenshot(page, 'division');
 
@@ -144,6 +151,24 @@ describe('monitoring board', () => {
     await page.locator('[data-testid="search-results"] a', { hasText: 'Booth 201 Kishangarh' }).first().click();
     await page.locator('[data-testid="unit-title"]').filter({ hasText: 'Booth 201 Kishangarh' }).waitFor({ timeout: WAIT_MS });
     await page.locator('[data-testid="groups"] tr[data-group="wa:g5"]').waitFor({ timeout: WAIT_MS });
+  });
+
+  test("a unit's page lists the alerts of that unit and the units below it, not the rest of its division's", async () => {
+    const page = await openAs(ADMIN);
+    // wa:g3 (Booth 102) is quiet and alerting; Booth 101, in the same division, has no alert of its own.
+    await page.goto(`${board.url}/#/unit/B102`);
+    await page.locator('[data-testid="alerts-feed"] [data-testid="alert"]', { hasText: 'wa:g3' }).waitFor({ timeout: WAIT_MS });
+    await page.goto(`${board.url}/#/unit/B101`);
+    await page.locator('[data-testid="unit-title"]').filter({ hasText: 'Booth 101' }).waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-testid="alerts-feed"]', { hasText: 'No open alerts.' }).waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('[data-testid="alerts-feed"] [data-testid="alert"]').count()).toBe(0);
+    await screenshot(page, 'booth-alerts');
+    // The district above both booths lists Booth 102's alert; the division's page lists it too.
+    for (const unit of ['JPR-D1', 'JPR']) {
+      await page.goto(`${board.url}/#/unit/${unit}`);
+      await page.locator(`[data-testid="unit-page"][data-unit="${unit}"] [data-testid="alerts-feed"] [data-testid="alert"]`, { hasText: 'wa:g3' }).waitFor({ timeout: WAIT_MS });
+      expect(await page.locator('[data-testid="alerts-feed"]').textContent()).not.toMatch(/wa:g5|Kishangarh/);
+    }
   });
 
   test('acknowledges an alert from the feed', async () => {
@@ -169,10 +194,16 @@ describe('monitoring board', () => {
     // Category names in Hindi too; the day written in Hindi with Latin digits.
     expect(await page.locator('tbody[data-division="JPR"] tr.cell-row th').first().textContent()).toBe('बूथ मतदाता');
     expect(await page.locator('[data-testid="day"]').textContent()).toMatch(/\d{4}/);
+    // Alerts are written in Hindi too, from their kind and fields (the server's sentence is English).
+    await page.locator('[data-testid="alerts-feed"] [data-testid="alert"] .message', { hasText: 'मौन' }).first().waitFor({ timeout: WAIT_MS });
+    const sentences = await page.locator('[data-testid="alerts-feed"] [data-testid="alert"] .message').allTextContents();
+    expect(sentences.length).toBeGreaterThan(0);
+    for (const sentence of sentences) expect(sentence).not.toMatch(/silent|dark|messages|threshold|source/i);
     await screenshot(page, 'hindi');
     // Numbers keep the Indian grouping in Hindi too.
-    const shown = await page.locator('.count').evaluateAll((spans) => spans.map((s) => [s.getAttribute('data-value'), s.textContent?.trim()]));
-    for (const [value, text] of shown) expect(text).toBe(Number(value).toLocaleString('en-IN'));
+    const shown = await page.locator('.count').allTextContents();
+    expect(shown.length).toBeGreaterThan(5);
+    for (const text of shown) expect(Number.isNaN(shownNumber(text)), text).toBe(false);
     await page.click('[data-testid="lang-en"]');
     await page.locator('[data-testid="total-messages"]', { hasText: 'Messages today' }).waitFor({ timeout: WAIT_MS });
   });
@@ -188,6 +219,9 @@ describe('monitoring board', () => {
     expect(text).not.toMatch(/Ajmer|Kishangarh|AJM/);
     expect(await page.locator('[data-testid="nav-sql"]').count()).toBe(0);
     await noSidewaysScroll(page);
+    // The "Below Jaipur" table fits the phone's width too, without scrolling inside its card.
+    await page.locator('[data-testid="children"] tr[data-child]').first().waitFor({ timeout: WAIT_MS });
+    await fitsItsCard(page, 'children');
     await screenshot(page, 'lead-phone');
     // Outdoors: the high-contrast light theme, remembered like the language.
     await page.click('[data-testid="sunlight"]');
@@ -213,6 +247,13 @@ describe('monitoring board', () => {
     }
     const every = await page.locator('[data-testid="alert"]').evaluateAll((items) => items.length);
     expect(every).toBeGreaterThan(0);
+
+    // A booth's own groups fit as well.
+    await page.goto(`${board.url}/#/unit/B101`);
+    await page.locator('[data-testid="groups"] tr[data-group="wa:g1"]').waitFor({ timeout: WAIT_MS });
+    await fitsItsCard(page, 'groups');
+    await noSidewaysScroll(page);
+    await screenshot(page, 'lead-phone-booth');
 
     await page.goto(`${board.url}/#/unit/AJM`);
     await page.locator('[data-testid="unit-page"] [role="alert"]', { hasText: /may not read/ }).waitFor({ timeout: WAIT_MS });

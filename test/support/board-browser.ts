@@ -42,6 +42,30 @@ export interface BoardUnderTest {
   stop(): Promise<void>;
 }
 
+/** A number as the board writes it, Indian grouping ("12,34,567") → 1234567; NaN for anything else. */
+export function shownNumber(text: string | null | undefined): number {
+  const trimmed = (text ?? '').trim();
+  return /^\d{1,3}$|^\d{1,2}(,\d\d)*,\d{3}$/.test(trimmed) ? Number(trimmed.replaceAll(',', '')) : NaN;
+}
+
+/** The number shown by the first element matching `selector` (its `.count` text), once it is there. */
+export async function numberIn(page: Page, selector: string, timeout = 30_000): Promise<number> {
+  await page.locator(selector).first().waitFor({ timeout });
+  return shownNumber(await page.locator(selector).first().textContent());
+}
+
+/** Wait until the first element matching `selector` shows exactly `n` (`'='`) or at least `n` (`'>='`). */
+export async function waitForNumber(page: Page, selector: string, compare: '=' | '>=', n: number, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(
+    ([sel, how, want]) => {
+      const shown = Number(document.querySelector(sel)?.textContent?.trim().replaceAll(',', '') || NaN);
+      return how === '=' ? shown === want : shown >= want;
+    },
+    [selector, compare, n] as const,
+    { timeout },
+  );
+}
+
 /** Build the board, start the server with `env` on top of the test defaults, launch Chromium. */
 export async function startBoardUnderTest(options: { admin: Credentials; ingestToken: string; env?: Record<string, string>; waitMs: number }): Promise<BoardUnderTest> {
   execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });

@@ -70,6 +70,12 @@ const en = {
   'rule.unit-dark': 'Unit dark',
   'rule.sharp-drop': 'Sharp drop',
   'rule.source-down': 'Source down',
+  'alertText.groupSilent': 'Group {group} silent for {silent} (threshold {threshold})',
+  'alertText.groupNeverSpoke': 'Group {group} has not sent a message since it joined the directory {ago} ago',
+  'alertText.unitDark': '{name} ({level}) is dark: none of its groups is active ({groups} with data)',
+  'alertText.sharpDrop': '{subject}: {recent} messages in the last {hours} h against a usual {usual} ({percent} %)',
+  'alertText.sourceDown': 'Source “{source}” has sent nothing for {silent}; the {groups} groups it feeds show as dark (no data)',
+  'alertText.group': 'group {id}',
   'search.label': 'Search groups and units',
   'search.placeholder': 'Group or unit name',
   'search.units': 'Units',
@@ -200,6 +206,12 @@ const hi: Record<MessageKey, string> = {
   'rule.unit-dark': 'इकाई बंद',
   'rule.sharp-drop': 'तेज़ गिरावट',
   'rule.source-down': 'स्रोत बंद',
+  'alertText.groupSilent': 'समूह {group} {silent} से मौन (सीमा {threshold})',
+  'alertText.groupNeverSpoke': 'समूह {group} ने निर्देशिका में जुड़ने के बाद ({ago} से) कोई संदेश नहीं भेजा',
+  'alertText.unitDark': '{name} ({level}) बंद है: इसका कोई समूह सक्रिय नहीं ({groups} समूहों का डेटा है)',
+  'alertText.sharpDrop': '{subject}: पिछले {hours} घं में {recent} संदेश, जबकि आम तौर पर {usual} ({percent} %)',
+  'alertText.sourceDown': 'स्रोत “{source}” से पिछले {silent} में कुछ नहीं आया; इससे जुड़े {groups} समूह बंद (बिना डेटा) दिखते हैं',
+  'alertText.group': 'समूह {id}',
   'search.label': 'समूह और इकाइयाँ खोजें',
   'search.placeholder': 'समूह या इकाई का नाम',
   'search.units': 'इकाइयाँ',
@@ -264,6 +276,15 @@ const hi: Record<MessageKey, string> = {
 };
 
 export const CATALOGUE: Record<Language, Record<MessageKey, string>> = { en, hi };
+
+/** Fills in the `{name}`s of a catalogue text. */
+export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
+
+/** `language`'s text for `key` (English when that language lacks it), with `{name}` filled from `values`. */
+export function translate(language: Language, key: MessageKey, values: Record<string, string | number> = {}): string {
+  const text = CATALOGUE[language][key] ?? CATALOGUE.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
 
 /**
  * Hindi names of the usual category and level ids (directory/model.ts defaults, the field's levels).

@@ -21,7 +21,7 @@ export interface UnitAnswer {
   coverage: { expected: string[]; leafLevel: string; total: Coverage; children: Coverage[] };
   groups: { id: string; title: string; category: string; messages: number; members: number; lastMessageAt: string | null }[];
   /** Groups at or under the unit with no message since `since` (24 h): how many, and the longest silent (null = none in 30 days). */
-  quiet: { since: string; total: number; groups: { id: string; unit: string; unitName: string; category: string; lastMessageAt: string | null }[] };
+  quiet: { since: string; total: number; groups: { id: string; title: string; unit: string; unitName: string; category: string; lastMessageAt: string | null }[] };
 }
 
 /** A preset range ending now, or a fixed one chosen by the viewer. */

@@ -19,9 +19,13 @@ export interface BoardAlert {
   /** The unit an unacknowledged alert escalated to. */
   escalatedUnit?: string;
   unit: string;
+  /** Units from the top of the tree down to the subject (empty for a source). */
+  unitPath: string[];
   category: string;
   state: 'firing' | 'acknowledged' | 'resolved';
+  /** The server's sentence, in English (the board writes its own from rule and details: alert-text.ts). */
   message: string;
+  details: Record<string, string | number>;
   since: number;
   firedAt: number;
   acknowledgedAt: number | null;

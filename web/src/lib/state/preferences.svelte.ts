@@ -4,7 +4,7 @@
  * catalogue of the current language (English when a key is missing there).
  */
 import { labelOf } from '../format.ts';
-import { CATALOGUE, HINDI_NAMES, LANGUAGES, type Language, type MessageKey } from '../i18n/messages.ts';
+import { HINDI_NAMES, LANGUAGES, translate, type Language, type Translate } from '../i18n/messages.ts';
 
 const STORAGE_KEY = 'grouppulse.preferences';
 export const IST = 'Asia/Kolkata';
@@ -70,10 +70,7 @@ export class Preferences {
   }
 
   /** The current language's text for `key`, with `{name}` filled from `values`. */
-  t = (key: MessageKey, values: Record<string, string | number> = {}): string => {
-    const text = CATALOGUE[this.language][key] ?? CATALOGUE.en[key] ?? key;
-    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
-  };
+  t: Translate = (key, values = {}) => translate(this.language, key, values);
 
   /** A category or level id as the viewer reads it: its Hindi name in Hindi when it has one, else the id as words. */
   label = (id: string): string => (this.language === 'hi' ? HINDI_NAMES[id] : undefined) ?? labelOf(id);

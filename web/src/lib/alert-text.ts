@@ -1,0 +1,75 @@
+/**
+ * An alert's sentence in the viewer's language, made from its kind and fields (the server's
+ * `message` is English, written when the alert fired). Kinds the board does not know, and alerts
+ * missing a field the sentence needs (written by an older server), keep the server's text.
+ * Plain TypeScript: test/web/alert-text.test.ts checks both languages.
+ */
+import { formatCount } from './format.ts';
+import type { Translate } from './i18n/messages.ts';
+
+const HOUR_MS = 3_600_000;
+
+/** The fields of an alert (alerts/model.ts) its sentence is made from. */
+export interface AlertTextFields {
+  rule: string;
+  subjectKind: string;
+  subject: string;
+  message: string;
+  details?: Record<string, string | number>;
+  /** When the condition began (last message, last traffic) and when the alert fired, epoch ms. */
+  since: number;
+  firedAt: number;
+}
+
+export interface AlertWords {
+  t: Translate;
+  /** A category or level id as the viewer reads it. */
+  label: (id: string) => string;
+  /** A unit's name by id (the id when it is not known). */
+  nameOf: (id: string) => string;
+}
+
+/** Whole hours as the quiet-groups list writes them: hours up to two days, then days (as the server's text did). */
+function duration(hours: number, t: Translate): string {
+  const h = Math.max(0, Math.floor(hours));
+  return h >= 48 ? t('quiet.days', { n: Math.floor(h / 24) }) : t('quiet.hours', { n: h });
+}
+
+function numberOf(details: Record<string, string | number> | undefined, key: string): number | null {
+  const value = details?.[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+export function alertText(alert: AlertTextFields, { t, label, nameOf }: AlertWords): string {
+  const d = alert.details;
+  switch (alert.rule) {
+    case 'group-inactive': {
+      const silent = numberOf(d, 'silentHours');
+      const threshold = numberOf(d, 'thresholdHours');
+      if (silent === null || threshold === null) break;
+      const group = alert.subject;
+      return d?.neverSpoke === 1
+        ? t('alertText.groupNeverSpoke', { group, ago: duration(silent, t) })
+        : t('alertText.groupSilent', { group, silent: duration(silent, t), threshold: duration(threshold, t) });
+    }
+    case 'unit-dark': {
+      const groups = numberOf(d, 'groups');
+      if (groups === null || typeof d?.level !== 'string' || typeof d.name !== 'string') break;
+      return t('alertText.unitDark', { level: label(d.level || 'unit'), name: d.name, groups: formatCount(groups) });
+    }
+    case 'sharp-drop': {
+      const recent = numberOf(d, 'recent');
+      const usual = numberOf(d, 'baselinePerWindow');
+      const hours = numberOf(d, 'windowHours');
+      if (recent === null || usual === null || hours === null || usual <= 0) break;
+      const subject = alert.subjectKind === 'group' ? t('alertText.group', { id: alert.subject }) : nameOf(alert.subject);
+      return t('alertText.sharpDrop', { subject, recent: formatCount(recent), hours, usual: formatCount(Math.round(usual)), percent: Math.round((recent / usual) * 100) });
+    }
+    case 'source-down': {
+      const groups = numberOf(d, 'groups');
+      if (groups === null) break;
+      return t('alertText.sourceDown', { source: alert.subject, silent: duration((alert.firedAt - alert.since) / HOUR_MS, t), groups: formatCount(groups) });
+    }
+  }
+  return alert.message;
+}
