@@ -7,10 +7,12 @@
  */
 import { loadConfig } from '../common/config.ts';
 import { querySummary } from '../api/summary.ts';
-import { readGroupActivity, readGroupMembers, readLastMessages, readReach } from '../directory/activity.ts';
+import { readLastMessages, readReach } from '../directory/activity.ts';
 import { computeCoverage } from '../directory/coverage.ts';
 import { createDirectoryIndex } from '../directory/directory-index.ts';
-import { drillDown } from '../directory/drilldown.ts';
+import { readDrillDown } from '../directory/drilldown-read.ts';
+import { createGroupPaths } from '../directory/group-paths.ts';
+import { createReadCache } from '../directory/read-cache.ts';
 import { DEFAULT_SETTINGS } from '../directory/model.ts';
 import { generateOrg } from '../simulator/org.ts';
 import { scenarioOptions, tempDir } from './support/harness.ts';
@@ -124,14 +126,23 @@ async function time(name: string, fn: () => Promise<unknown>): Promise<void> {
 }
 await time('summary, 30 days, every division (GET /api/v1/summary)', () => querySummary(client, { from: new Date(start), to: new Date(end) }));
 await time('summary, today, one division', () => querySummary(client, { from: new Date(end - DAY), to: new Date(end), divisions: [division] }));
-await time('drill-down, top of the tree, last 24 h (board default)', async () => {
-  const [activity, members] = await Promise.all([readGroupActivity(client, new Date(end - DAY), new Date(end)), readGroupMembers(client)]);
-  return drillDown(index, '', activity, members);
+// Drill-down as the api answers it once the directory version's group paths are copied (timed once:
+// it runs in the background after each directory change); and joined in memory as before, for comparison.
+const directory = { index, version: 1 };
+const groupPaths = createGroupPaths(client, (error) => {
+  throw error;
 });
-await time('drill-down, a division, 30 days', async () => {
-  const [activity, members] = await Promise.all([readGroupActivity(client, new Date(start), new Date(end)), readGroupMembers(client)]);
-  return drillDown(index, division, activity, members);
-});
+const copyStarted = performance.now();
+groupPaths.isReady(directory.version, index);
+await groupPaths.settled();
+const copyMs = performance.now() - copyStarted;
+if (!groupPaths.isReady(directory.version, index)) throw new Error('the group paths were not copied');
+const inEngine = { client, directory, groupPaths, cache: createReadCache(0) };
+const inMemory = { client, directory, cache: createReadCache(0) };
+await time('drill-down, top of the tree, last 24 h (board default)', () => readDrillDown(inEngine, '', new Date(end - DAY), new Date(end)));
+await time('drill-down, a division, 30 days', () => readDrillDown(inEngine, division, new Date(start), new Date(end)));
+await time('  drill-down joined in memory (before), top, last 24 h', () => readDrillDown(inMemory, '', new Date(end - DAY), new Date(end)));
+await time('  drill-down joined in memory (before), a division, 30 days', () => readDrillDown(inMemory, division, new Date(start), new Date(end)));
 await time('coverage, top of the tree', async () => {
   const [last, reach] = await Promise.all([readLastMessages(client, new Date(end - 7 * DAY)), readReach(client, '', 0)]);
   return computeCoverage(index, '', last, reach, ['booth-voters'], end);
@@ -160,6 +171,7 @@ report({
     'rollup_minute rows': sizes.rollup_minute,
     'group_people rows': sizes.group_people,
     'generated in': `${Math.round(generateMs / 1000)} s`,
+    'group paths copied in': `${Math.round(copyMs)} ms`,
     'median of': runs,
   },
   figures,
