@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { describeZodError } from '../common/events.ts';
 import { readGroupActivity, readGroupMembers, readLastMessages, readReach, type GroupActivity } from '../directory/activity.ts';
 import { computeCoverage } from '../directory/coverage.ts';
+import { createCoverageLayouts } from '../directory/coverage-layouts.ts';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import { readDrillDown } from '../directory/drilldown-read.ts';
 import { findQuietGroups } from '../directory/drilldown.ts';
@@ -104,6 +105,7 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
   const now = deps.now ?? Date.now;
   const cacheMs = deps.readCacheMs ?? 5000;
   const cache = createReadCache(cacheMs);
+  const layouts = createCoverageLayouts();
   const roundUp = (ms: number) => (cacheMs > 0 ? Math.ceil(ms / cacheMs) * cacheMs : ms);
   const anyUser = deps.requireUser();
 
@@ -207,7 +209,7 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
       : [new Map<string, GroupActivity>(), new Map<string, number>()];
     const categories = index.settings.categories;
     const expected = categories.includes('booth-voters') ? ['booth-voters'] : categories;
-    const coverage = computeCoverage(index, unit, lastMessage, reach, expected, at)!;
+    const coverage = computeCoverage(index, unit, lastMessage, reach, expected, at, layouts.get(deps.directory!, unit, expected))!;
     const groups = ownGroups.map((g) => {
       const seen = activity.get(g.id);
       const last = lastMessage.get(g.id);

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { describeZodError } from '../common/events.ts';
 import { readLastMessages, readReach } from '../directory/activity.ts';
 import { computeCoverage } from '../directory/coverage.ts';
+import { createCoverageLayouts } from '../directory/coverage-layouts.ts';
 import { readDrillDown } from '../directory/drilldown-read.ts';
 import type { GroupPaths } from '../directory/group-paths.ts';
 import type { Importer, ImportResult } from '../directory/importer.ts';
@@ -77,6 +78,7 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
   const index = deps.directory.index;
   const cacheMs = deps.readCacheMs ?? 5000;
   const cache = createReadCache(cacheMs);
+  const layouts = createCoverageLayouts();
   /** May the caller read this unit ('' = the whole organisation)? A 403 is answered when not. */
   function allowed(res: Response, unit: string): boolean {
     const scope = (res.locals as Partial<UserLocals>).scope;
@@ -196,7 +198,7 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
       cache.get(`last:${at}`, () => readLastMessages(deps.client, new Date(at - 7 * DAY_MS))),
       cache.get(`reach:${unit}`, () => readReach(deps.client, unit, node ? node.path.length : 0)),
     ]);
-    res.json(computeCoverage(index, unit, lastMessage, reach, expected, at));
+    res.json(computeCoverage(index, unit, lastMessage, reach, expected, at, layouts.get(deps.directory, unit, expected)));
   });
 
   return router;
