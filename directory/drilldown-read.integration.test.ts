@@ -2,7 +2,7 @@
  * Drill-down summed in the engine over the directory's group paths (migration 0090) against the same
  * drill-down joined in memory, on the real engine with events written through their views: equal
  * numbers at every level, for a window of whole and partial days; a moved group counts under its new
- * unit once the new version's paths are copied; older versions are dropped.
+ * unit once the new version's paths are copied; old copies are dropped, the previous and recent ones kept.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,10 @@ import { createReadCache } from './read-cache.ts';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const START = Date.parse('2026-11-01T00:00:00Z');
+/** Directory versions are epoch microseconds: three imports an hour apart. */
+const V1 = START * 1000;
+const V2 = V1 + HOUR * 1000;
+const V3 = V2 + HOUR * 1000;
 
 /** The board tests' organisation plus a group on a division; wa:g5 stays quiet; 'stranger' is not in the directory. */
 const GROUPS = [...ORG_GROUPS, { id: 'wa:own', unit: 'JPR', category: 'youth' }];
@@ -75,7 +79,7 @@ describe('drill-down in the engine equals the in-memory join', () => {
   }
 
   it('gives the same numbers at every level, over whole and partial days', async () => {
-    const directory = directoryAt(1);
+    const directory = directoryAt(V1);
     await copied(directory);
     const windows = [[START, START + 3 * DAY], [START + 5 * HOUR, START + 2 * DAY + 7 * HOUR], [START + DAY + 2 * HOUR, START + DAY + 9 * HOUR]] as const;
     for (const [from, to] of windows) {
@@ -95,10 +99,10 @@ describe('drill-down in the engine equals the in-memory join', () => {
     expect(await readDrillDown(reads(directory, paths), 'nowhere', new Date(START), new Date(START + DAY))).toBeUndefined();
   });
 
-  it('counts a moved group under its new unit from the new version on, and drops versions before the previous', async () => {
+  it('counts a moved group under its new unit from the new version on, and drops the copies of old versions', async () => {
     const window = [new Date(START), new Date(START + 3 * DAY)] as const;
-    const before = (await readDrillDown(reads(directoryAt(1), paths), 'RJ', ...window))!;
-    const moved = directoryAt(2, true);
+    const before = (await readDrillDown(reads(directoryAt(V1), paths), 'RJ', ...window))!;
+    const moved = directoryAt(V2, true);
     await copied(moved);
     const after = (await readDrillDown(reads(moved, paths), 'RJ', ...window))!;
     expect(after).toEqual(await readDrillDown(reads(moved), 'RJ', ...window));
@@ -106,8 +110,10 @@ describe('drill-down in the engine equals the in-memory join', () => {
     expect(g1).toBeGreaterThan(0);
     expect(after.children.find((c) => c.id === 'JPR')!.messages).toBe(before.children.find((c) => c.id === 'JPR')!.messages - g1);
 
-    await copied(directoryAt(3));
+    // A copy made a minute before the next one stays (an api may still read it), one an hour older goes.
+    await copied(directoryAt(V3 - 60_000_000));
+    await copied(directoryAt(V3));
     const versions = await store.client.query({ query: 'SELECT DISTINCT version FROM directory_group_paths ORDER BY version', format: 'JSONEachRow' });
-    expect((await versions.json<{ version: string }>()).map((r) => Number(r.version))).toEqual([2, 3]);
+    expect((await versions.json<{ version: string }>()).map((r) => Number(r.version))).toEqual([V3 - 60_000_000, V3]);
   });
 });

@@ -22,6 +22,8 @@ interface PathRow {
 }
 
 const INSERT_ROWS = 100_000;
+/** Directory versions are epoch microseconds (directory/repository.ts#nextVersion): copies younger than this by the current one stay. */
+const KEEP_US = 10 * 60 * 1_000_000;
 
 export function createGroupPaths(client: ClickHouseClient, onError: (error: Error) => void): GroupPaths {
   const complete = new Set<number>();
@@ -44,7 +46,10 @@ export function createGroupPaths(client: ClickHouseClient, onError: (error: Erro
     await dropOlder(version);
   }
 
-  /** Keep this version and the newest complete one before it (another api may still read it); drop the rest below. */
+  /**
+   * Drop the copies of versions before this one, except the newest complete one before it and any
+   * made within KEEP_US before it: another api may still be on an older version for a poll or two.
+   */
   async function dropOlder(version: number): Promise<void> {
     const previous = (await readyVersions()).find((v) => v < version);
     const result = await client.query({
@@ -54,7 +59,7 @@ export function createGroupPaths(client: ClickHouseClient, onError: (error: Erro
     });
     for (const { table, partition } of await result.json<{ table: string; partition: string }>()) {
       const v = Number(partition);
-      if (!Number.isSafeInteger(v) || v >= version || v === previous) continue;
+      if (!Number.isSafeInteger(v) || v === previous || v > version - KEEP_US) continue;
       await client.command({ query: `ALTER TABLE ${table} DROP PARTITION ${v}` });
       complete.delete(v);
     }

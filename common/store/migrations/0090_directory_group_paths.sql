@@ -2,8 +2,8 @@
 -- drill-down sums per unit in the engine and gets one row per child unit back instead of one per
 -- group (directory/group-paths.ts). An api writes a version's copy the first time it is asked for
 -- and then its row in directory_group_paths_ready; until that row exists, drill-down joins in memory.
--- Two apis writing the same version leave repeated rows: readers take FINAL. Versions older than
--- the previous one are dropped by partition.
+-- Two apis writing the same version leave repeated rows: readers take FINAL. Copies of versions
+-- before the previous one and over 10 minutes older are dropped by partition.
 CREATE TABLE IF NOT EXISTS directory_group_paths
 (
     version   UInt64,
