@@ -3,7 +3,7 @@
  * activity in a window from rollup_group_day (whole UTC days) and rollup_group_hour (the partial days
  * at the ends), the latest snapshot sizes from group_members, the last message time from
  * group_last_message; and, summed in the engine, the drill-down per child unit (over the directory's
- * group paths) and distinct people reached per child unit (group_presence).
+ * group paths) and distinct people reached per child unit (group_people).
  * Per-group reads return up to one row per group (100k and more), so they come back as columns
  * (common/store/read-columns.ts), counts cast to Float64 to arrive as JSON numbers (exact below 2^53).
  */
@@ -123,8 +123,8 @@ export async function readReach(client: ClickHouseClient, unitId: string, depth:
   // FINAL keeps the latest row per (group, person) before the filter: 10-20× faster here than argMax per pair.
   const filter = depth === 0 ? '' : 'AND has(unit_path, {unit:String})';
   const result = await client.query({
-    query: `SELECT if(length(unit_path) > {depth:UInt32}, unit_path[{depth:UInt32} + 1], '') AS child, uniq(person_hash) AS people
-            FROM group_presence FINAL WHERE present = 1 ${filter} GROUP BY child WITH TOTALS`,
+    query: `SELECT if(length(unit_path) > {depth:UInt32}, unit_path[{depth:UInt32} + 1], '') AS child, uniq(person) AS people
+            FROM group_people FINAL WHERE present = 1 ${filter} GROUP BY child WITH TOTALS`,
     query_params: { unit: unitId, depth },
     format: 'JSON',
   });

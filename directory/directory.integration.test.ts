@@ -186,7 +186,7 @@ describe('imports, drill-down and coverage through the api (real engine)', () =>
     const counts = await query<Record<string, string | number>>(
       pipeline,
       `SELECT (SELECT sum(messages) + sum(joins) FROM rollup_group_hour WHERE group_id = 'wa:retry') AS hour,
-              (SELECT count() FROM group_presence WHERE group_id = 'wa:retry') AS people,
+              (SELECT count() FROM group_people WHERE group_id = 'wa:retry') AS people,
               (SELECT count() FROM group_members WHERE group_id = 'wa:retry') AS snapshots,
               (SELECT count() FROM group_last_message WHERE group_id = 'wa:retry') AS last`,
     );

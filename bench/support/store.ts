@@ -21,7 +21,7 @@ export async function scalar(client: ClickHouseClient, query: string, params: Re
 
 /** The raw table and every materialized-view target the processor's insert feeds. */
 export const PIPELINE_TABLES = [
-  'events', 'event_ids', 'rollup_minute', 'rollup_group_hour', 'group_last_message', 'group_members', 'group_presence',
+  'events', 'event_ids', 'rollup_minute', 'rollup_group_hour', 'group_last_message', 'group_members', 'group_people',
   'source_last_seen', 'group_source', 'group_first_message', 'rollup_day', 'rollup_group_day',
 ];
 
