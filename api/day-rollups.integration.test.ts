@@ -28,7 +28,7 @@ function rows(): EventRow[] {
     out.push({
       event_id: `e${i}`, type: TYPES[i % TYPES.length]!, group_id: `g${group}`, at, received_at: at, source: 's', person: `p${(i * 13) % 40}`,
       kind: KINDS[i % KINDS.length]!, forwarded: i % 4 === 0, members: i % TYPES.length === 5 ? 30 : null, admins: null, title: '',
-      division: `d${group % 3}`, category: `c${group % 2}`, unit_path: [`d${group % 3}`],
+      division: `d${group % 3}`, category: `c${group % 2}`, unit_path: [`d${group % 3}`], batch_partition: 0, batch_next_offset: '0',
     });
   }
   return out;

@@ -8,6 +8,7 @@
  *  2. Live latency at a steady 5,000 events/s: for each batch, from its 202 to the moment the
  *     socket's cumulative count covers it (every batch accepted before it included); p50/p95/p99.
  */
+import type { Histogram } from 'prom-client';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { SOCKET_EVENTS, type CountsDelta, type CountsRow, type CountsSnapshot } from '../common/live.ts';
 import { createLogger } from '../common/logger.ts';
@@ -80,7 +81,7 @@ const started = performance.now();
 const allShown = whenShown(base + total, started);
 const sent = await postAll(services.url, '/v1/events', bodies, { concurrency, headers });
 const e2eMs = await Promise.race([allShown, delay(600_000).then(() => Promise.reject(new Error(`the board showed ${shown - base} of ${total} events after 10 minutes`)))]);
-// The live view can run a moment ahead of ClickHouse (a delta counted twice until the next resync): wait for the store.
+// Everything the board counted must be in ClickHouse too.
 let stored = 0;
 await pollUntil('ClickHouse to hold every event', async () => ((stored = await scalar(services.store!.client, 'SELECT count() FROM events')) >= total ? true : undefined), 60_000).catch(() => undefined);
 
@@ -89,11 +90,13 @@ const latencyEvents = makeIncoming(Math.round(latencyRate * latencySeconds), `${
 const latencyBodies = jsonBodies(latencyEvents, latencyBatch);
 const intervalMs = (1000 * latencyBatch) / latencyRate;
 const client = createHttpClient(services.url, 64);
-// Thresholds count from the known total, not from what the board shows: a batch counted twice around
-// a snapshot (the api's known hand-over gap) would otherwise raise every threshold until the next
-// resync took it back, and the last batches would never be "shown". The resync makes it exact again.
+// Thresholds count from the known total (what ingest accepted), not from what the board shows, so a
+// board that ever showed more than was sent could not hide it.
 await pollUntil('the board to settle at exactly the events sent before the latency run', () => (shown === base + total ? true : undefined), 60_000);
 const latencyBase = base + total;
+// Where the latency goes, from the services' own histograms over the latency run only.
+const stages = [services.metrics.processorBatchWriteSeconds, services.metrics.processorBatchRows, services.metrics.endToEndSeconds];
+for (const histogram of stages) histogram.reset();
 let acceptedSoFar = 0;
 const latencies: Promise<number>[] = [];
 /** Latencies of the batches the board has covered so far. */
@@ -117,8 +120,10 @@ for (const [i, item] of latencyBodies.entries()) {
 await Promise.all(posts);
 const sendSeconds = (performance.now() - paceStart) / 1000;
 await Promise.race([Promise.all(latencies), delay(120_000)]);
+const latencyRunSeconds = (performance.now() - paceStart) / 1000;
 // A batch the board did not cover within 2 minutes after the last send counts as infinitely late.
 const measured = [...shownLatencies, ...Array.from({ length: latencies.length - shownLatencies.length }, () => Infinity)];
+const [insertSeconds, rowsPerInsert, acceptedToApi] = await Promise.all(stages.map(histogramStats));
 client.close();
 socket.close();
 await services.stop();
@@ -155,8 +160,17 @@ report({
   notes: [
     `ClickHouse held ${stored} events after the throughput run (${stored === total ? 'exactly N' : `NOT N = ${total}`})`,
     `latency: ${shownLatencies.length} of ${latencies.length} batches shown within 2 minutes after the last send (the rest count as ∞); max ${Math.round(sorted[sorted.length - 1] ?? 0)} ms; ${late} sends more than one interval late (sender could not keep the pace)`,
+    `where the latency goes (the latency run alone): acceptance → delta at the api mean ${Math.round(acceptedToApi.mean * 1000)} ms over ${acceptedToApi.count} deltas; ${insertSeconds.count} inserts of ${Math.round(rowsPerInsert.mean)} rows on average, each ${Math.round(insertSeconds.mean * 1000)} ms (inserts took ${Math.round((100 * insertSeconds.sum) / latencyRunSeconds)}% of the ${latencyRunSeconds.toFixed(1)} s from the first send until the last batch was shown)`,
     `the api broadcasts deltas at most once per LIVE_INTERVAL_MS (${config.LIVE_INTERVAL_MS} ms): up to that much of every latency is by design`,
   ],
 });
 if (stored !== total) process.exitCode = 1;
 process.exit();
+
+/** Count, sum and mean of a prom-client histogram. */
+async function histogramStats(histogram: Histogram): Promise<{ count: number; sum: number; mean: number }> {
+  const values = (await histogram.get()).values;
+  const count = values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+  const sum = values.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
+  return { count, sum, mean: count > 0 ? sum / count : 0 };
+}

@@ -26,10 +26,21 @@ export interface SnapshotRow extends CountsRow {
   activeSenders: number;
 }
 
+/**
+ * Which batch of the events topic wrote something: its partition and the offset after its last record
+ * (Kafka's "next offset"). Each row the batch writes to rollup_minute carries the same mark, so a
+ * snapshot read from it knows the highest mark per partition it holds (see api/live/live-counts.ts).
+ */
+export interface BatchMark {
+  partition: number;
+  /** A decimal string: offsets are 64-bit. */
+  nextOffset: string;
+}
+
 /** Published on the "live" topic by the processor after a batch was written to ClickHouse. */
 export interface LiveDelta {
-  /** Epoch ms just after the insert returned: lets the api drop deltas already in a snapshot it read later. */
-  writtenAt: number;
+  /** The batch whose rows these are: a snapshot whose watermark reaches it already holds them. */
+  batch: BatchMark;
   /** Epoch ms of the oldest acceptance in the batch: end-to-end latency is measured from here. */
   oldestReceivedAt: number;
   /** Per-day buckets (the board's day, `YYYY-MM-DD` in its time zone). */

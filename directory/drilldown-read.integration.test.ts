@@ -40,7 +40,7 @@ function rows(): EventRow[] {
     out.push({
       event_id: `e${i}`, type, group_id: ACTIVE[i % ACTIVE.length]!, at, received_at: at, source: 's', person: `p${i % 17}`,
       kind: i % 3 === 0 ? 'image' : 'text', forwarded: i % 4 === 0, members: type === 'group_snapshot' ? 10 + (i % 50) : null, admins: null,
-      title: '', division: 'JPR', category: 'youth', unit_path: ['RJ', 'JPR'],
+      title: '', division: 'JPR', category: 'youth', unit_path: ['RJ', 'JPR'], batch_partition: 0, batch_next_offset: '0',
     });
   }
   return out;

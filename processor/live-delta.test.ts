@@ -5,7 +5,8 @@ import type { EventRow } from './rows.ts';
 function row(overrides: Partial<EventRow>): EventRow {
   return {
     event_id: 'e', type: 'message', group_id: 'g', at: Date.parse('2026-11-22T10:00:00Z'), received_at: 100, source: 's', person: 'p',
-    kind: 'text', forwarded: false, members: null, admins: null, title: '', division: 'd1', category: 'youth', unit_path: [], ...overrides,
+    kind: 'text', forwarded: false, members: null, admins: null, title: '', division: 'd1', category: 'youth', unit_path: [],
+    batch_partition: 2, batch_next_offset: '41', ...overrides,
   };
 }
 
@@ -23,10 +24,10 @@ describe('buildLiveDelta', () => {
         row({ type: 'group_snapshot', kind: '', members: 10 }),
       ],
       dayOf,
-      999,
+      { partition: 2, nextOffset: '41' },
     );
     expect(delta).toEqual({
-      writtenAt: 999,
+      batch: { partition: 2, nextOffset: '41' },
       oldestReceivedAt: 50,
       days: [
         {
@@ -46,6 +47,6 @@ describe('buildLiveDelta', () => {
   });
 
   it('has nothing to publish for snapshots alone', () => {
-    expect(buildLiveDelta([row({ type: 'group_snapshot' })], dayOf, 1)).toBeUndefined();
+    expect(buildLiveDelta([row({ type: 'group_snapshot' })], dayOf, { partition: 2, nextOffset: '41' })).toBeUndefined();
   });
 });

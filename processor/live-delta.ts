@@ -1,6 +1,6 @@
 /** Step 5: the rows just written → the additive counts the live board adds. Pure. */
 import { MEDIA_KINDS, type MessageKind } from '../common/events.ts';
-import { cellKey, type CountsRow, type LiveDelta } from '../common/live.ts';
+import { cellKey, type BatchMark, type CountsRow, type LiveDelta } from '../common/live.ts';
 import type { EventRow } from './rows.ts';
 
 /** `YYYY-MM-DD` of an instant in a time zone; cached per minute because it runs per row. */
@@ -19,7 +19,7 @@ export function createDayOf(timeZone: string): (epochMs: number) => string {
   };
 }
 
-export function buildLiveDelta(rows: EventRow[], dayOf: (epochMs: number) => string, writtenAt: number): LiveDelta | undefined {
+export function buildLiveDelta(rows: EventRow[], dayOf: (epochMs: number) => string, batch: BatchMark): LiveDelta | undefined {
   const days = new Map<string, Map<string, CountsRow>>();
   let oldestReceivedAt = Infinity;
   for (const row of rows) {
@@ -43,7 +43,7 @@ export function buildLiveDelta(rows: EventRow[], dayOf: (epochMs: number) => str
   }
   if (days.size === 0) return undefined;
   return {
-    writtenAt,
+    batch,
     oldestReceivedAt,
     days: [...days].map(([day, cells]) => ({ day, rows: [...cells.values()] })),
   };

@@ -6,6 +6,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Bus, ConsumedBatch, HandledUpTo, Subscription } from '../common/bus/bus.ts';
 import type { BusEvent } from '../common/events.ts';
+import type { BatchMark } from '../common/live.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
 import { batchToken, findIntent, recordIntent, type BatchIntent } from './batch-intents.ts';
@@ -26,7 +27,6 @@ export interface ProcessorOptions {
   groupId: string;
   dedupWindowDays: number;
   boardTimeZone: string;
-  now?: () => number;
   /** How often consumer lag is read into the consumer_lag metric. */
   lagIntervalMs?: number;
   /**
@@ -58,7 +58,6 @@ interface PreparedBatch {
 
 export function createProcessor(options: ProcessorOptions): Processor {
   const log = options.logger.child({ component: 'processor' });
-  const now = options.now ?? Date.now;
   const findStored = createFindStored(options.client, options.dedupWindowDays);
   const dayOf = createDayOf(options.boardTimeZone);
   const pending = new Map<string, PreparedBatch>();
@@ -96,8 +95,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
     return { decoded, deadLetters };
   }
 
-  function placeAll(events: BusEvent[]): EventRow[] {
-    return events.map((event) => toEventRow(event, options.directory.place(event.group)));
+  function placeAll(events: BusEvent[], batch: BatchMark): EventRow[] {
+    return events.map((event) => toEventRow(event, options.directory.place(event.group), batch));
+  }
+
+  /** The mark every row of a batch carries and its live delta repeats (see common/live.ts). */
+  function markOf(partition: number, lastOffset: string): BatchMark {
+    return { partition, nextOffset: String(BigInt(lastOffset) + 1n) };
   }
 
   /** Rebuild exactly the rows of an interrupted batch: same records, same drops, same token. */
@@ -106,7 +110,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const { decoded, deadLetters } = decodeAll(batch.records.filter((r) => BigInt(r.offset) <= last));
     const { unique, repeats } = dropRepeats(decoded);
     const dropped = new Set(intent.dropped);
-    const rows = placeAll(unique.filter((e) => !dropped.has(eventKey(e.group, e.id))));
+    const rows = placeAll(unique.filter((e) => !dropped.has(eventKey(e.group, e.id))), markOf(batch.partition, intent.lastOffset));
     log.warn({ partition: batch.partition, firstOffset: intent.firstOffset, lastOffset: intent.lastOffset }, 'replaying a batch that may have been written in part');
     return { token: batchToken(intent), rows, deadLetters, duplicates: repeats + dropped.size, lastOffset: intent.lastOffset };
   }
@@ -136,22 +140,17 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const fresh = stored.size > 0 ? unique.filter((e) => !stored.has(eventKey(e.group, e.id))) : unique;
     const intent: BatchIntent = { topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset, lastOffset: batch.lastOffset, dropped: [...stored] };
     if (fresh.length > 0) await recordIntent(options.client, intent);
-    const prepared = { token: batchToken(intent), rows: placeAll(fresh), deadLetters, duplicates: repeats + stored.size, lastOffset: batch.lastOffset };
+    const prepared = { token: batchToken(intent), rows: placeAll(fresh, markOf(batch.partition, batch.lastOffset)), deadLetters, duplicates: repeats + stored.size, lastOffset: batch.lastOffset };
     pending.set(partitionKey, prepared);
     return prepared;
   }
 
   async function handleBatch(batch: ConsumedBatch): Promise<HandledUpTo> {
     const prepared = await prepare(batch);
-    let writtenAt = now();
     try {
       if (prepared.rows.length > 0) {
         const started = performance.now();
         await writeEventRows(options.client, prepared.rows, prepared.token);
-        // Stamped once the insert returned (it is committed): the api drops deltas stamped before its
-        // snapshot read began, which that read holds. A delta committed just before the read but
-        // stamped just after it is counted twice until the next resync; none is ever missed.
-        writtenAt = now();
         options.metrics.processorBatchWriteSeconds.observe((performance.now() - started) / 1000);
         options.metrics.processorBatchRows.observe(prepared.rows.length);
       }
@@ -176,15 +175,15 @@ export function createProcessor(options: ProcessorOptions): Processor {
     options.metrics.processorRecords.inc({ outcome: 'written' }, prepared.rows.length);
     options.metrics.processorRecords.inc({ outcome: 'duplicate' }, prepared.duplicates);
     options.metrics.processorRecords.inc({ outcome: 'dead_letter' }, prepared.deadLetters.length);
-    await publishLiveDelta(prepared.rows, writtenAt);
+    await publishLiveDelta(prepared.rows, markOf(batch.partition, prepared.lastOffset));
     // Not awaited: the batch's commit does not wait for it (the engine runs it between statements).
     void releaseMemoryNow();
     return { lastHandledOffset: prepared.lastOffset };
   }
 
   /** Best effort: the board re-reads its snapshot from ClickHouse, so a lost delta heals itself. */
-  async function publishLiveDelta(rows: EventRow[], writtenAt: number): Promise<void> {
-    const delta = buildLiveDelta(rows, dayOf, writtenAt);
+  async function publishLiveDelta(rows: EventRow[], batch: BatchMark): Promise<void> {
+    const delta = buildLiveDelta(rows, dayOf, batch);
     if (!delta) return;
     try {
       await options.bus.produce(options.topics.live, [{ key: 'delta', value: JSON.stringify(delta) }]);

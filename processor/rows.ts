@@ -1,5 +1,6 @@
 /** Step 3: a decoded event and its placement → one row of the `events` table. Pure. */
 import type { BusEvent } from '../common/events.ts';
+import type { BatchMark } from '../common/live.ts';
 import type { Placement } from './directory.ts';
 
 export interface EventRow {
@@ -19,9 +20,15 @@ export interface EventRow {
   division: string;
   category: string;
   unit_path: string[];
+  /** The batch that wrote the row (rollup_minute keeps the highest per partition: the live watermark). */
+  batch_partition: number;
+  batch_next_offset: string;
 }
 
-export function toEventRow(event: BusEvent, placement: Placement): EventRow {
+/** For rows loaded without the processor (benchmarks, tests): 0 is below every real mark. */
+export const NOT_FROM_A_BATCH: BatchMark = { partition: 0, nextOffset: '0' };
+
+export function toEventRow(event: BusEvent, placement: Placement, batch: BatchMark = NOT_FROM_A_BATCH): EventRow {
   return {
     event_id: event.id,
     type: event.type,
@@ -38,5 +45,7 @@ export function toEventRow(event: BusEvent, placement: Placement): EventRow {
     division: placement.division,
     category: placement.category,
     unit_path: placement.unitPath,
+    batch_partition: batch.partition,
+    batch_next_offset: batch.nextOffset,
   };
 }

@@ -1,54 +1,85 @@
 /**
  * The api's picture of today's counts per division × category: read from ClickHouse (the
  * snapshot, with distinct counts), then kept current by the processor's deltas, and read again
- * every resync interval so anything missed or doubled around a snapshot heals itself.
+ * every resync interval (distinct counts cannot be summed from deltas; the day rolls over).
+ *
+ * The hand-over between a snapshot and the deltas around it is exact: the snapshot is read with its
+ * watermark — the highest batch mark per events-topic partition in the rows it sums, from the same
+ * table in the same statement (migration 0070) — and a delta whose mark is at or below the watermark
+ * is already in it. Batches of one partition are written in offset order, so that test is exact.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { addCounters, cellKey, type CountsRow, type LiveDelta, type SnapshotRow } from '../../common/live.ts';
+import { addCounters, cellKey, type BatchMark, type CountsRow, type LiveDelta, type SnapshotRow } from '../../common/live.ts';
 import { dayBounds, dayOf } from './day.ts';
+
+/** Per events-topic partition, the next offset after the last batch a snapshot holds. */
+export type Watermark = Map<number, bigint>;
+
+export function holds(watermark: Watermark, mark: BatchMark): boolean {
+  return BigInt(mark.nextOffset) <= (watermark.get(mark.partition) ?? 0n);
+}
+
+function raise(watermark: Watermark, mark: BatchMark): void {
+  if (!holds(watermark, mark)) watermark.set(mark.partition, BigInt(mark.nextOffset));
+}
 
 export interface LiveCounts {
   readonly day: string;
-  /** Re-read today from ClickHouse; resolves with the instant the read began. */
-  resync(): Promise<number>;
-  /** Add a processor delta unless the snapshot already holds it; returns today's part of it (to broadcast). */
+  /** Re-read today from ClickHouse; deltas applied while the read ran stay counted unless the new snapshot holds them. */
+  resync(): Promise<void>;
+  /** Add a processor delta unless the counts already hold it; returns today's part of it (to broadcast). */
   apply(delta: LiveDelta): CountsRow[];
-  /** Add rows of today as they are (deltas known to be missing from the snapshot). */
-  add(rows: CountsRow[]): void;
+  /** Today's counts, copied. */
   rows(): SnapshotRow[];
 }
 
-export async function readDaySnapshot(client: ClickHouseClient, day: string, timeZone: string): Promise<SnapshotRow[]> {
+export interface DaySnapshot {
+  rows: SnapshotRow[];
+  watermark: Watermark;
+}
+
+type Cell = Record<keyof SnapshotRow, string | number> & { marks: [number[], (string | number)[]] };
+
+export async function readDaySnapshot(client: ClickHouseClient, day: string, timeZone: string): Promise<DaySnapshot> {
   const { start, end } = dayBounds(day, timeZone);
+  // One statement, one table: the marks describe exactly the rows summed beside them.
   const result = await client.query({
     query: `SELECT division, category, sum(messages) AS messages, sum(media) AS media, sum(forwarded) AS forwarded,
                    sum(joins) AS joins, sum(leaves) AS leaves,
-                   uniqMerge(active_groups) AS activeGroups, uniqMerge(active_senders) AS activeSenders
+                   uniqMerge(active_groups) AS activeGroups, uniqMerge(active_senders) AS activeSenders,
+                   maxMap(batch_marks) AS marks
             FROM rollup_minute
             WHERE minute >= {start:DateTime('UTC')} AND minute < {end:DateTime('UTC')}
             GROUP BY division, category ORDER BY division, category`,
     query_params: { start: start / 1000, end: end / 1000 },
     format: 'JSONEachRow',
   });
-  const rows = await result.json<Record<keyof SnapshotRow, string | number>>();
-  return rows.map((r) => ({
-    division: String(r.division),
-    category: String(r.category),
-    messages: Number(r.messages),
-    media: Number(r.media),
-    forwarded: Number(r.forwarded),
-    joins: Number(r.joins),
-    leaves: Number(r.leaves),
-    activeGroups: Number(r.activeGroups),
-    activeSenders: Number(r.activeSenders),
-  }));
+  const watermark: Watermark = new Map();
+  const rows = (await result.json<Cell>()).map((r) => {
+    const [partitions, nextOffsets] = r.marks;
+    partitions.forEach((partition, i) => raise(watermark, { partition: Number(partition), nextOffset: String(nextOffsets[i]) }));
+    return {
+      division: String(r.division),
+      category: String(r.category),
+      messages: Number(r.messages),
+      media: Number(r.media),
+      forwarded: Number(r.forwarded),
+      joins: Number(r.joins),
+      leaves: Number(r.leaves),
+      activeGroups: Number(r.activeGroups),
+      activeSenders: Number(r.activeSenders),
+    };
+  });
+  return { rows, watermark };
 }
 
 export function createLiveCounts(client: ClickHouseClient, timeZone: string, now: () => number = Date.now): LiveCounts {
   let day = dayOf(now(), timeZone);
   let cells = new Map<string, SnapshotRow>();
-  /** Deltas written after this instant are not in the snapshot we hold. */
-  let snapshotStartedAt = 0;
+  /** The batches the counts hold: the snapshot's watermark, raised by every delta applied since. */
+  let watermark: Watermark = new Map();
+  /** Deltas applied while a snapshot read is in flight (the new snapshot may not hold them). */
+  let appliedDuringRead: LiveDelta[] | undefined;
 
   function add(rows: CountsRow[]): void {
     for (const row of rows) {
@@ -62,29 +93,40 @@ export function createLiveCounts(client: ClickHouseClient, timeZone: string, now
     }
   }
 
+  function apply(delta: LiveDelta): CountsRow[] {
+    // Held already: in the snapshot, or the same batch delivered again (a replay after a crash).
+    if (holds(watermark, delta.batch)) return [];
+    raise(watermark, delta.batch);
+    appliedDuringRead?.push(delta);
+    const part = delta.days.find((d) => d.day === day);
+    if (!part) return [];
+    add(part.rows);
+    return part.rows;
+  }
+
   return {
     get day() {
       return day;
     },
     async resync() {
-      const startedAt = now();
-      const today = dayOf(startedAt, timeZone);
-      const rows = await readDaySnapshot(client, today, timeZone);
-      day = today;
-      snapshotStartedAt = startedAt;
-      cells = new Map(rows.map((r) => [cellKey(r.division, r.category), r]));
-      return startedAt;
+      const today = dayOf(now(), timeZone);
+      const sinceReadBegan: LiveDelta[] = [];
+      appliedDuringRead = sinceReadBegan;
+      try {
+        const snapshot = await readDaySnapshot(client, today, timeZone);
+        day = today;
+        cells = new Map(snapshot.rows.map((r) => [cellKey(r.division, r.category), r]));
+        watermark = snapshot.watermark;
+      } finally {
+        appliedDuringRead = undefined;
+      }
+      // Deltas that arrived during the read: those committed too late for it are added on top.
+      for (const delta of sinceReadBegan) apply(delta);
     },
-    apply(delta) {
-      if (delta.writtenAt < snapshotStartedAt) return [];
-      const part = delta.days.find((d) => d.day === day);
-      if (!part) return [];
-      add(part.rows);
-      return part.rows;
-    },
-    add,
+    apply,
     rows() {
-      return [...cells.values()].sort((a, b) => a.division.localeCompare(b.division) || a.category.localeCompare(b.category));
+      // Copies: a snapshot being sent must not change under it as deltas arrive.
+      return [...cells.values()].map((cell) => ({ ...cell })).sort((a, b) => a.division.localeCompare(b.division) || a.category.localeCompare(b.category));
     },
   };
 }

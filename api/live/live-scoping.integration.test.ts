@@ -80,9 +80,9 @@ describe('live socket rooms', () => {
     const day = dayOf(Date.now(), pipeline.config.BOARD_TIME_ZONE);
     const row = (division: string, messages: number) => ({ division, category: 'booth', messages, media: 0, forwarded: 0, joins: 0, leaves: 0 });
     const liveTopic = topicName(pipeline.config.KAFKA_TOPIC_PREFIX, TOPICS.live);
-    // writtenAt ahead of any snapshot the api may take meanwhile, so no delta is skipped as "already in it".
+    // Marked on a partition no processor writes, so no snapshot the api reads meanwhile holds them.
     for (let i = 0; i < 5; i++) {
-      const delta: LiveDelta = { writtenAt: Date.now() + 3_600_000, oldestReceivedAt: Date.now(), days: [{ day, rows: [row('jaipur', 2), row('ajmer', 3), row('bikaner', 7)] }] };
+      const delta: LiveDelta = { batch: { partition: 99, nextOffset: String(i + 1) }, oldestReceivedAt: Date.now(), days: [{ day, rows: [row('jaipur', 2), row('ajmer', 3), row('bikaner', 7)] }] };
       await pipeline.bus.produce(liveTopic, [{ key: 'delta', value: JSON.stringify(delta) }]);
     }
     await waitFor(() => (messagesIn(monitor.deltas, 'jaipur') === 10 && messagesIn(monitor.deltas, 'ajmer') === 15 && messagesIn(monitor.deltas, 'bikaner') === 35 ? true : undefined), 'the monitor sees every division');

@@ -67,12 +67,11 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
   const log = options.logger.child({ component: 'live' });
   const now = options.now ?? Date.now;
   const counts = createLiveCounts(options.client, options.timeZone, now);
-  await counts.resync();
-  /** Deltas applied to `counts` but not yet sent, with when they were written. */
-  let pending: { writtenAt: number; rows: CountsRow[] }[] = [];
-  /** While the snapshot is re-read, deltas wait here (see resyncSnapshot). */
+  /** Today's parts of the deltas applied to `counts` but not yet sent. */
+  let pending: CountsRow[][] = [];
+  /** Set while a resync's snapshots go out: no delta is flushed meanwhile (see resyncSnapshot). */
+  let sendingSnapshots: Promise<void> | undefined;
   let resyncing = false;
-  const heldDuringResync: LiveDelta[] = [];
 
   function snapshot(scope: Scope): CountsSnapshot {
     return { day: counts.day, timeZone: options.timeZone, asOf: new Date(now()).toISOString(), rows: filterToScope(scope, counts.rows()) };
@@ -104,15 +103,16 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
     }
   });
 
-  options.io.on('connection', function sendSnapshotOnConnect(socket) {
+  options.io.on('connection', async function sendSnapshotOnConnect(socket) {
     const data = socket.data as LiveSocketData;
     options.metrics.liveClients.inc();
+    socket.on('disconnect', () => options.metrics.liveClients.dec());
+    await sendingSnapshots;
     // The snapshot below already holds what is pending: send that to everyone else first, so this
     // socket does not get it twice (once in the snapshot, once in the next delta).
     flushDeltas();
     void socket.join(roomsOf(data.scope));
     socket.emit(SOCKET_EVENTS.snapshot, snapshot(data.scope));
-    socket.on('disconnect', () => options.metrics.liveClients.dec());
   });
 
   /** Each room gets only its part of the delta; `all` gets the whole. */
@@ -157,21 +157,18 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
     async handleBatch(batch) {
       for (const delta of jsonRecords<LiveDelta>(batch, log, 'live delta')) {
         options.metrics.endToEndSeconds.observe(Math.max(0, now() - delta.oldestReceivedAt) / 1000);
-        if (resyncing) heldDuringResync.push(delta);
-        else applyDelta(delta);
+        const rows = counts.apply(delta);
+        if (rows.length > 0) pending.push(rows);
       }
     },
   });
-
-  function applyDelta(delta: LiveDelta): void {
-    const rows = counts.apply(delta);
-    if (rows.length > 0) pending.push({ writtenAt: delta.writtenAt, rows });
-  }
+  // Subscribed first, then read: a delta committed after the read is in the topic from here on.
+  await counts.resync();
 
   function flushDeltas(): void {
-    if (pending.length === 0 || resyncing) return;
+    if (pending.length === 0 || sendingSnapshots) return;
     const merged = new Map<string, CountsRow>();
-    for (const row of pending.flatMap((p) => p.rows)) {
+    for (const row of pending.flat()) {
       const key = cellKey(row.division, row.category);
       const cell = merged.get(key);
       if (cell) addCounters(cell, row);
@@ -183,25 +180,24 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
   const flushTimer = setInterval(flushDeltas, options.intervalMs);
 
   /**
-   * Re-read the snapshot and send it. Meanwhile deltas are held and none are flushed, so each
-   * client gets the new snapshot before any delta that is not in it. Pending deltas written before
-   * the read began are in the snapshot and are dropped; later ones (clock skew) are kept, added to
-   * the new counts after the snapshot went out, and flushed. Held deltas go through `apply`, which
-   * keeps only those written after the read began.
+   * Re-read the snapshot and send it. Deltas keep flowing while it is read (the read's watermark
+   * sorts out which of them it holds). The new counts hold everything pending, so pending is
+   * dropped; while the snapshots go out no delta is flushed, so every client gets its new snapshot
+   * before any delta that is not in it.
    */
   const resyncTimer = setInterval(async function resyncSnapshot() {
     if (resyncing) return;
     resyncing = true;
     try {
-      const startedAt = await counts.resync();
-      pending = pending.filter((p) => p.writtenAt >= startedAt);
-      await resendSnapshots(snapshot({ kind: 'all' }));
-      for (const p of pending) counts.add(p.rows);
+      await counts.resync();
+      pending = [];
+      sendingSnapshots = resendSnapshots(snapshot({ kind: 'all' }));
+      await sendingSnapshots;
     } catch (error) {
       log.warn({ err: error }, 'live snapshot resync failed');
     } finally {
       resyncing = false;
-      for (const delta of heldDuringResync.splice(0)) applyDelta(delta);
+      sendingSnapshots = undefined;
     }
   }, options.resyncMs);
 

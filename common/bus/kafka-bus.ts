@@ -38,12 +38,15 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
 
 export function createKafkaBus(options: KafkaBusOptions): Bus {
   const log = options.logger.child({ component: 'kafka' });
-  const kafka = new Kafka({
+  const connection = {
     clientId: options.clientId,
     brokers: options.brokers,
     connectionTimeout: 3000,
     requestTimeout: 10_000,
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 },
+  };
+  const kafka = new Kafka({
+    ...connection,
     logLevel: KafkaLogLevel.WARN,
     logCreator: () => ({ namespace, level, log: entry }) => {
       const { message, ...rest } = entry;
@@ -81,8 +84,12 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
    * may not be ready yet: retried for a while, then left to kafkajs with a warning rather than
    * failing the service's start.
    */
+  // Only for startNewGroupAtEnd: just after a broker starts, its coordinator answers "not the correct
+  // coordinator" for a while, which kafkajs logs at error level on every retry; the loop reports the outcome once.
+  const quietKafka = new Kafka({ ...connection, logLevel: KafkaLogLevel.NOTHING });
+
   async function startNewGroupAtEnd(groupId: string, topic: string): Promise<void> {
-    const admin = kafka.admin();
+    const admin = quietKafka.admin();
     await admin.connect();
     try {
       for (let attempt = 1; ; attempt++) {
