@@ -36,10 +36,14 @@ beforeAll(async () => {
     { type: 'message', id: 'm-g4-1', group: 'wa:g4', at, sender: '919800000009', kind: 'text' },
   ];
   expect((await pipeline.post(events)).status).toBe(202);
+  // Reads are shared for up to 5 s, each from when it was made: wait until the drill-down and the
+  // coverage (last messages) both show the events.
   await waitFor(async () => {
     const { body } = await get('/api/v1/board/unit?unit=RJ', admin);
-    return (body.total as { messages: number } | undefined)?.messages === 4 ? true : undefined;
-  }, 'four messages in the drill-down');
+    const messages = (body.total as { messages: number } | undefined)?.messages;
+    const activeBooths = (body.coverage as { total: { boothsActive24h: number } } | undefined)?.total.boothsActive24h;
+    return messages === 4 && activeBooths === 2 ? true : undefined;
+  }, 'four messages in the drill-down and two booths active in the coverage');
 });
 
 afterAll(async () => {

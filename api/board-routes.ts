@@ -8,10 +8,13 @@ import express, { type Response, type Router } from 'express';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
 import { describeZodError } from '../common/events.ts';
-import { readGroupActivity, readGroupMembers, readLastMessages, readReach } from '../directory/activity.ts';
+import { readGroupActivity, readGroupMembers, readLastMessages, readReach, type GroupActivity } from '../directory/activity.ts';
 import { computeCoverage } from '../directory/coverage.ts';
+import { createCoverageLayouts } from '../directory/coverage-layouts.ts';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
-import { drillDown, findQuietGroups } from '../directory/drilldown.ts';
+import { readDrillDown } from '../directory/drilldown-read.ts';
+import { findQuietGroups } from '../directory/drilldown.ts';
+import type { GroupPaths } from '../directory/group-paths.ts';
 import type { LiveDirectory } from '../directory/live-directory.ts';
 import { createReadCache } from '../directory/read-cache.ts';
 import { userLocals, type RequireUser } from './auth/require-user.ts';
@@ -21,6 +24,8 @@ import { readGroupsOfUnit, readGroupTitles, readMessagesBetween, readSeries, rea
 export interface BoardRouterDeps {
   client: ClickHouseClient;
   directory: LiveDirectory | undefined;
+  /** The directory's group paths kept in ClickHouse, for drill-down in the engine; unset = joined in memory. */
+  groupPaths?: GroupPaths;
   requireUser: RequireUser;
   now?: () => number;
   /** How long per-group reads are shared between viewers; default 5 s. */
@@ -100,6 +105,7 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
   const now = deps.now ?? Date.now;
   const cacheMs = deps.readCacheMs ?? 5000;
   const cache = createReadCache(cacheMs);
+  const layouts = createCoverageLayouts();
   const roundUp = (ms: number) => (cacheMs > 0 ? Math.ceil(ms / cacheMs) * cacheMs : ms);
   const anyUser = deps.requireUser();
 
@@ -190,17 +196,20 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     if (from >= to) return badRequest(res, 'from must be before to');
     const at = roundUp(now());
     const node = unit ? index.units.get(unit) : undefined;
-    const [activity, members, lastMessage, reach, ownGroups] = await Promise.all([
-      cache.get(`activity:${from.getTime()}:${to.getTime()}`, () => readGroupActivity(deps.client, from, to)),
-      cache.get('members', () => readGroupMembers(deps.client)),
+    const [drill, lastMessage, reach, ownGroups] = await Promise.all([
+      readDrillDown({ client: deps.client, directory: deps.directory!, groupPaths: deps.groupPaths, cache }, unit, from, to).then((d) => d!),
       lastMessagesAt(at),
       cache.get(`reach:${unit}`, () => readReach(deps.client, unit, node ? node.path.length : 0)),
       unit ? readGroupsOfUnit(deps.client, unit, 500) : Promise.resolve([]),
     ]);
-    const drill = drillDown(index, unit, activity, members)!;
+    // The unit's own groups (at most 500): their numbers alone.
+    const ownIds = ownGroups.map((g) => g.id);
+    const [activity, members] = ownIds.length
+      ? await Promise.all([readGroupActivity(deps.client, from, to, ownIds), readGroupMembers(deps.client, ownIds)])
+      : [new Map<string, GroupActivity>(), new Map<string, number>()];
     const categories = index.settings.categories;
     const expected = categories.includes('booth-voters') ? ['booth-voters'] : categories;
-    const coverage = computeCoverage(index, unit, lastMessage, reach, expected, at)!;
+    const coverage = computeCoverage(index, unit, lastMessage, reach, expected, at, layouts.get(deps.directory!, unit, expected))!;
     const groups = ownGroups.map((g) => {
       const seen = activity.get(g.id);
       const last = lastMessage.get(g.id);

@@ -8,9 +8,11 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
 import { describeZodError } from '../common/events.ts';
-import { readGroupActivity, readGroupMembers, readLastMessages, readReach } from '../directory/activity.ts';
+import { readLastMessages, readReach } from '../directory/activity.ts';
 import { computeCoverage } from '../directory/coverage.ts';
-import { drillDown } from '../directory/drilldown.ts';
+import { createCoverageLayouts } from '../directory/coverage-layouts.ts';
+import { readDrillDown } from '../directory/drilldown-read.ts';
+import type { GroupPaths } from '../directory/group-paths.ts';
 import type { Importer, ImportResult } from '../directory/importer.ts';
 import type { LiveDirectory } from '../directory/live-directory.ts';
 import { detectFormat } from '../directory/parse.ts';
@@ -22,6 +24,8 @@ import { createReadCache } from '../directory/read-cache.ts';
 export interface DirectoryRouterDeps {
   client: ClickHouseClient;
   directory: LiveDirectory;
+  /** The directory's group paths kept in ClickHouse, for drill-down in the engine; unset = joined in memory. */
+  groupPaths?: GroupPaths;
   importer: Importer;
   /** Guards imports (and settings changes). */
   authorizeWrite: RequestHandler;
@@ -74,6 +78,7 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
   const index = deps.directory.index;
   const cacheMs = deps.readCacheMs ?? 5000;
   const cache = createReadCache(cacheMs);
+  const layouts = createCoverageLayouts();
   /** May the caller read this unit ('' = the whole organisation)? A 403 is answered when not. */
   function allowed(res: Response, unit: string): boolean {
     const scope = (res.locals as Partial<UserLocals>).scope;
@@ -160,11 +165,7 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
       res.status(400).json({ error: 'from must be before to' });
       return;
     }
-    const [activity, members] = await Promise.all([
-      cache.get(`activity:${from.getTime()}:${to.getTime()}`, () => readGroupActivity(deps.client, from, to)),
-      cache.get('members', () => readGroupMembers(deps.client)),
-    ]);
-    const result = drillDown(index, parsed.data.unit, activity, members);
+    const result = await readDrillDown({ client: deps.client, directory: deps.directory, groupPaths: deps.groupPaths, cache }, parsed.data.unit, from, to);
     if (!result) {
       res.status(404).json({ error: `no unit "${parsed.data.unit}"` });
       return;
@@ -197,7 +198,7 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
       cache.get(`last:${at}`, () => readLastMessages(deps.client, new Date(at - 7 * DAY_MS))),
       cache.get(`reach:${unit}`, () => readReach(deps.client, unit, node ? node.path.length : 0)),
     ]);
-    res.json(computeCoverage(index, unit, lastMessage, reach, expected, at));
+    res.json(computeCoverage(index, unit, lastMessage, reach, expected, at, layouts.get(deps.directory, unit, expected)));
   });
 
   return router;

@@ -7,10 +7,13 @@
  */
 import { loadConfig } from '../common/config.ts';
 import { querySummary } from '../api/summary.ts';
-import { readGroupActivity, readGroupMembers, readLastMessages, readReach } from '../directory/activity.ts';
-import { computeCoverage } from '../directory/coverage.ts';
+import { readLastMessages, readReach } from '../directory/activity.ts';
+import { computeCoverage, coverageLayout } from '../directory/coverage.ts';
+import { createCoverageLayouts } from '../directory/coverage-layouts.ts';
 import { createDirectoryIndex } from '../directory/directory-index.ts';
-import { drillDown } from '../directory/drilldown.ts';
+import { readDrillDown } from '../directory/drilldown-read.ts';
+import { createGroupPaths } from '../directory/group-paths.ts';
+import { createReadCache } from '../directory/read-cache.ts';
 import { DEFAULT_SETTINGS } from '../directory/model.ts';
 import { generateOrg } from '../simulator/org.ts';
 import { scenarioOptions, tempDir } from './support/harness.ts';
@@ -124,26 +127,38 @@ async function time(name: string, fn: () => Promise<unknown>): Promise<void> {
 }
 await time('summary, 30 days, every division (GET /api/v1/summary)', () => querySummary(client, { from: new Date(start), to: new Date(end) }));
 await time('summary, today, one division', () => querySummary(client, { from: new Date(end - DAY), to: new Date(end), divisions: [division] }));
-await time('drill-down, top of the tree, last 24 h (board default)', async () => {
-  const [activity, members] = await Promise.all([readGroupActivity(client, new Date(end - DAY), new Date(end)), readGroupMembers(client)]);
-  return drillDown(index, '', activity, members);
+// Drill-down as the api answers it once the directory version's group paths are copied (timed once:
+// it runs in the background after each directory change); and joined in memory as before, for comparison.
+const directory = { index, version: 1 };
+const groupPaths = createGroupPaths(client, (error) => {
+  throw error;
 });
-await time('drill-down, a division, 30 days', async () => {
-  const [activity, members] = await Promise.all([readGroupActivity(client, new Date(start), new Date(end)), readGroupMembers(client)]);
-  return drillDown(index, division, activity, members);
-});
-await time('coverage, top of the tree', async () => {
-  const [last, reach] = await Promise.all([readLastMessages(client, new Date(end - 7 * DAY)), readReach(client, '', 0)]);
-  return computeCoverage(index, '', last, reach, ['booth-voters'], end);
-});
-await time('coverage, a division', async () => {
-  const node = index.units.get(division)!;
-  const [last, reach] = await Promise.all([readLastMessages(client, new Date(end - 7 * DAY)), readReach(client, division, node.path.length)]);
-  return computeCoverage(index, division, last, reach, ['booth-voters'], end);
-});
-// Where coverage's time goes: its two reads alone.
+const copyStarted = performance.now();
+groupPaths.isReady(directory.version, index);
+await groupPaths.settled();
+const copyMs = performance.now() - copyStarted;
+if (!groupPaths.isReady(directory.version, index)) throw new Error('the group paths were not copied');
+const inEngine = { client, directory, groupPaths, cache: createReadCache(0) };
+const inMemory = { client, directory, cache: createReadCache(0) };
+await time('drill-down, top of the tree, last 24 h (board default)', () => readDrillDown(inEngine, '', new Date(end - DAY), new Date(end)));
+await time('drill-down, a division, 30 days', () => readDrillDown(inEngine, division, new Date(start), new Date(end)));
+await time('  drill-down joined in memory (before), top, last 24 h', () => readDrillDown(inMemory, '', new Date(end - DAY), new Date(end)));
+await time('  drill-down joined in memory (before), a division, 30 days', () => readDrillDown(inMemory, division, new Date(start), new Date(end)));
+// Coverage as the api answers it: the directory's part (layout) kept per directory version, built by
+// the first request of a version (timed apart); the activity pass and the reads on every request.
+const layouts = createCoverageLayouts();
+const coverage = async (unit: string, layout = layouts.get(directory, unit, ['booth-voters'])) => {
+  const node = unit ? index.units.get(unit)! : undefined;
+  const [last, reach] = await Promise.all([readLastMessages(client, new Date(end - 7 * DAY)), readReach(client, unit, node ? node.path.length : 0)]);
+  return computeCoverage(index, unit, last, reach, ['booth-voters'], end, layout);
+};
+await time('coverage, top of the tree', () => coverage(''));
+await time('coverage, a division', () => coverage(division));
+// Where coverage's time goes: its two reads alone, the layout built anew each time (before: on every request).
 await time('  coverage part: readReach, top (distinct people per child unit)', () => readReach(client, '', 0));
 await time('  coverage part: readLastMessages (7 days)', () => readLastMessages(client, new Date(end - 7 * DAY)));
+await time('  coverage part: layout of the top (once per directory version)', async () => coverageLayout(index, '', ['booth-voters']));
+await time('  coverage, top, layout built on every request (before)', () => coverage('', coverageLayout(index, '', ['booth-voters'])));
 await store.close();
 
 const figures: Figure[] = [
@@ -160,6 +175,7 @@ report({
     'rollup_minute rows': sizes.rollup_minute,
     'group_people rows': sizes.group_people,
     'generated in': `${Math.round(generateMs / 1000)} s`,
+    'group paths copied in': `${Math.round(copyMs)} ms`,
     'median of': runs,
   },
   figures,

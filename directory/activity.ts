@@ -2,13 +2,15 @@
  * Reads for drill-down and coverage, per group (joined with the in-memory directory by the caller):
  * activity in a window from rollup_group_day (whole UTC days) and rollup_group_hour (the partial days
  * at the ends), the latest snapshot sizes from group_members, the last message time from
- * group_last_message, and distinct people reached per child unit.
+ * group_last_message; and, summed in the engine, the drill-down per child unit (over the directory's
+ * group paths) and distinct people reached per child unit (group_people).
  * Per-group reads return up to one row per group (100k and more), so they come back as columns
  * (common/store/read-columns.ts), counts cast to Float64 to arrive as JSON numbers (exact below 2^53).
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { DAY_PART, daySplit, finePart } from '../common/store/day-split.ts';
 import { readColumns } from '../common/store/read-columns.ts';
+import type { UnitSums } from './drilldown.ts';
 
 export interface GroupActivity {
   messages: number;
@@ -20,24 +22,68 @@ export interface GroupActivity {
 
 const ACTIVITY_COLUMNS = 'group_id, messages, media, forwarded, joins, leaves';
 
-/** Hour-aligned window [from, to): whole days from the per-day rollup, the rest from the per-hour one. */
-export async function readGroupActivity(client: ClickHouseClient, from: Date, to: Date): Promise<Map<string, GroupActivity>> {
-  const hourFrom = Math.floor(from.getTime() / 3_600_000) * 3_600_000;
+/** Per-group activity rows of [from, to): whole days from the per-day rollup, the partial days from the per-hour one. */
+function activityRows(groupFilter = ''): string {
+  return `SELECT ${ACTIVITY_COLUMNS} FROM rollup_group_day WHERE ${DAY_PART} ${groupFilter}
+          UNION ALL
+          SELECT ${ACTIVITY_COLUMNS} FROM rollup_group_hour WHERE ${finePart('hour')} ${groupFilter}`;
+}
+
+/** The day split of an hour-aligned window (from rounded down to its hour). */
+function hourWindow(from: Date, to: Date) {
+  return daySplit(Math.floor(from.getTime() / 3_600_000) * 3_600_000, to.getTime());
+}
+
+/** Hour-aligned window [from, to): whole days from the per-day rollup, the rest from the per-hour one. Every group, or only `groupIds`. */
+export async function readGroupActivity(client: ClickHouseClient, from: Date, to: Date, groupIds?: string[]): Promise<Map<string, GroupActivity>> {
   const c = await readColumns<{ id: string[]; messages: number[]; media: number[]; forwarded: number[]; joins: number[]; leaves: number[] }>(
     client,
     `SELECT group_id AS id, toFloat64(sum(messages)) AS messages, toFloat64(sum(media)) AS media, toFloat64(sum(forwarded)) AS forwarded,
             toFloat64(sum(joins)) AS joins, toFloat64(sum(leaves)) AS leaves
-     FROM (
-       SELECT ${ACTIVITY_COLUMNS} FROM rollup_group_day WHERE ${DAY_PART}
-       UNION ALL
-       SELECT ${ACTIVITY_COLUMNS} FROM rollup_group_hour WHERE ${finePart('hour')}
-     )
+     FROM (${activityRows(groupIds ? 'AND group_id IN {ids:Array(String)}' : '')})
      GROUP BY group_id`,
-    { ...daySplit(hourFrom, to.getTime()) },
+    { ...hourWindow(from, to), ids: groupIds ?? [] },
   );
   const out = new Map<string, GroupActivity>();
   for (let i = 0; i < c.id.length; i++) {
     out.set(c.id[i]!, { messages: c.messages[i]!, media: c.media[i]!, forwarded: c.forwarded[i]!, joins: c.joins[i]!, leaves: c.leaves[i]! });
+  }
+  return out;
+}
+
+/**
+ * Drill-down sums per child unit one level below `unitId` ('' = the top; key '' = groups placed on
+ * the unit itself), summed in the engine over the directory version's copy of group paths
+ * (directory/group-paths.ts; the caller checks it is complete): activity in the hour-aligned window
+ * [from, to) as readGroupActivity reads it, members from each group's latest snapshot. Groups the
+ * directory does not hold are left out, as in the in-memory join. `depth` = path length of unitId.
+ */
+export async function readUnitActivity(client: ClickHouseClient, version: number, unitId: string, depth: number, from: Date, to: Date): Promise<Map<string, UnitSums>> {
+  const paths = `SELECT group_id, unit_path FROM directory_group_paths FINAL
+                 WHERE version = {version:UInt64} ${depth > 0 ? 'AND unit_path[{depth:UInt32}] = {unit:String}' : ''}`;
+  // Below the top, only the unit's groups are summed (the set is built once per IN).
+  const ofUnit = depth > 0 ? `AND group_id IN (SELECT group_id FROM (${paths}))` : '';
+  const c = await readColumns<Record<'child', string[]> & Record<keyof UnitSums, number[]>>(
+    client,
+    `SELECT if(length(p.unit_path) > {depth:UInt32}, p.unit_path[{depth:UInt32} + 1], '') AS child,
+            toFloat64(count()) AS groups, toFloat64(countIf(a.messages > 0)) AS activeGroups, toFloat64(countIf(a.messages = 0)) AS inactiveGroups,
+            toFloat64(sum(a.messages)) AS messages, toFloat64(sum(a.media)) AS media, toFloat64(sum(a.forwarded)) AS forwarded,
+            toFloat64(sum(a.joins)) AS joins, toFloat64(sum(a.leaves)) AS leaves, toFloat64(sum(m.members)) AS members
+     FROM (${paths}) AS p
+     LEFT JOIN (
+       SELECT group_id, sum(messages) AS messages, sum(media) AS media, sum(forwarded) AS forwarded, sum(joins) AS joins, sum(leaves) AS leaves
+       FROM (${activityRows(ofUnit)}) GROUP BY group_id
+     ) AS a ON a.group_id = p.group_id
+     LEFT JOIN (SELECT group_id, argMax(members, at) AS members FROM group_members WHERE 1 ${ofUnit} GROUP BY group_id) AS m ON m.group_id = p.group_id
+     GROUP BY child`,
+    { ...hourWindow(from, to), version, unit: unitId, depth },
+  );
+  const out = new Map<string, UnitSums>();
+  for (let i = 0; i < c.child.length; i++) {
+    out.set(c.child[i]!, {
+      groups: c.groups[i]!, activeGroups: c.activeGroups[i]!, inactiveGroups: c.inactiveGroups[i]!, messages: c.messages[i]!, media: c.media[i]!,
+      forwarded: c.forwarded[i]!, joins: c.joins[i]!, leaves: c.leaves[i]!, members: c.members[i]!,
+    });
   }
   return out;
 }
@@ -49,9 +95,13 @@ async function readPairs(client: ClickHouseClient, query: string, params: Record
   return out;
 }
 
-/** Members per group from its latest snapshot. */
-export function readGroupMembers(client: ClickHouseClient): Promise<Map<string, number>> {
-  return readPairs(client, 'SELECT group_id AS id, toFloat64(argMax(members, at)) AS value FROM group_members GROUP BY group_id');
+/** Members per group from its latest snapshot: every group, or only `groupIds`. */
+export function readGroupMembers(client: ClickHouseClient, groupIds?: string[]): Promise<Map<string, number>> {
+  return readPairs(
+    client,
+    `SELECT group_id AS id, toFloat64(argMax(members, at)) AS value FROM group_members ${groupIds ? 'WHERE group_id IN {ids:Array(String)}' : ''} GROUP BY group_id`,
+    { ids: groupIds ?? [] },
+  );
 }
 
 /** Epoch ms of each group's last message, for groups with one since `since`. */

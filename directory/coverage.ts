@@ -32,35 +32,47 @@ export interface CoverageReport {
   children: Coverage[];
 }
 
-/**
- * Booth state in flat arrays, not an object and a Set per booth (that made this pass allocation-bound
- * at 50k+ booths): booth n's activity in `active[n]` (bits below) and whether it has a group of
- * expected category i in `present[n * expected + i]`.
- */
 const ACTIVE_24H = 1;
 const ACTIVE_7D = 2;
 
 const DAY_MS = 86_400_000;
 
-export function computeCoverage(
-  index: DirectoryIndex,
-  unitId: string,
-  lastMessage: ReadonlyMap<string, number>,
-  reach: { total: number; byChild: ReadonlyMap<string, number> },
-  expected: string[],
-  now: number,
-): CoverageReport | undefined {
+/**
+ * What coverage takes from the directory alone, for one unit and list of expected categories: every
+ * count but activity and reach, and which booth each group under the unit sits on. It changes only
+ * with the directory, so a caller may keep it per directory version; each request then runs only the
+ * activity pass (one lookup per group) in computeCoverage.
+ */
+export interface CoverageLayout {
+  unitId: string;
+  expected: string[];
+  leafLevel: string;
+  /** The report's rows with activity and reach at zero. */
+  total: Coverage;
+  children: Coverage[];
+  /** Groups under the unit placed on a booth, and that booth's number. */
+  groupIds: string[];
+  groupBooth: Int32Array;
+  /** Per booth number: the index of its child row in `children`, or -1. */
+  boothRow: Int32Array;
+}
+
+/** undefined when the unit is unknown. */
+export function coverageLayout(index: DirectoryIndex, unitId: string, expected: string[]): CoverageLayout | undefined {
   const node = unitId ? index.units.get(unitId) : undefined;
   if (unitId && !node) return undefined;
   const depth = node ? node.path.length : 0;
   const leafLevel = index.settings.levels[index.settings.levels.length - 1]!;
 
-  // Per booth under the unit: the expected categories present and whether a group spoke lately.
+  // Per booth under the unit (numbered in order met): the expected categories present, in a flat
+  // array (an object and a Set per booth made this pass allocation-bound at 50k+ booths).
   const categoryIndex = new Map<string, number>();
   expected.forEach((c, i) => categoryIndex.has(c) || categoryIndex.set(c, i));
   const boothIndex = new Map<string, number>();
-  const active: number[] = [];
+  const boothLeaf: string[] = [];
   const present: number[] = [];
+  const groupIds: string[] = [];
+  const groupBooth: number[] = [];
   const groupsPerChild = new Map<string, number>();
   const targetPerChild = new Map<string, number>();
   const leaves = new Map<string, boolean>();
@@ -77,14 +89,14 @@ export function computeCoverage(
     if (!isLeaf) continue;
     let n = boothIndex.get(leaf);
     if (n === undefined) {
-      boothIndex.set(leaf, (n = active.length));
-      active.push(0);
+      boothIndex.set(leaf, (n = boothLeaf.length));
+      boothLeaf.push(leaf);
       for (let i = 0; i < expected.length; i++) present.push(0);
     }
     const category = categoryIndex.get(placement.category);
     if (category !== undefined) present[n * expected.length + category] = 1;
-    const last = lastMessage.get(groupId);
-    if (last !== undefined && last >= now - 7 * DAY_MS) active[n]! |= last >= now - DAY_MS ? ACTIVE_24H | ACTIVE_7D : ACTIVE_7D;
+    groupIds.push(groupId);
+    groupBooth.push(n);
   }
 
   const empty = (id: string, name: string, level: string): Coverage => ({
@@ -97,15 +109,14 @@ export function computeCoverage(
     const child = index.units.get(childId)!;
     rows.set(childId, empty(childId, child.unit.name, child.unit.level));
   }
+  const children = [...rows.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const rowIndex = new Map(children.map((row, i) => [row.id, i]));
 
   // Every leaf under the unit counts, with or without groups.
+  const boothRow = new Int32Array(boothLeaf.length).fill(-1);
   const addBooth = (target: Coverage, n: number | undefined) => {
     target.booths += 1;
-    if (n !== undefined) {
-      target.boothsWithGroup += 1;
-      if (active[n]! & ACTIVE_24H) target.boothsActive24h += 1;
-      if (active[n]! & ACTIVE_7D) target.boothsActive7d += 1;
-    }
+    if (n !== undefined) target.boothsWithGroup += 1;
     let missingAny = false;
     for (let i = 0; i < expected.length; i++) {
       if (n !== undefined && present[n * expected.length + categoryIndex.get(expected[i]!)!]) continue;
@@ -120,8 +131,10 @@ export function computeCoverage(
     if (depth > 0 && path[depth - 1] !== unitId) continue;
     const booth = boothIndex.get(leafId);
     addBooth(total, booth);
-    const row = rows.get(path[depth] ?? leafId);
-    if (row) addBooth(row, booth);
+    const row = rowIndex.get(path[depth] ?? leafId);
+    if (row === undefined) continue;
+    addBooth(children[row]!, booth);
+    if (booth !== undefined) boothRow[booth] = row;
   }
 
   for (const [childId, count] of groupsPerChild) {
@@ -134,16 +147,42 @@ export function computeCoverage(
     const row = rows.get(childId);
     if (row) row.target = sum;
   }
-  total.reached = reach.total;
-  for (const [childId, people] of reach.byChild) {
-    const row = rows.get(childId);
-    if (row) row.reached = people;
+  return { unitId, expected, leafLevel, total, children, groupIds, groupBooth: Int32Array.from(groupBooth), boothRow };
+}
+
+/**
+ * Coverage of a unit: the directory's part from `layout` (built here when not given), booths active
+ * in the last 24 h and 7 days from each group's last message (epoch ms), and people reached.
+ */
+export function computeCoverage(
+  index: DirectoryIndex,
+  unitId: string,
+  lastMessage: ReadonlyMap<string, number>,
+  reach: { total: number; byChild: ReadonlyMap<string, number> },
+  expected: string[],
+  now: number,
+  layout: CoverageLayout | undefined = coverageLayout(index, unitId, expected),
+): CoverageReport | undefined {
+  if (!layout) return undefined;
+  const active = new Uint8Array(layout.boothRow.length);
+  for (let i = 0; i < layout.groupIds.length; i++) {
+    const last = lastMessage.get(layout.groupIds[i]!);
+    if (last !== undefined && last >= now - 7 * DAY_MS) active[layout.groupBooth[i]!]! |= last >= now - DAY_MS ? ACTIVE_24H | ACTIVE_7D : ACTIVE_7D;
   }
-  return {
-    asOf: new Date(now).toISOString(),
-    expected,
-    leafLevel,
-    total,
-    children: [...rows.values()].sort((a, b) => a.name.localeCompare(b.name)),
-  };
+  const copy = (row: Coverage): Coverage => ({ ...row, missingByCategory: { ...row.missingByCategory } });
+  const total = copy(layout.total);
+  const children = layout.children.map(copy);
+  for (let n = 0; n < active.length; n++) {
+    if (!active[n]) continue;
+    const row = layout.boothRow[n]! >= 0 ? children[layout.boothRow[n]!] : undefined;
+    if (active[n]! & ACTIVE_24H) {
+      total.boothsActive24h += 1;
+      if (row) row.boothsActive24h += 1;
+    }
+    total.boothsActive7d += 1;
+    if (row) row.boothsActive7d += 1;
+  }
+  total.reached = reach.total;
+  for (const row of children) row.reached = reach.byChild.get(row.id) ?? 0;
+  return { asOf: new Date(now).toISOString(), expected: layout.expected, leafLevel: layout.leafLevel, total, children };
 }

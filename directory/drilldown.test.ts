@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeCoverage } from './coverage.ts';
+import { createCoverageLayouts } from './coverage-layouts.ts';
 import { createDirectoryIndex } from './directory-index.ts';
 import { drillDown, findQuietGroups } from './drilldown.ts';
 import { resolveSettings, type Unit } from './model.ts';
@@ -149,6 +150,20 @@ describe('coverage on a known tree', () => {
     const [jp, ud] = report.children;
     expect(jp).toMatchObject({ id: 'jp', booths: 3, boothsWithGroup: 2, boothsActive24h: 1, boothsActive7d: 2, boothsMissingExpected: 2, groups: 4, reached: 3, target: 150 });
     expect(ud).toMatchObject({ id: 'ud', booths: 1, boothsWithGroup: 1, boothsActive24h: 0, boothsActive7d: 0, boothsMissingExpected: 1, groups: 1, reached: 1, target: null });
+  });
+
+  it('a layout kept per directory version gives the same report; a new version builds it anew', () => {
+    const reach = { total: 4, byChild: new Map([['jp', 3], ['ud', 1]]) };
+    const layouts = createCoverageLayouts();
+    const kept = layouts.get({ index, version: 1 }, 'rj', ['booth-voters', 'youth']);
+    expect(layouts.get({ index, version: 1 }, 'rj', ['booth-voters', 'youth'])).toBe(kept);
+    const fresh = computeCoverage(index, 'rj', last, reach, ['booth-voters', 'youth'], now);
+    expect(computeCoverage(index, 'rj', last, reach, ['booth-voters', 'youth'], now, kept)).toEqual(fresh);
+    // The report is a copy: a second request from the same layout is not changed by the first.
+    expect(computeCoverage(index, 'rj', new Map(), reach, ['booth-voters', 'youth'], now, kept)!.total.boothsActive7d).toBe(0);
+    expect(computeCoverage(index, 'rj', last, reach, ['booth-voters', 'youth'], now, kept)).toEqual(fresh);
+    expect(layouts.get({ index, version: 2 }, 'rj', ['booth-voters', 'youth'])).not.toBe(kept);
+    expect(layouts.get({ index, version: 2 }, 'nowhere', ['youth'])).toBeUndefined();
   });
 
   it('a district lists each booth', () => {

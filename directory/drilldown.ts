@@ -1,7 +1,8 @@
 /**
  * Drill-down: a unit → its children, each with groups, active and inactive groups, messages, joins,
- * leaves and current members (latest snapshots), over a window. Pure: joins per-group numbers read
- * from ClickHouse with the in-memory directory in one pass over the groups.
+ * leaves and current members (latest snapshots), over a window. Pure: from sums per child unit
+ * (summed in the engine, directory/activity.ts#readUnitActivity), or joining per-group numbers with
+ * the in-memory directory in one pass over the groups.
  */
 import type { GroupActivity } from './activity.ts';
 import type { DirectoryIndex } from './directory-index.ts';
@@ -28,11 +29,16 @@ export interface DrillDown {
   children: UnitCounts[];
 }
 
-function zero(id: string, name: string, level: string): UnitCounts {
-  return { id, name, level, groups: 0, activeGroups: 0, inactiveGroups: 0, messages: 0, media: 0, forwarded: 0, joins: 0, leaves: 0, members: 0 };
+/** A unit's sums: what a drill-down row holds besides the unit's id, name and level. */
+export type UnitSums = Omit<UnitCounts, 'id' | 'name' | 'level'>;
+
+const SUM_KEYS = ['groups', 'activeGroups', 'inactiveGroups', 'messages', 'media', 'forwarded', 'joins', 'leaves', 'members'] as const satisfies readonly (keyof UnitSums)[];
+
+function zeroSums(): UnitSums {
+  return { groups: 0, activeGroups: 0, inactiveGroups: 0, messages: 0, media: 0, forwarded: 0, joins: 0, leaves: 0, members: 0 };
 }
 
-function add(target: UnitCounts, seen: GroupActivity | undefined, size: number): void {
+function add(target: UnitSums, seen: GroupActivity | undefined, size: number): void {
   target.groups += 1;
   target.members += size;
   if (seen && seen.messages > 0) target.activeGroups += 1;
@@ -46,7 +52,43 @@ function add(target: UnitCounts, seen: GroupActivity | undefined, size: number):
   }
 }
 
-/** undefined when the unit is unknown. `unitId` '' = the top of the tree. */
+function addSums(target: UnitSums, more: UnitSums): void {
+  for (const key of SUM_KEYS) target[key] += more[key];
+}
+
+/**
+ * The drill-down of a unit from its sums per child unit (key '' = groups placed on the unit itself),
+ * however they were summed (in memory by `drillDown`, or in the engine by readUnitActivity): names
+ * and levels from the directory, a zero row for each child without groups, the total over all.
+ * undefined when the unit is unknown. `unitId` '' = the top of the tree.
+ */
+export function assembleDrillDown(index: DirectoryIndex, unitId: string, byChild: ReadonlyMap<string, UnitSums>): DrillDown | undefined {
+  const node = unitId ? index.units.get(unitId) : undefined;
+  if (unitId && !node) return undefined;
+  const total: UnitCounts = { id: unitId, name: node?.unit.name ?? 'all', level: node?.unit.level ?? '', ...zeroSums() };
+  const rows = new Map<string, UnitCounts>();
+  for (const childId of index.children.get(unitId) ?? []) {
+    const child = index.units.get(childId)!;
+    rows.set(childId, { id: childId, name: child.unit.name, level: child.unit.level, ...zeroSums() });
+  }
+  for (const [childId, sums] of byChild) {
+    let row = rows.get(childId);
+    if (!row) {
+      const child = childId ? index.units.get(childId) : undefined;
+      const name = childId ? (child?.unit.name ?? childId) : '(groups on this unit)';
+      rows.set(childId, (row = { id: childId, name, level: childId ? (child?.unit.level ?? '') : (node?.unit.level ?? ''), ...zeroSums() }));
+    }
+    addSums(row, sums);
+    addSums(total, sums);
+  }
+  return {
+    unit: node ? { id: node.unit.id, name: node.unit.name, level: node.unit.level, path: [...node.path] } : null,
+    total,
+    children: [...rows.values()].sort((a, b) => (a.id === '' ? 1 : b.id === '' ? -1 : a.name.localeCompare(b.name))),
+  };
+}
+
+/** The drill-down joined in memory: one pass over the directory's groups with per-group numbers. */
 export function drillDown(
   index: DirectoryIndex,
   unitId: string,
@@ -56,28 +98,16 @@ export function drillDown(
   const node = unitId ? index.units.get(unitId) : undefined;
   if (unitId && !node) return undefined;
   const depth = node ? node.path.length : 0;
-  const total = zero(unitId, node?.unit.name ?? 'all', node?.unit.level ?? '');
-  const rows = new Map<string, UnitCounts>();
-  for (const childId of index.children.get(unitId) ?? []) {
-    const child = index.units.get(childId)!;
-    rows.set(childId, zero(childId, child.unit.name, child.unit.level));
-  }
+  const byChild = new Map<string, UnitSums>();
   for (const [groupId, placement] of index.groups) {
     const path = placement.unitPath;
     if (depth > 0 && path[depth - 1] !== unitId) continue;
     const childId = path[depth] ?? '';
-    let row = rows.get(childId);
-    if (!row) rows.set(childId, (row = zero(childId, childId ? (index.units.get(childId)?.unit.name ?? childId) : '(groups on this unit)', childId ? (index.units.get(childId)?.unit.level ?? '') : (node?.unit.level ?? ''))));
-    const seen = activity.get(groupId);
-    const size = members.get(groupId) ?? 0;
-    add(row, seen, size);
-    add(total, seen, size);
+    let sums = byChild.get(childId);
+    if (!sums) byChild.set(childId, (sums = zeroSums()));
+    add(sums, activity.get(groupId), members.get(groupId) ?? 0);
   }
-  return {
-    unit: node ? { id: node.unit.id, name: node.unit.name, level: node.unit.level, path: [...node.path] } : null,
-    total,
-    children: [...rows.values()].sort((a, b) => (a.id === '' ? 1 : b.id === '' ? -1 : a.name.localeCompare(b.name))),
-  };
+  return assembleDrillDown(index, unitId, byChild);
 }
 
 export interface QuietGroups {

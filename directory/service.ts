@@ -9,11 +9,14 @@ import type { RequireUser } from '../api/auth/require-user.ts';
 import type { Logger } from '../common/logger.ts';
 import { bearerToken } from '../ingest/router.ts';
 import { secretsEqual } from '../ingest/sources.ts';
+import { createGroupPaths, type GroupPaths } from './group-paths.ts';
 import { createImporter } from './importer.ts';
 import { createLiveDirectory, type LiveDirectory } from './live-directory.ts';
 
 export interface DirectoryService {
   directory: LiveDirectory;
+  /** The directory's group paths kept in ClickHouse for drill-down in the engine (one keeper per process). */
+  groupPaths: GroupPaths;
   /**
    * The api routes (mount when this process serves the api). With `requireUser`, reads need a
    * signed-in user (a lead sees only their divisions) and imports an admin — or DIRECTORY_IMPORT_TOKEN.
@@ -36,11 +39,13 @@ export async function startDirectoryService(options: DirectoryServiceOptions): P
   const directory = createLiveDirectory({ client: options.client, logger: options.logger, pollMs: options.pollMs, releaseMemory: options.releaseMemory });
   await directory.start();
   const importer = createImporter(options.client, () => directory.refresh());
+  const groupPaths = createGroupPaths(options.client, (error) => options.logger.warn({ err: error }, 'copying the group paths failed; drill-down joins in memory until the next try'));
   function routes(requireUser?: RequireUser): Router {
     const requireAdmin = requireUser?.('admin');
     return createDirectoryRouter({
       client: options.client,
       directory,
+      groupPaths,
       importer,
       requireUser,
       authorizeWrite: function authorizeDirectoryWrite(req: Request, res: Response, next: NextFunction) {
@@ -57,5 +62,13 @@ export async function startDirectoryService(options: DirectoryServiceOptions): P
       },
     });
   }
-  return { directory, routes, stop: () => directory.stop() };
+  return {
+    directory,
+    groupPaths,
+    routes,
+    stop: async () => {
+      await directory.stop();
+      await groupPaths.settled();
+    },
+  };
 }

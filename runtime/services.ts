@@ -198,7 +198,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
     );
     app.use(createApiRouter({ client: store.client, requireUser: access.requireUser }));
     if (directoryService) app.use(directoryService.routes(access.requireUser));
-    app.use(createBoardRouter({ client: store.client, directory: directoryService?.directory, requireUser: access.requireUser }));
+    app.use(createBoardRouter({ client: store.client, directory: directoryService?.directory, groupPaths: directoryService?.groupPaths, requireUser: access.requireUser }));
     if (existsSync(path.join(WEB_DIST, 'index.html'))) {
       app.use(express.static(WEB_DIST, { index: 'index.html', maxAge: '1h' }));
     } else {
