@@ -26,9 +26,11 @@ import { openStore } from './support/store.ts';
 
 const options = scenarioOptions();
 const gc = (globalThis as { gc?: () => void }).gc;
+/** JS heap plus array buffers: the directory keeps its groups in typed arrays, outside the heap proper. */
 const heapMb = () => {
   gc?.();
-  return process.memoryUsage().heapUsed / 1024 / 1024;
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return (heapUsed + arrayBuffers) / 1024 / 1024;
 };
 
 const org = generateOrg({ scale: options.scale, seed: 7 });
@@ -138,8 +140,8 @@ const figures: Figure[] = [
   { name: 'coverage in memory (top unit)', value: coverageMs, unit: 'ms', better: 'lower' },
   { name: 'drill-down as the api answers it (reads + join), a division', value: apiDrillMs, unit: 'ms', better: 'lower', target: { text: 'live board (< 2 s)', met: apiDrillMs < 2000 } },
   { name: 'coverage as the api answers it (reads + join), the state', value: apiCoverageMs, unit: 'ms', better: 'lower' },
-  { name: `heap of the directory, ${groups.toLocaleString('en-US')} groups`, value: loadedHeapMb, unit: 'MB', better: 'lower' },
-  { name: 'heap of the directory, 1,000,000 groups', value: millionHeapMb, unit: 'MB', better: 'lower', target: { text: 'well under 1 GB', met: millionHeapMb < 500 } },
+  { name: `heap + array buffers of the directory, ${groups.toLocaleString('en-US')} groups`, value: loadedHeapMb, unit: 'MB', better: 'lower' },
+  { name: 'heap + array buffers of the directory, 1,000,000 groups', value: millionHeapMb, unit: 'MB', better: 'lower', target: { text: 'well under 1 GB', met: millionHeapMb < 500 } },
 ];
 report({
   scenario: 'directory-import',

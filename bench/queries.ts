@@ -70,7 +70,7 @@ await client.command({
 // Per minute × division × category: source rows spread over every minute of the window and over the groups,
 // aggregated into the cells (so the uniq states are real).
 await client.command({
-  query: `INSERT INTO rollup_minute
+  query: `INSERT INTO rollup_minute (minute, division, category, messages, media, forwarded, joins, leaves, active_groups, active_senders)
           SELECT minute, division, category, sum(m), sum(m % 3), sum(m % 2), sum(j), sum(l), uniqState(grp), uniqState(person)
           FROM (
             SELECT toDateTime({start:DateTime('UTC')}) + toIntervalMinute(n.number % ({days:UInt32} * 1440)) AS minute,

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createStore } from '../common/store/store.ts';
 import { spawnService, freePort, type ChildService } from './support/child-service.ts';
 import { expectedOf, fetchSummary, makeEvents, totalEvents } from './support/events.ts';
 import { startTestPipeline, TEST_TOKEN, uniquePrefix, waitFor, type TestPipeline } from './support/pipeline.ts';
@@ -22,9 +23,9 @@ async function expectExactly(url: string, events: ReturnType<typeof makeEvents>)
     return totalEvents(body) >= events.length ? body : undefined;
   }, `${events.length} events in ClickHouse`, 90_000);
   const raw = await fetchSummary(url, '2026-11-22', true);
-  for (const body of [rollup, raw]) {
-    expect(body.rows).toHaveLength(1);
-    expect(body.rows[0]).toMatchObject({ messages: expected.messages, joins: expected.joins, leaves: expected.leaves, activeGroups: expected.groups.size, activeSenders: expected.senders.size });
+  for (const [path, body] of [['rollup path', rollup], ['raw path', raw]] as const) {
+    expect(body.rows, path).toHaveLength(1);
+    expect(body.rows[0], path).toMatchObject({ messages: expected.messages, joins: expected.joins, leaves: expected.leaves, activeGroups: expected.groups.size, activeSenders: expected.senders.size });
   }
 }
 
@@ -59,7 +60,20 @@ describe('processor killed with SIGKILL mid-stream', () => {
     }
     const stats = await sending;
     expect(stats.acknowledged).toBe(8000);
-    await expectExactly(back.url, events);
+    await expectExactly(back.url, events).catch(async (error: Error) => {
+      // Say which batches wrote an event twice: the rows carry their batch's partition and offset.
+      await back!.kill('SIGTERM');
+      back = undefined;
+      const store = await createStore({ DATA_DIR: dataDir, CLICKHOUSE_DATABASE: 'grouppulse', CLICKHOUSE_URL: undefined, CLICKHOUSE_USER: undefined, CLICKHOUSE_PASSWORD: undefined });
+      const result = await store.client.query({
+        query: `SELECT group_id, event_id, count() AS copies, groupArray((batch_partition, batch_next_offset, written_at)) AS batches
+                FROM events GROUP BY group_id, event_id HAVING copies > 1 ORDER BY group_id, event_id LIMIT 30`,
+        format: 'JSONEachRow',
+      });
+      const repeated = await result.json();
+      await store.close();
+      throw new Error(`${error.message}\nevents stored more than once (first 30): ${JSON.stringify(repeated)}`, { cause: error });
+    });
     // Each restart waits out the killed member's Kafka session (30 s) before the group rebalances:
     // four starts take ~2 minutes on the 2-core box, more than the tier's default timeout.
   }, 300_000);
