@@ -18,7 +18,8 @@ const configSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   KAFKA_BROKERS: optionalString,
   KAFKA_CLIENT_ID: z.string().default('grouppulse'),
-  KAFKA_PARTITIONS: positiveInt(6),
+  /** 2 on one box: see README (more partitions add live latency on the embedded engine; scale-out sets more). */
+  KAFKA_PARTITIONS: positiveInt(2),
   KAFKA_REPLICATION_FACTOR: positiveInt(1),
   /** Most bytes one fetch takes from a partition: bounds a consumer's batch (the processor's insert) on Kafka. */
   KAFKA_FETCH_BYTES_PER_PARTITION: positiveInt(2 * 1024 * 1024),
