@@ -71,8 +71,16 @@ describe('processor killed with SIGKILL mid-stream', () => {
         format: 'JSONEachRow',
       });
       const repeated = await result.json();
+      // And which tables hold the extra counts: the raw table and each rollup's sum of messages.
+      const totals = await store.client.query({
+        query: `SELECT (SELECT countIf(type = 'message') FROM events) AS events, (SELECT count() FROM event_keys FINAL) AS event_keys,
+                       (SELECT sum(messages) FROM rollup_minute) AS rollup_minute, (SELECT sum(messages) FROM rollup_day) AS rollup_day,
+                       (SELECT sum(messages) FROM rollup_group_hour) AS rollup_group_hour, (SELECT sum(messages) FROM rollup_group_day) AS rollup_group_day`,
+        format: 'JSONEachRow',
+      });
+      const perTable = await totals.json();
       await store.close();
-      throw new Error(`${error.message}\nevents stored more than once (first 30): ${JSON.stringify(repeated)}`, { cause: error });
+      throw new Error(`${error.message}\nevents stored more than once (first 30): ${JSON.stringify(repeated)}\nmessages per table: ${JSON.stringify(perTable)}`, { cause: error });
     });
     // Each restart waits out the killed member's Kafka session (30 s) before the group rebalances:
     // four starts take ~2 minutes on the 2-core box, more than the tier's default timeout.
