@@ -15,7 +15,7 @@ import { dayBounds, dayOf } from './day.ts';
 /** Per events-topic partition, the next offset after the last batch a snapshot holds. */
 export type Watermark = Map<number, bigint>;
 
-export function holds(watermark: Watermark, mark: BatchMark): boolean {
+function holds(watermark: Watermark, mark: BatchMark): boolean {
   return BigInt(mark.nextOffset) <= (watermark.get(mark.partition) ?? 0n);
 }
 

@@ -224,7 +224,7 @@ export class LiveCounts {
     };
 
     const onSnapshot = (snapshot: CountsSnapshot) => {
-      // Deltas sent before a snapshot are in it (the api holds deltas while it reads and sends one).
+      // Deltas sent before a snapshot are in it (the api sends no delta while it sends snapshots, and a snapshot holds every delta sent before it).
       dropPending();
       this.applySnapshot(snapshot);
       this.connection = 'live';
