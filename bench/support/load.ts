@@ -197,8 +197,11 @@ export async function produceAll(kafka: Kafka, topic: string, batches: KeyedReco
   }
 }
 
-/** A bare consumer (fresh group) reading `expected` records from the beginning; ms from joining the group to the last record. */
-export async function consumeAll(kafka: Kafka, topic: string, expected: number, timeoutMs: number): Promise<number> {
+/**
+ * A bare consumer (fresh group) reading `expected` records from the beginning; ms from joining the group to the last record.
+ * `onValue` sees every record's value (for checks of what the topic holds).
+ */
+export async function consumeAll(kafka: Kafka, topic: string, expected: number, timeoutMs: number, onValue?: (value: Buffer) => void): Promise<number> {
   const consumer = kafka.consumer({ groupId: `${topic}.bare-${Date.now()}`, maxBytesPerPartition: 2 * 1024 * 1024, maxWaitTimeInMs: 200 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -215,7 +218,10 @@ export async function consumeAll(kafka: Kafka, topic: string, expected: number, 
       partitionsConsumedConcurrently: 16,
       eachBatch: async ({ batch }) => {
         // Touch every value so the records are really read, as the processor must.
-        for (const m of batch.messages) bytes += m.value?.length ?? 0;
+        for (const m of batch.messages) {
+          bytes += m.value?.length ?? 0;
+          if (onValue && m.value) onValue(m.value);
+        }
         seen += batch.messages.length;
         if (seen >= expected) {
           clearTimeout(timer);
