@@ -77,7 +77,7 @@ describe('alerts on Kafka and ClickHouse', () => {
       { id: 'B2', name: 'Booth 2', level: 'booth', parent: 'D2' },
     ];
     const groups = [
-      ...['a1', 'a2', 'a3'].map((id) => ({ id, unit: 'B1', category: 'booth-voters' })),
+      ...['a1', 'a2', 'a3'].map((id) => ({ id, unit: 'B1', category: 'booth-voters', ...(id === 'a1' ? { title: 'Sanganer yuva' } : {}) })),
       ...Array.from({ length: 20 }, (_, i) => ({ id: `b${i + 1}`, unit: 'B2', category: 'booth-voters' })),
     ];
     expect((await importer.importUnits(JSON.stringify({ units }), 'json', 'merge')).ok).toBe(true);
@@ -127,6 +127,9 @@ describe('alerts on Kafka and ClickHouse', () => {
     expect(fired).toEqual(['group-inactive:a1', 'group-inactive:a2', 'group-inactive:a3', 'source-down:collector-b', 'unit-dark:D1']);
     const lead1Alert = result.fired.find((f) => f.subject === 'a1')!;
     expect(lead1Alert.recipients).toEqual(['lead1']);
+    // A group alert names its group by the directory's title where it has one.
+    expect([lead1Alert.details.title, lead1Alert.message]).toEqual(['Sanganer yuva', expect.stringMatching(/^group "Sanganer yuva" \(a1\) /)]);
+    expect(result.fired.find((f) => f.subject === 'a2')!.message).toMatch(/^group a2 /);
     // The source-down alert goes to the leads of the division collector-b feeds, not only to central monitoring.
     const down = result.fired.find((f) => f.rule === 'source-down')!;
     expect([down.division, down.divisions, down.recipients, down.details.groups]).toEqual(['', ['D2'], ['lead2'], 20]);

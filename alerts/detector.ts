@@ -13,6 +13,8 @@ import type { LeadLookup } from './leads.ts';
 import { alertAudience, type Alert, type AlertMessage, type Digest } from './model.ts';
 import type { AlertRepository, Silence } from './repository.ts';
 import { isMuted, type AlertRules } from './rules.ts';
+import { readGroupTitles } from '../directory/group-titles.ts';
+import { nameGroups } from './name-groups.ts';
 import { buildSignals, readSignals } from './signals.ts';
 
 export interface DetectorOptions {
@@ -94,6 +96,7 @@ export function createDetector(options: DetectorOptions): Detector {
         alert.recipients = await options.leads.leadsOfAny(alertAudience(alert));
         fired.push(alert);
       }
+      nameGroups(fired, await readGroupTitles(options.client, fired.filter((a) => a.subjectKind === 'group').map((a) => a.subject)));
       const resolved = todo.resolve.map((a): Alert => ({ ...a, state: 'resolved', resolvedAt: now, version: nextVersion(now) }));
       const escalated: Alert[] = [];
       for (const a of todo.escalate) {

@@ -112,17 +112,6 @@ export async function readGroupsOfUnit(client: ClickHouseClient, unit: string, l
   return result.json<GroupTitle>();
 }
 
-/** The directory titles of `ids` (a group without one, or not in the directory, is left out). */
-export async function readGroupTitles(client: ClickHouseClient, ids: readonly string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const result = await client.query({
-    query: `SELECT group_id AS id, title FROM directory_groups FINAL WHERE deleted = 0 AND group_id IN {ids:Array(String)} AND title != ''`,
-    query_params: { ids },
-    format: 'JSONEachRow',
-  });
-  return new Map((await result.json<{ id: string; title: string }>()).map((row) => [row.id, row.title]));
-}
-
 /** Groups whose title or id contains `text` (case-insensitive), at most `limit`. */
 export async function searchGroups(client: ClickHouseClient, text: string, limit: number): Promise<GroupTitle[]> {
   const result = await client.query({

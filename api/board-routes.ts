@@ -9,6 +9,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
 import { describeZodError } from '../common/events.ts';
 import { readGroupActivity, readGroupMembers, readLastMessages, readReach, type GroupActivity } from '../directory/activity.ts';
+import { readGroupTitles } from '../directory/group-titles.ts';
 import { computeCoverage } from '../directory/coverage.ts';
 import { createCoverageLayouts } from '../directory/coverage-layouts.ts';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
@@ -19,7 +20,7 @@ import type { LiveDirectory } from '../directory/live-directory.ts';
 import { createReadCache } from '../directory/read-cache.ts';
 import { userLocals, type RequireUser } from './auth/require-user.ts';
 import { scopeAllows, type Scope } from './auth/roles.ts';
-import { readGroupsOfUnit, readGroupTitles, readMessagesBetween, readSeries, readTrends, searchGroups, type SeriesSource } from './board-reads.ts';
+import { readGroupsOfUnit, readMessagesBetween, readSeries, readTrends, searchGroups, type SeriesSource } from './board-reads.ts';
 
 export interface BoardRouterDeps {
   client: ClickHouseClient;

@@ -23,6 +23,10 @@ describe("an alert's sentence in the viewer's language", () => {
     expect(alertText({ ...silent, details: { silentHours: 30, thresholdHours: 24 } }, words('en'))).toBe('Group wa:g3 silent for 30 h (threshold 24 h)');
     expect(alertText(silent, words('en'))).toBe('Group wa:g3 silent for 2 days (threshold 2 days)');
     expect(alertText(silent, words('hi'))).toBe('समूह wa:g3 2 दिन से मौन (सीमा 2 दिन)');
+    // Named by the directory's title when the alert carries one (alerts/name-groups.ts).
+    const titled = { ...silent, details: { ...silent.details, title: 'Sanganer yuva' } };
+    expect(alertText(titled, words('en'))).toBe('Group Sanganer yuva silent for 2 days (threshold 2 days)');
+    expect(alertText(titled, words('hi'))).toBe('समूह Sanganer yuva 2 दिन से मौन (सीमा 2 दिन)');
 
     const never = alert({ details: { silentHours: 72, thresholdHours: 48, neverSpoke: 1 } });
     expect(alertText(never, words('en'))).toBe('Group wa:g3 has not sent a message since it joined the directory 3 days ago');
@@ -36,6 +40,7 @@ describe("an alert's sentence in the viewer's language", () => {
     expect(alertText(drop, words('en'))).toBe('Jaipur: 12 messages in the last 24 h against a usual 80 (15 %)');
     expect(alertText(drop, words('hi'))).toBe('Jaipur: पिछले 24 घं में 12 संदेश, जबकि आम तौर पर 80 (15 %)');
     expect(alertText({ ...drop, subjectKind: 'group', subject: 'wa:g1' }, words('hi'))).toMatch(/^समूह wa:g1: /);
+    expect(alertText({ ...drop, subjectKind: 'group', subject: 'wa:g1', details: { ...drop.details, title: 'Kisan manch' } }, words('en'))).toMatch(/^group Kisan manch: /);
 
     const down = alert({ rule: 'source-down', subjectKind: 'source', subject: 'wa', since: FIRED - 3 * HOUR - 60_000, details: { groups: 20, lastSeenAt: '' } });
     expect(alertText(down, words('en'))).toBe('Source “wa” has sent nothing for 3 h; the 20 groups it feeds show as dark (no data)');

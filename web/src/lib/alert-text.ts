@@ -40,6 +40,12 @@ function numberOf(details: Record<string, string | number> | undefined, key: str
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
+/** A group as a person knows it: its directory title when the alert carries one (alerts/name-groups.ts), else its id. */
+function groupName(alert: AlertTextFields): string {
+  const title = alert.details?.title;
+  return typeof title === 'string' && title !== '' ? title : alert.subject;
+}
+
 export function alertText(alert: AlertTextFields, { t, label, nameOf }: AlertWords): string {
   const d = alert.details;
   switch (alert.rule) {
@@ -47,7 +53,7 @@ export function alertText(alert: AlertTextFields, { t, label, nameOf }: AlertWor
       const silent = numberOf(d, 'silentHours');
       const threshold = numberOf(d, 'thresholdHours');
       if (silent === null || threshold === null) break;
-      const group = alert.subject;
+      const group = groupName(alert);
       return d?.neverSpoke === 1
         ? t('alertText.groupNeverSpoke', { group, ago: duration(silent, t) })
         : t('alertText.groupSilent', { group, silent: duration(silent, t), threshold: duration(threshold, t) });
@@ -62,7 +68,7 @@ export function alertText(alert: AlertTextFields, { t, label, nameOf }: AlertWor
       const usual = numberOf(d, 'baselinePerWindow');
       const hours = numberOf(d, 'windowHours');
       if (recent === null || usual === null || hours === null || usual <= 0) break;
-      const subject = alert.subjectKind === 'group' ? t('alertText.group', { id: alert.subject }) : nameOf(alert.subject);
+      const subject = alert.subjectKind === 'group' ? t('alertText.group', { id: groupName(alert) }) : nameOf(alert.subject);
       return t('alertText.sharpDrop', { subject, recent: formatCount(recent), hours, usual: formatCount(Math.round(usual)), percent: Math.round((recent / usual) * 100) });
     }
     case 'source-down': {
