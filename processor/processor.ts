@@ -54,6 +54,8 @@ interface PreparedBatch {
   duplicates: number;
   /** Last offset this batch covers (a replay can cover less than the delivered batch). */
   lastOffset: string;
+  /** The mark its rows carry and its live delta repeats. */
+  mark: BatchMark;
 }
 
 export function createProcessor(options: ProcessorOptions): Processor {
@@ -117,9 +119,10 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const { decoded, deadLetters } = decodeAll(batch.records.filter((r) => BigInt(r.offset) <= last));
     const { unique, repeats } = dropRepeats(decoded);
     const dropped = new Set(intent.dropped);
-    const rows = placeAll(unique.filter((e) => !dropped.has(eventKey(e.group, e.id))), markOf(batch.partition, intent.lastOffset));
+    const mark = markOf(batch.partition, intent.lastOffset);
+    const rows = placeAll(unique.filter((e) => !dropped.has(eventKey(e.group, e.id))), mark);
     log.warn({ partition: batch.partition, firstOffset: intent.firstOffset, lastOffset: intent.lastOffset }, 'replaying a batch that may have been written in part');
-    return { token: batchToken(intent), rows, deadLetters, duplicates: repeats + dropped.size, lastOffset: intent.lastOffset };
+    return { token: batchToken(intent), rows, deadLetters, duplicates: repeats + dropped.size, lastOffset: intent.lastOffset, mark };
   }
 
   async function prepare(batch: ConsumedBatch): Promise<PreparedBatch> {
@@ -147,7 +150,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const fresh = stored.size > 0 ? unique.filter((e) => !stored.has(eventKey(e.group, e.id))) : unique;
     const intent: BatchIntent = { topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset, lastOffset: batch.lastOffset, dropped: [...stored] };
     if (fresh.length > 0) await recordIntent(options.client, intent);
-    const prepared = { token: batchToken(intent), rows: placeAll(fresh, markOf(batch.partition, batch.lastOffset)), deadLetters, duplicates: repeats + stored.size, lastOffset: batch.lastOffset };
+    const mark = markOf(batch.partition, batch.lastOffset);
+    const prepared = { token: batchToken(intent), rows: placeAll(fresh, mark), deadLetters, duplicates: repeats + stored.size, lastOffset: batch.lastOffset, mark };
     pending.set(partitionKey, prepared);
     return prepared;
   }
@@ -182,7 +186,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     options.metrics.processorRecords.inc({ outcome: 'written' }, prepared.rows.length);
     options.metrics.processorRecords.inc({ outcome: 'duplicate' }, prepared.duplicates);
     options.metrics.processorRecords.inc({ outcome: 'dead_letter' }, prepared.deadLetters.length);
-    await publishLiveDelta(prepared.rows, markOf(batch.partition, prepared.lastOffset));
+    await publishLiveDelta(prepared.rows, prepared.mark);
     // Not awaited: the batch's commit does not wait for it (the engine runs it between statements).
     void releaseMemoryNow();
     return { lastHandledOffset: prepared.lastOffset };
