@@ -60,6 +60,7 @@ const processor = createProcessor({
   dedupWindowDays: config.DEDUP_WINDOW_DAYS,
   boardTimeZone: config.BOARD_TIME_ZONE,
   releaseMemory: () => store.releaseMemory(),
+  releaseMemoryEveryMs: config.STORE_RELEASE_MEMORY_MS,
 });
 const processorCpu = process.cpuUsage();
 await processor.start();
