@@ -15,6 +15,7 @@ import { createLogger } from '../common/logger.ts';
 import { ALL_ROLES, startServices } from '../runtime/services.ts';
 import { BENCH_ADMIN_PASSWORD, BENCH_TOKEN, benchConfig, delay, kafkaBrokers, pollUntil, scaled, scenarioOptions, tempDir, uniquePrefix } from './support/harness.ts';
 import { bareKafka, busRecords, chunk, createHttpClient, createTopic, jsonBodies, makeIncoming, postAll, produceAll } from './support/load.ts';
+import { measureCpu } from './support/cpu.ts';
 import { percentile, report } from './support/report.ts';
 import { scalar } from './support/store.ts';
 
@@ -77,10 +78,15 @@ await snapshotSeen;
 
 // 1. Sustained throughput.
 const base = shown;
+const stages = [services.metrics.processorBatchWriteSeconds, services.metrics.processorBatchRows, services.metrics.endToEndSeconds];
+for (const histogram of stages) histogram.reset();
+const sustainedCpu = measureCpu();
 const started = performance.now();
 const allShown = whenShown(base + total, started);
 const sent = await postAll(services.url, '/v1/events', bodies, { concurrency, headers });
 const e2eMs = await Promise.race([allShown, delay(600_000).then(() => Promise.reject(new Error(`the board showed ${shown - base} of ${total} events after 10 minutes`)))]);
+const sustainedUse = sustainedCpu();
+const [sustainedInserts] = await Promise.all(stages.slice(0, 1).map(histogramStats));
 // Everything the board counted must be in ClickHouse too.
 let stored = 0;
 await pollUntil('ClickHouse to hold every event', async () => ((stored = await scalar(services.store!.client, 'SELECT count() FROM events')) >= total ? true : undefined), 60_000).catch(() => undefined);
@@ -95,7 +101,6 @@ const client = createHttpClient(services.url, 64);
 await pollUntil('the board to settle at exactly the events sent before the latency run', () => (shown === base + total ? true : undefined), 60_000);
 const latencyBase = base + total;
 // Where the latency goes, from the services' own histograms over the latency run only.
-const stages = [services.metrics.processorBatchWriteSeconds, services.metrics.processorBatchRows, services.metrics.endToEndSeconds];
 for (const histogram of stages) histogram.reset();
 let acceptedSoFar = 0;
 const latencies: Promise<number>[] = [];
@@ -159,6 +164,7 @@ report({
   ],
   notes: [
     `ClickHouse held ${stored} events after the throughput run (${stored === total ? 'exactly N' : `NOT N = ${total}`})`,
+    `where the sustained run's time goes: the machine kept ${sustainedUse.machineCores.toFixed(2)} of its ${sustainedUse.cores} cores busy, this process (ingest, processor, api, the embedded engine and the load generator) ${sustainedUse.processCores.toFixed(2)} of them, the broker and anything else the rest; ${sustainedInserts.count} inserts of ${Math.round(total / Math.max(1, sustainedInserts.count))} rows on average took ${Math.round((100 * sustainedInserts.sum) / (e2eMs / 1000))}% of the ${(e2eMs / 1000).toFixed(1)} s`,
     `latency: ${shownLatencies.length} of ${latencies.length} batches shown within 2 minutes after the last send (the rest count as ∞); max ${Math.round(sorted[sorted.length - 1] ?? 0)} ms; ${late} sends more than one interval late (sender could not keep the pace)`,
     `where the latency goes (the latency run alone): acceptance → delta at the api mean ${Math.round(acceptedToApi.mean * 1000)} ms over ${acceptedToApi.count} deltas; ${insertSeconds.count} inserts of ${Math.round(rowsPerInsert.mean)} rows on average, each ${Math.round(insertSeconds.mean * 1000)} ms (inserts took ${Math.round((100 * insertSeconds.sum) / latencyRunSeconds)}% of the ${latencyRunSeconds.toFixed(1)} s from the first send until the last batch was shown)`,
     `the api broadcasts deltas at most once per LIVE_INTERVAL_MS (${config.LIVE_INTERVAL_MS} ms): up to that much of every latency is by design`,
