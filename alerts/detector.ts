@@ -7,13 +7,13 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../common/logger.ts';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
+import { readGroupTitles } from '../directory/group-titles.ts';
 import { buildDigests, localDayStart } from './digest.ts';
 import { alertFrom, evaluate, plan, type Evaluation, type Signals } from './evaluate.ts';
 import type { LeadLookup } from './leads.ts';
 import { alertAudience, type Alert, type AlertMessage, type Digest } from './model.ts';
 import type { AlertRepository, Silence } from './repository.ts';
 import { isMuted, type AlertRules } from './rules.ts';
-import { readGroupTitles } from '../directory/group-titles.ts';
 import { nameGroups } from './name-groups.ts';
 import { buildSignals, readSignals } from './signals.ts';
 
