@@ -104,7 +104,7 @@ describe('alert rules and routing in the running service', () => {
       ...['1', '2', '3'].map((n) => ({ id: `B${n}`, name: `Booth ${n}`, level: 'booth', parent: `D${n}` })),
     ];
     const groups = [
-      ...['q1', 'q2', 'q3', 'q4'].map((id) => ({ id, unit: 'B1', category: 'booth-voters' })),
+      ...['q1', 'q2', 'q3', 'q4'].map((id) => ({ id, unit: 'B1', category: 'booth-voters', ...(id === 'q3' ? { title: 'Kisan manch' } : {}) })),
       ...['s1', 'n1', 'z1'].map((id) => ({ id, unit: 'B2', category: 'booth-voters' })),
       ...['drop1', 'drop2'].map((id) => ({ id, unit: 'B3', category: 'farmers' })),
     ];
@@ -258,7 +258,7 @@ describe('alert rules and routing in the running service', () => {
     expect(result.digests.map((d) => [d.division, d.recipients]).sort()).toEqual([['D1', ['lead1']], ['D2', ['lead2']]]);
     const d1 = result.digests.find((d) => d.division === 'D1')!;
     expect(d1.lines.map((l) => l.text)).toEqual(['3 of your 4 booth-voters groups silent for more than 2 days']);
-    expect(d1.newlyQuiet.map((g) => g.group)).toEqual(['q3', 'q2']);
+    expect(d1.newlyQuiet.map((g) => [g.group, g.title])).toEqual([['q3', 'Kisan manch'], ['q2', undefined]]);
 
     // Every held-back webhook (6 fired + lead1's acknowledgement) arrives, then the outbox is empty.
     const arrived = await waitFor(() => {

@@ -21,7 +21,8 @@ export function buildDigests(
   for (const alert of open) {
     if (alert.rule !== 'group-inactive' || alert.firedAt <= since || alert.state === 'resolved') continue;
     const list = newlyQuiet.get(alert.division) ?? [];
-    list.push({ group: alert.subject, unit: alert.unit, category: alert.category, silentSince: alert.since });
+    const title = alert.details.title;
+    list.push({ group: alert.subject, ...(typeof title === 'string' ? { title } : {}), unit: alert.unit, category: alert.category, silentSince: alert.since });
     newlyQuiet.set(alert.division, list);
   }
   const digests: Omit<Digest, 'recipients'>[] = [];

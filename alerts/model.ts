@@ -70,7 +70,8 @@ export interface Digest {
   sentAt: number;
   silentDays: number;
   lines: DigestLine[];
-  newlyQuiet: { group: string; unit: string; category: string; silentSince: number }[];
+  /** `title`: the group's directory title, when its alert carries one (alerts/name-groups.ts). */
+  newlyQuiet: { group: string; title?: string; unit: string; category: string; silentSince: number }[];
 }
 
 export function alertId(rule: AlertRuleName, subject: string, since: number): string {
