@@ -23,6 +23,12 @@ const configSchema = z.object({
   KAFKA_REPLICATION_FACTOR: positiveInt(1),
   /** Most bytes one fetch takes from a partition: bounds a consumer's batch (the processor's insert) on Kafka. */
   KAFKA_FETCH_BYTES_PER_PARTITION: positiveInt(2 * 1024 * 1024),
+  /**
+   * How long a consumer may go silent before Kafka hands its partitions to another (Kafka's session
+   * timeout; the broker allows 6 s and up by default). After a crash, nothing is processed for up to
+   * this long: the new member waits for the dead one's session to end. Kafka's and kafkajs' default is 30 s.
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
   /** Prefix for topic and consumer-group names, so several deployments (or test runs) can share a broker. */
   KAFKA_TOPIC_PREFIX: z.string().default(''),
   CLICKHOUSE_URL: optionalString,

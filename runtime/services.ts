@@ -69,6 +69,7 @@ export function createBus(config: Config, logger: Logger): Bus {
       partitions: config.KAFKA_PARTITIONS,
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,
       maxBytesPerPartition: config.KAFKA_FETCH_BYTES_PER_PARTITION,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       logger,
     });
   }

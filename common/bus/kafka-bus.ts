@@ -17,6 +17,8 @@ export interface KafkaBusOptions {
   produceTimeoutMs?: number;
   /** Upper bound of one fetch per partition; bounds the batch a handler gets. */
   maxBytesPerPartition?: number;
+  /** Kafka's session timeout for consumers (kafkajs' default 30 s); heartbeats go at a third of it, 3 s at most. */
+  sessionTimeoutMs?: number;
 }
 
 function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
@@ -180,6 +182,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         maxBytes: Math.max(10 * 1024 * 1024, maxBytesPerPartition * options.partitions),
         maxWaitTimeInMs: 200,
         retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5000 },
+        sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+        heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
       });
       if (!subscribeOptions.fromBeginning) await startNewGroupAtEnd(subscribeOptions.groupId, subscribeOptions.topic);
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
