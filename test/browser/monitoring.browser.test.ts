@@ -157,7 +157,8 @@ describe('monitoring board', () => {
     const page = await openAs(ADMIN);
     // wa:g3 (Booth 102) is quiet and alerting; Booth 101, in the same division, has no alert of its own.
     await page.goto(`${board.url}/#/unit/B102`);
-    await page.locator('[data-testid="alerts-feed"] [data-testid="alert"]', { hasText: 'wa:g3' }).waitFor({ timeout: WAIT_MS });
+    // The alert names the group by its directory title.
+    await page.locator('[data-testid="alerts-feed"] [data-testid="alert"][data-subject="wa:g3"]', { hasText: 'Malviya Nagar voters' }).waitFor({ timeout: WAIT_MS });
     await page.goto(`${board.url}/#/unit/B101`);
     await page.locator('[data-testid="unit-title"]').filter({ hasText: 'Booth 101' }).waitFor({ timeout: WAIT_MS });
     await page.locator('[data-testid="alerts-feed"]', { hasText: 'No open alerts.' }).waitFor({ timeout: WAIT_MS });
@@ -166,7 +167,8 @@ describe('monitoring board', () => {
     // The district above both booths lists Booth 102's alert; the division's page lists it too.
     for (const unit of ['JPR-D1', 'JPR']) {
       await page.goto(`${board.url}/#/unit/${unit}`);
-      await page.locator(`[data-testid="unit-page"][data-unit="${unit}"] [data-testid="alerts-feed"] [data-testid="alert"]`, { hasText: 'wa:g3' }).waitFor({ timeout: WAIT_MS });
+      await page.locator(`[data-testid="unit-page"][data-unit="${unit}"] [data-testid="alerts-feed"] [data-testid="alert"][data-subject="wa:g3"]`).waitFor({ timeout: WAIT_MS });
+      expect(await page.locator('[data-testid="alerts-feed"] [data-testid="alert"][data-subject="wa:g5"]').count()).toBe(0);
       expect(await page.locator('[data-testid="alerts-feed"]').textContent()).not.toMatch(/wa:g5|Kishangarh/);
     }
   });
