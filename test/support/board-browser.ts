@@ -52,8 +52,9 @@ export async function wholePageScreenshot(page: Page, file: string): Promise<voi
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   if (viewport && height > viewport.height) {
     await page.setViewportSize({ width: viewport.width, height });
-    // Two frames: one to find what is now on screen, one to render it.
+    // Two frames (one to find what is now on screen, one to render it), then time for any transition on it to end.
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await page.waitForTimeout(500);
   }
   await page.screenshot({ path: file, fullPage: true });
   if (viewport) await page.setViewportSize(viewport);
