@@ -11,17 +11,20 @@
  * After each live window, a shorter traced one says what the long tasks are made of (bench/support/long-tasks.ts);
  * the traces are kept as test-results/bench-board-trace-<viewport>-<build>.json (DevTools' Performance panel opens them).
  * A/B in the same run: BENCH_BOARD_BEFORE=<a built web/dist> serves that build to the page (same server,
- * same traffic) in turns with the current one, two windows each, and reports both.
+ * same traffic, through a front of its own: bench/support/board-front.ts) in turns with the current one,
+ * two windows each, and reports both.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { io as connectSocket } from 'socket.io-client';
 import { SOCKET_EVENTS } from '../common/live.ts';
+import { wholePageScreenshot } from '../test/support/board-browser.ts';
 import { createLogger } from '../common/logger.ts';
 import { ALL_ROLES, startServices } from '../runtime/services.ts';
 import { simulate } from '../simulator/simulate.ts';
+import { startBoardFront } from './support/board-front.ts';
 import { BENCH_ADMIN_PASSWORD, BENCH_TOKEN, benchConfig, pollUntil, ROOT, scenarioOptions, tempDir, uniquePrefix } from './support/harness.ts';
 import { longTasksLine, summarizeLongTasks, type LongTaskSummary } from './support/long-tasks.ts';
 import { percentile, report, type Figure } from './support/report.ts';
@@ -42,6 +45,7 @@ type Build = 'before' | 'current';
 execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
 const config = benchConfig({ prefix: uniquePrefix('board'), dataDir: tempDir('board'), env: { ALERT_TICK_MS: '60000' } });
 const services = await startServices(config, ALL_ROLES, createLogger('error'));
+const beforeFront = beforeDist ? await startBoardFront(beforeDist, services.url) : null;
 const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 const admin = { username: 'admin', password: BENCH_ADMIN_PASSWORD };
 
@@ -79,23 +83,12 @@ interface Measured {
   seconds: number;
 }
 
-const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
-
 async function openBoard(viewport: keyof typeof VIEWPORTS, build: Build = 'current'): Promise<{ page: Page; close: () => Promise<void> }> {
   const context = await browser.newContext({ ...VIEWPORTS[viewport].context, colorScheme: 'dark', timezoneId: 'Asia/Kolkata' });
   await context.addInitScript(COLLECT);
-  if (build === 'before' && beforeDist) {
-    // The board's files from the other build; the api, ingest and socket stay the server's.
-    await context.route(`${services.url}/**`, async (route) => {
-      const { pathname } = new URL(route.request().url());
-      if (/^\/(api|v1|socket\.io)\//.test(pathname)) return route.continue();
-      const file = path.join(beforeDist, pathname === '/' ? 'index.html' : pathname);
-      if (!file.startsWith(beforeDist) || !existsSync(file)) return route.fulfill({ status: 404 });
-      return route.fulfill({ body: readFileSync(file), contentType: CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' });
-    });
-  }
   const page = await context.newPage();
-  await page.goto(`${services.url}/`);
+  // The other build's files from a front of their own; the api, ingest and socket stay the server's.
+  await page.goto(`${build === 'before' && beforeFront ? beforeFront.url : services.url}/`);
   await page.fill('input[name="username"]', admin.username);
   await page.fill('input[name="password"]', admin.password);
   await page.click('button[type="submit"]');
@@ -273,7 +266,7 @@ for (const viewport of ['desktop', 'phone'] as const) {
         tracedCpu[key] = traced.cpuMsPerSecond;
         attribution.push(`${key}, traced ${traceSeconds} s after the measured window: ${longTasksLine(traced)}`);
       }
-      await board.page.screenshot({ path: path.join(ROOT, 'test-results', `bench-board-${viewport}${build === 'before' ? '-before' : ''}.png`), fullPage: true });
+      await wholePageScreenshot(board.page, path.join(ROOT, 'test-results', `bench-board-${viewport}${build === 'before' ? '-before' : ''}.png`));
       await board.close();
     }
   }
@@ -283,6 +276,7 @@ abort.abort();
 const summary = await simulation.catch(() => null);
 updates.close();
 await browser.close();
+await beforeFront?.close();
 await services.stop();
 
 report({

@@ -42,6 +42,24 @@ export interface BoardUnderTest {
   stop(): Promise<void>;
 }
 
+/**
+ * A screenshot of the whole page as a viewer scrolling through it sees it: the viewport is made as tall as
+ * the page for a moment, because the board does not render parts far off screen (`content-visibility:
+ * auto`) and a full-page screenshot alone would show them empty.
+ */
+export async function wholePageScreenshot(page: Page, file: string): Promise<void> {
+  const viewport = page.viewportSize();
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  if (viewport && height > viewport.height) {
+    await page.setViewportSize({ width: viewport.width, height });
+    // Two frames (one to find what is now on screen, one to render it), then time for any transition on it to end.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await page.waitForTimeout(500);
+  }
+  await page.screenshot({ path: file, fullPage: true });
+  if (viewport) await page.setViewportSize(viewport);
+}
+
 /** A number as the board writes it, Indian grouping ("12,34,567") → 1234567; NaN for anything else. */
 export function shownNumber(text: string | null | undefined): number {
   const trimmed = (text ?? '').trim();
@@ -118,7 +136,7 @@ export async function startBoardUnderTest(options: { admin: Credentials; ingestT
       return page;
     },
     async screenshot(page, name) {
-      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+      await wholePageScreenshot(page, path.join(SCREENSHOTS, `${name}.png`));
     },
     async stop() {
       for (const context of contexts) await context.close().catch(() => undefined);

@@ -1,0 +1,63 @@
+/**
+ * Another build of the board in front of the same server: a small HTTP server on a port of its own that
+ * answers the board's files from `dist` and passes everything else (`/api`, `/v1`, `/socket.io`, the
+ * WebSocket upgrade included) to `target`. An A/B of two builds then sees the same api and live traffic,
+ * over the same transports. (Serving the other build through Playwright's request interception instead
+ * broke Socket.io's WebSocket upgrade in Chromium: that page stayed on HTTP long-polling.)
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+const PASSED_ON = /^\/(api|v1|socket\.io)\//;
+
+export interface BoardFront {
+  url: string;
+  close: () => Promise<void>;
+}
+
+export async function startBoardFront(dist: string, target: string): Promise<BoardFront> {
+  const upstream = new URL(target);
+  const server = createServer(function answer(req: IncomingMessage, res: ServerResponse) {
+    const pathname = new URL(req.url ?? '/', 'http://front').pathname;
+    if (PASSED_ON.test(pathname)) {
+      const forwarded = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      forwarded.on('error', () => res.destroy());
+      req.pipe(forwarded);
+      return;
+    }
+    const file = path.join(dist, pathname === '/' ? 'index.html' : pathname);
+    if (!file.startsWith(dist) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  // A WebSocket upgrade: replay the request's head upstream, then pipe the two sockets together.
+  server.on('upgrade', function passUpgrade(req: IncomingMessage, socket, head: Buffer) {
+    const out = connect(Number(upstream.port), upstream.hostname, () => {
+      const headers = Object.entries(req.headers).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : value}`);
+      out.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
+      if (head.length > 0) out.write(head);
+      out.pipe(socket).pipe(out);
+    });
+    out.on('error', () => socket.destroy());
+    socket.on('error', () => out.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
