@@ -269,6 +269,18 @@ describe('monitoring board', () => {
     await screenshot(page, 'central-phone');
   });
 
+  test('at laptop widths the grid keeps its division names readable', async () => {
+    for (const width of [1040, 1200, 1440]) {
+      const page = await openAs(ADMIN, { width, height: 800 });
+      await page.locator('tbody[data-division="JPR"]').waitFor({ timeout: WAIT_MS });
+      // The name column takes what the fixed number columns leave: it must not shrink to nothing.
+      const nameWidth = await page.locator('tbody[data-division="JPR"] tr').first().locator('th, td').first().evaluate((cell) => cell.getBoundingClientRect().width);
+      expect(nameWidth, `name column at ${width} px`).toBeGreaterThan(150);
+      if (width === 1040) await screenshot(page, 'central-1040');
+      await page.close();
+    }
+  });
+
   test('keyboard: a skip link first, every control reachable by Tab with a visible focus ring', async () => {
     const page = await openAs(ADMIN);
     // Opened afresh (still signed in), so Tab starts from the top of the page, not from the sign-in form.
