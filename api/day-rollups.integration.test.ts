@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMigrations, migrate } from '../common/store/migrate.ts';
-import { createStore, type Store } from '../common/store/store.ts';
+import type { Store } from '../common/store/store.ts';
 import { readGroupActivity } from '../directory/activity.ts';
 import { writeEventRows } from '../processor/write-batch.ts';
 import type { EventRow } from '../processor/rows.ts';
 import { querySummary } from './summary.ts';
+import { openEmbeddedStore } from '../test/support/store.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -37,7 +38,7 @@ function rows(): EventRow[] {
 describe('per-day rollups agree with the finer rollups', () => {
   let store: Store;
   beforeAll(async () => {
-    store = await createStore({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'grouppulse-days-')), CLICKHOUSE_DATABASE: 'grouppulse', CLICKHOUSE_URL: undefined, CLICKHOUSE_USER: undefined, CLICKHOUSE_PASSWORD: undefined });
+    store = await openEmbeddedStore(mkdtempSync(path.join(tmpdir(), 'grouppulse-days-')));
     await migrate(store.client);
     const all = rows();
     // Several inserts, as batches arrive: the day tables get several parts per day.

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../common/store/migrate.ts';
-import { createStore, type Store } from '../common/store/store.ts';
+import type { Store } from '../common/store/store.ts';
 import type { EventRow } from '../processor/rows.ts';
 import { writeEventRows } from '../processor/write-batch.ts';
 import { createDirectoryIndex } from './directory-index.ts';
@@ -18,6 +18,7 @@ import { createGroupPaths, type GroupPaths } from './group-paths.ts';
 import { ORG_GROUPS, ORG_UNITS } from '../test/support/org-fixture.ts';
 import { resolveSettings } from './model.ts';
 import { createReadCache } from './read-cache.ts';
+import { openEmbeddedStore } from '../test/support/store.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -58,7 +59,7 @@ describe('drill-down in the engine equals the in-memory join', () => {
   let paths: GroupPaths;
   const errors: Error[] = [];
   beforeAll(async () => {
-    store = await createStore({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'grouppulse-drill-')), CLICKHOUSE_DATABASE: 'grouppulse', CLICKHOUSE_URL: undefined, CLICKHOUSE_USER: undefined, CLICKHOUSE_PASSWORD: undefined });
+    store = await openEmbeddedStore(mkdtempSync(path.join(tmpdir(), 'grouppulse-drill-')));
     await migrate(store.client);
     const all = rows();
     for (let i = 0; i < all.length; i += 100) await writeEventRows(store.client, all.slice(i, i + 100), `test:0:${i}-${i + 99}`);

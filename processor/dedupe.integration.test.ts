@@ -9,11 +9,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../common/events.ts';
 import { listMigrations, migrate } from '../common/store/migrate.ts';
-import { createStore, type Store } from '../common/store/store.ts';
+import type { Store } from '../common/store/store.ts';
 import { createFindStored, eventKey } from './dedupe.ts';
 import { UNASSIGNED_PLACEMENT } from './directory.ts';
 import { toEventRow } from './rows.ts';
 import { writeEventRows } from './write-batch.ts';
+import { openEmbeddedStore } from '../test/support/store.ts';
 
 const DAY_MS = 86_400_000;
 const event = (group: string, id: string, receivedAt = Date.now()): BusEvent => ({ v: 1, type: 'message', id, group, at: receivedAt, receivedAt, source: 's', person: 'p', kind: 'text', forwarded: false });
@@ -22,7 +23,7 @@ const write = (store: Store, events: BusEvent[], token: string) => writeEventRow
 describe('findStored', () => {
   let store: Store;
   beforeAll(async () => {
-    store = await createStore({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'grouppulse-dedupe-')), CLICKHOUSE_DATABASE: 'grouppulse', CLICKHOUSE_URL: undefined, CLICKHOUSE_USER: undefined, CLICKHOUSE_PASSWORD: undefined });
+    store = await openEmbeddedStore(mkdtempSync(path.join(tmpdir(), 'grouppulse-dedupe-')));
     const migrations = listMigrations();
     await migrate(store.client, migrations.filter((m) => m.version < 80));
     await write(store, [event('g1', 'before-1'), event('g1', 'before-2')], 'before-0080');

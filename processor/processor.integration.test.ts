@@ -12,10 +12,11 @@ import type { Bus } from '../common/bus/bus.ts';
 import { createLogger } from '../common/logger.ts';
 import { createMetrics } from '../common/metrics.ts';
 import { migrate } from '../common/store/migrate.ts';
-import { createStore, type Store } from '../common/store/store.ts';
+import type { Store } from '../common/store/store.ts';
 import { waitFor } from '../test/support/wait.ts';
 import { emptyDirectory } from './directory.ts';
 import { createProcessor, type Processor } from './processor.ts';
+import { openEmbeddedStore } from '../test/support/store.ts';
 
 const topics = { events: 'events', deadLetter: 'events.dlq', live: 'live' };
 
@@ -36,7 +37,7 @@ describe('processor replaying an interrupted batch', () => {
   let store: Store;
   let bus: Bus;
   beforeAll(async () => {
-    store = await createStore({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'grouppulse-replay-')), CLICKHOUSE_DATABASE: 'grouppulse', CLICKHOUSE_URL: undefined, CLICKHOUSE_USER: undefined, CLICKHOUSE_PASSWORD: undefined });
+    store = await openEmbeddedStore(mkdtempSync(path.join(tmpdir(), 'grouppulse-replay-')));
     await migrate(store.client);
     bus = createMemoryBus({ partitions: 1, maxPendingPerTopic: 10_000, maxBatchRecords: 1000, retryDelayMs: 50 });
     await bus.ensureTopics(Object.values(topics));

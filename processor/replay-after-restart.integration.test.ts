@@ -11,12 +11,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../common/events.ts';
 import { migrate } from '../common/store/migrate.ts';
-import { createStore, type Store } from '../common/store/store.ts';
+import type { Store } from '../common/store/store.ts';
 import { UNASSIGNED_PLACEMENT } from './directory.ts';
 import { toEventRow } from './rows.ts';
 import { writeEventRows } from './write-batch.ts';
-
-const openStore = (dir: string) => createStore({ DATA_DIR: dir, CLICKHOUSE_DATABASE: 'grouppulse', CLICKHOUSE_URL: undefined, CLICKHOUSE_USER: undefined, CLICKHOUSE_PASSWORD: undefined });
+import { messagesPerTable, openEmbeddedStore } from '../test/support/store.ts';
 
 /** Every kind of event, so every view gets rows. */
 function batch(): BusEvent[] {
@@ -37,15 +36,6 @@ async function partsPerTable(store: Store): Promise<Record<string, number>> {
   return Object.fromEntries((await result.json<{ table: string; parts: number }>()).map((r) => [r.table, Number(r.parts)]));
 }
 
-async function sums(store: Store) {
-  const result = await store.client.query({
-    query: `SELECT (SELECT count() FROM events) AS events, (SELECT sum(messages) FROM rollup_minute) AS rollup_minute, (SELECT sum(messages) FROM rollup_day) AS rollup_day,
-                   (SELECT sum(messages) FROM rollup_group_hour) AS rollup_group_hour, (SELECT sum(messages) FROM rollup_group_day) AS rollup_group_day`,
-    format: 'JSONEachRow',
-  });
-  return Object.fromEntries(Object.entries((await result.json<Record<string, string | number>>())[0]!).map(([k, v]) => [k, Number(v)]));
-}
-
 describe('a batch replayed after the engine restarted', () => {
   let store: Store | undefined;
   afterAll(() => store?.close());
@@ -53,18 +43,18 @@ describe('a batch replayed after the engine restarted', () => {
   it('counts once in the raw table and in every view, when the first write came from the process that migrated', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'grouppulse-replay-'));
     const rows = batch().map((e) => toEventRow(e, UNASSIGNED_PLACEMENT, { partition: 0, nextOffset: '30' }));
-    store = await openStore(dir);
+    store = await openEmbeddedStore(dir);
     await migrate(store.client);
     await writeEventRows(store.client, rows, 'events:0:0-29');
-    const written = await sums(store);
-    expect(written).toEqual({ events: 30, rollup_minute: 21, rollup_day: 21, rollup_group_hour: 21, rollup_group_day: 21 });
+    const written = await messagesPerTable(store.client);
+    expect(written).toEqual({ events: 30, messages: 21, event_keys: 30, rollup_minute: 21, rollup_day: 21, rollup_group_hour: 21, rollup_group_day: 21 });
     await store.close();
 
-    store = await openStore(dir);
+    store = await openEmbeddedStore(dir);
     await store.client.command({ query: 'SYSTEM STOP MERGES' });
     const partsBefore = await partsPerTable(store);
     await writeEventRows(store.client, rows, 'events:0:0-29');
-    expect(await sums(store)).toEqual(written);
+    expect(await messagesPerTable(store.client)).toEqual(written);
     expect(await partsPerTable(store)).toEqual(partsBefore);
   });
 });

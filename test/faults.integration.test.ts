@@ -7,11 +7,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createStore } from '../common/store/store.ts';
 import { spawnService, freePort, type ChildService } from './support/child-service.ts';
 import { expectedOf, fetchSummary, makeEvents, totalEvents } from './support/events.ts';
 import { startTestPipeline, TEST_TOKEN, uniquePrefix, waitFor, type TestPipeline } from './support/pipeline.ts';
 import { sendReliably } from './support/reliable-sender.ts';
+import { messagesPerTable, openEmbeddedStore } from './support/store.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -73,7 +73,7 @@ describe('processor killed with SIGKILL mid-stream', () => {
       // Say which batches wrote an event twice: the rows carry their batch's partition and offset.
       await back!.kill('SIGTERM');
       back = undefined;
-      const store = await createStore({ DATA_DIR: dataDir, CLICKHOUSE_DATABASE: 'grouppulse', CLICKHOUSE_URL: undefined, CLICKHOUSE_USER: undefined, CLICKHOUSE_PASSWORD: undefined });
+      const store = await openEmbeddedStore(dataDir);
       const result = await store.client.query({
         query: `SELECT group_id, event_id, count() AS copies, groupArray((batch_partition, batch_next_offset, written_at)) AS batches
                 FROM events GROUP BY group_id, event_id HAVING copies > 1 ORDER BY group_id, event_id LIMIT 30`,
@@ -81,13 +81,7 @@ describe('processor killed with SIGKILL mid-stream', () => {
       });
       const repeated = await result.json();
       // And which tables hold the extra counts: the raw table and each rollup's sum of messages.
-      const totals = await store.client.query({
-        query: `SELECT (SELECT countIf(type = 'message') FROM events) AS events, (SELECT count() FROM event_keys FINAL) AS event_keys,
-                       (SELECT sum(messages) FROM rollup_minute) AS rollup_minute, (SELECT sum(messages) FROM rollup_day) AS rollup_day,
-                       (SELECT sum(messages) FROM rollup_group_hour) AS rollup_group_hour, (SELECT sum(messages) FROM rollup_group_day) AS rollup_group_day`,
-        format: 'JSONEachRow',
-      });
-      const perTable = await totals.json();
+      const perTable = await messagesPerTable(store.client);
       await store.close();
       throw new Error(`${error.message}\nevents stored more than once (first 30): ${JSON.stringify(repeated)}\nmessages per table: ${JSON.stringify(perTable)}`, { cause: error });
     });

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createStore } from '../common/store/store.ts';
 import { spawnService } from './support/child-service.ts';
 import { makeEvents } from './support/events.ts';
 import { waitFor } from './support/wait.ts';
+import { openEmbeddedStore } from './support/store.ts';
 
 const env = (dataDir: string) => ({ KAFKA_BROKERS: '', CLICKHOUSE_URL: '', DATA_DIR: dataDir, INGEST_TOKEN: 'shutdown-token', LOG_LEVEL: 'info' });
 
@@ -34,7 +34,7 @@ describe('graceful shutdown', () => {
     expect(code, service.output()).toBe(0);
     expect(service.output()).toContain('shutting down');
 
-    const store = await createStore({ DATA_DIR: dataDir, CLICKHOUSE_DATABASE: 'grouppulse', CLICKHOUSE_URL: undefined, CLICKHOUSE_USER: undefined, CLICKHOUSE_PASSWORD: undefined });
+    const store = await openEmbeddedStore(dataDir);
     try {
       const result = await store.client.query({ query: 'SELECT count() AS n FROM events', format: 'JSONEachRow' });
       expect(Number((await result.json<{ n: string }>())[0]!.n)).toBe(accepted);

@@ -9,11 +9,12 @@ import path from 'node:path';
 import { afterAll, beforeEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchMark } from '../../common/live.ts';
 import { migrate } from '../../common/store/migrate.ts';
-import { createStore, type Store } from '../../common/store/store.ts';
+import type { Store } from '../../common/store/store.ts';
 import { buildLiveDelta, createDayOf } from '../../processor/live-delta.ts';
 import { toEventRow, type EventRow } from '../../processor/rows.ts';
 import { writeEventRows } from '../../processor/write-batch.ts';
 import { createLiveCounts, type LiveCounts } from './live-counts.ts';
+import { openEmbeddedStore } from '../../test/support/store.ts';
 
 const TIME_ZONE = 'Asia/Kolkata';
 const dayOf = createDayOf(TIME_ZONE);
@@ -24,7 +25,7 @@ describe('live counts hand-over (snapshot + deltas)', () => {
   let nextId = 0;
 
   beforeAll(async () => {
-    store = await createStore({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'grouppulse-live-')), CLICKHOUSE_DATABASE: 'grouppulse', CLICKHOUSE_URL: undefined, CLICKHOUSE_USER: undefined, CLICKHOUSE_PASSWORD: undefined });
+    store = await openEmbeddedStore(mkdtempSync(path.join(tmpdir(), 'grouppulse-live-')));
     await migrate(store.client);
   });
   afterAll(() => store.close());

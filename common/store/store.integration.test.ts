@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from './migrate.ts';
-import { createStore, type Store } from './store.ts';
+import type { Store } from './store.ts';
+import { openEmbeddedStore } from '../../test/support/store.ts';
 
 describe('embedded store', () => {
   let store: Store;
   beforeAll(async () => {
-    store = await createStore({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'grouppulse-store-')), CLICKHOUSE_DATABASE: 'grouppulse', CLICKHOUSE_URL: undefined, CLICKHOUSE_USER: undefined, CLICKHOUSE_PASSWORD: undefined });
+    store = await openEmbeddedStore(mkdtempSync(path.join(tmpdir(), 'grouppulse-store-')));
     await migrate(store.client);
   });
   afterAll(() => store.close());
