@@ -174,6 +174,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
 
     async subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
       const maxBytesPerPartition = options.maxBytesPerPartition ?? 2 * 1024 * 1024;
+      const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
       const consumer = kafka.consumer({
         groupId: subscribeOptions.groupId,
         allowAutoTopicCreation: false,
@@ -182,8 +183,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         maxBytes: Math.max(10 * 1024 * 1024, maxBytesPerPartition * options.partitions),
         maxWaitTimeInMs: 200,
         retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5000 },
-        sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-        heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
+        sessionTimeout,
+        heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 3)),
       });
       if (!subscribeOptions.fromBeginning) await startNewGroupAtEnd(subscribeOptions.groupId, subscribeOptions.topic);
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
