@@ -17,6 +17,13 @@ function positive(name: string) {
   };
 }
 
+/** An hour of the day, 0–23. */
+function hourOfDay(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 23) throw new InvalidArgumentError('hour must be a whole number from 0 to 23');
+  return n;
+}
+
 /** `90`, `90s`, `15m`, `2h` → seconds; `0` or `forever` → Infinity. */
 export function parseDuration(value: string): number {
   if (value === 'forever' || value === '0') return Infinity;
@@ -50,12 +57,13 @@ const program = new Command('simulate')
   .option('--speed <factor>', 'simulated seconds per real second (60 = a day in 24 minutes)', positive('speed'), 60)
   .option('--duration <time>', 'how long to play: 90s, 15m, 2h, forever', parseDuration, 60)
   .option('--rate <n>', 'mean messages per simulated second at scale 1', positive('rate'), 300)
+  .option('--at-hour <h>', "play traffic at this IST hour's share of the day (0–23) whatever the clock says, e.g. 20 for the evening peak", hourOfDay)
   .option('--bursts <n>', 'forward bursts per simulated hour', positive('bursts'), 1)
   .option('--seed <n>', 'seed of the generated organisation', positive('seed'), 7)
   .option('--no-import', 'do not import the organisation (it is already there)')
   .option('--json', 'print the summary as JSON');
 
-program.action(async (options: { url: string; token?: string; importToken?: string; scale: number; speed: number; duration: number; rate: number; bursts: number; seed: number; import: boolean; json?: boolean }) => {
+program.action(async (options: { url: string; token?: string; importToken?: string; scale: number; speed: number; duration: number; rate: number; atHour?: number; bursts: number; seed: number; import: boolean; json?: boolean }) => {
   const token = resolveToken(options.token);
   if (!token) {
     process.stderr.write('simulate: no ingest token: pass --token, set INGEST_TOKEN, or run `npm start` first (it keeps one in DATA_DIR/ingest.token)\n');
@@ -64,7 +72,7 @@ program.action(async (options: { url: string; token?: string; importToken?: stri
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   try {
-    const summary = await simulate({ url: options.url, token, importToken: resolveImportToken(options.importToken), scale: options.scale, speed: options.speed, durationSeconds: options.duration, rate: options.rate, burstsPerHour: options.bursts, seed: options.seed, import: options.import, signal: controller.signal });
+    const summary = await simulate({ url: options.url, token, importToken: resolveImportToken(options.importToken), scale: options.scale, speed: options.speed, durationSeconds: options.duration, rate: options.rate, atHour: options.atHour, burstsPerHour: options.bursts, seed: options.seed, import: options.import, signal: controller.signal });
     if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else {
       const s = summary;

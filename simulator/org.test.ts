@@ -49,6 +49,14 @@ describe('simulated stream', () => {
     expect(DAILY_CURVE.reduce((a, b) => a + b, 0) / 24).toBeCloseTo(1);
   });
 
+  it('plays a fixed hour of the day when asked (atHour), whatever the clock says', () => {
+    const at = Date.parse('2026-11-22T00:00:00Z');
+    const night = Date.parse('2026-11-21T21:30:00Z'); // 03:00 IST
+    const asClock = createEventStream(org, 0.01, options).tick(night, 600, at).length;
+    const asEvening = createEventStream(org, 0.01, { ...options, atHour: 20 }).tick(night, 600, at).length;
+    expect(asEvening).toBeGreaterThan(asClock * 10);
+  });
+
   it('silent groups never speak; a burst forwards one message across many groups', () => {
     const stream = createEventStream(org, 0.01, { ...options, burstsPerHour: 3600 });
     const events = stream.tick(Date.parse('2026-11-22T05:00:00Z'), 1, Date.now());

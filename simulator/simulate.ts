@@ -21,6 +21,8 @@ export interface SimulateOptions {
   /** Messages per simulated second at scale 1. */
   rate: number;
   burstsPerHour: number;
+  /** Traffic as at this IST hour of the day (0–23), whatever the clock says (a benchmark's peak); default: the clock's hour. */
+  atHour?: number;
   seed: number;
   import: boolean;
   /** Progress lines go here (stderr by default); pass () => {} for silence. */
@@ -69,6 +71,7 @@ export async function simulate(options: SimulateOptions): Promise<Summary> {
     burstsPerHour: options.burstsPerHour,
     burstGroups: 3000,
     utcOffsetMinutes: 330,
+    atHour: options.atHour,
     runId: randomBytes(4).toString('hex'),
     seed: options.seed + 1,
   });

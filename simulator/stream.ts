@@ -31,6 +31,8 @@ export interface StreamOptions {
   burstGroups: number;
   /** Offset of the board's time zone from UTC, minutes (IST = 330). */
   utcOffsetMinutes: number;
+  /** Play every tick at this local hour's share of the day (0–23) whatever the clock says; default: the simulated clock's hour. */
+  atHour?: number;
   runId: string;
   seed: number;
 }
@@ -108,7 +110,7 @@ export function createEventStream(org: Org, scale: number, options: StreamOption
 
     tick(simTime, simSeconds, at) {
       const iso = new Date(at).toISOString();
-      const hour = Math.floor(((simTime / 60_000 + options.utcOffsetMinutes) % 1440 + 1440) % 1440 / 60);
+      const hour = options.atHour ?? Math.floor(((simTime / 60_000 + options.utcOffsetMinutes) % 1440 + 1440) % 1440 / 60);
       const mean = options.ratePerSecond * scale * DAILY_CURVE[hour]! * simSeconds;
       const events: SimEvent[] = [];
       if (talkers.length === 0) return events;
