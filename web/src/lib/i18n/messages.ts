@@ -208,7 +208,7 @@ const hi: Record<MessageKey, string> = {
   'rule.source-down': 'स्रोत बंद',
   'alertText.groupSilent': 'समूह {group} {silent} से मौन (सीमा {threshold})',
   'alertText.groupNeverSpoke': 'समूह {group} ने निर्देशिका में जुड़ने के बाद ({ago} से) कोई संदेश नहीं भेजा',
-  'alertText.unitDark': '{name} ({level}) बंद है: इसका कोई समूह सक्रिय नहीं ({groups} समूहों का डेटा है)',
+  'alertText.unitDark': '{name} ({level}) बंद है: इसका कोई समूह सक्रिय नहीं (डेटा वाले समूह: {groups})',
   'alertText.sharpDrop': '{subject}: पिछले {hours} घं में {recent} संदेश, जबकि आम तौर पर {usual} ({percent} %)',
   'alertText.sourceDown': 'स्रोत “{source}” से पिछले {silent} में कुछ नहीं आया; इससे जुड़े {groups} समूह बंद (बिना डेटा) दिखते हैं',
   'alertText.group': 'समूह {id}',
