@@ -234,6 +234,22 @@ describe('live board', () => {
     await expect(page.locator(cellSelector('messages')).isVisible()).resolves.toBe(true);
     await screenshot(page, 'phone');
 
+    // On a phone each number is a one-line box of its own (so a change lays out that number alone): the widest
+    // a division's day can be at field scale (99 lakh) fits a card's box, and 99 crore fits a headline tile.
+    const overflowing = await page.evaluate(() => {
+      const wide = (selector: string, text: string) =>
+        [...document.querySelectorAll(selector)].filter((box) => {
+          const number = box.firstElementChild!;
+          const was = number.textContent;
+          number.textContent = text;
+          const over = box.scrollWidth > box.clientWidth + 1;
+          number.textContent = was;
+          return over;
+        }).length;
+      return { cards: wide('[data-testid="counts-grid"] .count', '99,99,999'), tiles: wide('[data-testid^="total-"] .count', '99,99,99,999') };
+    });
+    expect(overflowing).toEqual({ cards: 0, tiles: 0 });
+
     // A division folds to its subtotals and opens again.
     const division = page.locator(`tbody[data-division="${CELL.division}"] button[aria-expanded]`);
     await division.click();
@@ -241,5 +257,30 @@ describe('live board', () => {
     expect(await page.locator(`tbody[data-division="${CELL.division}"] td[data-division-total="messages"] .count`).textContent()).toBe('1,005');
     await division.click();
     await waitForCell(page, 'messages', 1_005);
+  });
+
+  test('a division off screen keeps its numbers until it scrolls into view, then shows the current ones', async () => {
+    // A short window: the headline numbers at the top, the grid below the fold.
+    await postEvents([message('wa:g1')]); // the grid has a row whatever ran before
+    const page = await openBoard({ width: 1280, height: 230 });
+    const offScreen = page.locator(`.division-table:has(tbody[data-division="${CELL.division}"])`);
+    await offScreen.waitFor({ timeout: WAIT_MS });
+    await page.evaluate(() => window.scrollTo(0, 0)); // signing in may leave the page scrolled
+    await page.locator(`.division-table[data-on-screen="false"]:has(tbody[data-division="${CELL.division}"])`).waitFor({ timeout: WAIT_MS });
+    expect((await offScreen.boundingBox())!.y).toBeGreaterThanOrEqual(230);
+    const total = '[data-testid="total-messages"] .count';
+    expect((await page.locator(total).boundingBox())!.y).toBeLessThan(230);
+    const before = await numberIn(page, cellSelector('messages'));
+    const totalBefore = await numberIn(page, total);
+
+    await postEvents([message('wa:g1'), message('wa:g2')]);
+    // The headline (on screen) moves; the cell below the fold is not written meanwhile.
+    await waitForNumber(page, total, '=', totalBefore + 2, WAIT_MS);
+    expect(await numberIn(page, cellSelector('messages'))).toBe(before);
+
+    await offScreen.scrollIntoViewIfNeeded();
+    await waitForCell(page, 'messages', before + 2);
+    await page.locator(`.division-table[data-on-screen="true"]:has(tbody[data-division="${CELL.division}"])`).waitFor({ timeout: WAIT_MS });
+    await screenshot(page, 'scrolled-into-view');
   });
 });
