@@ -81,3 +81,15 @@ export function addCounters(target: Counters, delta: Counters): void {
 export function cellKey(division: string, category: string): string {
   return `${division}\u0000${category}`;
 }
+
+/** Rows added up per cell (copies: the rows given are not changed), in the order each cell first appears. */
+export function mergeRows(rows: Iterable<CountsRow>): CountsRow[] {
+  const merged = new Map<string, CountsRow>();
+  for (const row of rows) {
+    const key = cellKey(row.division, row.category);
+    const cell = merged.get(key);
+    if (cell) addCounters(cell, row);
+    else merged.set(key, { ...row });
+  }
+  return [...merged.values()];
+}

@@ -15,7 +15,7 @@ import type { Server, Socket } from 'socket.io';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Bus, Subscription } from '../../common/bus/bus.ts';
 import { jsonRecords } from '../../common/bus/json-records.ts';
-import { addCounters, cellKey, SOCKET_EVENTS, type CountsDelta, type CountsRow, type CountsSnapshot, type LiveDelta } from '../../common/live.ts';
+import { mergeRows, SOCKET_EVENTS, type CountsDelta, type CountsRow, type CountsSnapshot, type LiveDelta } from '../../common/live.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
 import { bearerToken } from '../../ingest/router.ts';
@@ -167,15 +167,9 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
 
   function flushDeltas(): void {
     if (pending.length === 0 || sendingSnapshots) return;
-    const merged = new Map<string, CountsRow>();
-    for (const row of pending.flat()) {
-      const key = cellKey(row.division, row.category);
-      const cell = merged.get(key);
-      if (cell) addCounters(cell, row);
-      else merged.set(key, { ...row });
-    }
+    const rows = mergeRows(pending.flat());
     pending = [];
-    emitDelta({ day: counts.day, asOf: new Date(now()).toISOString(), rows: [...merged.values()] });
+    emitDelta({ day: counts.day, asOf: new Date(now()).toISOString(), rows });
   }
   const flushTimer = setInterval(flushDeltas, options.intervalMs);
 

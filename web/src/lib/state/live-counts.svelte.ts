@@ -8,6 +8,7 @@ import {
   addCounters,
   cellKey,
   COUNTER_NAMES,
+  mergeRows,
   SOCKET_EVENTS,
   type CountsDelta,
   type CountsSnapshot,
@@ -209,7 +210,10 @@ export class LiveCounts {
       flushTimer = undefined;
       appliedAt = performance.now();
       const started = appliedAt;
-      for (const delta of pending) this.applyDelta(delta);
+      // Added up per cell first: one write per changed number, however many deltas arrived since the last
+      // update (each write wakes what reads that number). Deltas for another day are dropped, as applyDelta does.
+      const today = pending.filter((delta) => delta.day === this.day);
+      if (today.length > 0) this.applyDelta({ day: this.day, asOf: today.at(-1)!.asOf, rows: mergeRows(today.flatMap((delta) => delta.rows)) });
       pending = [];
       // Svelte updates the DOM in the microtask its first state change queued; this one runs after it.
       queueMicrotask(() => {
