@@ -282,5 +282,14 @@ describe('live board', () => {
     await waitForCell(page, 'messages', before + 2);
     await page.locator(`.division-table[data-on-screen="true"]:has(tbody[data-division="${CELL.division}"])`).waitFor({ timeout: WAIT_MS });
     await screenshot(page, 'scrolled-into-view');
+
+    // Off screen again; the focus moving into it (no scrolling) brings it up to date as well.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.locator(`.division-table[data-on-screen="false"]:has(tbody[data-division="${CELL.division}"])`).waitFor({ timeout: WAIT_MS });
+    await postEvents([message('wa:g1')]);
+    await waitForNumber(page, total, '=', totalBefore + 3, WAIT_MS);
+    expect(await numberIn(page, cellSelector('messages'))).toBe(before + 2);
+    await page.locator(`tbody[data-division="${CELL.division}"] button[aria-expanded]`).evaluate((button: HTMLElement) => button.focus({ preventScroll: true }));
+    await waitForCell(page, 'messages', before + 3);
   });
 });
