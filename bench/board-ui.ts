@@ -1,11 +1,12 @@
 /**
  * Scenario "board": the central board in Debian's Chromium (playwright-core) while the server holds
  * a 100,000-group organisation (the simulator's field scale, imported through the directory API)
- * and the simulator plays live traffic through the ingest API at the evening peak's rate (whatever the clock says). Measured in the page over a window
- * of live updates, on a desktop viewport and on a phone viewport (390×844, the CPU slowed 4× as on a
- * mid-range phone): long tasks (PerformanceObserver 'longtask'), frame times (requestAnimationFrame
- * deltas), main-thread time (Chrome's TaskDuration) per screen update (the board applies the deltas
- * received at most once a second), DOM changes, DOM nodes, JS heap.
+ * and the simulator plays live traffic through the ingest API at the evening peak's rate (whatever the
+ * clock says). Measured in the page over a window of live updates, on a desktop viewport and on a phone
+ * viewport (390×844, the CPU slowed 4× as on a mid-range phone): long tasks (PerformanceObserver
+ * 'longtask'), frame times (requestAnimationFrame deltas), main-thread time (Chrome's TaskDuration) per
+ * screen update (the board applies the deltas received at most once a second), DOM changes, DOM nodes,
+ * JS heap.
  * Baseline in the same run: the same page, same viewport, signed in on an empty directory with no
  * traffic (idle). Screenshots: test-results/bench-board-{desktop,phone}.png.
  * After each live window, a shorter traced one says what the long tasks are made of (bench/support/long-tasks.ts);

@@ -61,6 +61,11 @@ async function waitForCell(page: Page, metric: Counted, value: number): Promise<
   }
 }
 
+/** Wait until the test cell's division says it is (or is not) on screen (DivisionSection's `data-on-screen`). */
+async function waitForOnScreen(page: Page, onScreen: boolean): Promise<void> {
+  await page.locator(`.division-table[data-on-screen="${onScreen}"]:has(tbody[data-division="${CELL.division}"])`).waitFor({ timeout: WAIT_MS });
+}
+
 async function waitForConnection(page: Page, state: 'live' | 'offline' | 'reconnecting'): Promise<void> {
   await page.locator(`[data-testid="connection"][data-state="${state}"]`).waitFor({ timeout: WAIT_MS });
 }
@@ -266,7 +271,7 @@ describe('live board', () => {
     const offScreen = page.locator(`.division-table:has(tbody[data-division="${CELL.division}"])`);
     await offScreen.waitFor({ timeout: WAIT_MS });
     await page.evaluate(() => window.scrollTo(0, 0)); // signing in may leave the page scrolled
-    await page.locator(`.division-table[data-on-screen="false"]:has(tbody[data-division="${CELL.division}"])`).waitFor({ timeout: WAIT_MS });
+    await waitForOnScreen(page, false);
     expect((await offScreen.boundingBox())!.y).toBeGreaterThanOrEqual(230);
     const total = '[data-testid="total-messages"] .count';
     expect((await page.locator(total).boundingBox())!.y).toBeLessThan(230);
@@ -280,12 +285,12 @@ describe('live board', () => {
 
     await offScreen.scrollIntoViewIfNeeded();
     await waitForCell(page, 'messages', before + 2);
-    await page.locator(`.division-table[data-on-screen="true"]:has(tbody[data-division="${CELL.division}"])`).waitFor({ timeout: WAIT_MS });
+    await waitForOnScreen(page, true);
     await screenshot(page, 'scrolled-into-view');
 
     // Off screen again; the focus moving into it (no scrolling) brings it up to date as well.
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.locator(`.division-table[data-on-screen="false"]:has(tbody[data-division="${CELL.division}"])`).waitFor({ timeout: WAIT_MS });
+    await waitForOnScreen(page, false);
     await postEvents([message('wa:g1')]);
     await waitForNumber(page, total, '=', totalBefore + 3, WAIT_MS);
     expect(await numberIn(page, cellSelector('messages'))).toBe(before + 2);

@@ -157,11 +157,16 @@ export class LiveCounts {
     this.#told();
   }
 
-  /** Add a delta. One for another day (around midnight) is dropped: the next snapshot brings the new day. */
-  applyDelta(delta: CountsDelta): void {
-    if (delta.day !== this.day) return;
+  /**
+   * Add deltas, added up per cell first: one write per changed number however many deltas there are (each
+   * write wakes what reads that number). Ones for another day (around midnight) are dropped: the next
+   * snapshot brings the new day.
+   */
+  applyDeltas(deltas: readonly CountsDelta[]): void {
+    const today = deltas.filter((delta) => delta.day === this.day);
+    if (today.length === 0) return;
     let added = false;
-    for (const change of delta.rows) {
+    for (const change of mergeRows(today.flatMap((delta) => delta.rows))) {
       const key = cellKey(change.division, change.category);
       const row = this.#index.get(key);
       if (row) {
@@ -177,7 +182,7 @@ export class LiveCounts {
       this.rows.sort(compareRows);
       this.#reindex();
     }
-    this.lastUpdate = new Date(delta.asOf);
+    this.lastUpdate = new Date(today.at(-1)!.asOf);
     this.#told();
   }
 
@@ -210,10 +215,7 @@ export class LiveCounts {
       flushTimer = undefined;
       appliedAt = performance.now();
       const started = appliedAt;
-      // Added up per cell first: one write per changed number, however many deltas arrived since the last
-      // update (each write wakes what reads that number). Deltas for another day are dropped, as applyDelta does.
-      const today = pending.filter((delta) => delta.day === this.day);
-      if (today.length > 0) this.applyDelta({ day: this.day, asOf: today.at(-1)!.asOf, rows: mergeRows(today.flatMap((delta) => delta.rows)) });
+      this.applyDeltas(pending);
       pending = [];
       // Svelte updates the DOM in the microtask its first state change queued; this one runs after it.
       queueMicrotask(() => {
