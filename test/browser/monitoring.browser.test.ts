@@ -114,6 +114,15 @@ describe('monitoring board', () => {
     expect(await numberIn(page, '[data-testid="total-perMinute"] .count')).toBeLessThanOrEqual(28);
     expect(await page.locator('[data-testid="total-messages"] .count').textContent()).toBe((before + 25).toLocaleString('en-IN'));
     await screenshot(page, 'central-live');
+
+    // The ranking follows live: Ajmer (wa:g4) overtakes Jaipur. Its lines stay in place and their names,
+    // links and numbers change, so each line must be rewritten whole.
+    const jaipurMessages = await numberIn(page, '[data-testid="rank-most"] li:first-child .n');
+    await postEvents(Array.from({ length: jaipurMessages + 5 }, () => message('wa:g4')));
+    await page.locator('[data-testid="rank-most"] li').first().filter({ hasText: 'Ajmer' }).waitFor({ timeout: WAIT_MS });
+    const lines = (list: string) => page.locator(`[data-testid="rank-${list}"] li`).evaluateAll((items) => items.map((li) => `${li.querySelector('a')!.getAttribute('href')} ${li.textContent!.replace(/\s+/g, ' ').trim()}`));
+    expect(await lines('most')).toEqual([`#/unit/AJM Ajmer ${(jaipurMessages + 6).toLocaleString('en-IN')}`, `#/unit/JPR Jaipur ${jaipurMessages.toLocaleString('en-IN')}`]);
+    expect(await lines('least')).toEqual([`#/unit/JPR Jaipur ${jaipurMessages.toLocaleString('en-IN')}`]);
   });
 
   test('drills down from a division to a booth and its groups, charts a range, finds units by name', async () => {
