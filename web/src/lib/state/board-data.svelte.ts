@@ -71,14 +71,20 @@ export class BoardData {
   }
 }
 
+/** How often MessageRate looks whether it should re-read, and after how long without a change it does. */
+const TICK_MS = 250;
+const QUIET_SHOW_MS = 1250;
+
 /**
  * Messages per minute, live, for the headline tile: a RateWindow fed with today's message total at
- * every snapshot and delta (LiveCounts.watchMessages), read every second so the window slides when
- * nothing arrives. `value` is null until it stands on something (RateWindow.knownAt).
+ * every snapshot and delta (LiveCounts.watchMessages), and re-read when nothing arrived for a while so
+ * the window slides. `value` is null until it stands on something (RateWindow.knownAt).
  */
 export class MessageRate {
   value = $state<number | null>(null);
   readonly #window = new RateWindow();
+  /** When the value was last worked out (viewer's clock). */
+  #shownAt = 0;
 
   /** Today's total as it changes, and its day; `at` is the viewer's clock (the window is measured on one clock). */
   record(total: number, day: string, at = Date.now()): void {
@@ -92,13 +98,21 @@ export class MessageRate {
     this.#show(Date.now());
   }
 
-  /** Re-read every second, so the window slides even when nothing arrives. Returns the stop function. */
+  /**
+   * Re-read when nothing was shown for a little over a second, so the window slides even when nothing arrives.
+   * While totals arrive every second they show the rate themselves: a tick of its own would change the number
+   * again between two updates, and each change is a frame to draw (the page's other numbers change with the
+   * updates). Returns the stop function.
+   */
   tick(): () => void {
-    const timer = setInterval(() => this.#show(Date.now()), 1000);
+    const timer = setInterval(() => {
+      if (Date.now() - this.#shownAt >= QUIET_SHOW_MS) this.#show(Date.now());
+    }, TICK_MS);
     return () => clearInterval(timer);
   }
 
   #show(at: number): void {
+    this.#shownAt = at;
     this.value = this.#window.knownAt(at) ? this.#window.rateAt(at) : null;
   }
 }
