@@ -6,10 +6,11 @@
  * viewport (390×844, the CPU slowed 4× as on a mid-range phone): long tasks (PerformanceObserver
  * 'longtask'), frame times (requestAnimationFrame deltas), main-thread time (Chrome's TaskDuration) per
  * screen update (the board applies the deltas received at most once a second), DOM changes, DOM nodes,
- * JS heap.
+ * JS heap. Then a second window of the same length with the page left alone: no frame probe, whose
+ * requestAnimationFrame loop makes the page draw on every vsync (as while scrolling, not as when watched).
  * Baseline in the same run: the same page, same viewport, signed in on an empty directory with no
  * traffic (idle). Screenshots: test-results/bench-board-{desktop,phone}.png.
- * After each live window, a shorter traced one says what the long tasks are made of (bench/support/long-tasks.ts);
+ * After the first live windows, a shorter traced one (no frame probe) says what the long tasks are made of (bench/support/long-tasks.ts);
  * the traces are kept as test-results/bench-board-trace-<viewport>-<build>.json (DevTools' Performance panel opens them).
  * A/B in the same run: BENCH_BOARD_BEFORE=<a built web/dist> serves that build to the page (same server,
  * same traffic, through a front of its own: bench/support/board-front.ts) in turns with the current one,
@@ -58,14 +59,29 @@ const VIEWPORTS: Record<'desktop' | 'phone', { context: BrowserContextOptions; c
   phone: { context: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true }, cpuSlowdown: 4 },
 };
 
-/** Collectors installed before the board's own code: long tasks and the gap between animation frames. */
+/**
+ * Collectors installed before the board's own code: long tasks, DOM changes, the board's update measure, and
+ * the gap between animation frames. The frame probe (a requestAnimationFrame loop) runs only while asked for:
+ * it makes the page draw a frame on every vsync, which a board left alone does not do (on the phone at 4× that
+ * was ~400 ms of main-thread time a second, measured in a trace), so long tasks are also counted without it.
+ */
 const COLLECT = `
-  window.__bench = { longTasks: [], frames: [], last: 0, mutations: 0, updateMs: [] };
+  window.__bench = { longTasks: [], frames: [], last: 0, mutations: 0, updateMs: [], probing: false };
   new PerformanceObserver((list) => { for (const e of list.getEntries()) if (e.name === ${JSON.stringify('grouppulse:live-update')}) window.__bench.updateMs.push(e.duration); }).observe({ type: 'measure' });
   new MutationObserver((records) => { window.__bench.mutations += records.length; }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__bench.longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });
-  const frame = (t) => { if (window.__bench.last) window.__bench.frames.push(t - window.__bench.last); window.__bench.last = t; requestAnimationFrame(frame); };
-  requestAnimationFrame(frame);
+  const frame = (t) => {
+    if (!window.__bench.probing) return;
+    if (window.__bench.last) window.__bench.frames.push(t - window.__bench.last);
+    window.__bench.last = t;
+    requestAnimationFrame(frame);
+  };
+  window.__bench.probeFrames = (on) => {
+    const was = window.__bench.probing;
+    window.__bench.probing = on;
+    window.__bench.last = 0;
+    if (on && !was) requestAnimationFrame(frame);
+  };
 `;
 
 interface Measured {
@@ -113,25 +129,31 @@ async function watchUpdates(): Promise<{ count: () => number; close: () => void 
   return { count: () => updates, close: () => socket.close() };
 }
 
-async function measure(page: Page, viewport: keyof typeof VIEWPORTS, updates: () => number): Promise<Measured> {
+/** A window of `seconds`; with `probeFrames` the frame probe runs through it (frame times), else the page is left alone. */
+async function measure(page: Page, viewport: keyof typeof VIEWPORTS, updates: () => number, probeFrames: boolean): Promise<Measured> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: VIEWPORTS[viewport].cpuSlowdown });
   const metrics = async () => Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]));
-  await page.evaluate(() => {
-    const bench = (window as unknown as { __bench: { longTasks: number[]; frames: number[]; mutations: number; updateMs: number[] } }).__bench;
+  await page.evaluate((probe) => {
+    const bench = (window as unknown as { __bench: { longTasks: number[]; frames: number[]; mutations: number; updateMs: number[]; probeFrames: (on: boolean) => void } }).__bench;
+    bench.probeFrames(probe);
     bench.longTasks.length = 0;
     bench.frames.length = 0;
     bench.mutations = 0;
     bench.updateMs.length = 0;
-  });
+  }, probeFrames);
   const before = await metrics();
   const updatesBefore = updates();
   const started = performance.now();
   await page.waitForTimeout(seconds * 1000);
   const after = await metrics();
   const elapsed = (performance.now() - started) / 1000;
-  const collected = await page.evaluate(() => (window as unknown as { __bench: { longTasks: number[]; frames: number[]; mutations: number; updateMs: number[] } }).__bench);
+  const collected = await page.evaluate(() => {
+    const bench = (window as unknown as { __bench: { longTasks: number[]; frames: number[]; mutations: number; updateMs: number[]; probeFrames: (on: boolean) => void } }).__bench;
+    bench.probeFrames(false);
+    return { longTasks: bench.longTasks, frames: bench.frames, mutations: bench.mutations, updateMs: bench.updateMs };
+  });
   const spent = (name: string) => ((after[name] ?? 0) - (before[name] ?? 0)) * 1000;
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
   await cdp.detach();
@@ -180,13 +202,24 @@ function figuresOf(viewport: string, live: Measured, idle: Measured): Figure[] {
   ];
 }
 
+/** The page left alone (no frame probe): what a viewer's board does between their own scrolls. */
+function aloneFiguresOf(viewport: string, measured: Measured): Figure[] {
+  const name = `${viewport}, no frame probe`;
+  return [
+    { name: `${name}: long tasks (> 50 ms)`, value: measured.longTasks.length, unit: '', better: 'lower', target: { text: 'none', met: measured.longTasks.length === 0 } },
+    { name: `${name}: longest task`, value: measured.longTasks.length > 0 ? Math.max(...measured.longTasks) : 0, unit: 'ms', better: 'lower' },
+    { name: `${name}: main thread busy`, value: (measured.taskMs / measured.seconds / 1000) * 100, unit: '%', better: 'lower' },
+    { name: `${name}: screen update in the page (state + DOM) p99`, value: percentile(measured.updateMs, 99), unit: 'ms', better: 'lower', limit: { name: 'one frame', value: FRAME_MS } },
+  ];
+}
+
 const updates = await watchUpdates();
 const idle: Record<string, Measured> = {};
 for (const viewport of ['desktop', 'phone'] as const) {
   const board = await openBoard(viewport);
   await board.page.locator('[data-testid="counts-grid"]').waitFor();
   console.log(`measuring ${viewport}, idle (empty directory, no traffic), ${seconds} s`);
-  idle[viewport] = await measure(board.page, viewport, updates.count);
+  idle[viewport] = await measure(board.page, viewport, updates.count, true);
   await board.close();
 }
 
@@ -251,6 +284,8 @@ async function traceLongTasks(page: Page, viewport: keyof typeof VIEWPORTS, file
 
 const builds: Build[] = beforeDist ? ['before', 'current'] : ['current'];
 const live: Record<string, Measured> = {};
+/** The same, with the page left alone (no frame probe). */
+const alone: Record<string, Measured> = {};
 const attribution: string[] = [];
 /** Main-thread CPU time per second in each traced window (thread time: not stretched when the box is loaded). */
 const tracedCpu: Record<string, number> = {};
@@ -263,10 +298,13 @@ for (const viewport of ['desktop', 'phone'] as const) {
       const board = await openBoard(viewport, build);
       await board.page.locator('tbody[data-division] svg polyline, tbody[data-division] canvas').first().waitFor({ timeout: 60_000 });
       console.log(`measuring ${key}, live, ${seconds} s`);
-      const measured = await measure(board.page, viewport, updates.count);
+      const measured = await measure(board.page, viewport, updates.count, true);
       live[key] = live[key] ? merged(live[key], measured) : measured;
+      console.log(`measuring ${key}, live, no frame probe, ${seconds} s`);
+      const left = await measure(board.page, viewport, updates.count, false);
+      alone[key] = alone[key] ? merged(alone[key], left) : left;
       if (round === 0) {
-        console.log(`tracing ${key}, ${traceSeconds} s`);
+        console.log(`tracing ${key} (no frame probe), ${traceSeconds} s`);
         const traced = await traceLongTasks(board.page, viewport, path.join(ROOT, 'test-results', `bench-board-trace-${viewport}-${build}.json`));
         tracedCpu[key] = traced.cpuMsPerSecond;
         attribution.push(`${key}, traced ${traceSeconds} s after the measured window: ${longTasksLine(traced)}`);
@@ -297,12 +335,14 @@ report({
   },
   figures: Object.entries(live).flatMap(([key, measured]) => [
     ...figuresOf(key, measured, idle[key.split(' ')[0]!]!),
+    ...aloneFiguresOf(key, alone[key]!),
     { name: `${key}: main-thread CPU time (traced window)`, value: tracedCpu[key] ?? NaN, unit: 'ms/s', better: 'lower' as const },
   ]),
   notes: [
     'Screen update: the board applies the deltas received since the last one, at most once a second; "screen update in the page" is its own user-timing measure of that, from the first state change to the end of the DOM update it caused (web/src/lib/state/live-counts.svelte.ts, UPDATE_MEASURE).',
     'Main-thread time per screen update = (live task time − idle task time) / screen updates: everything the page does more than when idle (script, style, layout, paint, GC), on a box where the server, the simulator and Chromium share 2 cores.',
     'Frame times are requestAnimationFrame gaps in headless Chromium; long tasks from PerformanceObserver("longtask").',
+    '"no frame probe": a second window of the same length right after, without the requestAnimationFrame loop (which makes the page draw a frame on every vsync, as it does while scrolled but not when left alone); the traced window is without it too.',
     ...(beforeDist ? [`"(before)": the build in ${beforeDist}, served to the page in turns with the current build (two windows each, same server and traffic).`] : []),
     'Long tasks by what they are made of (self time of the trace events inside tasks ≥ 50 ms; FunctionCall/TimerFire/EventDispatch are script, UpdateLayoutTree is style):',
     ...attribution,
