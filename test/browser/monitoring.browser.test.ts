@@ -278,6 +278,28 @@ describe('monitoring board', () => {
     await screenshot(page, 'central-phone');
   });
 
+  test('on a phone a live update lays out only the numbers that changed, never the whole page', async () => {
+    const page = await openAs(ADMIN, { width: 390, height: 844 });
+    await page.locator('tbody[data-division="JPR"]').waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-testid="rank-most"] li').first().waitFor({ timeout: WAIT_MS });
+    const before = await numberIn(page, '[data-testid="total-messages"] .count');
+    const browser = page.context().browser()!;
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+    // Both divisions move: the headline, both division cards and the ranking change.
+    await postEvents([message('wa:g1'), message('wa:g4')]);
+    await waitForNumber(page, '[data-testid="total-messages"] .count', '=', before + 2, WAIT_MS);
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: { name: string; ph: string; args?: { beginData?: { frame?: string }; endData?: { layoutRoots?: { nodeName: string }[] } } }[] };
+    // This page's layouts (the trace has every open page's), each by its roots: the relayout boundaries it started from, or the whole document.
+    const cdp = await page.context().newCDPSession(page);
+    const frame = ((await cdp.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } }).frameTree.frame.id;
+    await cdp.detach();
+    const layouts = trace.traceEvents.filter((e) => e.name === 'Layout' && e.ph === 'X' && e.args?.beginData?.frame === frame);
+    const roots = layouts.flatMap((e) => (e.args?.endData?.layoutRoots ?? []).map((root) => root.nodeName));
+    expect(roots.length).toBeGreaterThan(0);
+    expect(roots.filter((name) => name === '#document'), roots.join(', ')).toEqual([]);
+  });
+
   test('at laptop widths the grid keeps its division names readable', async () => {
     for (const width of [1040, 1200, 1440]) {
       const page = await openAs(ADMIN, { width, height: 800 });
