@@ -19,10 +19,17 @@ interface TraceEvent {
 }
 
 export interface LongTaskSummary {
+  /** What counts as long, ms. */
+  thresholdMs: number;
   /** Main-thread tasks at or over the threshold. */
   count: number;
   /** Their durations, ms, longest first. */
   durations: number[];
+  /**
+   * How many of them used at least `thresholdMs` of thread time: the rest were stretched past it by waiting
+   * for a core (on a loaded box) rather than by the page's own work. CPU throttling counts as thread time.
+   */
+  longInThreadTime: number;
   /** Self time by trace event name over all of them, ms, largest first. */
   selfMs: [string, number][];
   /** What started them (the task's first event: its name and, where there is one, the event type or function), counted. */
@@ -68,7 +75,7 @@ function add(into: Map<string, number>, key: string, value: number): void {
 export function summarizeLongTasks(trace: { traceEvents: TraceEvent[] } | TraceEvent[], thresholdMs = 50): LongTaskSummary {
   const events = Array.isArray(trace) ? trace : trace.traceEvents;
   const thread = mainThread(events);
-  const empty: LongTaskSummary = { count: 0, durations: [], selfMs: [], startedBy: [], cpuMsPerSecond: 0, cpuByKind: [] };
+  const empty: LongTaskSummary = { thresholdMs, count: 0, durations: [], longInThreadTime: 0, selfMs: [], startedBy: [], cpuMsPerSecond: 0, cpuByKind: [] };
   if (!thread) return empty;
   const onThread = events
     .filter((e) => e.pid === thread.pid && e.tid === thread.tid && e.ph === 'X' && e.dur !== undefined)
@@ -76,10 +83,12 @@ export function summarizeLongTasks(trace: { traceEvents: TraceEvent[] } | TraceE
   const selfMs = new Map<string, number>();
   const startedBy = new Map<string, number>();
   const durations: number[] = [];
+  let longInThreadTime = 0;
   for (let i = 0; i < onThread.length; i++) {
     const task = onThread[i]!;
     if (task.name !== 'RunTask' || task.dur! < thresholdMs * 1000) continue;
     durations.push(task.dur! / 1000);
+    if ((task.tdur ?? task.dur!) >= thresholdMs * 1000) longInThreadTime += 1;
     const end = task.ts + task.dur!;
     // Walk the events nested in the task: each one's self time is its duration minus its direct children's.
     const stack: { event: TraceEvent; childUs: number }[] = [{ event: task, childUs: 0 }];
@@ -117,8 +126,10 @@ export function summarizeLongTasks(trace: { traceEvents: TraceEvent[] } | TraceE
     if (CPU_KINDS.has(event.name)) add(cpuByKind, event.name, (event.tdur ?? 0) / 1000 / seconds);
   }
   return {
+    thresholdMs,
     count: durations.length,
     durations: durations.sort((a, b) => b - a),
+    longInThreadTime,
     selfMs: sorted(selfMs),
     startedBy: sorted(startedBy),
     cpuMsPerSecond: cpuUs / 1000 / seconds,
@@ -133,7 +144,7 @@ export function longTasksLine(summary: LongTaskSummary, top = 6): string {
   const ms = (n: number) => `${n.toFixed(0)} ms`;
   return (
     cpu +
-    `${summary.count} long task(s) (${summary.durations.slice(0, 5).map(ms).join(', ')}${summary.count > 5 ? ', …' : ''}): ` +
+    `${summary.count} long task(s) (${summary.durations.slice(0, 5).map(ms).join(', ')}${summary.count > 5 ? ', …' : ''}; ${summary.longInThreadTime} of them ≥ ${summary.thresholdMs} ms of thread time): ` +
     summary.selfMs.slice(0, top).map(([name, t]) => `${name} ${ms(t)}`).join(', ') +
     `; started by ${summary.startedBy.slice(0, 4).map(([name, n]) => `${name} ×${n}`).join(', ')}`
   );
