@@ -84,6 +84,15 @@ const COLLECT = `
   };
 `;
 
+/** What COLLECT keeps in the page (window.__bench). */
+interface Collected {
+  longTasks: number[];
+  frames: number[];
+  mutations: number;
+  updateMs: number[];
+  probeFrames: (on: boolean) => void;
+}
+
 interface Measured {
   longTasks: number[];
   frames: number[];
@@ -136,7 +145,7 @@ async function measure(page: Page, viewport: keyof typeof VIEWPORTS, updates: ()
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: VIEWPORTS[viewport].cpuSlowdown });
   const metrics = async () => Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]));
   await page.evaluate((probe) => {
-    const bench = (window as unknown as { __bench: { longTasks: number[]; frames: number[]; mutations: number; updateMs: number[]; probeFrames: (on: boolean) => void } }).__bench;
+    const bench = (window as unknown as { __bench: Collected }).__bench;
     bench.probeFrames(probe);
     bench.longTasks.length = 0;
     bench.frames.length = 0;
@@ -150,7 +159,7 @@ async function measure(page: Page, viewport: keyof typeof VIEWPORTS, updates: ()
   const after = await metrics();
   const elapsed = (performance.now() - started) / 1000;
   const collected = await page.evaluate(() => {
-    const bench = (window as unknown as { __bench: { longTasks: number[]; frames: number[]; mutations: number; updateMs: number[]; probeFrames: (on: boolean) => void } }).__bench;
+    const bench = (window as unknown as { __bench: Collected }).__bench;
     bench.probeFrames(false);
     return { longTasks: bench.longTasks, frames: bench.frames, mutations: bench.mutations, updateMs: bench.updateMs };
   });
@@ -173,8 +182,11 @@ async function measure(page: Page, viewport: keyof typeof VIEWPORTS, updates: ()
   };
 }
 
+const longestTask = (m: Measured) => (m.longTasks.length > 0 ? Math.max(...m.longTasks) : 0);
+/** The main thread's task time as a share of the window. */
+const busyPercent = (m: Measured) => (m.taskMs / m.seconds / 1000) * 100;
+
 function figuresOf(viewport: string, live: Measured, idle: Measured): Figure[] {
-  const longest = live.longTasks.length > 0 ? Math.max(...live.longTasks) : 0;
   const p99 = percentile(live.frames, 99);
   /** Screen updates: the board puts the deltas received on screen at most once a second (each measured in the page). */
   const shown = live.updateMs.length;
@@ -191,9 +203,9 @@ function figuresOf(viewport: string, live: Measured, idle: Measured): Figure[] {
     { name: `${viewport}: main-thread time per screen update`, value: task, unit: 'ms', better: 'lower', limit: { name: 'one frame', value: FRAME_MS } },
     { name: `${viewport}: … of it script / style / layout`, value: perUpdate('scriptMs'), unit: `ms / ${perUpdate('styleMs').toFixed(1)} ms / ${perUpdate('layoutMs').toFixed(1)} ms`, better: 'lower' },
     { name: `${viewport}: DOM changes per screen update`, value: shown > 0 ? live.mutations / shown : NaN, unit: '', better: 'lower' },
-    { name: `${viewport}: main thread busy`, value: (live.taskMs / live.seconds / 1000) * 100, unit: '%', better: 'lower', limit: { name: 'idle', value: (idle.taskMs / idle.seconds / 1000) * 100 } },
+    { name: `${viewport}: main thread busy`, value: busyPercent(live), unit: '%', better: 'lower', limit: { name: 'idle', value: busyPercent(idle) } },
     { name: `${viewport}: long tasks (> 50 ms)`, value: live.longTasks.length, unit: '', better: 'lower', limit: { name: 'idle', value: idle.longTasks.length }, target: { text: 'none', met: live.longTasks.length === 0 } },
-    { name: `${viewport}: longest task`, value: longest, unit: 'ms', better: 'lower', limit: { name: 'idle', value: idle.longTasks.length > 0 ? Math.max(...idle.longTasks) : 0 } },
+    { name: `${viewport}: longest task`, value: longestTask(live), unit: 'ms', better: 'lower', limit: { name: 'idle', value: longestTask(idle) } },
     { name: `${viewport}: frame time p50`, value: percentile(live.frames, 50), unit: 'ms', better: 'lower', limit: { name: 'idle', value: percentile(idle.frames, 50) } },
     { name: `${viewport}: frame time p99`, value: p99, unit: 'ms', better: 'lower', limit: { name: 'idle', value: percentile(idle.frames, 99) }, target: { text: '≤ 2 frames (33.3 ms)', met: p99 <= 2 * FRAME_MS + 0.5 } },
     { name: `${viewport}: frames over 2 frame times`, value: slow(live), unit: '%', better: 'lower', limit: { name: 'idle', value: slow(idle) } },
@@ -207,8 +219,8 @@ function aloneFiguresOf(viewport: string, measured: Measured): Figure[] {
   const name = `${viewport}, no frame probe`;
   return [
     { name: `${name}: long tasks (> 50 ms)`, value: measured.longTasks.length, unit: '', better: 'lower', target: { text: 'none', met: measured.longTasks.length === 0 } },
-    { name: `${name}: longest task`, value: measured.longTasks.length > 0 ? Math.max(...measured.longTasks) : 0, unit: 'ms', better: 'lower' },
-    { name: `${name}: main thread busy`, value: (measured.taskMs / measured.seconds / 1000) * 100, unit: '%', better: 'lower' },
+    { name: `${name}: longest task`, value: longestTask(measured), unit: 'ms', better: 'lower' },
+    { name: `${name}: main thread busy`, value: busyPercent(measured), unit: '%', better: 'lower' },
     { name: `${name}: screen update in the page (state + DOM) p99`, value: percentile(measured.updateMs, 99), unit: 'ms', better: 'lower', limit: { name: 'one frame', value: FRAME_MS } },
   ];
 }
