@@ -7,6 +7,7 @@
  * (KAFKA_BROKERS, else testcontainers when Docker answers, else scripts/kafka-local) and fails,
  * never skips, when it cannot.
  */
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 const slow = { testTimeout: 120_000, hookTimeout: 180_000 };
@@ -16,6 +17,9 @@ export default defineConfig({
     pool: 'forks',
     projects: [
       {
+        // The board's runes (`*.svelte.ts`) compiled as in the browser, so its state classes can be tested here.
+        plugins: [svelte({ configFile: false })],
+        resolve: { conditions: ['browser'] },
         test: {
           name: 'unit',
           include: ['{common,ingest,processor,api,runtime,bin,test,directory,simulator,alerts}/**/*.test.ts'],

@@ -6,7 +6,6 @@
 import type { Socket } from 'socket.io-client';
 import {
   addCounters,
-  cellKey,
   COUNTER_NAMES,
   mergeRows,
   SOCKET_EVENTS,
@@ -21,18 +20,31 @@ export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline'
 /** What the board shows per cell and in the totals. */
 export type Metric = 'messages' | 'media' | 'forwarded' | 'joins' | 'leaves' | 'activeGroups';
 
-export type Totals = Record<Metric, number>;
+/** Sums of a set of rows: the shown metrics and active members (summed per cell: one counted in two cells counts twice). */
+export type Totals = Record<Metric | 'activeSenders', number>;
+
+/** Every number a snapshot row carries. */
+const SNAPSHOT_NUMBERS = [...COUNTER_NAMES, 'activeGroups', 'activeSenders'] as const;
+
+function sumRows(rows: readonly SnapshotRow[]): Totals {
+  const totals: Totals = { messages: 0, media: 0, forwarded: 0, joins: 0, leaves: 0, activeGroups: 0, activeSenders: 0 };
+  for (const row of rows) for (const name of SNAPSHOT_NUMBERS) totals[name] += row[name];
+  return totals;
+}
 
 /**
- * One division's rows with its subtotals. The subtotals are derived from its own rows only, so a
- * delta re-renders the cells it changed and their division's totals, not every division.
+ * One division's rows (sorted by category) with its subtotals. The rows are plain objects never changed
+ * in place: an update gives the division a new array, with new objects for the cells it changed. That is
+ * one signal write per division however many numbers changed (deep reactive rows made a write, and a walk
+ * of its readers, per number: ~360 per update at the evening peak, most of the update's script on a phone),
+ * and what reads a division's rows or subtotals wakes only when that division changed.
  */
 export class DivisionRows {
   readonly division: string;
-  readonly rows: SnapshotRow[];
-  readonly totals: Totals = $derived.by(() => sumRows(this.rows));
+  rows: readonly SnapshotRow[] = $state.raw([]);
+  readonly totals: Totals = $derived(sumRows(this.rows));
 
-  constructor(division: string, rows: SnapshotRow[]) {
+  constructor(division: string, rows: readonly SnapshotRow[]) {
     this.division = division;
     this.rows = rows;
   }
@@ -40,15 +52,6 @@ export class DivisionRows {
 
 /** The name of the user-timing measure of each live update (LiveCounts.follow; bench/board-ui.ts observes it). */
 export const UPDATE_MEASURE = 'grouppulse:live-update';
-
-function sumRows(rows: readonly SnapshotRow[]): Totals {
-  const totals: Totals = { messages: 0, media: 0, forwarded: 0, joins: 0, leaves: 0, activeGroups: 0 };
-  for (const row of rows) {
-    for (const name of COUNTER_NAMES) totals[name] += row[name];
-    totals.activeGroups += row.activeGroups;
-  }
-  return totals;
-}
 
 export interface FollowOptions {
   /** The server refused the socket's sign-in for good (expired, signed out, disabled): its reason. */
@@ -64,9 +67,6 @@ export interface FollowOptions {
 }
 
 const UNASSIGNED = 'unassigned';
-
-/** Every number a snapshot row carries. */
-const SNAPSHOT_NUMBERS = [...COUNTER_NAMES, 'activeGroups', 'activeSenders'] as const;
 
 /** Alphabetical, with `unassigned` last: it is the bucket for groups the directory does not know yet. */
 function compareIds(a: string, b: string): number {
@@ -84,9 +84,30 @@ function emptyRow(division: string, category: string): SnapshotRow {
   return { division, category, messages: 0, media: 0, forwarded: 0, joins: 0, leaves: 0, activeGroups: 0, activeSenders: 0 };
 }
 
+/** Rows in display order, grouped by division (consecutive runs of the same division). */
+function byDivision(sorted: readonly SnapshotRow[]): Map<string, SnapshotRow[]> {
+  const groups = new Map<string, SnapshotRow[]>();
+  for (const row of sorted) {
+    const group = groups.get(row.division);
+    if (group) group.push(row);
+    else groups.set(row.division, [row]);
+  }
+  return groups;
+}
+
+function sameNumbers(shown: readonly SnapshotRow[], incoming: readonly SnapshotRow[]): boolean {
+  return (
+    shown.length === incoming.length &&
+    shown.every((row, i) => {
+      const next = incoming[i]!;
+      return row.category === next.category && SNAPSHOT_NUMBERS.every((name) => row[name] === next[name]);
+    })
+  );
+}
+
 export class LiveCounts {
-  /** Today's rows, sorted by division then category. */
-  rows = $state<SnapshotRow[]>([]);
+  /** Today's divisions in display order; replaced only when a division comes or goes (their rows change inside them). */
+  divisions: DivisionRows[] = $state.raw([]);
   /** The board's day, `YYYY-MM-DD` in `timeZone`; empty until the first snapshot. */
   day = $state('');
   timeZone = $state('Asia/Kolkata');
@@ -94,24 +115,15 @@ export class LiveCounts {
   /** Server time of the last snapshot or delta applied. */
   lastUpdate = $state<Date | null>(null);
 
-  /**
-   * The rows grouped by division, in display order, each with its subtotals. Reads only which rows
-   * there are (not their counters): a delta to existing cells keeps these objects.
-   */
-  divisions: DivisionRows[] = $derived.by(() => {
-    const groups: { division: string; rows: SnapshotRow[] }[] = [];
-    for (const row of this.rows) {
-      const last = groups.at(-1);
-      if (last && last.division === row.division) last.rows.push(row);
-      else groups.push({ division: row.division, rows: [row] });
-    }
-    return groups.map((group) => new DivisionRows(group.division, group.rows));
+  /** The sums of every division's subtotals: wakes with any division, reads ~10 subtotals, not every row. */
+  readonly totals: Totals = $derived.by(() => {
+    const totals = sumRows([]);
+    for (const division of this.divisions) for (const name of SNAPSHOT_NUMBERS) totals[name] += division.totals[name];
+    return totals;
   });
 
-  totals: Totals = $derived(sumRows(this.rows));
-
-  /** Rows by cellKey; holds the same (reactive) objects as `rows`. */
-  #index = new Map<string, SnapshotRow>();
+  /** The divisions by id; the same objects as `divisions`. */
+  #byId = new Map<string, DivisionRows>();
   #messageWatchers = new Set<(messages: number, day: string) => void>();
 
   /**
@@ -123,73 +135,73 @@ export class LiveCounts {
     return () => this.#messageWatchers.delete(watcher);
   }
 
-  #reindex(): void {
-    this.#index = new Map(this.rows.map((row) => [cellKey(row.division, row.category), row]));
-  }
-
   #told(): void {
     if (this.#messageWatchers.size === 0) return;
-    let messages = 0;
-    for (const row of this.rows) messages += row.messages;
+    const messages = this.totals.messages;
     for (const watcher of this.#messageWatchers) watcher(messages, this.day);
   }
 
   /**
-   * Take the server's numbers. When the snapshot has the same cells as the board (the usual resync),
-   * only the numbers that differ are written, so only those cells render again; else the rows are replaced.
+   * Show these rows per division (each list sorted): a division already shown keeps its object (the page keeps
+   * its section) and takes the new rows; the list of divisions is replaced only when it differs.
    */
+  #show(groups: Map<string, readonly SnapshotRow[]>): void {
+    const next = [...groups].map(([id, rows]) => {
+      const kept = this.#byId.get(id);
+      if (!kept) return new DivisionRows(id, rows);
+      if (kept.rows !== rows) kept.rows = rows;
+      return kept;
+    });
+    next.sort((a, b) => compareIds(a.division, b.division));
+    if (next.length !== this.divisions.length || next.some((division, i) => division !== this.divisions[i])) {
+      this.divisions = next;
+      this.#byId = new Map(next.map((division) => [division.division, division]));
+    }
+  }
+
+  /** Take the server's numbers. A division whose numbers are all the same (common in a resync) keeps its rows and does not render again. */
   applySnapshot(snapshot: CountsSnapshot): void {
     this.day = snapshot.day;
     this.timeZone = snapshot.timeZone;
-    const incoming = [...snapshot.rows].sort(compareRows);
-    const current = this.rows;
-    const sameCells = incoming.length === current.length && incoming.every((row, i) => row.division === current[i]!.division && row.category === current[i]!.category);
-    if (sameCells) {
-      incoming.forEach((row, i) => {
-        const shown = current[i]!;
-        for (const name of SNAPSHOT_NUMBERS) if (shown[name] !== row[name]) shown[name] = row[name];
-      });
-    } else {
-      this.rows = incoming;
-      this.#reindex();
+    const groups: Map<string, readonly SnapshotRow[]> = byDivision([...snapshot.rows].sort(compareRows));
+    for (const [id, rows] of groups) {
+      const shown = this.#byId.get(id)?.rows;
+      if (shown && sameNumbers(shown, rows)) groups.set(id, shown);
     }
+    this.#show(groups);
     this.lastUpdate = new Date(snapshot.asOf);
     this.#told();
   }
 
   /**
-   * Add deltas, added up per cell first: one write per changed number however many deltas there are (each
-   * write wakes what reads that number). Ones for another day (around midnight) are dropped: the next
-   * snapshot brings the new day.
+   * Add deltas, added up per cell first; each division they touch gets new rows once. Ones for another day
+   * (around midnight) are dropped: the next snapshot brings the new day.
    */
   applyDeltas(deltas: readonly CountsDelta[]): void {
     const today = deltas.filter((delta) => delta.day === this.day);
     if (today.length === 0) return;
-    let added = false;
+    /** The divisions this update changes, each with a copy of its rows (copied once, however many cells change). */
+    const changed = new Map<string, SnapshotRow[]>();
     for (const change of mergeRows(today.flatMap((delta) => delta.rows))) {
-      const key = cellKey(change.division, change.category);
-      const row = this.#index.get(key);
-      if (row) {
-        addCounters(row, change);
-      } else {
-        const fresh = emptyRow(change.division, change.category);
-        addCounters(fresh, change);
-        this.rows.push(fresh);
-        added = true;
-      }
+      let rows = changed.get(change.division);
+      if (!rows) changed.set(change.division, (rows = [...(this.#byId.get(change.division)?.rows ?? [])]));
+      const at = rows.findIndex((row) => row.category === change.category);
+      const row = { ...(at >= 0 ? rows[at]! : emptyRow(change.division, change.category)) };
+      addCounters(row, change);
+      if (at >= 0) rows[at] = row;
+      else rows.push(row);
     }
-    if (added) {
-      this.rows.sort(compareRows);
-      this.#reindex();
-    }
+    const groups = new Map<string, readonly SnapshotRow[]>(this.divisions.map((division) => [division.division, division.rows]));
+    for (const [id, rows] of changed) groups.set(id, rows.sort(compareRows));
+    this.#show(groups);
     this.lastUpdate = new Date(today.at(-1)!.asOf);
     this.#told();
   }
 
   /** Forget everything (another user signs in: their scope may differ). */
   reset(): void {
-    this.rows = [];
-    this.#index = new Map();
+    this.divisions = [];
+    this.#byId = new Map();
     this.day = '';
     this.lastUpdate = null;
     this.connection = 'connecting';
