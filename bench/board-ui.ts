@@ -15,6 +15,9 @@
  * A/B in the same run: BENCH_BOARD_BEFORE=<a built web/dist> serves that build to the page (same server,
  * same traffic, through a front of its own: bench/support/board-front.ts) in turns with the current one,
  * two windows each, and reports both.
+ * Last, "replayed": the traffic stopped, each build and viewport gets a recorded minute of the peak's live counts
+ * from a front of its own (the same input for all, and the page alone on the box): one window with the frame
+ * probe, one without.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -27,7 +30,7 @@ import { createLogger } from '../common/logger.ts';
 import { ALL_ROLES, startServices } from '../runtime/services.ts';
 import { simulate } from '../simulator/simulate.ts';
 import { DAILY_CURVE } from '../simulator/stream.ts';
-import { startBoardFront } from './support/board-front.ts';
+import { startBoardFront, type RecordedEvent, type Recording } from './support/board-front.ts';
 import { BENCH_ADMIN_PASSWORD, BENCH_TOKEN, benchConfig, pollUntil, ROOT, scenarioOptions, tempDir, uniquePrefix } from './support/harness.ts';
 import { longTasksLine, summarizeLongTasks, type LongTaskSummary } from './support/long-tasks.ts';
 import { percentile, report, type Figure } from './support/report.ts';
@@ -112,12 +115,12 @@ interface Measured {
   seconds: number;
 }
 
-async function openBoard(viewport: keyof typeof VIEWPORTS, build: Build = 'current'): Promise<{ page: Page; close: () => Promise<void> }> {
+/** `origin`: the server, or a front serving another build (or replaying the live counts: bench/support/board-front.ts). */
+async function openBoard(viewport: keyof typeof VIEWPORTS, origin: string): Promise<{ page: Page; close: () => Promise<void> }> {
   const context = await browser.newContext({ ...VIEWPORTS[viewport].context, colorScheme: 'dark', timezoneId: 'Asia/Kolkata' });
   await context.addInitScript(COLLECT);
   const page = await context.newPage();
-  // The other build's files from a front of their own; the api, ingest and socket stay the server's.
-  await page.goto(`${build === 'before' && beforeFront ? beforeFront.url : services.url}/`);
+  await page.goto(`${origin}/`);
   await page.fill('input[name="username"]', admin.username);
   await page.fill('input[name="password"]', admin.password);
   await page.click('button[type="submit"]');
@@ -130,12 +133,33 @@ async function signInToken(): Promise<string> {
   return ((await response.json()) as { token: string }).token;
 }
 
-/** Count the live deltas the api broadcasts, on a socket of our own. */
-async function watchUpdates(): Promise<{ count: () => number; close: () => void }> {
+/**
+ * Count the live deltas the api broadcasts, on a socket of our own; `record` keeps the live counts it gets
+ * for `ms` from its next snapshot on (what a page that connected then would have got), for the replay.
+ */
+async function watchUpdates(): Promise<{ count: () => number; record: (ms: number) => Promise<Recording>; close: () => void }> {
   const socket = connectSocket(services.url, { auth: { token: await signInToken() }, transports: ['websocket'] });
   let updates = 0;
   socket.on(SOCKET_EVENTS.delta, () => updates++);
-  return { count: () => updates, close: () => socket.close() };
+  const record = (ms: number) =>
+    new Promise<Recording>((resolve) => {
+      const events: RecordedEvent[] = [];
+      let start: number | null = null;
+      const keep = (name: string) => (payload: unknown) => {
+        const now = performance.now();
+        if (start === null && name !== SOCKET_EVENTS.snapshot) return;
+        start ??= now;
+        if (now - start >= ms) {
+          socket.off(SOCKET_EVENTS.snapshot, onSnapshot).off(SOCKET_EVENTS.delta, onDelta);
+          return resolve({ events, durationMs: ms });
+        }
+        events.push({ at: now - start, name, payload });
+      };
+      const onSnapshot = keep(SOCKET_EVENTS.snapshot);
+      const onDelta = keep(SOCKET_EVENTS.delta);
+      socket.on(SOCKET_EVENTS.snapshot, onSnapshot).on(SOCKET_EVENTS.delta, onDelta);
+    });
+  return { count: () => updates, record, close: () => socket.close() };
 }
 
 /** A window of `seconds`; with `probeFrames` the frame probe runs through it (frame times), else the page is left alone. */
@@ -228,7 +252,7 @@ function aloneFiguresOf(viewport: string, measured: Measured): Figure[] {
 const updates = await watchUpdates();
 const idle: Record<string, Measured> = {};
 for (const viewport of ['desktop', 'phone'] as const) {
-  const board = await openBoard(viewport);
+  const board = await openBoard(viewport, services.url);
   await board.page.locator('[data-testid="counts-grid"]').waitFor();
   console.log(`measuring ${viewport}, idle (empty directory, no traffic), ${seconds} s`);
   idle[viewport] = await measure(board.page, viewport, updates.count, true);
@@ -260,6 +284,8 @@ await pollUntil('the directory import', () => (imported ? true : undefined), 600
 // Traffic reaches the board: wait until live deltas flow.
 const flowing = updates.count();
 await pollUntil('live deltas', () => (updates.count() > flowing + 5 ? true : undefined), 300_000, 500);
+// A minute of what the board gets at the peak, replayed to every build afterwards (with the traffic stopped).
+const recording = updates.record(seconds * 1000);
 
 /** Two measurements of the same build as one (their windows back to back). */
 function merged(a: Measured, b: Measured): Measured {
@@ -307,7 +333,7 @@ for (const viewport of ['desktop', 'phone'] as const) {
   for (let round = 0; round < (beforeDist ? 2 : 1); round++) {
     for (const build of builds) {
       const key = `${viewport}${beforeDist ? ` (${build})` : ''}`;
-      const board = await openBoard(viewport, build);
+      const board = await openBoard(viewport, build === 'before' && beforeFront ? beforeFront.url : services.url);
       await board.page.locator('tbody[data-division] svg polyline, tbody[data-division] canvas').first().waitFor({ timeout: 60_000 });
       console.log(`measuring ${key}, live, ${seconds} s`);
       const measured = await measure(board.page, viewport, updates.count, true);
@@ -330,9 +356,42 @@ for (const viewport of ['desktop', 'phone'] as const) {
 abort.abort();
 const summary = await simulation.catch(() => null);
 updates.close();
+
+/**
+ * Replayed: the traffic stopped and the server idle, each build gets the same recorded minute of live counts
+ * from a front of its own (bench/support/board-front.ts), so what is measured is the page itself, on the
+ * same input, without the server, simulator and broker competing with it for the 2 cores.
+ */
+const recorded = await recording;
+await new Promise((resolve) => setTimeout(resolve, 10_000)); // the processor and api finish the last batches
+const replayed: Record<string, Measured> = {};
+const replayedAlone: Record<string, Measured> = {};
+for (const viewport of ['desktop', 'phone'] as const) {
+  for (const build of builds) {
+    const key = `${viewport} replayed${beforeDist ? ` (${build})` : ''}`;
+    const front = await startBoardFront(build === 'before' && beforeDist ? beforeDist : path.join(ROOT, 'web', 'dist'), services.url, { replay: recorded });
+    const board = await openBoard(viewport, front.url);
+    await board.page.locator('tbody[data-division] svg polyline, tbody[data-division] canvas').first().waitFor({ timeout: 60_000 });
+    const sentDeltas = () => front.sent(SOCKET_EVENTS.delta);
+    console.log(`measuring ${key}, ${seconds} s`);
+    replayed[key] = await measure(board.page, viewport, sentDeltas, true);
+    console.log(`measuring ${key}, no frame probe, ${seconds} s`);
+    replayedAlone[key] = await measure(board.page, viewport, sentDeltas, false);
+    await board.close();
+    await front.close();
+  }
+}
+
 await browser.close();
 await beforeFront?.close();
 await services.stop();
+
+const figuresOfAll = (measured: Record<string, Measured>, left: Record<string, Measured>): Figure[] =>
+  Object.entries(measured).flatMap(([key, m]) => [
+    ...figuresOf(key, m, idle[key.split(' ')[0]!]!),
+    ...aloneFiguresOf(key, left[key]!),
+    ...(key in tracedCpu ? [{ name: `${key}: main-thread CPU time (traced window)`, value: tracedCpu[key]!, unit: 'ms/s', better: 'lower' as const }] : []),
+  ]);
 
 report({
   scenario: 'board (the central board in Chromium, 100,000 groups, live traffic)',
@@ -345,16 +404,13 @@ report({
     phone: '390×844 @3×, CPU slowed 4×',
     browser: '/usr/bin/chromium, headless',
   },
-  figures: Object.entries(live).flatMap(([key, measured]) => [
-    ...figuresOf(key, measured, idle[key.split(' ')[0]!]!),
-    ...aloneFiguresOf(key, alone[key]!),
-    { name: `${key}: main-thread CPU time (traced window)`, value: tracedCpu[key] ?? NaN, unit: 'ms/s', better: 'lower' as const },
-  ]),
+  figures: [...figuresOfAll(live, alone), ...figuresOfAll(replayed, replayedAlone)],
   notes: [
     'Screen update: the board applies the deltas received since the last one, at most once a second; "screen update in the page" is its own user-timing measure of that, from the first state change to the end of the DOM update it caused (web/src/lib/state/live-counts.svelte.ts, UPDATE_MEASURE).',
     'Main-thread time per screen update = (live task time − idle task time) / screen updates: everything the page does more than when idle (script, style, layout, paint, GC), on a box where the server, the simulator and Chromium share 2 cores.',
     'Frame times are requestAnimationFrame gaps in headless Chromium; long tasks from PerformanceObserver("longtask").',
     '"no frame probe": a second window of the same length right after, without the requestAnimationFrame loop (which makes the page draw a frame on every vsync, as it does while scrolled but not when left alone); the traced window is without it too.',
+    `"replayed": after the live windows, with the traffic stopped, the page gets a recorded minute of the live counts at the peak (${recorded.events.length} snapshots and deltas, as the api sent them to a board) from a front of its own, over and over: the same input for every build and viewport, with no server, simulator or broker at work on the box.`,
     ...(beforeDist ? [`"(before)": the build in ${beforeDist}, served to the page in turns with the current build (two windows each, same server and traffic).`] : []),
     'Long tasks by what they are made of (self time of the trace events inside tasks ≥ 50 ms; FunctionCall/TimerFire/EventDispatch are script, UpdateLayoutTree is style):',
     ...attribution,
