@@ -15,7 +15,7 @@
  * A/B in the same run: BENCH_BOARD_BEFORE=<a built web/dist> serves that build to the page (same server,
  * same traffic, through a front of its own: bench/support/board-front.ts) in turns with the current one,
  * two windows each, and reports both.
- * Last, "replayed": the traffic stopped, each build and viewport gets a recorded minute of the peak's live counts
+ * Last, "replayed" (only these with --replayed-only): the traffic stopped, each build and viewport gets a recorded minute of the peak's live counts
  * from a front of its own (the same input for all, and the page alone on the box): one window with the frame
  * probe, one without.
  */
@@ -307,12 +307,14 @@ function merged(a: Measured, b: Measured): Measured {
 }
 
 /** A traced window (CPU slowed as measured): what the long tasks in it are made of, and the main thread's CPU time. */
-async function traceLongTasks(page: Page, viewport: keyof typeof VIEWPORTS, file: string): Promise<LongTaskSummary> {
+async function traceLongTasks(page: Page, viewport: keyof typeof VIEWPORTS, file: string, probeFrames = false): Promise<LongTaskSummary> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: VIEWPORTS[viewport].cpuSlowdown });
+  await page.evaluate((probe) => (window as unknown as { __bench: Collected }).__bench.probeFrames(probe), probeFrames);
   await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute'] });
   await page.waitForTimeout(traceSeconds * 1000);
   const raw = await browser.stopTracing();
+  await page.evaluate(() => (window as unknown as { __bench: Collected }).__bench.probeFrames(false));
   writeFileSync(file, raw); // open in Chrome DevTools' Performance panel to look closer
   const trace = JSON.parse(raw.toString('utf8'));
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
@@ -328,7 +330,7 @@ const attribution: string[] = [];
 /** Main-thread CPU time per second in each traced window (thread time: not stretched when the box is loaded). */
 const tracedCpu: Record<string, number> = {};
 mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
-for (const viewport of ['desktop', 'phone'] as const) {
+for (const viewport of options.replayedOnly ? [] : (['desktop', 'phone'] as const)) {
   // With a build to compare, each build gets two windows in turns (before, current, before, current), so both see the same minutes.
   for (let round = 0; round < (beforeDist ? 2 : 1); round++) {
     for (const build of builds) {
@@ -353,6 +355,7 @@ for (const viewport of ['desktop', 'phone'] as const) {
   }
 }
 
+const recorded = await recording;
 abort.abort();
 const summary = await simulation.catch(() => null);
 updates.close();
@@ -362,23 +365,33 @@ updates.close();
  * from a front of its own (bench/support/board-front.ts), so what is measured is the page itself, on the
  * same input, without the server, simulator and broker competing with it for the 2 cores.
  */
-const recorded = await recording;
 await new Promise((resolve) => setTimeout(resolve, 10_000)); // the processor and api finish the last batches
 const replayed: Record<string, Measured> = {};
 const replayedAlone: Record<string, Measured> = {};
 for (const viewport of ['desktop', 'phone'] as const) {
-  for (const build of builds) {
-    const key = `${viewport} replayed${beforeDist ? ` (${build})` : ''}`;
-    const front = await startBoardFront(build === 'before' && beforeDist ? beforeDist : path.join(ROOT, 'web', 'dist'), services.url, { replay: recorded });
-    const board = await openBoard(viewport, front.url);
-    await board.page.locator('tbody[data-division] svg polyline, tbody[data-division] canvas').first().waitFor({ timeout: 60_000 });
-    const sentDeltas = () => front.sent(SOCKET_EVENTS.delta);
-    console.log(`measuring ${key}, ${seconds} s`);
-    replayed[key] = await measure(board.page, viewport, sentDeltas, true);
-    console.log(`measuring ${key}, no frame probe, ${seconds} s`);
-    replayedAlone[key] = await measure(board.page, viewport, sentDeltas, false);
-    await board.close();
-    await front.close();
+  for (let round = 0; round < (beforeDist ? 2 : 1); round++) {
+    for (const build of builds) {
+      const key = `${viewport} replayed${beforeDist ? ` (${build})` : ''}`;
+      const front = await startBoardFront(build === 'before' && beforeDist ? beforeDist : path.join(ROOT, 'web', 'dist'), services.url, { replay: recorded });
+      const board = await openBoard(viewport, front.url);
+      await board.page.locator('tbody[data-division] svg polyline, tbody[data-division] canvas').first().waitFor({ timeout: 60_000 });
+      const sentDeltas = () => front.sent(SOCKET_EVENTS.delta);
+      console.log(`measuring ${key}, ${seconds} s`);
+      const measured = await measure(board.page, viewport, sentDeltas, true);
+      replayed[key] = replayed[key] ? merged(replayed[key], measured) : measured;
+      console.log(`measuring ${key}, no frame probe, ${seconds} s`);
+      const left = await measure(board.page, viewport, sentDeltas, false);
+      replayedAlone[key] = replayedAlone[key] ? merged(replayedAlone[key], left) : left;
+      if (round === 0) {
+        // With the probe this time: the page alone has its long tasks, if any, while it draws every frame.
+        console.log(`tracing ${key} (with the frame probe), ${traceSeconds} s`);
+        const traced = await traceLongTasks(board.page, viewport, path.join(ROOT, 'test-results', `bench-board-trace-${viewport}-replayed-${build}.json`), true);
+        tracedCpu[key] = traced.cpuMsPerSecond;
+        attribution.push(`${key}, traced ${traceSeconds} s with the frame probe: ${longTasksLine(traced)}`);
+      }
+      await board.close();
+      await front.close();
+    }
   }
 }
 
@@ -409,7 +422,7 @@ report({
     'Screen update: the board applies the deltas received since the last one, at most once a second; "screen update in the page" is its own user-timing measure of that, from the first state change to the end of the DOM update it caused (web/src/lib/state/live-counts.svelte.ts, UPDATE_MEASURE).',
     'Main-thread time per screen update = (live task time − idle task time) / screen updates: everything the page does more than when idle (script, style, layout, paint, GC), on a box where the server, the simulator and Chromium share 2 cores.',
     'Frame times are requestAnimationFrame gaps in headless Chromium; long tasks from PerformanceObserver("longtask").',
-    '"no frame probe": a second window of the same length right after, without the requestAnimationFrame loop (which makes the page draw a frame on every vsync, as it does while scrolled but not when left alone); the traced window is without it too.',
+    '"no frame probe": a second window of the same length right after, without the requestAnimationFrame loop (which makes the page draw a frame on every vsync, as it does while scrolled but not when left alone); the traced live window is without it, the traced replayed one with it.',
     `"replayed": after the live windows, with the traffic stopped, the page gets a recorded minute of the live counts at the peak (${recorded.events.length} snapshots and deltas, as the api sent them to a board) from a front of its own, over and over: the same input for every build and viewport, with no server, simulator or broker at work on the box.`,
     ...(beforeDist ? [`"(before)": the build in ${beforeDist}, served to the page in turns with the current build (two windows each, same server and traffic).`] : []),
     'Long tasks by what they are made of (self time of the trace events inside tasks ≥ 50 ms; FunctionCall/TimerFire/EventDispatch are script, UpdateLayoutTree is style):',

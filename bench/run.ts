@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [scenario …] [--quick] [--scale n] [--events n] [--seconds n] [--shared-broker] [--markdown file]
+ * npm run bench -- [scenario …] [--quick] [--scale n] [--events n] [--seconds n] [--replayed-only] [--shared-broker] [--markdown file]
  *
  * Runs the named scenarios (all when none is named), each in its own process (the embedded engine
  * binds one data dir per process, and memory figures need a clean process), against a Kafka broker
@@ -32,10 +32,11 @@ const program = new Command('bench')
   .option('--scale <n>', 'scale factor on the default sizes')
   .option('--events <n>', 'events per scenario (where it has such a count)')
   .option('--seconds <n>', 'duration of the latency run')
+  .option('--replayed-only', 'board: only the replayed minute (the page alone on the box), not the live windows')
   .option('--shared-broker', 'use KAFKA_BROKERS or the shared local broker instead of a broker of its own')
   .option('--markdown <file>', 'write the results as markdown to this file')
   .parse();
-const options = program.opts<{ quick?: boolean; scale?: string; events?: string; seconds?: string; sharedBroker?: boolean; markdown?: string }>();
+const options = program.opts<{ quick?: boolean; replayedOnly?: boolean; scale?: string; events?: string; seconds?: string; sharedBroker?: boolean; markdown?: string }>();
 const names = program.args.length > 0 ? program.args : Object.keys(SCENARIOS);
 const unknown = names.filter((n) => !SCENARIOS[n]);
 if (unknown.length > 0) {
@@ -47,6 +48,7 @@ const passOn = [
   ...(options.scale ? ['--scale', options.scale] : []),
   ...(options.events ? ['--events', options.events] : []),
   ...(options.seconds ? ['--seconds', options.seconds] : []),
+  ...(options.replayedOnly ? ['--replayed-only'] : []),
 ];
 
 function machine(): Record<string, string> {

@@ -83,6 +83,8 @@ export interface ScenarioOptions {
   events?: number;
   /** Override of the main duration (seconds) where a scenario has one. */
   seconds?: number;
+  /** Board: measure the replayed minute only, not the live windows. */
+  replayedOnly: boolean;
 }
 
 /** Parse `--quick`, `--scale n`, `--events n`, `--seconds n` from argv (the scenario files run as their own processes). */
@@ -95,7 +97,7 @@ export function scenarioOptions(argv: string[] = process.argv.slice(2)): Scenari
     return n;
   };
   const quick = argv.includes('--quick');
-  return { quick, scale: value('scale') ?? (quick ? 0.1 : 1), events: value('events'), seconds: value('seconds') };
+  return { quick, scale: value('scale') ?? (quick ? 0.1 : 1), events: value('events'), seconds: value('seconds'), replayedOnly: argv.includes('--replayed-only') };
 }
 
 /** `full × scale`, at least `min`, rounded to a multiple of `step`. */
