@@ -45,6 +45,8 @@ const peakHour = DAILY_CURVE.indexOf(Math.max(...DAILY_CURVE));
 const FRAME_MS = 1000 / 60;
 /** Seconds of the traced window after each live measurement (tracing slows the page: kept out of the figures). */
 const traceSeconds = Math.min(20, seconds);
+/** The replayed window is traced longer: past one of the board's 30 s refreshes of trends, quiet groups and alerts. */
+const replayTraceSeconds = Math.min(35, seconds);
 /** A build of the board to compare with, served to the page in place of web/dist (A/B on the same minutes). */
 const beforeDist = process.env.BENCH_BOARD_BEFORE ? path.resolve(process.env.BENCH_BOARD_BEFORE) : null;
 if (beforeDist && !existsSync(path.join(beforeDist, 'index.html'))) throw new Error(`BENCH_BOARD_BEFORE=${beforeDist} has no index.html (a web/dist build)`);
@@ -307,12 +309,12 @@ function merged(a: Measured, b: Measured): Measured {
 }
 
 /** A traced window (CPU slowed as measured): what the long tasks in it are made of, and the main thread's CPU time. */
-async function traceLongTasks(page: Page, viewport: keyof typeof VIEWPORTS, file: string, probeFrames = false): Promise<LongTaskSummary> {
+async function traceLongTasks(page: Page, viewport: keyof typeof VIEWPORTS, file: string, traced: { seconds: number; probeFrames: boolean }): Promise<LongTaskSummary> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: VIEWPORTS[viewport].cpuSlowdown });
-  await page.evaluate((probe) => (window as unknown as { __bench: Collected }).__bench.probeFrames(probe), probeFrames);
+  await page.evaluate((probe) => (window as unknown as { __bench: Collected }).__bench.probeFrames(probe), traced.probeFrames);
   await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute'] });
-  await page.waitForTimeout(traceSeconds * 1000);
+  await page.waitForTimeout(traced.seconds * 1000);
   const raw = await browser.stopTracing();
   await page.evaluate(() => (window as unknown as { __bench: Collected }).__bench.probeFrames(false));
   writeFileSync(file, raw); // open in Chrome DevTools' Performance panel to look closer
@@ -345,7 +347,7 @@ for (const viewport of options.replayedOnly ? [] : (['desktop', 'phone'] as cons
       alone[key] = alone[key] ? merged(alone[key], left) : left;
       if (round === 0) {
         console.log(`tracing ${key} (no frame probe), ${traceSeconds} s`);
-        const traced = await traceLongTasks(board.page, viewport, path.join(ROOT, 'test-results', `bench-board-trace-${viewport}-${build}.json`));
+        const traced = await traceLongTasks(board.page, viewport, path.join(ROOT, 'test-results', `bench-board-trace-${viewport}-${build}.json`), { seconds: traceSeconds, probeFrames: false });
         tracedCpu[key] = traced.cpuMsPerSecond;
         attribution.push(`${key}, traced ${traceSeconds} s after the measured window: ${longTasksLine(traced)}`);
       }
@@ -384,10 +386,10 @@ for (const viewport of ['desktop', 'phone'] as const) {
       replayedAlone[key] = replayedAlone[key] ? merged(replayedAlone[key], left) : left;
       if (round === 0) {
         // With the probe this time: the page alone has its long tasks, if any, while it draws every frame.
-        console.log(`tracing ${key} (with the frame probe), ${traceSeconds} s`);
-        const traced = await traceLongTasks(board.page, viewport, path.join(ROOT, 'test-results', `bench-board-trace-${viewport}-replayed-${build}.json`), true);
+        console.log(`tracing ${key} (with the frame probe), ${replayTraceSeconds} s`);
+        const traced = await traceLongTasks(board.page, viewport, path.join(ROOT, 'test-results', `bench-board-trace-${viewport}-replayed-${build}.json`), { seconds: replayTraceSeconds, probeFrames: true });
         tracedCpu[key] = traced.cpuMsPerSecond;
-        attribution.push(`${key}, traced ${traceSeconds} s with the frame probe: ${longTasksLine(traced)}`);
+        attribution.push(`${key}, traced ${replayTraceSeconds} s with the frame probe: ${longTasksLine(traced)}`);
       }
       await board.close();
       await front.close();
