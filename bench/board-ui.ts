@@ -422,7 +422,7 @@ report({
   figures: [...figuresOfAll(live, alone), ...figuresOfAll(replayed, replayedAlone)],
   notes: [
     'Screen update: the board applies the deltas received since the last one, at most once a second; "screen update in the page" is its own user-timing measure of that, from the first state change to the end of the DOM update it caused (web/src/lib/state/live-counts.svelte.ts, UPDATE_MEASURE).',
-    'Main-thread time per screen update = (live task time − idle task time) / screen updates: everything the page does more than when idle (script, style, layout, paint, GC), on a box where the server, the simulator and Chromium share 2 cores.',
+    'Main-thread time per screen update = (live task time − idle task time) / screen updates: everything the page does more than when idle (script, style, layout, paint, GC), in the live windows on a box where the server, the simulator and Chromium share 2 cores (in the replayed ones Chromium has it to itself).',
     'Frame times are requestAnimationFrame gaps in headless Chromium; long tasks from PerformanceObserver("longtask").',
     '"no frame probe": a second window of the same length right after, without the requestAnimationFrame loop (which makes the page draw a frame on every vsync, as it does while scrolled but not when left alone); the traced live window is without it, the traced replayed one with it.',
     `"replayed": after the live windows, with the traffic stopped, the page gets a recorded minute of the live counts at the peak (${recorded.events.length} snapshots and deltas, as the api sent them to a board) from a front of its own, over and over: the same input for every build and viewport, with no server, simulator or broker at work on the box.`,
