@@ -9,7 +9,7 @@
  * JS heap. Then a second window of the same length with the page left alone: no frame probe, whose
  * requestAnimationFrame loop makes the page draw on every vsync (as while scrolling, not as when watched).
  * Baseline in the same run: the same page, same viewport, signed in on an empty directory with no
- * traffic (idle). Screenshots: test-results/bench-board-{desktop,phone}.png.
+ * traffic (idle), with the frame probe and left alone. Screenshots: test-results/bench-board-{desktop,phone}.png.
  * After the first live windows, a shorter traced one (no frame probe) says what the long tasks are made of (bench/support/long-tasks.ts);
  * the traces are kept as test-results/bench-board-trace-<viewport>-<build>.json (DevTools' Performance panel opens them).
  * A/B in the same run: BENCH_BOARD_BEFORE=<a built web/dist> serves that build to the page (same server,
@@ -69,12 +69,21 @@ const VIEWPORTS: Record<'desktop' | 'phone', { context: BrowserContextOptions; c
  * the gap between animation frames. The frame probe (a requestAnimationFrame loop) runs only while asked for:
  * it makes the page draw a frame on every vsync, which a board left alone does not do (on the phone at 4× that
  * was ~400 ms of main-thread time a second, measured in a trace), so long tasks are also counted without it.
+ * Long animation frames (the Long Animation Frames API) say what each long stretch was made of in every window,
+ * not only in the traced ones: its scripts (the longest one named) and its rendering.
  */
 const COLLECT = `
-  window.__bench = { longTasks: [], frames: [], last: 0, mutations: 0, updateMs: [], probing: false };
+  window.__bench = { longTasks: [], longFrames: [], frames: [], last: 0, mutations: 0, updateMs: [], probing: false };
   new PerformanceObserver((list) => { for (const e of list.getEntries()) if (e.name === ${JSON.stringify('grouppulse:live-update')}) window.__bench.updateMs.push(e.duration); }).observe({ type: 'measure' });
   new MutationObserver((records) => { window.__bench.mutations += records.length; }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__bench.longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const end = e.startTime + e.duration;
+      const scripts = e.scripts.map((s) => ({ what: [s.invoker || s.invokerType, s.sourceFunctionName].filter(Boolean).join(' '), ms: s.duration })).sort((a, b) => b.ms - a.ms);
+      window.__bench.longFrames.push({ ms: e.duration, scriptMs: scripts.reduce((n, s) => n + s.ms, 0), renderMs: e.renderStart ? end - e.renderStart : 0, styleLayoutMs: e.styleAndLayoutStart ? end - e.styleAndLayoutStart : 0, longestScript: scripts[0]?.what ?? '' });
+    }
+  }).observe({ type: 'long-animation-frame' });
   const frame = (t) => {
     if (!window.__bench.probing) return;
     if (window.__bench.last) window.__bench.frames.push(t - window.__bench.last);
@@ -89,9 +98,23 @@ const COLLECT = `
   };
 `;
 
+/** A long animation frame (over 50 ms) as COLLECT keeps it: its length and its parts, ms. */
+interface LongFrame {
+  ms: number;
+  /** Its scripts (callbacks, event handlers, promise reactions), together. */
+  scriptMs: number;
+  /** From the start of its rendering (frame callbacks, style, layout, …) to its end. */
+  renderMs: number;
+  /** The part of the rendering from style and layout on. */
+  styleLayoutMs: number;
+  /** What ran the longest script, e.g. "TimerHandler:setTimeout" or "Window.requestAnimationFrame". */
+  longestScript: string;
+}
+
 /** What COLLECT keeps in the page (window.__bench). */
 interface Collected {
   longTasks: number[];
+  longFrames: LongFrame[];
   frames: number[];
   mutations: number;
   updateMs: number[];
@@ -100,6 +123,7 @@ interface Collected {
 
 interface Measured {
   longTasks: number[];
+  longFrames: LongFrame[];
   frames: number[];
   /** Chrome's main-thread task time over the window, ms, and the parts of it in script, style and layout. */
   taskMs: number;
@@ -174,6 +198,7 @@ async function measure(page: Page, viewport: keyof typeof VIEWPORTS, updates: ()
     const bench = (window as unknown as { __bench: Collected }).__bench;
     bench.probeFrames(probe);
     bench.longTasks.length = 0;
+    bench.longFrames.length = 0;
     bench.frames.length = 0;
     bench.mutations = 0;
     bench.updateMs.length = 0;
@@ -187,13 +212,14 @@ async function measure(page: Page, viewport: keyof typeof VIEWPORTS, updates: ()
   const collected = await page.evaluate(() => {
     const bench = (window as unknown as { __bench: Collected }).__bench;
     bench.probeFrames(false);
-    return { longTasks: bench.longTasks, frames: bench.frames, mutations: bench.mutations, updateMs: bench.updateMs };
+    return { longTasks: bench.longTasks, longFrames: bench.longFrames, frames: bench.frames, mutations: bench.mutations, updateMs: bench.updateMs };
   });
   const spent = (name: string) => ((after[name] ?? 0) - (before[name] ?? 0)) * 1000;
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
   await cdp.detach();
   return {
     longTasks: [...collected.longTasks],
+    longFrames: [...collected.longFrames],
     frames: [...collected.frames].sort((a, b) => a - b),
     taskMs: spent('TaskDuration'),
     scriptMs: spent('ScriptDuration'),
@@ -206,6 +232,16 @@ async function measure(page: Page, viewport: keyof typeof VIEWPORTS, updates: ()
     updates: updates() - updatesBefore,
     seconds: elapsed,
   };
+}
+
+/** The long animation frames of a window in a line: how many, their mean parts, and what ran their longest scripts. */
+function longFramesLine(frames: readonly LongFrame[]): string {
+  if (frames.length === 0) return 'no long animation frames';
+  const mean = (part: (f: LongFrame) => number) => (frames.reduce((n, f) => n + part(f), 0) / frames.length).toFixed(0);
+  const byScript = new Map<string, number>();
+  for (const f of frames) byScript.set(f.longestScript || '(no script)', (byScript.get(f.longestScript || '(no script)') ?? 0) + 1);
+  const scripts = [...byScript].sort((a, b) => b[1] - a[1]).map(([what, n]) => `${what} ×${n}`);
+  return `${frames.length} long animation frame(s) (${frames.map((f) => Math.round(f.ms)).sort((a, b) => b - a).slice(0, 5).join(', ')} ms${frames.length > 5 ? ', …' : ''}); mean script ${mean((f) => f.scriptMs)} ms, rendering ${mean((f) => f.renderMs)} ms (style and layout on ${mean((f) => f.styleLayoutMs)} ms); longest script by ${scripts.join(', ')}`;
 }
 
 const longestTask = (m: Measured) => (m.longTasks.length > 0 ? Math.max(...m.longTasks) : 0);
@@ -241,23 +277,27 @@ function figuresOf(viewport: string, live: Measured, idle: Measured): Figure[] {
 }
 
 /** The page left alone (no frame probe): what a viewer's board does between their own scrolls. */
-function aloneFiguresOf(viewport: string, measured: Measured): Figure[] {
+function aloneFiguresOf(viewport: string, measured: Measured, idle: Measured): Figure[] {
   const name = `${viewport}, no frame probe`;
   return [
-    { name: `${name}: long tasks (> 50 ms)`, value: measured.longTasks.length, unit: '', better: 'lower', target: { text: 'none', met: measured.longTasks.length === 0 } },
-    { name: `${name}: longest task`, value: longestTask(measured), unit: 'ms', better: 'lower' },
-    { name: `${name}: main thread busy`, value: busyPercent(measured), unit: '%', better: 'lower' },
+    { name: `${name}: long tasks (> 50 ms)`, value: measured.longTasks.length, unit: '', better: 'lower', limit: { name: 'idle', value: idle.longTasks.length }, target: { text: 'none', met: measured.longTasks.length === 0 } },
+    { name: `${name}: longest task`, value: longestTask(measured), unit: 'ms', better: 'lower', limit: { name: 'idle', value: longestTask(idle) } },
+    { name: `${name}: main thread busy`, value: busyPercent(measured), unit: '%', better: 'lower', limit: { name: 'idle', value: busyPercent(idle) } },
     { name: `${name}: screen update in the page (state + DOM) p99`, value: percentile(measured.updateMs, 99), unit: 'ms', better: 'lower', limit: { name: 'one frame', value: FRAME_MS } },
   ];
 }
 
 const updates = await watchUpdates();
 const idle: Record<string, Measured> = {};
+/** The idle page left alone too: the baseline of the "no frame probe" figures. */
+const idleAlone: Record<string, Measured> = {};
 for (const viewport of ['desktop', 'phone'] as const) {
   const board = await openBoard(viewport, services.url);
   await board.page.locator('[data-testid="counts-grid"]').waitFor();
   console.log(`measuring ${viewport}, idle (empty directory, no traffic), ${seconds} s`);
   idle[viewport] = await measure(board.page, viewport, updates.count, true);
+  console.log(`measuring ${viewport}, idle, no frame probe, ${seconds} s`);
+  idleAlone[viewport] = await measure(board.page, viewport, updates.count, false);
   await board.close();
 }
 
@@ -294,6 +334,7 @@ function merged(a: Measured, b: Measured): Measured {
   const sum = (k: 'taskMs' | 'scriptMs' | 'styleMs' | 'layoutMs' | 'mutations' | 'updates' | 'seconds') => a[k] + b[k];
   return {
     longTasks: [...a.longTasks, ...b.longTasks],
+    longFrames: [...a.longFrames, ...b.longFrames],
     frames: [...a.frames, ...b.frames].sort((x, y) => x - y),
     updateMs: [...a.updateMs, ...b.updateMs].sort((x, y) => x - y),
     taskMs: sum('taskMs'),
@@ -401,10 +442,18 @@ await browser.close();
 await beforeFront?.close();
 await services.stop();
 
+const windows: [Record<string, Measured>, string][] = [
+  [live, 'with the frame probe'],
+  [alone, 'left alone'],
+  [replayed, 'with the frame probe'],
+  [replayedAlone, 'left alone'],
+];
+const longFrameLines = windows.flatMap(([record, mode]) => Object.entries(record).map(([key, m]) => `${key}, ${mode}: ${longFramesLine(m.longFrames)}`));
+
 const figuresOfAll = (measured: Record<string, Measured>, left: Record<string, Measured>): Figure[] =>
   Object.entries(measured).flatMap(([key, m]) => [
     ...figuresOf(key, m, idle[key.split(' ')[0]!]!),
-    ...aloneFiguresOf(key, left[key]!),
+    ...aloneFiguresOf(key, left[key]!, idleAlone[key.split(' ')[0]!]!),
     ...(key in tracedCpu ? [{ name: `${key}: main-thread CPU time (traced window)`, value: tracedCpu[key]!, unit: 'ms/s', better: 'lower' as const }] : []),
   ]);
 
@@ -429,6 +478,8 @@ report({
     ...(beforeDist ? [`"(before)": the build in ${beforeDist}, served to the page in turns with the current build (two windows each, same server and traffic).`] : []),
     'Long tasks by what they are made of (self time of the trace events inside tasks ≥ 50 ms; FunctionCall/TimerFire/EventDispatch are script, UpdateLayoutTree is style):',
     ...attribution,
+    'Long animation frames (> 50 ms) in each measured window, from the page (Long Animation Frames API): a frame\'s scripts and its rendering; what is left of its length is waiting or work outside scripts (parsing, GC):',
+    ...longFrameLines,
   ],
 });
 process.exit(0);
