@@ -62,17 +62,19 @@ export async function startBoardFront(dist: string, target: string, options: { r
   });
   const sent = new Map<string, number>();
   const replayer = options.replay ? replay(new SocketServer(server), options.replay, (name) => sent.set(name, (sent.get(name) ?? 0) + 1)) : null;
-  // A WebSocket upgrade: replay the request's head upstream, then pipe the two sockets together.
-  if (!replayer) server.on('upgrade', function passUpgrade(req: IncomingMessage, socket, head: Buffer) {
-    const out = connect(Number(upstream.port), upstream.hostname, () => {
-      const headers = Object.entries(req.headers).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : value}`);
-      out.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
-      if (head.length > 0) out.write(head);
-      out.pipe(socket).pipe(out);
+  // A WebSocket upgrade (unless the front answers the socket itself): replay the request's head upstream, then pipe the two sockets together.
+  if (!replayer) {
+    server.on('upgrade', function passUpgrade(req: IncomingMessage, socket, head: Buffer) {
+      const out = connect(Number(upstream.port), upstream.hostname, () => {
+        const headers = Object.entries(req.headers).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : value}`);
+        out.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
+        if (head.length > 0) out.write(head);
+        out.pipe(socket).pipe(out);
+      });
+      out.on('error', () => socket.destroy());
+      socket.on('error', () => out.destroy());
     });
-    out.on('error', () => socket.destroy());
-    socket.on('error', () => out.destroy());
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
