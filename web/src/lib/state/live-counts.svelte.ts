@@ -26,7 +26,8 @@ export type Totals = Record<Metric | 'activeSenders', number>;
 /** Every number a snapshot row carries. */
 const SNAPSHOT_NUMBERS = [...COUNTER_NAMES, 'activeGroups', 'activeSenders'] as const;
 
-function sumRows(rows: readonly SnapshotRow[]): Totals {
+/** The sums of every number of these rows (or of these subtotals: they carry the same numbers). */
+function sumRows(rows: readonly Totals[]): Totals {
   const totals: Totals = { messages: 0, media: 0, forwarded: 0, joins: 0, leaves: 0, activeGroups: 0, activeSenders: 0 };
   for (const row of rows) for (const name of SNAPSHOT_NUMBERS) totals[name] += row[name];
   return totals;
@@ -84,7 +85,7 @@ function emptyRow(division: string, category: string): SnapshotRow {
   return { division, category, messages: 0, media: 0, forwarded: 0, joins: 0, leaves: 0, activeGroups: 0, activeSenders: 0 };
 }
 
-/** Rows in display order, grouped by division (consecutive runs of the same division). */
+/** Rows grouped by division, each group in the rows' order, the divisions in order of first appearance. */
 function byDivision(sorted: readonly SnapshotRow[]): Map<string, SnapshotRow[]> {
   const groups = new Map<string, SnapshotRow[]>();
   for (const row of sorted) {
@@ -116,11 +117,7 @@ export class LiveCounts {
   lastUpdate = $state<Date | null>(null);
 
   /** The sums of every division's subtotals: wakes with any division, reads ~10 subtotals, not every row. */
-  readonly totals: Totals = $derived.by(() => {
-    const totals = sumRows([]);
-    for (const division of this.divisions) for (const name of SNAPSHOT_NUMBERS) totals[name] += division.totals[name];
-    return totals;
-  });
+  readonly totals: Totals = $derived(sumRows(this.divisions.map((division) => division.totals)));
 
   /** The divisions by id; the same objects as `divisions`. */
   #byId = new Map<string, DivisionRows>();
