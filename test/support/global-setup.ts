@@ -6,7 +6,7 @@
  * skipped — when either cannot be had.
  *
  * The ClickHouse server always loads the project's own users (deploy/clickhouse/): the tests log in as the
- * service user `grouppulse` and, for the analysts' SQL, as `grouppulse_readonly`. A server this setup starts
+ * service user `grouppulse` (the analysts' user is tested on a server of its own, test/analyst-user…). A server this setup starts
  * (container or script) is its own, on free ports with a fresh data directory, and is stopped at the end;
  * on a server named by CLICKHOUSE_URL the databases the run created (grouppulse_t*) are dropped at the end.
  */
@@ -23,8 +23,6 @@ declare module 'vitest' {
     clickhouseEngine: 'embedded' | 'server';
     /** The server (service user in the URL), when the engine is 'server'; else ''. */
     clickhouseUrl: string;
-    clickhouseReadonlyUser: string;
-    clickhouseReadonlyPassword: string;
   }
 }
 
@@ -32,8 +30,6 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 interface ClickHouseServer {
   url: string;
-  readonlyUser: string;
-  readonlyPassword: string;
   stop: () => Promise<void>;
 }
 
@@ -90,19 +86,12 @@ async function startClickHouseContainer(): Promise<ClickHouseServer> {
     .start();
   return {
     url: `http://grouppulse:${TEST_SERVICE_PASSWORD}@${container.getHost()}:${container.getMappedPort(8123)}`,
-    readonlyUser: 'grouppulse_readonly',
-    readonlyPassword: TEST_READONLY_PASSWORD,
     stop: async () => void (await container.stop()),
   };
 }
 
 /** A server named by CLICKHOUSE_URL: used as it is; the test databases this run creates on it are dropped at the end. */
 async function clickHouseFromEnv(url: string): Promise<ClickHouseServer> {
-  const readonlyUser = process.env.CLICKHOUSE_READONLY_USER ?? '';
-  const readonlyPassword = process.env.CLICKHOUSE_READONLY_PASSWORD ?? '';
-  if (!readonlyUser) {
-    throw new Error('CLICKHOUSE_URL is set but CLICKHOUSE_READONLY_USER (and CLICKHOUSE_READONLY_PASSWORD) are not: the server tests need the analysts\' user of deploy/clickhouse/users.d too (scripts/clickhouse-local start prints all three)');
-  }
   const databases = async (): Promise<string[]> => {
     const client = createClient({ url });
     try {
@@ -115,8 +104,6 @@ async function clickHouseFromEnv(url: string): Promise<ClickHouseServer> {
   const before = new Set(await databases());
   return {
     url,
-    readonlyUser,
-    readonlyPassword,
     stop: async () => {
       const client = createClient({ url });
       try {
@@ -150,8 +137,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     stops.push(server.stop);
   }
   project.provide('clickhouseUrl', server?.url ?? '');
-  project.provide('clickhouseReadonlyUser', server?.readonlyUser ?? '');
-  project.provide('clickhouseReadonlyPassword', server?.readonlyPassword ?? '');
 
   return async function teardown() {
     for (const stop of stops.reverse()) await stop();
