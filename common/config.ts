@@ -12,6 +12,13 @@ const optionalString = z
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** true/false, 1/0, yes/no, on/off. */
+const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { errorMap: () => ({ message: 'must be true or false' }) })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes', 'on'].includes(v)));
+
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
@@ -52,8 +59,10 @@ const configSchema = z.object({
   PROCESSOR_BATCH_ROWS: positiveInt(20_000),
   /** Embedded engine: how often the processor hands freed engine memory back to the system (0 = never). */
   STORE_RELEASE_MEMORY_MS: z.coerce.number().int().min(0).default(5000),
-  /** Bound of the in-process bus, in records per topic waiting to be consumed. */
-  MEMORY_BUS_MAX_PENDING: positiveInt(200_000),
+  /** Bound of the local log (embedded mode), in records per topic waiting for the processor; beyond it ingest answers 503. */
+  LOCAL_BUS_MAX_PENDING: positiveInt(1_000_000),
+  /** Local log: flush accepted events to the disk before answering 202 (survives a power cut, not only a crash). */
+  LOCAL_BUS_SYNC: booleanFlag(true),
   LIVE_INTERVAL_MS: positiveInt(250),
   /** How often the api re-reads the live snapshot (distinct counts) from ClickHouse. */
   LIVE_RESYNC_MS: positiveInt(10_000),

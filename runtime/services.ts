@@ -24,7 +24,7 @@ import { createApiRouter } from '../api/router.ts';
 import { createBoardRouter } from '../api/board-routes.ts';
 import type { Bus } from '../common/bus/bus.ts';
 import { createKafkaBus } from '../common/bus/kafka-bus.ts';
-import { createMemoryBus } from '../common/bus/memory-bus.ts';
+import { createLocalBus } from '../common/bus/local-bus.ts';
 import { kafkaBrokers, type Config } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 import { createMetrics, type Metrics } from '../common/metrics.ts';
@@ -58,6 +58,10 @@ export interface RunningServices {
   stop(timeoutMs?: number): Promise<void>;
 }
 
+const LIVE_RETENTION_MS = 3_600_000;
+/** Dead letters are also kept in the dead_letters table, where admins read them. */
+const DEAD_LETTER_RETENTION_MS = 7 * 86_400_000;
+
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 
 export function createBus(config: Config, logger: Logger): Bus {
@@ -73,10 +77,12 @@ export function createBus(config: Config, logger: Logger): Bus {
       logger,
     });
   }
-  return createMemoryBus({
+  return createLocalBus({
+    dir: path.resolve(config.DATA_DIR, 'bus'),
     partitions: config.KAFKA_PARTITIONS,
-    maxPendingPerTopic: config.MEMORY_BUS_MAX_PENDING,
+    maxPendingPerPartition: Math.max(1, Math.floor(config.LOCAL_BUS_MAX_PENDING / config.KAFKA_PARTITIONS)),
     maxBatchRecords: config.PROCESSOR_BATCH_ROWS,
+    sync: config.LOCAL_BUS_SYNC,
   });
 }
 
@@ -120,7 +126,10 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   const topics = topicsOf(config);
   const health = createHealth();
   const bus = createBus(config, logger);
-  await bus.ensureTopics([topics.events, topics.deadLetter, topics.live]);
+  await bus.ensureTopics([topics.events]);
+  // Fan-out topics: nobody must read them for the pipeline to go on, so old records go read or not.
+  await bus.ensureTopics([topics.live], { retentionMs: LIVE_RETENTION_MS });
+  await bus.ensureTopics([topics.deadLetter], { retentionMs: DEAD_LETTER_RETENTION_MS });
 
   let store: Store | undefined;
   if (roles.processor || roles.api) {
@@ -278,8 +287,9 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
       const drain = (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        // The in-process bus lives and dies with this process: write out what it holds first.
-        if (processor && bus.kind === 'memory') await drainBus(bus, processorGroupId, topics.events, timeoutMs / 2);
+        // Not needed for durability (what the local log holds is processed at the next start), but the
+        // board and the analysts then see everything accepted before the stop.
+        if (processor && bus.kind === 'local') await drainBus(bus, processorGroupId, topics.events, timeoutMs / 2);
         await processor?.stop();
         await alerts?.stop();
         await directoryService?.stop();
