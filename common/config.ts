@@ -50,6 +50,8 @@ const configSchema = z.object({
   DIRECTORY_IMPORT_TOKEN: optionalString,
   /** Key for pseudonymising member ids. Unset: generated once and kept in DATA_DIR/pseudonym.key. */
   PSEUDONYM_KEY: optionalString,
+  /** Country of phone numbers written without a country code (ISO 3166 code): they are normalised to E.164 before pseudonymising. */
+  PHONE_DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO 3166 country code such as IN').default('IN'),
   INGEST_MAX_BODY_BYTES: positiveInt(5 * 1024 * 1024),
   INGEST_MAX_EVENTS: positiveInt(10_000),
   /** Requests with a wrong or missing source token allowed per client address per minute (then 429). */

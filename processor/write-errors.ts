@@ -25,6 +25,7 @@ const REJECTED_DATA_CODES = new Set([
   321, // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
   349, // CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN
   407, // DECIMAL_OVERFLOW
+  469, // VIOLATED_CONSTRAINT
 ]);
 
 export type WriteFailure = 'rejected-data' | 'retry';
