@@ -59,6 +59,12 @@ const configSchema = z.object({
   /** How long an event id is remembered: a copy arriving within this window counts once. */
   DEDUP_WINDOW_DAYS: positiveInt(8),
   PROCESSOR_BATCH_ROWS: positiveInt(20_000),
+  /**
+   * Records waiting this long without a processor making progress — or a batch failing to be written
+   * this long — is a stall: the processor's /readyz fails, pipeline_stalled_partitions counts it and the
+   * pipeline-stalled alert fires (to the central team).
+   */
+  PIPELINE_STALL_SECONDS: positiveInt(60),
   /** Embedded engine: how often the processor hands freed engine memory back to the system (0 = never). */
   STORE_RELEASE_MEMORY_MS: z.coerce.number().int().min(0).default(5000),
   /** Bound of the local log (embedded mode), in records per topic waiting for the processor; beyond it ingest answers 503. */

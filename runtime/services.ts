@@ -175,6 +175,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   // ClickHouse: the shared store, or (ingest on its own with CLICKHOUSE_URL) a client of its own.
   let ingestStore: Store | undefined;
   if (roles.ingest) {
+    health.addCheck('bus', () => bus.check());
     if (!store && config.CLICKHOUSE_URL) {
       ingestStore = await createStore(config);
       await migrate(ingestStore.client);
@@ -196,7 +197,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
         signInWindowMs: config.AUTH_SIGNIN_WINDOW_MINUTES * 60_000,
       }),
     );
-    app.use(createAdminRouter({ users: access.users, userAdmin: access.userAdmin, requireUser: access.requireUser }));
+    app.use(createAdminRouter({ client: store.client, users: access.users, userAdmin: access.userAdmin, requireUser: access.requireUser }));
     app.use(
       createSqlRouter({
         analyst,
@@ -257,13 +258,23 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
       boardTimeZone: config.BOARD_TIME_ZONE,
       releaseMemory: () => store.releaseMemory(),
       releaseMemoryEveryMs: config.STORE_RELEASE_MEMORY_MS,
+      stallAfterMs: config.PIPELINE_STALL_SECONDS * 1000,
+      lagIntervalMs: Math.min(10_000, config.PIPELINE_STALL_SECONDS * 250),
     });
     await processor.start();
+    const running = processor;
+    health.addCheck('processor', async () => {
+      const { problem } = running.health();
+      if (problem) throw new Error(problem);
+    });
   }
 
   // Alerts (alerts/): detector + webhooks in the processor role; routes + live fan-out in the api role.
   const alerts: AlertsService | undefined = store
-    ? await startAlertsService({ config, roles, bus, client: store.client, directory: directoryService?.directory, io, requireUser: access?.requireUser, logger, metrics })
+    ? await startAlertsService({
+        config, roles, bus, client: store.client, directory: directoryService?.directory, io, requireUser: access?.requireUser, logger, metrics,
+        pipeline: processor ? () => ({ topic: topics.events, stalls: processor!.stalls() }) : undefined,
+      })
     : undefined;
   if (alerts?.router) app.use(alerts.router);
 
