@@ -231,9 +231,10 @@ export function createProcessor(options: ProcessorOptions): Processor {
       maxDelayMs: options.retryMaxDelayMs ?? 5000,
       onFailure(error, attempt, nextDelayMs) {
         options.metrics.processorWriteFailures.inc();
-        const message = (error as Error).message ?? String(error);
-        if (!failing.has(batch.partition)) failing.set(batch.partition, { since: Date.now(), error: message });
-        else failing.get(batch.partition)!.error = message;
+        // /readyz is unauthenticated: the kind of failure only (ClickHouse's error type), the details go to the log.
+        const kind = (error as { type?: string }).type ?? (error as Error).name ?? 'Error';
+        if (!failing.has(batch.partition)) failing.set(batch.partition, { since: Date.now(), error: kind });
+        else failing.get(batch.partition)!.error = kind;
         log.error({ err: error, partition: batch.partition, firstOffset: batch.firstOffset, attempt, retryInMs: nextDelayMs }, 'batch write failed; retrying');
       },
     }).finally(() => failing.delete(batch.partition));
@@ -290,7 +291,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     if (consumer && !consumer.running) return { problem: consumer.problem ?? 'the consumer is not running' };
     const now = Date.now();
     for (const [partition, { since, error }] of failing) {
-      if (now - since >= stallAfterMs) return { problem: `writing a batch of partition ${partition} has failed for ${Math.round((now - since) / 1000)} s: ${error}` };
+      if (now - since >= stallAfterMs) return { problem: `writing a batch of partition ${partition} has failed for ${Math.round((now - since) / 1000)} s (${error}; details in the log)` };
     }
     const stalled = watch.stalls(now, stallAfterMs).filter((s) => assigned.includes(s.partition));
     if (stalled.length > 0) return { problem: `records wait without progress on partition ${stalled.map((s) => s.partition).join(', ')} for ${Math.round((now - stalled[0]!.since) / 1000)} s` };
