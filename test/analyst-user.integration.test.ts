@@ -26,7 +26,7 @@ const ANALYTICS = [
 /** The service's own: accounts, the audit trail, credentials, bookkeeping, delivery logs and caches. */
 const SERVICE = [
   'users', 'revoked_tokens', 'sql_audit', 'sources', 'processor_batches', 'schema_migrations', 'event_keys',
-  'alert_deliveries', 'alert_digests', 'alert_webhook_outbox', 'directory_group_paths', 'directory_group_paths_ready',
+  'alert_deliveries', 'alert_digests', 'alert_webhook_outbox', 'directory_group_paths', 'directory_group_paths_ready', 'dead_letters',
 ];
 /** Tables that are not data: the views (they write into the tables above) and the migration lock. */
 const notData = (name: string) => name.endsWith('_mv') || name.startsWith('schema_migrations_lock_');
@@ -48,7 +48,7 @@ describe('the analysts\' read-only user on a ClickHouse server', () => {
   beforeAll(async () => {
     server = await startLocalClickHouse();
     pipeline = await startTestPipeline({
-      memoryBus: true,
+      localBus: true,
       env: {
         CLICKHOUSE_URL: server.url,
         CLICKHOUSE_DATABASE: 'grouppulse',

@@ -32,7 +32,7 @@ describe('access control matrix', () => {
   const tokens = {} as Record<Who, string | undefined>;
 
   beforeAll(async () => {
-    pipeline = await startTestPipeline({ memoryBus: true });
+    pipeline = await startTestPipeline({ localBus: true });
     const admin = await adminToken(pipeline.url);
     for (const [username, roles, units] of [
       ['monitor1', ['monitor'], []],
@@ -198,7 +198,7 @@ describe('access control matrix', () => {
 describe('sign-in rate limit and CORS for a board served elsewhere', () => {
   let pipeline: TestPipeline;
   beforeAll(async () => {
-    pipeline = await startTestPipeline({ memoryBus: true, env: { AUTH_SIGNIN_MAX_ATTEMPTS: '3', BOARD_ORIGIN: 'http://localhost:5173' } });
+    pipeline = await startTestPipeline({ localBus: true, env: { AUTH_SIGNIN_MAX_ATTEMPTS: '3', BOARD_ORIGIN: 'http://localhost:5173' } });
   });
   afterAll(() => pipeline?.stop());
 

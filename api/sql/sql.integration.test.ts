@@ -29,7 +29,7 @@ describe('POST /api/v1/sql', () => {
   }
 
   beforeAll(async () => {
-    pipeline = await startTestPipeline({ memoryBus: true, env: { SQL_MAX_EXECUTION_SECONDS: '2', SQL_MAX_RESULT_ROWS: '1000' } });
+    pipeline = await startTestPipeline({ localBus: true, env: { SQL_MAX_EXECUTION_SECONDS: '2', SQL_MAX_RESULT_ROWS: '1000' } });
     const admin = await adminToken(pipeline.url);
     const created = await fetch(`${pipeline.url}/api/v1/admin/users`, {
       method: 'POST',

@@ -25,7 +25,7 @@ describe(`key sets past a server's parameter limit (${testEngine()} engine)`, ()
   let pipeline: TestPipeline;
 
   beforeAll(async () => {
-    pipeline = await startTestPipeline({ memoryBus: true });
+    pipeline = await startTestPipeline({ localBus: true });
     const client = pipeline.store!.client;
     // Every group in the directory with a title; a message and a snapshot from each.
     await client.insert({
