@@ -89,10 +89,18 @@ const configSchema = z.object({
   ADMIN_PASSWORD: optionalString,
   /** Origin of the board when it is served from elsewhere (e.g. http://localhost:5173); unset = same origin only. */
   BOARD_ORIGIN: optionalString,
-  /** Analysts' SQL limits, enforced by ClickHouse (max_execution_time, max_result_rows, max_result_bytes). */
+  /** Analysts' SQL limits, enforced by ClickHouse (max_execution_time, max_result_rows, max_result_bytes; the answer's JSON is held to the byte limit too). */
   SQL_MAX_EXECUTION_SECONDS: positiveInt(30),
   SQL_MAX_RESULT_ROWS: positiveInt(100_000),
   SQL_MAX_RESULT_BYTES: positiveInt(50 * 1024 * 1024),
+  /** Memory one analyst query may use (max_memory_usage); group-by and sort spill to disk past a quarter of it. */
+  SQL_MAX_MEMORY_BYTES: positiveInt(512 * 1024 * 1024),
+  /** Analyst queries running at once in all (embedded engine: one engine session each). */
+  SQL_MAX_CONCURRENT_QUERIES: positiveInt(2),
+  /** Of those, at most this many per analyst; their other queries wait their turn (fair queueing). */
+  SQL_MAX_QUERIES_PER_ANALYST: positiveInt(1),
+  /** Queries one analyst may have waiting; beyond it, 429. */
+  SQL_MAX_QUEUED_PER_ANALYST: positiveInt(5),
   /** Server mode: a read-only ClickHouse user for the analysts' SQL (deploy/clickhouse/users.d/grouppulse-readonly.xml). */
   CLICKHOUSE_READONLY_USER: optionalString,
   CLICKHOUSE_READONLY_PASSWORD: optionalString,

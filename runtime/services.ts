@@ -19,7 +19,9 @@ import { createAuthRouter } from '../api/auth/router.ts';
 import { startLiveSocket, type LiveSocket } from '../api/live/live-socket.ts';
 import { createAnalystConnection, type AnalystConnection } from '../api/sql/analyst-client.ts';
 import { createAuditLog } from '../api/sql/audit.ts';
+import { createFairQueue } from '../api/sql/fair-queue.ts';
 import { createSqlRouter } from '../api/sql/router.ts';
+import { createCatalogue } from '../api/sql/sandbox.ts';
 import { createApiRouter } from '../api/router.ts';
 import { createBoardRouter } from '../api/board-routes.ts';
 import type { Bus } from '../common/bus/bus.ts';
@@ -177,7 +179,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   let analyst: AnalystConnection | undefined;
   if (roles.api && store) {
     access = await createAccessControl(config, store.client, logger);
-    analyst = await createAnalystConnection(config);
+    analyst = await createAnalystConnection(config, config.SQL_MAX_CONCURRENT_QUERIES);
     app.use('/api', corsForBoard(config.BOARD_ORIGIN));
     app.use(
       createAuthRouter({
@@ -191,8 +193,23 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
     app.use(
       createSqlRouter({
         analyst,
+        queue: createFairQueue({
+          slots: analyst.slots,
+          perUser: config.SQL_MAX_QUERIES_PER_ANALYST,
+          maxQueuedPerUser: config.SQL_MAX_QUEUED_PER_ANALYST,
+          onChange: ({ running, waiting }) => {
+            metrics.sqlQueries.set({ state: 'running' }, running);
+            metrics.sqlQueries.set({ state: 'waiting' }, waiting);
+          },
+        }),
+        catalogue: createCatalogue(store.client),
         audit: createAuditLog(store.client),
-        limits: { maxExecutionSeconds: config.SQL_MAX_EXECUTION_SECONDS, maxResultRows: config.SQL_MAX_RESULT_ROWS, maxResultBytes: config.SQL_MAX_RESULT_BYTES },
+        limits: {
+          maxExecutionSeconds: config.SQL_MAX_EXECUTION_SECONDS,
+          maxResultRows: config.SQL_MAX_RESULT_ROWS,
+          maxResultBytes: config.SQL_MAX_RESULT_BYTES,
+          maxMemoryBytes: config.SQL_MAX_MEMORY_BYTES,
+        },
         requireUser: access.requireUser,
         logger,
       }),
