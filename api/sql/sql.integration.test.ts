@@ -6,12 +6,17 @@
  * nothing a query does sticks to the analysts' sessions; every query is audited; and the service's
  * own session keeps writing.
  */
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPipeline, waitFor, type TestPipeline } from '../../test/support/pipeline.ts';
 import { adminToken, signIn } from '../../test/support/auth.ts';
 
 const PASSWORD = 'a-long-enough-password';
 const DAY = '2026-11-22';
+/** Where an INTO OUTFILE that ran would write (the embedded engine writes it on this machine). */
+const OUTFILE = path.join(tmpdir(), `grouppulse-outfile-${process.pid}`);
 
 interface SqlAnswer {
   error?: string;
@@ -184,7 +189,7 @@ describe('POST /api/v1/sql', () => {
       ['SETTINGS lifting readonly', 'SELECT 1 SETTINGS readonly = 0', /SETTINGS clauses are not allowed/],
       ['SETTINGS in a subquery', 'SELECT * FROM (SELECT 1 SETTINGS max_result_rows = 0)', /SETTINGS clauses are not allowed/],
       ['FORMAT', 'SELECT 1 FORMAT CSV', /FORMAT, INTO OUTFILE and SETTINGS are not allowed/],
-      ['INTO OUTFILE', "SELECT 1 INTO OUTFILE '/tmp/grouppulse-outfile'", /FORMAT, INTO OUTFILE and SETTINGS are not allowed/],
+      ['INTO OUTFILE', `SELECT * FROM events INTO OUTFILE '${OUTFILE}'`, /FORMAT, INTO OUTFILE and SETTINGS are not allowed/],
       ['a query parameter', 'SELECT {x:UInt8}', /query parameters/],
       // Statements that act on the engine or on other queries.
       ['KILL', 'KILL QUERY WHERE 1', /only SELECT queries are answered here; this is a KILL statement/],
@@ -208,6 +213,19 @@ describe('POST /api/v1/sql', () => {
       expect([400, 403], `${status}: ${body.error}`).toContain(status);
       expect(body.error).toMatch(expected);
       expect(text).not.toMatch(/scrypt\$|DB::Exception|Stack trace/);
+    });
+
+    it('wrote no file', () => {
+      expect(existsSync(OUTFILE)).toBe(false);
+    });
+
+    it('checks what names resolved to as well: a table the first check does not know yet is refused by the analyzer\'s answer', async () => {
+      // The names the parse-tree check knows are cached; a table created since (a migration on another
+      // instance, say) is unknown to it and could be a WITH name — the query tree says what it is.
+      await pipeline.store!.client.command({ query: 'CREATE TABLE secret_since (x UInt8) ENGINE = Memory' });
+      const { status, body } = await sql('SELECT * FROM secret_since');
+      expect(status).toBe(403);
+      expect(body.error).toMatch(/secret_since is not an analytics table/);
     });
   });
 
