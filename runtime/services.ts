@@ -9,13 +9,14 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { Server as SocketServer } from 'socket.io';
 import { createAdminRouter } from '../api/admin/router.ts';
 import { createAccessControl, type AccessControl } from '../api/auth/access-control.ts';
 import { corsForBoard, securityHeaders } from '../api/auth/http-security.ts';
 import { createAuthRouter } from '../api/auth/router.ts';
+import { createSecretGuard, requireBearerSecret } from '../api/auth/secret-guard.ts';
 import { startLiveSocket, type LiveSocket } from '../api/live/live-socket.ts';
 import { createAnalystConnection, type AnalystConnection } from '../api/sql/analyst-client.ts';
 import { createAuditLog } from '../api/sql/audit.ts';
@@ -28,6 +29,7 @@ import type { Bus } from '../common/bus/bus.ts';
 import { createKafkaBus } from '../common/bus/kafka-bus.ts';
 import { createMemoryBus } from '../common/bus/memory-bus.ts';
 import { kafkaBrokers, type Config } from '../common/config.ts';
+import { createFailureLimit } from '../common/failure-limit.ts';
 import type { Logger } from '../common/logger.ts';
 import { createMetrics, type Metrics } from '../common/metrics.ts';
 import { migrate } from '../common/store/migrate.ts';
@@ -137,10 +139,16 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   }
 
   // The group directory: placements for the processor; imports, drill-down and coverage for the api.
-  const directoryService: DirectoryService | undefined = store ? await startDirectoryService({ client: store.client, logger, adminToken: config.DIRECTORY_IMPORT_TOKEN, releaseMemory: () => store.releaseMemory() }) : undefined;
+  // Wrong DIRECTORY_IMPORT_TOKEN / METRICS_TOKEN attempts, per client address.
+  const secretGuard = createSecretGuard(createFailureLimit({ limit: config.TOKEN_MAX_FAILURES_PER_ADDRESS, windowMs: config.AUTH_SIGNIN_WINDOW_MINUTES * 60_000 }));
+  const directoryService: DirectoryService | undefined = store
+    ? await startDirectoryService({ client: store.client, logger, adminToken: config.DIRECTORY_IMPORT_TOKEN, secretGuard, releaseMemory: () => store.releaseMemory() })
+    : undefined;
 
   const app = express();
   app.disable('x-powered-by');
+  // Behind a reverse proxy, the client is who the proxy says (X-Forwarded-For): every per-address limit keys on req.ip.
+  app.set('trust proxy', config.TRUST_PROXY);
   app.use(securityHeaders(config.BOARD_ORIGIN));
   app.use(
     pinoHttp({
@@ -160,7 +168,8 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
     }),
   );
   app.use(health.router);
-  app.get('/metrics', async (_req, res) => {
+  const metricsAccess: RequestHandler = config.METRICS_TOKEN ? requireBearerSecret(config.METRICS_TOKEN, secretGuard, 'METRICS_TOKEN') : (_req, _res, next) => next();
+  app.get('/metrics', metricsAccess, async (_req, res) => {
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
@@ -185,7 +194,8 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
       createAuthRouter({
         auth: access.auth,
         requireUser: access.requireUser,
-        signInMaxAttempts: config.AUTH_SIGNIN_MAX_ATTEMPTS,
+        signInMaxFailures: config.AUTH_SIGNIN_MAX_FAILURES,
+        signInMaxFailuresPerAddress: config.AUTH_SIGNIN_MAX_FAILURES_PER_ADDRESS,
         signInWindowMs: config.AUTH_SIGNIN_WINDOW_MINUTES * 60_000,
       }),
     );
