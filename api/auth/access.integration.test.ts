@@ -11,6 +11,7 @@ import { adminToken, signIn } from '../../test/support/auth.ts';
 import { createTokenIssuer } from './tokens.ts';
 
 const DAY = '2026-11-22';
+const DAY_MS = 86_400_000;
 const PASSWORD = 'a-long-enough-password';
 
 type Who = 'admin' | 'monitor' | 'leadJaipur' | 'leadAjmer' | 'analyst' | 'ingestToken' | 'noToken';
@@ -55,6 +56,17 @@ describe('access control matrix', () => {
       format: 'JSONEachRow',
       values: [eventRow('j1', 'jaipur'), eventRow('j2', 'jaipur'), eventRow('a1', 'ajmer'), eventRow('u1', 'unassigned')],
     });
+    // A directory for what a lead's silences are cut by, and one silence per division plus one on a source.
+    const units = [{ id: 'S', name: 'State', level: 'state', parent: '' }, { id: 'jaipur', name: 'Jaipur', level: 'division', parent: 'S' }, { id: 'ajmer', name: 'Ajmer', level: 'division', parent: 'S' }];
+    const groups = [{ id: 'wa:jaipur-g1', unit: 'jaipur', category: 'booth-voters' }, { id: 'wa:ajmer-g1', unit: 'ajmer', category: 'booth-voters' }];
+    for (const [kind, body] of [['units', { units }], ['groups', { groups }]] as const) {
+      const imported = await call(pipeline, 'POST', `/api/v1/directory/${kind}`, admin, body);
+      expect(imported.status, await imported.clone().text()).toBe(200);
+    }
+    for (const subject of ['wa:jaipur-g1', 'wa:ajmer-g1', 'collector-7']) {
+      const created = await call(pipeline, 'POST', '/api/v1/alerts/silences', admin, { subject, until: new Date(Date.now() + DAY_MS).toISOString(), reason: `quiet ${subject}` });
+      expect(created.status, await created.clone().text()).toBe(201);
+    }
   });
   afterAll(() => pipeline?.stop());
 
@@ -113,6 +125,34 @@ describe('access control matrix', () => {
       expect(seen).toEqual(testCase.expect);
     });
   }
+
+  it('silences: each reader sees those of what they may see; leads silence only their own; monitors remove', async () => {
+    const seen: Partial<Record<Who, number | string[]>> = {};
+    for (const who of Object.keys(tokens) as Who[]) {
+      const response = await call(pipeline, 'GET', '/api/v1/alerts/silences', tokens[who]);
+      seen[who] = response.status === 200 ? ((await response.json()) as { silences: { subject: string }[] }).silences.map((s) => s.subject).sort() : response.status;
+    }
+    const all = ['collector-7', 'wa:ajmer-g1', 'wa:jaipur-g1'];
+    expect(seen).toEqual({ admin: all, monitor: all, analyst: all, leadJaipur: ['wa:jaipur-g1'], leadAjmer: ['wa:ajmer-g1'], ingestToken: 401, noToken: 401 });
+
+    const until = new Date(Date.now() + DAY_MS).toISOString();
+    const created: Partial<Record<Who, number>> = {};
+    for (const who of Object.keys(tokens) as Who[]) created[who] = (await call(pipeline, 'POST', '/api/v1/alerts/silences', tokens[who], { subject: 'wa:jaipur-g1', until })).status;
+    expect(created).toEqual({ admin: 201, monitor: 201, analyst: 403, leadJaipur: 201, leadAjmer: 403, ingestToken: 401, noToken: 401 });
+    expect((await call(pipeline, 'POST', '/api/v1/alerts/silences', tokens.leadJaipur, { subject: 'collector-7', until })).status).toBe(403);
+
+    const [target] = ((await (await call(pipeline, 'GET', '/api/v1/alerts/silences', tokens.admin)).json()) as { silences: { id: string; subject: string }[] }).silences.filter((s) => s.subject === 'collector-7');
+    const removed: Partial<Record<Who, number>> = {};
+    for (const who of ['leadJaipur', 'analyst', 'ingestToken', 'noToken', 'monitor'] as const) removed[who] = (await call(pipeline, 'DELETE', `/api/v1/alerts/silences/${target!.id}`, tokens[who])).status;
+    expect(removed).toEqual({ leadJaipur: 403, analyst: 403, ingestToken: 401, noToken: 401, monitor: 204 });
+  });
+
+  it('silences last at most the rules\' maximum (30 days by default)', async () => {
+    const tooLong = await call(pipeline, 'POST', '/api/v1/alerts/silences', tokens.admin, { subject: 'wa:jaipur-g1', until: new Date(Date.now() + 31 * DAY_MS).toISOString() });
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as { error: string }).error).toMatch(/at most 30 days \(silences.maxDays in the rules file\)/);
+    expect((await call(pipeline, 'POST', '/api/v1/alerts/silences', tokens.admin, { subject: 'wa:jaipur-g1', until: new Date(Date.now() + 29 * DAY_MS).toISOString() })).status).toBe(201);
+  });
 
   it('user tokens cannot ingest; source tokens cannot read', async () => {
     const event = [{ type: 'message', id: 'u-1', group: 'g', at: `${DAY}T10:00:00Z`, sender: 's' }];
