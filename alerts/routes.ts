@@ -41,7 +41,7 @@ const listSchema = z.object({
 
 const LIFECYCLES = ['new', 'active', 'declining', 'dormant', 'dark'] as const;
 const groupsSchema = z.object({
-  division: z.string().min(1, 'division is required'),
+  division: z.string({ required_error: 'division is required' }).min(1, 'division is required'),
   state: z.enum(LIFECYCLES, { errorMap: () => ({ message: `state must be one of ${LIFECYCLES.join(', ')}` }) }).optional(),
   sort: z.enum(['silentFor', 'group', 'unit', 'category'], { errorMap: () => ({ message: 'sort must be one of silentFor, group, unit, category' }) }).default('silentFor'),
   order: z.enum(['asc', 'desc'], { errorMap: () => ({ message: 'order must be asc or desc' }) }).default('desc'),
