@@ -27,6 +27,8 @@ export interface DetectorOptions {
   publish: (messages: AlertMessage[]) => Promise<void>;
   now: () => number;
   logger: Logger;
+  /** Where accepted events have stopped reaching the store (pipeline-stalled); read at each tick. */
+  pipeline?: () => Signals['pipeline'];
 }
 
 export interface TickResult {
@@ -85,7 +87,7 @@ export function createDetector(options: DetectorOptions): Detector {
       const now = options.now();
       const index = options.index();
       const reads = await readSignals(options.client, options.rules, now, options.rules.sharpDrop.enabled);
-      const signals = buildSignals(index, reads, now);
+      const signals: Signals = { ...buildSignals(index, reads, now), pipeline: options.pipeline?.() };
       const evaluation = evaluate(signals, options.rules);
       const [open, silences] = await Promise.all([options.repository.open(), options.repository.activeSilences(now)]);
       const todo = plan(evaluation, open, signals, options.rules, silenceCheck(silences));

@@ -190,3 +190,31 @@ describe('mute windows', () => {
     expect(isMuted(windows, Date.parse('2026-11-30T01:30:00Z'))).toBe(false);
   });
 });
+
+describe('pipeline-stalled', () => {
+  const stalled = { topic: 'events', stalls: [{ partition: 1, since: NOW - 10 * 60_000, waiting: 1234 }] };
+
+  it('fires for the central team (no division) while accepted events do not reach the store, and resolves when they do', () => {
+    const evaluation = evaluate({ ...signals([]), pipeline: stalled }, rules);
+    const condition = evaluation.conditions.get(openKey('pipeline-stalled', 'events'))!;
+    expect(condition).toMatchObject({ subjectKind: 'pipeline', division: '', divisions: [], since: NOW - 10 * 60_000, details: { waiting: 1234, partitions: '1', stalledMinutes: 10 } });
+    expect(condition.message).toContain('have not reached the store for 10 min: 1234 wait on partition 1');
+    expect(alertAudience(alertFrom(condition, NOW, 1))).toEqual([]);
+
+    const open = alertFrom(condition, NOW, 1);
+    const moving = evaluate({ ...signals([]), pipeline: { topic: 'events', stalls: [] } }, rules);
+    expect(plan(moving, [open], signals([]), rules, noSilence).resolve.map((a) => a.rule)).toEqual(['pipeline-stalled']);
+  });
+
+  it('holds activity alerts meanwhile: a group looking silent only because its events wait neither fires nor resolves', () => {
+    const quiet = group('g', 72);
+    expect(evaluate(signals([quiet]), rules).conditions.has(openKey('group-inactive', 'g'))).toBe(true);
+    const during = evaluate({ ...signals([quiet]), pipeline: stalled }, rules);
+    expect(during.conditions.has(openKey('group-inactive', 'g'))).toBe(false);
+    expect(during.blind.has(openKey('group-inactive', 'g'))).toBe(true);
+    const open = alertFrom(evaluate(signals([quiet]), rules).conditions.get(openKey('group-inactive', 'g'))!, NOW, 1);
+    const todo = plan(during, [open], signals([quiet]), rules, noSilence);
+    expect(todo.resolve).toEqual([]);
+    expect(todo.fire.map((c) => c.rule)).toEqual(['pipeline-stalled']);
+  });
+});

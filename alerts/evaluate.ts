@@ -47,7 +47,12 @@ export interface Signals {
   units: ReadonlyMap<string, UnitInfo>;
   /** Last traffic per source, epoch ms. */
   sources: ReadonlyMap<string, number>;
+  /** Partitions of the events topic whose accepted events have stopped reaching the store (processor/pipeline-watch.ts). */
+  pipeline?: { topic: string; stalls: readonly { partition: number; since: number; waiting: number }[] };
 }
+
+/** Rules that read activity from the store: while accepted events do not reach it, they cannot be judged. */
+const ACTIVITY_RULES: ReadonlySet<AlertRuleName> = new Set(['group-inactive', 'unit-dark', 'sharp-drop']);
 
 /** A rule that holds for a subject now. */
 export interface Condition {
@@ -232,7 +237,28 @@ export function evaluate(signals: Signals, rules: AlertRules): Evaluation {
       }
     }
   }
+  const stalls = signals.pipeline?.stalls ?? [];
+  if (stalls.length > 0) {
+    const since = Math.min(...stalls.map((s) => s.since));
+    const waiting = stalls.reduce((sum, s) => sum + s.waiting, 0);
+    const topic = signals.pipeline!.topic;
+    add({
+      rule: 'pipeline-stalled', subjectKind: 'pipeline', subject: topic, division: '', divisions: [], unit: '', unitPath: [], category: '', since,
+      message: `accepted events have not reached the store for ${minutesText(now - since)}: ${waiting} wait on partition${stalls.length > 1 ? 's' : ''} ${stalls.map((s) => s.partition).join(', ')} (see /readyz of the processors)`,
+      details: { waiting, partitions: stalls.map((s) => s.partition).join(','), stalledMinutes: Math.floor((now - since) / MINUTE_MS) },
+    });
+    // Groups look silent only because their events wait: no activity alert fires, none resolves.
+    for (const [key, condition] of conditions) {
+      if (!ACTIVITY_RULES.has(condition.rule)) continue;
+      conditions.delete(key);
+      blind.add(key);
+    }
+  }
   return { conditions, blind, groups, downSources };
+}
+
+function minutesText(ms: number): string {
+  return ms >= 2 * HOUR_MS ? hoursText(ms) : `${Math.max(1, Math.floor(ms / MINUTE_MS))} min`;
 }
 
 function unitPath(units: ReadonlyMap<string, UnitInfo>, unitId: string): string[] {

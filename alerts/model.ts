@@ -6,20 +6,20 @@ import { createHash } from 'node:crypto';
 
 export { alertAudience } from './audience.ts';
 
-export const ALERT_RULE_NAMES = ['group-inactive', 'unit-dark', 'sharp-drop', 'source-down'] as const;
+export const ALERT_RULE_NAMES = ['group-inactive', 'unit-dark', 'sharp-drop', 'source-down', 'pipeline-stalled'] as const;
 export type AlertRuleName = (typeof ALERT_RULE_NAMES)[number];
 
 export const ALERT_STATES = ['firing', 'acknowledged', 'resolved'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 
-export type SubjectKind = 'group' | 'unit' | 'source';
+export type SubjectKind = 'group' | 'unit' | 'source' | 'pipeline';
 
 export interface Alert {
   /** Deterministic: rule + subject + episode start, so two runners firing the same episode write one alert. */
   id: string;
   rule: AlertRuleName;
   subjectKind: SubjectKind;
-  /** Group id, unit id or source name. */
+  /** Group id, unit id, source name, or the events topic (pipeline-stalled). */
   subject: string;
   /** Division the subject belongs to ('' for a source: see `divisions`). */
   division: string;

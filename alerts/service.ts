@@ -21,6 +21,7 @@ import { createAlertMetrics } from './metrics.ts';
 import type { AlertMessage } from './model.ts';
 import { createAlertRepository } from './repository.ts';
 import { createAlertsRouter } from './routes.ts';
+import type { Signals } from './evaluate.ts';
 import { loadAlertRules, type AlertRules } from './rules.ts';
 import { startAlertsBroadcast, type AlertsBroadcast } from './socket.ts';
 import { startAlertsWorker, type AlertsWorker } from './worker.ts';
@@ -44,6 +45,8 @@ export interface AlertsServiceOptions {
   rules?: AlertRules;
   /** Consumer group of the worker; default `<prefix>alerts-worker` (tests run instances in a group of their own). */
   workerGroup?: string;
+  /** Processor role: where accepted events have stopped reaching the store (the pipeline-stalled rule). */
+  pipeline?: () => Signals['pipeline'];
 }
 
 export interface AlertsService {
@@ -88,7 +91,7 @@ export async function startAlertsService(options: AlertsServiceOptions): Promise
       tickMs: config.ALERT_TICK_MS,
       logger,
       metrics,
-      detector: createDetector({ client, index: () => options.directory?.index ?? emptyIndex, repository, rules, leads: createLeadLookup(client, { now }), publish, now, logger }),
+      detector: createDetector({ client, index: () => options.directory?.index ?? emptyIndex, repository, rules, leads: createLeadLookup(client, { now }), publish, now, logger, pipeline: options.pipeline }),
       ...createDeliverer({
         targets: webhookTargets(config),
         policy: { maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, backoffMs: config.ALERT_WEBHOOK_BACKOFF_MS, maxBackoffMs: 30_000, timeoutMs: 10_000 },

@@ -11,7 +11,7 @@ describe('bad parameters on the read API', () => {
   let token: string;
 
   beforeAll(async () => {
-    pipeline = await startTestPipeline({ memoryBus: true });
+    pipeline = await startTestPipeline({ localBus: true });
     token = await adminToken(pipeline.url);
     const units = [{ id: 'S', name: 'State', level: 'state', parent: '' }, { id: 'jaipur', name: 'Jaipur', level: 'division', parent: 'S' }];
     const imported = await fetch(`${pipeline.url}/api/v1/directory/units`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ units }) });

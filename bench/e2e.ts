@@ -1,6 +1,6 @@
 /**
- * Scenario "e2e": the whole pipeline in one process (ingest + processor + api on the real broker and
- * the embedded engine), watched by a signed-in socket.io client that adds up the live counts
+ * Scenario "e2e": the whole pipeline in one process (ingest + processor + api on the real broker — or
+ * with BENCH_BUS=local on the local log, the embedded default — and the embedded engine), watched by a signed-in socket.io client that adds up the live counts
  * (snapshot, then deltas: see common/live.ts and api/live/).
  *  1. Sustained events/s: N events posted as fast as 8 requests in flight allow, timed from the first
  *     POST until the socket's cumulative count covers all N; beside the Kafka limit (a bare kafkajs
@@ -139,7 +139,7 @@ const e2eRate = (total * 1000) / e2eMs;
 const kafkaRate = (records.length * 1000) / kafkaMs;
 const acceptRate = (sent.events * 1000) / sent.ms;
 report({
-  scenario: 'end to end: HTTP → Kafka → processor → ClickHouse → live socket',
+  scenario: `end to end: HTTP → ${config.KAFKA_BROKERS ? 'Kafka' : 'local log'} → processor → ClickHouse → live socket`,
   setup: {
     events: total,
     'events per request': batchSize,

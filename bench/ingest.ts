@@ -1,6 +1,7 @@
 /**
- * Scenario "ingest": events/s through POST /v1/events of an ingest-only service on the real broker,
- * beside two limits measured in the same run with the same bodies and records:
+ * Scenario "ingest": events/s through POST /v1/events of an ingest-only service on the real broker and
+ * on the local log (the embedded default's bus: written and fdatasync'd before the 202), beside two
+ * limits measured in the same run with the same bodies and records:
  *  - HTTP limit: a bare node:http server that reads each body and answers 202;
  *  - Kafka limit: a bare kafkajs producer sending the same records (acks=-1, same batch size, same concurrency).
  * Checks afterwards that the events topic holds every accepted event (by id). Kafka is at least once: a
@@ -72,17 +73,27 @@ await consumeAll(kafka, eventsTopic, onTopic, 120_000, (value) => {
   else unknown++;
 });
 const missing = accepted.size - held.size;
+
+// 4. The same service on the local log (the embedded default): every 202 after the records are on disk.
+const localConfig = benchConfig({ prefix, dataDir: tempDir('ingest-local'), env: { KAFKA_BROKERS: '' } });
+const local = await startServices(localConfig, { ingest: true, processor: false, api: false }, createLogger(localConfig.LOG_LEVEL));
+await postAll(local.url, '/v1/events', warmBodies, { concurrency, headers });
+const localIngest = await postAll(local.url, '/v1/events', timedBodies, { concurrency, headers });
+const onLog = (await local.bus.lag('nobody', eventsTopic)).reduce((sum, p) => sum + p.end, 0);
+await local.stop();
 const copies = onTopic - held.size - unknown;
 
 const httpRate = rate(httpLimit.events, httpLimit.ms);
 const kafkaRate = rate(records.length, kafkaMs);
 const ingestRate = rate(ingest.events, ingest.ms);
+const localRate = rate(localIngest.events, localIngest.ms);
 const lower = Math.min(httpRate, kafkaRate);
 const lowerName = httpRate < kafkaRate ? 'bare HTTP server' : 'bare kafkajs producer';
 const figures: Figure[] = [
   { name: 'HTTP limit: bare node:http server, same bodies', value: httpRate, unit: 'events/s', better: 'higher' },
   { name: 'Kafka limit: bare kafkajs producer, same records, acks=-1', value: kafkaRate, unit: 'events/s', better: 'higher' },
   { name: 'ingest service POST /v1/events → Kafka', value: ingestRate, unit: 'events/s', better: 'higher', limit: { name: `lower limit (${lowerName})`, value: lower } },
+  { name: 'ingest service POST /v1/events → local log (synced)', value: localRate, unit: 'events/s', better: 'higher', limit: { name: 'bare HTTP server', value: httpRate } },
 ];
 report({
   scenario: 'ingest: HTTP → Kafka',
@@ -90,8 +101,9 @@ report({
   figures,
   notes: [
     `ingest vs HTTP limit ${((ingestRate / httpRate) * 100).toFixed(0)}%, vs Kafka limit ${((ingestRate / kafkaRate) * 100).toFixed(0)}%`,
+    `local log holds ${onLog} records for the ${total + warmup} accepted: ${onLog === total + warmup ? 'every accepted event, once' : 'MISMATCH'}`,
     `events topic holds ${onTopic} records for the ${total + warmup} accepted (warm-up included): ${missing === 0 && unknown === 0 ? 'every accepted event' : `MISSING ${missing}, not sent ${unknown}`}; copies written twice by producer retries: ${copies} (dropped by the processor's dedup)`,
   ],
 });
-if (missing !== 0 || unknown !== 0) process.exitCode = 1;
+if (missing !== 0 || unknown !== 0 || onLog !== total + warmup) process.exitCode = 1;
 process.exit();

@@ -31,6 +31,13 @@ const trustProxy = optionalString.transform((v): boolean | number | string => {
   return /^\d+$/.test(v) ? Number(v) : v;
 });
 
+/** true/false, 1/0, yes/no, on/off. */
+const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { errorMap: () => ({ message: 'must be true or false' }) })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes', 'on'].includes(v)));
+
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
@@ -62,6 +69,8 @@ const configSchema = z.object({
   DIRECTORY_IMPORT_TOKEN: secret,
   /** Key for pseudonymising member ids. Unset: generated once and kept in DATA_DIR/pseudonym.key. */
   PSEUDONYM_KEY: optionalString,
+  /** Country of phone numbers written without a country code (ISO 3166 code): they are normalised to E.164 before pseudonymising. */
+  PHONE_DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO 3166 country code such as IN').default('IN'),
   INGEST_MAX_BODY_BYTES: positiveInt(5 * 1024 * 1024),
   INGEST_MAX_EVENTS: positiveInt(10_000),
   /** Requests with a wrong or missing source token allowed per client address per minute (then 429). */
@@ -69,10 +78,18 @@ const configSchema = z.object({
   /** How long an event id is remembered: a copy arriving within this window counts once. */
   DEDUP_WINDOW_DAYS: positiveInt(8),
   PROCESSOR_BATCH_ROWS: positiveInt(20_000),
+  /**
+   * Records waiting this long without a processor making progress — or a batch failing to be written
+   * this long — is a stall: the processor's /readyz fails, pipeline_stalled_partitions counts it and the
+   * pipeline-stalled alert fires (to the central team).
+   */
+  PIPELINE_STALL_SECONDS: positiveInt(60),
   /** Embedded engine: how often the processor hands freed engine memory back to the system (0 = never). */
   STORE_RELEASE_MEMORY_MS: z.coerce.number().int().min(0).default(5000),
-  /** Bound of the in-process bus, in records per topic waiting to be consumed. */
-  MEMORY_BUS_MAX_PENDING: positiveInt(200_000),
+  /** Bound of the local log (embedded mode), in records per topic waiting for the processor; beyond it ingest answers 503. */
+  LOCAL_BUS_MAX_PENDING: positiveInt(1_000_000),
+  /** Local log: flush accepted events to the disk before answering 202 (survives a power cut, not only a crash). */
+  LOCAL_BUS_SYNC: booleanFlag(true),
   LIVE_INTERVAL_MS: positiveInt(250),
   /** How often the api re-reads the live snapshot (distinct counts) from ClickHouse. */
   LIVE_RESYNC_MS: positiveInt(10_000),

@@ -16,13 +16,53 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export const MEDIA_KINDS: ReadonlySet<MessageKind> = new Set(['image', 'video', 'audio', 'document', 'sticker']);
 
 const MAX_ID_LENGTH = 256;
+const MAX_TITLE_LENGTH = 512;
+/** Largest count a UInt32 column holds (members, admins). */
+export const MAX_COUNT = 4_294_967_295;
+/** Latest instant a DateTime64(3) column holds (2299-12-31T23:59:59.999Z). */
+const MAX_EPOCH_MS = 10_413_791_999_999;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const CONTROL_CHARACTER = /[\u0000-\u001F\u007F-\u009F]/;
+
+/**
+ * What a text field may not hold: a lone UTF-16 surrogate (no UTF-8 form: the store refuses it) or a
+ * control character (never part of an id or a title; a NUL or an escape in a title is an attack on
+ * whoever displays it). Undefined when the text is fine.
+ */
+export function textProblem(text: string): string | undefined {
+  const lone = LONE_SURROGATE.exec(text);
+  if (lone) return `contains a lone UTF-16 surrogate (\\u${lone[0].charCodeAt(0).toString(16)}) at character ${lone.index}: not valid Unicode text`;
+  const control = CONTROL_CHARACTER.exec(text);
+  if (control) return `contains a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}) at character ${control.index}`;
+  return undefined;
+}
+
+/** A string schema refusing what textProblem finds, naming the field. */
+const text = (what: string, schema: z.ZodString) =>
+  schema.superRefine((value, ctx) => {
+    const problem = textProblem(value);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${what} ${problem}` });
+  });
 
 const idString = (what: string) =>
+  text(
+    what,
+    z
+      .string({ required_error: `${what} is required`, invalid_type_error: `${what} must be a string` })
+      .trim()
+      .min(1, `${what} must not be empty`)
+      .max(MAX_ID_LENGTH, `${what} must be at most ${MAX_ID_LENGTH} characters`),
+  );
+
+/** A count the store keeps as UInt32. */
+const count = (what: string) =>
   z
-    .string({ required_error: `${what} is required`, invalid_type_error: `${what} must be a string` })
-    .trim()
-    .min(1, `${what} must not be empty`)
-    .max(MAX_ID_LENGTH, `${what} must be at most ${MAX_ID_LENGTH} characters`);
+    .number({ invalid_type_error: `${what} must be a number` })
+    .int(`${what} must be a whole number`)
+    .nonnegative(`${what} must not be negative`)
+    .max(MAX_COUNT, `${what} must be at most ${MAX_COUNT}`);
 
 /** A member or sender id as the platform gives it: string, or a number (Telegram user ids). */
 const personId = (what: string) =>
@@ -31,16 +71,18 @@ const personId = (what: string) =>
   });
 
 /** `at`: ISO-8601 with a zone, or epoch milliseconds. Normalised to epoch ms. */
-const timestamp = z.union(
-  [
-    z.number().int().nonnegative().safe(),
-    z
-      .string()
-      .datetime({ offset: true, message: 'must be ISO-8601 with a time zone, e.g. 2026-11-22T10:15:00Z' })
-      .transform((s) => Date.parse(s)),
-  ],
-  { errorMap: () => ({ message: 'at must be an ISO-8601 timestamp with a zone or epoch milliseconds' }) },
-);
+const timestamp = z
+  .union(
+    [
+      z.number().int().safe(),
+      z
+        .string()
+        .datetime({ offset: true, message: 'must be ISO-8601 with a time zone, e.g. 2026-11-22T10:15:00Z' })
+        .transform((s) => Date.parse(s)),
+    ],
+    { errorMap: () => ({ message: 'at must be an ISO-8601 timestamp with a zone or epoch milliseconds' }) },
+  )
+  .refine((ms) => ms >= 0 && ms <= MAX_EPOCH_MS, { message: 'at must lie between 1970 and 2299' });
 
 const base = {
   id: idString('id'),
@@ -62,9 +104,9 @@ export const memberLeftEventSchema = z.object({ type: z.literal('member_left'), 
 export const groupSnapshotEventSchema = z.object({
   type: z.literal('group_snapshot'),
   ...base,
-  members: z.number({ invalid_type_error: 'members must be a number' }).int().nonnegative(),
-  admins: z.number({ invalid_type_error: 'admins must be a number' }).int().nonnegative().optional(),
-  title: z.string().max(512).optional(),
+  members: count('members'),
+  admins: count('admins').optional(),
+  title: text('title', z.string({ invalid_type_error: 'title must be a string' }).max(MAX_TITLE_LENGTH, `title must be at most ${MAX_TITLE_LENGTH} characters`)).optional(),
 });
 
 export const EVENT_TYPES = ['message', 'member_joined', 'member_left', 'group_snapshot'] as const;
@@ -106,20 +148,21 @@ export interface BusEvent {
   title?: string;
 }
 
+/** What the processor accepts from the bus: every field within what its column holds (the same limits as at the door). */
 export const busEventSchema = z.object({
   v: z.literal(1),
   type: z.enum(EVENT_TYPES),
-  id: z.string().min(1),
-  group: z.string().min(1),
-  at: z.number().int().nonnegative(),
-  receivedAt: z.number().int().nonnegative(),
-  source: z.string(),
-  person: z.string(),
+  id: idString('id'),
+  group: idString('group'),
+  at: z.number().int().nonnegative().max(MAX_EPOCH_MS),
+  receivedAt: z.number().int().nonnegative().max(MAX_EPOCH_MS),
+  source: text('source', z.string().max(MAX_ID_LENGTH)),
+  person: text('person', z.string().max(MAX_ID_LENGTH)),
   kind: z.union([z.enum(MESSAGE_KINDS), z.literal('')]),
   forwarded: z.boolean(),
-  members: z.number().int().nonnegative().optional(),
-  admins: z.number().int().nonnegative().optional(),
-  title: z.string().optional(),
+  members: count('members').optional(),
+  admins: count('admins').optional(),
+  title: text('title', z.string().max(MAX_TITLE_LENGTH)).optional(),
 });
 
 /** Explain a zod error in one line a person can act on. */

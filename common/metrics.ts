@@ -48,7 +48,7 @@ export function createMetrics() {
     }),
     processorWriteFailures: new Counter({
       name: 'processor_write_failures_total',
-      help: 'Failed ClickHouse writes (the batch is retried)',
+      help: 'Failed attempts to write a batch (it is retried with backoff until it is written)',
       registers,
     }),
     endToEndSeconds: new Histogram({
@@ -67,6 +67,11 @@ export function createMetrics() {
       name: 'consumer_lag',
       help: 'Records on the events topic not yet processed, per partition',
       labelNames: ['topic', 'partition'] as const,
+      registers,
+    }),
+    pipelineStalledPartitions: new Gauge({
+      name: 'pipeline_stalled_partitions',
+      help: 'Partitions of the events topic whose records have waited without progress for PIPELINE_STALL_SECONDS',
       registers,
     }),
     liveClients: new Gauge({ name: 'api_live_clients', help: 'Connected Socket.io clients', registers }),

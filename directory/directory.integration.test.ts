@@ -125,7 +125,7 @@ describe('imports, drill-down and coverage through the api (real engine)', () =>
   });
 
   it('refuses a bad import as a whole and lists the problems', async () => {
-    pipeline = await startTestPipeline({ memoryBus: true });
+    pipeline = await startTestPipeline({ localBus: true });
     const bad = await importFile(pipeline, 'units', `${UNITS}b9,Booth 9,booth,nowhere\nb1,Again,booth,m1\n`);
     expect(bad.status).toBe(422);
     expect(bad.body.problems).toEqual([
@@ -217,7 +217,7 @@ describe('imports, drill-down and coverage through the api (real engine)', () =>
 describe('directory imports and source tokens', () => {
   let pipeline: TestPipeline;
   beforeAll(async () => {
-    pipeline = await startTestPipeline({ memoryBus: true, env: { DIRECTORY_IMPORT_TOKEN: '' } });
+    pipeline = await startTestPipeline({ localBus: true, env: { DIRECTORY_IMPORT_TOKEN: '' } });
   });
   afterAll(() => pipeline?.stop());
 

@@ -83,7 +83,7 @@ describe('fuzzing every ingest endpoint', () => {
 
   beforeAll(async () => {
     pipeline = await startTestPipeline({
-      memoryBus: true,
+      localBus: true,
       env: { WHATSAPP_APP_SECRET: APP_SECRET, WHATSAPP_VERIFY_TOKEN: 'fuzz-verify-token-0123', TELEGRAM_SECRET_TOKEN: TG_SECRET, INGEST_RATE_LIMIT: '1000000', INGEST_MAX_BODY_BYTES: '100000' },
     });
   });

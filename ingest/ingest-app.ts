@@ -13,6 +13,7 @@ import type { Metrics } from '../common/metrics.ts';
 import { createEventAcceptor } from './accept-events.ts';
 import { createChatExportRouter } from './chat-export/router.ts';
 import { createMemoryGroupAliases, createStoredGroupAliases } from './group-aliases.ts';
+import { createPersonNormaliser } from './phone.ts';
 import { createPseudonymiser, loadOrCreatePseudonymKey } from './pseudonymise.ts';
 import { createFailedAuthLimit, createSourceRateLimit } from './rate-limit.ts';
 import { createHeartbeatRouter } from './heartbeat.ts';
@@ -38,6 +39,7 @@ export function createIngestRouters(config: Config, deps: IngestAppDeps): Router
   const { key, created, file } = loadOrCreatePseudonymKey(config.PSEUDONYM_KEY, config.DATA_DIR);
   if (created) logger.warn({ file }, 'generated a new pseudonymisation key; keep it (and share it with every ingest instance via PSEUDONYM_KEY)');
   const pseudonymise = createPseudonymiser(key);
+  const normalisePerson = createPersonNormaliser(config.PHONE_DEFAULT_COUNTRY);
 
   const registries: SourceRegistry[] = [];
   if (config.INGEST_TOKEN) registries.push(createStaticSourceRegistry([{ name: 'default', token: config.INGEST_TOKEN }]));
@@ -49,7 +51,8 @@ export function createIngestRouters(config: Config, deps: IngestAppDeps): Router
   const acceptEvents = createEventAcceptor({
     bus: deps.bus,
     eventsTopic: deps.eventsTopic,
-    pseudonymise,
+    // Senders and members: one form per phone number first, whichever way a source wrote it.
+    pseudonymise: (person) => pseudonymise(normalisePerson(person)),
     window: { maxPastMs: config.INGEST_MAX_PAST_DAYS * 86_400_000, maxFutureMs: config.INGEST_MAX_FUTURE_MINUTES * 60_000 },
     onAccepted: (source, events) => metrics.ingestEvents.inc({ source, result: 'accepted' }, events.length),
     onRejected: (source, rejections) => metrics.ingestEvents.inc({ source, result: 'rejected' }, rejections.length),

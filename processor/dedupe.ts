@@ -10,12 +10,15 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { BusEvent } from '../common/events.ts';
 
 /**
- * UTF-8 bytes of keys (as JSON) per lookup statement. A ClickHouse server takes the keys in the URL
- * (1 MiB at most, http_max_uri_size), percent-encoded at most 3 characters a byte: they fit. A batch of
- * 8,000 typical ids is one or two statements.
+ * Size of the keys parameter of one lookup statement, as it travels: a ClickHouse server takes query
+ * parameters as form fields of at most 128 KiB URL-encoded (http_max_field_value_size) in a URL of at
+ * most 1 MiB. Keys past this go in further statements; a batch of 8,000 typical ids takes a handful.
  */
-const LOOKUP_MAX_BYTES = 256 * 1024;
+const LOOKUP_MAX_ENCODED_BYTES = 96 * 1024;
 const DAY_MS = 86_400_000;
+
+/** The events' keys a lookup needs. */
+export type EventKeyed = Pick<BusEvent, 'group' | 'id'>;
 
 export function eventKey(group: string, id: string): string {
   return `${group}\u0000${id}`;
@@ -34,7 +37,7 @@ export function dropRepeats(events: BusEvent[]): { unique: BusEvent[]; repeats: 
   return { unique, repeats: events.length - unique.length };
 }
 
-export type FindStored = (events: BusEvent[]) => Promise<Set<string>>;
+export type FindStored = (events: EventKeyed[]) => Promise<Set<string>>;
 
 /**
  * Keys (eventKey) of the given events already stored within the window. The engine hashes the batch's
@@ -64,15 +67,32 @@ export function createFindStored(client: ClickHouseClient, windowDays: number): 
   };
 }
 
-/** The events' [group, id] pairs as JSON arrays of at most LOOKUP_MAX_BYTES each. */
-function keysAsJson(events: BusEvent[]): string[] {
+/**
+ * Upper bound of a string's length once escaped as a query parameter and form-encoded: letters, digits
+ * and `*-._` stay one character, other ASCII becomes %XX (a backslash is doubled first), and each
+ * UTF-16 unit of other text at most two %XX%XX.
+ */
+export function encodedParameterLength(text: string): number {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 42 || code === 45 || code === 46 || code === 95) length += 1;
+    else if (code === 92) length += 6;
+    else if (code < 128) length += 3;
+    else length += code < 0x800 ? 6 : 9;
+  }
+  return length;
+}
+
+/** The events' [group, id] pairs as JSON arrays of at most LOOKUP_MAX_ENCODED_BYTES each, encoded. */
+export function keysAsJson(events: EventKeyed[], maxEncodedBytes = LOOKUP_MAX_ENCODED_BYTES): string[] {
   const chunks: string[] = [];
   let pairs: string[] = [];
   let bytes = 0;
   for (const event of events) {
     const pair = JSON.stringify([event.group, event.id]);
-    const size = Buffer.byteLength(pair) + 1;
-    if (bytes + size > LOOKUP_MAX_BYTES && pairs.length > 0) {
+    const size = encodedParameterLength(pair) + 3;
+    if (bytes + size > maxEncodedBytes && pairs.length > 0) {
       chunks.push(`[${pairs.join(',')}]`);
       pairs = [];
       bytes = 0;

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryBus } from '../common/bus/memory-bus.ts';
+import { createLocalBus } from '../common/bus/local-bus.ts';
 import type { Bus } from '../common/bus/bus.ts';
 import { createLogger } from '../common/logger.ts';
 import { createMetrics } from '../common/metrics.ts';
@@ -39,7 +39,7 @@ describe('processor replaying an interrupted batch', () => {
   beforeAll(async () => {
     store = await openEmbeddedStore(mkdtempSync(path.join(tmpdir(), 'grouppulse-replay-')));
     await migrate(store.client);
-    bus = createMemoryBus({ partitions: 1, maxPendingPerTopic: 10_000, maxBatchRecords: 1000, retryDelayMs: 50 });
+    bus = createLocalBus({ dir: mkdtempSync(path.join(tmpdir(), 'grouppulse-replay-bus-')), partitions: 1, maxPendingPerPartition: 10_000, maxBatchRecords: 1000, sync: false, retryDelayMs: 50 });
     await bus.ensureTopics(Object.values(topics));
   });
   afterAll(async () => {

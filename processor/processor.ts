@@ -1,21 +1,31 @@
 /**
  * The processor: consumes the events topic in batches and runs each batch through small steps —
- * decode → drop repeats → drop already-stored → place (directory) → rows → write → dead letters →
- * live delta — after which the bus commits the batch's offsets. Only the two ends know the bus.
+ * decode → drop repeats → drop already-stored → place (directory) → rows → write (refused rows isolated)
+ * → dead letters → live delta — after which the bus commits the batch's offsets. Only the two ends know
+ * the bus.
+ *
+ * Nothing accepted is lost and nothing stops the counting silently: a write that fails for a passing
+ * reason (store down, timeouts) is retried with backoff for as long as the partition is ours, while the
+ * bus keeps the consumer's session alive; rows the engine refuses are set aside as dead letters and the
+ * rest written; health() says when a batch has failed for too long or the consumer is down, and the
+ * pipeline watch when a partition's records wait without progress.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Bus, ConsumedBatch, HandledUpTo, Subscription } from '../common/bus/bus.ts';
+import type { BatchContext, Bus, ConsumedBatch, ConsumedRecord, HandledUpTo, Subscription } from '../common/bus/bus.ts';
 import type { BusEvent } from '../common/events.ts';
 import type { BatchMark } from '../common/live.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
-import { batchToken, findIntent, recordIntent, type BatchIntent } from './batch-intents.ts';
+import { retryUntilDone } from '../common/retry.ts';
+import { findIntent, recordIntent, type BatchIntent } from './batch-intents.ts';
+import { storeDeadLetters, type DeadLetter } from './dead-letters.ts';
 import { decodeRecord } from './decode.ts';
 import { createFindStored, dropRepeats, eventKey } from './dedupe.ts';
 import type { Directory } from './directory.ts';
 import { buildLiveDelta, createDayOf } from './live-delta.ts';
+import { PipelineWatch, type PartitionStall } from './pipeline-watch.ts';
 import { toEventRow, type EventRow } from './rows.ts';
-import { writeEventRows } from './write-batch.ts';
+import { rowsDigest, writeIsolatingRefused } from './write-batch.ts';
 
 export interface ProcessorOptions {
   bus: Bus;
@@ -27,8 +37,13 @@ export interface ProcessorOptions {
   groupId: string;
   dedupWindowDays: number;
   boardTimeZone: string;
-  /** How often consumer lag is read into the consumer_lag metric. */
+  /** How often consumer lag is read (consumer_lag metric, pipeline watch). */
   lagIntervalMs?: number;
+  /** A partition whose records wait this long without progress, or a batch failing this long, is a stall. */
+  stallAfterMs?: number;
+  /** Waits between attempts of a failing write: the first, doubling up to the most. */
+  retryFirstDelayMs?: number;
+  retryMaxDelayMs?: number;
   /**
    * Hands memory the engine freed back to the system (Store.releaseMemory), at most every
    * `releaseMemoryEveryMs` (default 5 s; 0 = never) after a batch: the embedded engine's allocator otherwise keeps
@@ -38,34 +53,52 @@ export interface ProcessorOptions {
   releaseMemoryEveryMs?: number;
 }
 
+export interface ProcessorHealth {
+  /** Why this processor is not doing its job now; undefined when it is. */
+  problem?: string;
+}
+
 export interface Processor {
   start(): Promise<void>;
   /** Stop consuming; the batch in hand finishes and commits first. */
   stop(): Promise<void>;
   /** Handle one batch (exposed for tests of the steps on a real store). */
-  handleBatch(batch: ConsumedBatch): Promise<HandledUpTo>;
+  handleBatch(batch: ConsumedBatch, context?: BatchContext): Promise<HandledUpTo>;
+  health(): ProcessorHealth;
+  /** Partitions of the events topic (any processor's) with records waiting and no progress for stallAfterMs. */
+  stalls(): PartitionStall[];
 }
 
-/** Prepared rows kept per partition so a retried batch reuses the same rows and token. */
+/** What a batch writes, prepared once and reused by every retry of it. */
 interface PreparedBatch {
-  token: string;
-  rows: EventRow[];
-  deadLetters: { key: string; value: Buffer; reason: string; offset: string }[];
-  duplicates: number;
+  firstOffset: string;
   /** Last offset this batch covers (a replay can cover less than the delivered batch). */
   lastOffset: string;
+  rows: EventRow[];
+  /** The record each row came from (for dead letters). */
+  recordOf: Map<string, ConsumedRecord>;
+  /** Records that are not bus events. */
+  undecodable: DeadLetter[];
+  duplicates: number;
   /** The mark its rows carry and its live delta repeats. */
   mark: BatchMark;
 }
+
+const NEVER_ABORTED = new AbortController().signal;
 
 export function createProcessor(options: ProcessorOptions): Processor {
   const log = options.logger.child({ component: 'processor' });
   const findStored = createFindStored(options.client, options.dedupWindowDays);
   const dayOf = createDayOf(options.boardTimeZone);
+  const stallAfterMs = options.stallAfterMs ?? 60_000;
+  const watch = new PipelineWatch();
   const pending = new Map<string, PreparedBatch>();
   let subscription: Subscription | undefined;
   /** Partitions whose first batch since assignment was checked for an interrupted write. */
   const resumed = new Set<string>();
+  let assigned: number[] = [];
+  /** Per partition: since when its batch in hand has been failing, and why. */
+  const failing = new Map<number, { since: number; error: string }>();
   let lagTimer: NodeJS.Timeout | undefined;
   let releasedAt = performance.now();
   /** Batches being handled right now (at most one per partition). */
@@ -83,29 +116,38 @@ export function createProcessor(options: ProcessorOptions): Processor {
     await options.releaseMemory().catch((error: unknown) => log.debug({ err: error }, 'could not release the engine\'s memory'));
   }
 
-  async function recordLag(): Promise<void> {
+  async function readLag(): Promise<void> {
     try {
-      for (const { partition, lag } of await options.bus.lag(options.groupId, options.topics.events)) {
+      const readings = await options.bus.lag(options.groupId, options.topics.events);
+      watch.observe(readings, Date.now());
+      for (const { partition, lag } of readings) {
         options.metrics.consumerLag.set({ topic: options.topics.events, partition: String(partition) }, lag);
       }
+      options.metrics.pipelineStalledPartitions.set(watch.stalls(Date.now(), stallAfterMs).length);
     } catch (error) {
       log.debug({ err: error }, 'could not read consumer lag');
     }
   }
 
-  function decodeAll(records: ConsumedBatch['records']) {
+  function decodeAll(batch: ConsumedBatch, records: ConsumedRecord[]) {
     const decoded: BusEvent[] = [];
-    const deadLetters: PreparedBatch['deadLetters'] = [];
+    const recordOf = new Map<string, ConsumedRecord>();
+    const undecodable: DeadLetter[] = [];
     for (const record of records) {
       const result = decodeRecord(record);
-      if (result.ok) decoded.push(result.event);
-      else deadLetters.push({ key: record.key ?? '', value: record.value, reason: result.reason, offset: record.offset });
+      if (result.ok) {
+        decoded.push(result.event);
+        const key = eventKey(result.event.group, result.event.id);
+        if (!recordOf.has(key)) recordOf.set(key, record);
+      } else {
+        undecodable.push({ topic: batch.topic, partition: batch.partition, offset: record.offset, stage: 'decode', reason: result.reason, key: record.key ?? '', value: record.value, group: '', id: '' });
+      }
     }
-    return { decoded, deadLetters };
+    return { decoded, recordOf, undecodable };
   }
 
-  function placeAll(events: BusEvent[], batch: BatchMark): EventRow[] {
-    return events.map((event) => toEventRow(event, options.directory.place(event.group), batch));
+  function placeAll(events: BusEvent[], mark: BatchMark): EventRow[] {
+    return events.map((event) => toEventRow(event, options.directory.place(event.group), mark));
   }
 
   /** The mark every row of a batch carries and its live delta repeats (see common/live.ts). */
@@ -113,83 +155,115 @@ export function createProcessor(options: ProcessorOptions): Processor {
     return { partition, nextOffset: String(BigInt(lastOffset) + 1n) };
   }
 
-  /** Rebuild exactly the rows of an interrupted batch: same records, same drops, same token. */
-  function replay(batch: ConsumedBatch, intent: BatchIntent): PreparedBatch {
-    const last = BigInt(intent.lastOffset);
-    const { decoded, deadLetters } = decodeAll(batch.records.filter((r) => BigInt(r.offset) <= last));
+  /**
+   * The rows of a batch from its records up to `lastOffset`, without repeats and without `dropped`
+   * (already stored). A replay passes the interrupted batch's intent: same records, same drops.
+   */
+  function build(batch: ConsumedBatch, lastOffset: string, dropped: ReadonlySet<string>): PreparedBatch {
+    const last = BigInt(lastOffset);
+    const records = batch.records.filter((r) => BigInt(r.offset) <= last);
+    const { decoded, recordOf, undecodable } = decodeAll(batch, records);
     const { unique, repeats } = dropRepeats(decoded);
-    const dropped = new Set(intent.dropped);
-    const mark = markOf(batch.partition, intent.lastOffset);
-    const rows = placeAll(unique.filter((e) => !dropped.has(eventKey(e.group, e.id))), mark);
-    log.warn({ partition: batch.partition, firstOffset: intent.firstOffset, lastOffset: intent.lastOffset }, 'replaying a batch that may have been written in part');
-    return { token: batchToken(intent), rows, deadLetters, duplicates: repeats + dropped.size, lastOffset: intent.lastOffset, mark };
+    const mark = markOf(batch.partition, lastOffset);
+    const fresh = dropped.size > 0 ? unique.filter((e) => !dropped.has(eventKey(e.group, e.id))) : unique;
+    return { firstOffset: batch.firstOffset, lastOffset, rows: placeAll(fresh, mark), recordOf, undecodable, duplicates: repeats + dropped.size, mark };
   }
 
   async function prepare(batch: ConsumedBatch): Promise<PreparedBatch> {
     const partitionKey = `${batch.topic}:${batch.partition}`;
     const retry = pending.get(partitionKey);
-    if (retry && retry.token.startsWith(`${partitionKey}:${batch.firstOffset}-`) && BigInt(retry.lastOffset) <= BigInt(batch.lastOffset)) return retry;
+    if (retry && retry.firstOffset === batch.firstOffset && BigInt(retry.lastOffset) <= BigInt(batch.lastOffset)) return retry;
 
     if (!resumed.has(partitionKey)) {
       // First batch since this processor got the partition: was it left half written?
       const intent = await findIntent(options.client, batch.topic, batch.partition, batch.firstOffset);
-      if (intent) {
-        if (BigInt(batch.lastOffset) < BigInt(intent.lastOffset)) {
-          throw new Error(`batch at ${partitionKey}:${batch.firstOffset} is shorter than the interrupted one (up to ${intent.lastOffset}); waiting for the rest`);
-        }
-        const prepared = replay(batch, intent);
-        pending.set(partitionKey, prepared);
-        return prepared;
+      if (intent && BigInt(batch.lastOffset) < BigInt(intent.lastOffset)) {
+        throw new Error(`batch at ${partitionKey}:${batch.firstOffset} is shorter than the interrupted one (up to ${intent.lastOffset}); waiting for the rest`);
       }
+      const replayed = intent ? build(batch, intent.lastOffset, new Set(intent.dropped)) : undefined;
       resumed.add(partitionKey);
+      if (replayed && (intent!.rowsHash === '' || intent!.rowsHash === rowsDigest(replayed.rows))) {
+        log.warn({ partition: batch.partition, firstOffset: intent!.firstOffset, lastOffset: intent!.lastOffset }, 'replaying a batch that may have been written in part');
+        pending.set(partitionKey, replayed);
+        return replayed;
+      }
+      if (replayed) log.warn({ partition: batch.partition, firstOffset: batch.firstOffset }, 'ignoring a stale batch intent: other records are at its offsets now');
     }
 
-    const { decoded, deadLetters } = decodeAll(batch.records);
-    const { unique, repeats } = dropRepeats(decoded);
-    const stored = unique.length > 0 ? await findStored(unique) : new Set<string>();
-    const fresh = stored.size > 0 ? unique.filter((e) => !stored.has(eventKey(e.group, e.id))) : unique;
-    const intent: BatchIntent = { topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset, lastOffset: batch.lastOffset, dropped: [...stored] };
-    if (fresh.length > 0) await recordIntent(options.client, intent);
-    const mark = markOf(batch.partition, batch.lastOffset);
-    const prepared = { token: batchToken(intent), rows: placeAll(fresh, mark), deadLetters, duplicates: repeats + stored.size, lastOffset: batch.lastOffset, mark };
+    const built = build(batch, batch.lastOffset, new Set());
+    const stored = built.rows.length > 0 ? await findStored(built.rows.map((r) => ({ group: r.group_id, id: r.event_id }))) : new Set<string>();
+    const prepared = stored.size === 0 ? built : { ...built, rows: built.rows.filter((r) => !stored.has(eventKey(r.group_id, r.event_id))), duplicates: built.duplicates + stored.size };
+    if (prepared.rows.length > 0) {
+      const intent: BatchIntent = { topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset, lastOffset: batch.lastOffset, dropped: [...stored], rowsHash: rowsDigest(prepared.rows) };
+      await recordIntent(options.client, intent);
+    }
     pending.set(partitionKey, prepared);
     return prepared;
   }
 
-  async function handleBatch(batch: ConsumedBatch): Promise<HandledUpTo> {
+  /** One attempt at the batch: rows (refused ones isolated), then the dead letters. Throws to be retried. */
+  async function write(batch: ConsumedBatch): Promise<{ prepared: PreparedBatch; written: EventRow[]; letters: DeadLetter[] }> {
     const prepared = await prepare(batch);
-    try {
-      if (prepared.rows.length > 0) {
-        const started = performance.now();
-        await writeEventRows(options.client, prepared.rows, prepared.token);
-        options.metrics.processorBatchWriteSeconds.observe((performance.now() - started) / 1000);
-        options.metrics.processorBatchRows.observe(prepared.rows.length);
-      }
-      if (prepared.deadLetters.length > 0) {
-        await options.bus.produce(
-          options.topics.deadLetter,
-          prepared.deadLetters.map((d) => ({
-            key: d.key,
-            value: d.value,
-            headers: { reason: d.reason, 'source-topic': batch.topic, 'source-partition': String(batch.partition), 'source-offset': d.offset },
-          })),
-        );
-        log.warn({ count: prepared.deadLetters.length, firstReason: prepared.deadLetters[0]!.reason, partition: batch.partition }, 'records sent to the dead-letter topic');
-      }
-    } catch (error) {
-      options.metrics.processorWriteFailures.inc();
-      log.error({ err: error, partition: batch.partition, token: prepared.token }, 'batch write failed; it will be retried');
-      throw error;
+    const started = performance.now();
+    const refused = prepared.rows.length > 0
+      ? await writeIsolatingRefused(options.client, prepared.rows, async (rows) => (await findStored(rows.map((r) => ({ group: r.group_id, id: r.event_id })))).size > 0)
+      : [];
+    if (prepared.rows.length > 0) {
+      options.metrics.processorBatchWriteSeconds.observe((performance.now() - started) / 1000);
+      options.metrics.processorBatchRows.observe(prepared.rows.length);
     }
+    const refusedRows = new Set(refused.map((r) => r.row));
+    const letters = [
+      ...prepared.undecodable,
+      ...refused.map(({ row, reason }): DeadLetter => {
+        const record = prepared.recordOf.get(eventKey(row.group_id, row.event_id))!;
+        return { topic: batch.topic, partition: batch.partition, offset: record.offset, stage: 'write', reason: `the store refused it: ${reason}`, key: record.key ?? '', value: record.value, group: row.group_id, id: row.event_id };
+      }),
+    ];
+    await storeDeadLetters(options.client, letters);
+    return { prepared, written: refusedRows.size > 0 ? prepared.rows.filter((r) => !refusedRows.has(r)) : prepared.rows, letters };
+  }
+
+  async function handleBatch(batch: ConsumedBatch, context: BatchContext = { signal: NEVER_ABORTED }): Promise<HandledUpTo> {
+    const { prepared, written, letters } = await retryUntilDone(() => write(batch), {
+      signal: context.signal,
+      firstDelayMs: options.retryFirstDelayMs ?? 250,
+      maxDelayMs: options.retryMaxDelayMs ?? 5000,
+      onFailure(error, attempt, nextDelayMs) {
+        options.metrics.processorWriteFailures.inc();
+        // /readyz is unauthenticated: the kind of failure only (ClickHouse's error type), the details go to the log.
+        const kind = (error as { type?: string }).type ?? (error as Error).name ?? 'Error';
+        if (!failing.has(batch.partition)) failing.set(batch.partition, { since: Date.now(), error: kind });
+        else failing.get(batch.partition)!.error = kind;
+        log.error({ err: error, partition: batch.partition, firstOffset: batch.firstOffset, attempt, retryInMs: nextDelayMs }, 'batch write failed; retrying');
+      },
+    }).finally(() => failing.delete(batch.partition));
     pending.delete(`${batch.topic}:${batch.partition}`);
-    resumed.add(`${batch.topic}:${batch.partition}`);
-    options.metrics.processorRecords.inc({ outcome: 'written' }, prepared.rows.length);
+    if (letters.length > 0) await publishDeadLetters(letters);
+    options.metrics.processorRecords.inc({ outcome: 'written' }, written.length);
     options.metrics.processorRecords.inc({ outcome: 'duplicate' }, prepared.duplicates);
-    options.metrics.processorRecords.inc({ outcome: 'dead_letter' }, prepared.deadLetters.length);
-    await publishLiveDelta(prepared.rows, prepared.mark);
+    options.metrics.processorRecords.inc({ outcome: 'dead_letter' }, letters.length);
+    await publishLiveDelta(written, prepared.mark);
     // Not awaited: the batch's commit does not wait for it (the engine runs it between statements).
     void releaseMemoryNow();
     return { lastHandledOffset: prepared.lastOffset };
+  }
+
+  /** A copy for other consumers of the dead-letter topic; the table holds them already. */
+  async function publishDeadLetters(letters: DeadLetter[]): Promise<void> {
+    log.warn({ count: letters.length, firstReason: letters[0]!.reason, partition: letters[0]!.partition }, 'records set aside as dead letters');
+    try {
+      await options.bus.produce(
+        options.topics.deadLetter,
+        letters.map((d) => ({
+          key: d.key,
+          value: d.value,
+          headers: { reason: d.reason, stage: d.stage, 'source-topic': d.topic, 'source-partition': String(d.partition), 'source-offset': d.offset },
+        })),
+      );
+    } catch (error) {
+      log.warn({ err: error }, 'could not copy dead letters to the dead-letter topic (they are in the dead_letters table)');
+    }
   }
 
   /** Best effort: the board re-reads its snapshot from ClickHouse, so a lost delta heals itself. */
@@ -203,17 +277,31 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
   }
 
-  async function handleBatchCounted(batch: ConsumedBatch): Promise<HandledUpTo> {
+  async function handleBatchCounted(batch: ConsumedBatch, context?: BatchContext): Promise<HandledUpTo> {
     batchesInHand++;
     try {
-      return await handleBatch(batch);
+      return await handleBatch(batch, context);
     } finally {
       batchesInHand--;
     }
   }
 
+  function health(): ProcessorHealth {
+    const consumer = subscription?.health();
+    if (consumer && !consumer.running) return { problem: consumer.problem ?? 'the consumer is not running' };
+    const now = Date.now();
+    for (const [partition, { since, error }] of failing) {
+      if (now - since >= stallAfterMs) return { problem: `writing a batch of partition ${partition} has failed for ${Math.round((now - since) / 1000)} s (${error}; details in the log)` };
+    }
+    const stalled = watch.stalls(now, stallAfterMs).filter((s) => assigned.includes(s.partition));
+    if (stalled.length > 0) return { problem: `records wait without progress on partition ${stalled.map((s) => s.partition).join(', ')} for ${Math.round((now - stalled[0]!.since) / 1000)} s` };
+    return {};
+  }
+
   return {
     handleBatch: handleBatchCounted,
+    health,
+    stalls: () => watch.stalls(Date.now(), stallAfterMs),
     async start() {
       subscription = await options.bus.subscribe({
         groupId: options.groupId,
@@ -224,11 +312,12 @@ export function createProcessor(options: ProcessorOptions): Processor {
           // Prepared retries belong to the previous owner of a partition.
           pending.clear();
           resumed.clear();
+          assigned = partitions;
           log.info({ partitions }, 'partitions assigned');
         },
       });
       log.info({ groupId: options.groupId, topic: options.topics.events }, 'processor consuming');
-      lagTimer = setInterval(recordLag, options.lagIntervalMs ?? 10_000);
+      lagTimer = setInterval(readLag, options.lagIntervalMs ?? 10_000);
       lagTimer.unref();
     },
     async stop() {

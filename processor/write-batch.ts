@@ -1,12 +1,26 @@
 /**
- * Step 4: one INSERT per batch. The token names the batch's offsets, so inserting the same
- * batch again (a retry after a failure) is dropped by ClickHouse in the raw table and in every
- * materialized-view target (each has non_replicated_deduplication_window set).
+ * Step 4: one INSERT per batch, idempotent, with rows the engine refuses isolated.
+ *
+ * The insert's deduplication token is a digest of the rows' event keys (content, not offsets): the
+ * same rows inserted again — a retry, a replay after a crash — are dropped by ClickHouse in the raw
+ * table and in every materialized-view target (each has non_replicated_deduplication_window), while
+ * any other rows get another token, whatever offsets they came from. Two batches with exactly the same
+ * event keys are the same events, which count once anyway.
  */
+import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { classifyWriteError, engineReason } from './write-errors.ts';
 import type { EventRow } from './rows.ts';
 
-export async function writeEventRows(client: ClickHouseClient, rows: EventRow[], token: string): Promise<void> {
+/** Digest of the rows' (group, id) keys, in order. */
+export function rowsDigest(rows: Pick<EventRow, 'group_id' | 'event_id'>[]): string {
+  const hash = createHash('sha256');
+  for (const row of rows) hash.update(row.group_id).update('\u0000').update(row.event_id).update('\u0001');
+  return hash.digest('hex').slice(0, 40);
+}
+
+/** `token`: the rows' digest unless given (tests and benchmarks that insert the same rows on purpose). */
+export async function writeEventRows(client: ClickHouseClient, rows: EventRow[], token = `events:${rowsDigest(rows)}`): Promise<void> {
   await client.insert({
     table: 'events',
     values: rows,
@@ -18,4 +32,35 @@ export async function writeEventRows(client: ClickHouseClient, rows: EventRow[],
       max_insert_block_size: String(Math.max(rows.length, 1_048_576)),
     },
   });
+}
+
+export interface RefusedRow {
+  row: EventRow;
+  /** The engine's reason, one line. */
+  reason: string;
+}
+
+/**
+ * Write the rows; when the engine refuses the data itself, split the batch in halves until each
+ * refused row stands alone, write the rest, and return the refused ones. Any other failure throws
+ * (the caller retries). `storedAlready` guards the split: the engine parses a whole block before it
+ * stores any of it, so after a refusal none of the rows may be stored — if some are, the failure came
+ * later (a view) and splitting with new tokens would store them twice, so it is retried instead.
+ */
+export async function writeIsolatingRefused(
+  client: ClickHouseClient,
+  rows: EventRow[],
+  storedAlready: (rows: EventRow[]) => Promise<boolean>,
+): Promise<RefusedRow[]> {
+  try {
+    await writeEventRows(client, rows);
+    return [];
+  } catch (error) {
+    if (classifyWriteError(error) !== 'rejected-data' || (await storedAlready(rows))) throw error;
+    if (rows.length === 1) return [{ row: rows[0]!, reason: engineReason(error) }];
+    const middle = Math.ceil(rows.length / 2);
+    const first = await writeIsolatingRefused(client, rows.slice(0, middle), storedAlready);
+    const second = await writeIsolatingRefused(client, rows.slice(middle), storedAlready);
+    return [...first, ...second];
+  }
 }

@@ -27,7 +27,7 @@ import { createApiRouter } from '../api/router.ts';
 import { createBoardRouter } from '../api/board-routes.ts';
 import type { Bus } from '../common/bus/bus.ts';
 import { createKafkaBus } from '../common/bus/kafka-bus.ts';
-import { createMemoryBus } from '../common/bus/memory-bus.ts';
+import { createLocalBus } from '../common/bus/local-bus.ts';
 import { kafkaBrokers, type Config } from '../common/config.ts';
 import { createFailureLimit } from '../common/failure-limit.ts';
 import type { Logger } from '../common/logger.ts';
@@ -62,6 +62,10 @@ export interface RunningServices {
   stop(timeoutMs?: number): Promise<void>;
 }
 
+const LIVE_RETENTION_MS = 3_600_000;
+/** Dead letters are also kept in the dead_letters table, where admins read them. */
+const DEAD_LETTER_RETENTION_MS = 7 * 86_400_000;
+
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 
 export function createBus(config: Config, logger: Logger): Bus {
@@ -77,10 +81,12 @@ export function createBus(config: Config, logger: Logger): Bus {
       logger,
     });
   }
-  return createMemoryBus({
+  return createLocalBus({
+    dir: path.resolve(config.DATA_DIR, 'bus'),
     partitions: config.KAFKA_PARTITIONS,
-    maxPendingPerTopic: config.MEMORY_BUS_MAX_PENDING,
+    maxPendingPerPartition: Math.max(1, Math.floor(config.LOCAL_BUS_MAX_PENDING / config.KAFKA_PARTITIONS)),
     maxBatchRecords: config.PROCESSOR_BATCH_ROWS,
+    sync: config.LOCAL_BUS_SYNC,
   });
 }
 
@@ -124,7 +130,10 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   const topics = topicsOf(config);
   const health = createHealth();
   const bus = createBus(config, logger);
-  await bus.ensureTopics([topics.events, topics.deadLetter, topics.live]);
+  await bus.ensureTopics([topics.events]);
+  // Fan-out topics: nobody must read them for the pipeline to go on, so old records go read or not.
+  await bus.ensureTopics([topics.live], { retentionMs: LIVE_RETENTION_MS });
+  await bus.ensureTopics([topics.deadLetter], { retentionMs: DEAD_LETTER_RETENTION_MS });
 
   let store: Store | undefined;
   if (roles.processor || roles.api) {
@@ -177,6 +186,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   // ClickHouse: the shared store, or (ingest on its own with CLICKHOUSE_URL) a client of its own.
   let ingestStore: Store | undefined;
   if (roles.ingest) {
+    health.addCheck('bus', () => bus.check());
     if (!store && config.CLICKHOUSE_URL) {
       ingestStore = await createStore(config);
       await migrate(ingestStore.client);
@@ -199,7 +209,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
         signInWindowMs: config.AUTH_SIGNIN_WINDOW_MINUTES * 60_000,
       }),
     );
-    app.use(createAdminRouter({ users: access.users, userAdmin: access.userAdmin, requireUser: access.requireUser }));
+    app.use(createAdminRouter({ client: store.client, users: access.users, userAdmin: access.userAdmin, requireUser: access.requireUser }));
     app.use(
       createSqlRouter({
         analyst,
@@ -275,13 +285,23 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
       boardTimeZone: config.BOARD_TIME_ZONE,
       releaseMemory: () => store.releaseMemory(),
       releaseMemoryEveryMs: config.STORE_RELEASE_MEMORY_MS,
+      stallAfterMs: config.PIPELINE_STALL_SECONDS * 1000,
+      lagIntervalMs: Math.min(10_000, config.PIPELINE_STALL_SECONDS * 250),
     });
     await processor.start();
+    const running = processor;
+    health.addCheck('processor', async () => {
+      const { problem } = running.health();
+      if (problem) throw new Error(problem);
+    });
   }
 
   // Alerts (alerts/): detector + webhooks in the processor role; routes + live fan-out in the api role.
   const alerts: AlertsService | undefined = store
-    ? await startAlertsService({ config, roles, bus, client: store.client, directory: directoryService?.directory, io, requireUser: access?.requireUser, logger, metrics })
+    ? await startAlertsService({
+        config, roles, bus, client: store.client, directory: directoryService?.directory, io, requireUser: access?.requireUser, logger, metrics,
+        pipeline: processor ? () => ({ topic: topics.events, stalls: processor!.stalls() }) : undefined,
+      })
     : undefined;
   if (alerts?.router) app.use(alerts.router);
 
@@ -305,8 +325,9 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
       const drain = (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        // The in-process bus lives and dies with this process: write out what it holds first.
-        if (processor && bus.kind === 'memory') await drainBus(bus, processorGroupId, topics.events, timeoutMs / 2);
+        // Not needed for durability (what the local log holds is processed at the next start), but the
+        // board and the analysts then see everything accepted before the stop.
+        if (processor && bus.kind === 'local') await drainBus(bus, processorGroupId, topics.events, timeoutMs / 2);
         await processor?.stop();
         await alerts?.stop();
         await directoryService?.stop();

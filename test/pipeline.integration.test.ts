@@ -193,8 +193,8 @@ describe('processor restarted mid-stream', () => {
 describe('ingest errors', () => {
   let pipeline: TestPipeline;
   beforeAll(async () => {
-    // In-process bus with room for 12 records and nobody consuming: the bus fills up.
-    pipeline = await startTestPipeline({ memoryBus: true, roles: { ingest: true, processor: false, api: false }, env: { MEMORY_BUS_MAX_PENDING: '12', INGEST_MAX_BODY_BYTES: '20000', INGEST_AUTH_FAILURES_PER_MINUTE: '5', WHATSAPP_APP_SECRET: WHATSAPP_SECRET, WHATSAPP_VERIFY_TOKEN: 'whatsapp-verify-token' } });
+    // The local log with room for 12 records and nobody consuming: it fills up.
+    pipeline = await startTestPipeline({ localBus: true, roles: { ingest: true, processor: false, api: false }, env: { LOCAL_BUS_MAX_PENDING: '12', INGEST_MAX_BODY_BYTES: '20000', INGEST_AUTH_FAILURES_PER_MINUTE: '5', WHATSAPP_APP_SECRET: WHATSAPP_SECRET, WHATSAPP_VERIFY_TOKEN: 'whatsapp-verify-token' } });
   });
   afterAll(() => pipeline?.stop());
 

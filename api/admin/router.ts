@@ -1,13 +1,18 @@
 /**
  * /api/v1/admin/users — admins create, list, change and disable users (their roles and units).
  * Users are never deleted: disabling keeps the record (and ends their sessions).
+ * /api/v1/admin/dead-letters — what the processor set aside instead of counting, newest first.
  */
+import type { ClickHouseClient } from '@clickhouse/client';
 import express, { type Router } from 'express';
+import { z } from 'zod';
+import { readDeadLetters } from '../../processor/dead-letters.ts';
 import type { RequireUser } from '../auth/require-user.ts';
 import { publicUser, usernameSchema, type AdminOutcome, type UserAdmin } from '../auth/user-admin.ts';
 import type { UsersRepository } from '../auth/users-repository.ts';
 
 export interface AdminRouterDeps {
+  client: ClickHouseClient;
   users: UsersRepository;
   userAdmin: UserAdmin;
   requireUser: RequireUser;
@@ -44,6 +49,16 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
       return;
     }
     answer(res, await deps.userAdmin.update(username.data, req.body ?? {}));
+  });
+
+  const deadLettersQuery = z.object({ limit: z.coerce.number({ invalid_type_error: 'limit must be a number' }).int().min(0).max(1000, 'limit must be at most 1000').default(100) });
+  router.get('/api/v1/admin/dead-letters', adminOnly, async function listDeadLetters(req, res) {
+    const query = deadLettersQuery.safeParse(req.query);
+    if (!query.success) {
+      res.status(400).json({ error: query.error.issues.map((i) => i.message).join('; ') });
+      return;
+    }
+    res.set('Cache-Control', 'no-store').json(await readDeadLetters(deps.client, query.data.limit));
   });
 
   return router;

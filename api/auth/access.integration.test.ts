@@ -33,7 +33,7 @@ describe('access control matrix', () => {
   const tokens = {} as Record<Who, string | undefined>;
 
   beforeAll(async () => {
-    pipeline = await startTestPipeline({ memoryBus: true });
+    pipeline = await startTestPipeline({ localBus: true });
     const admin = await adminToken(pipeline.url);
     for (const [username, roles, units] of [
       ['monitor1', ['monitor'], []],
@@ -247,7 +247,7 @@ describe('failure limits behind a trusted proxy, the metrics token, and CORS for
 
   beforeAll(async () => {
     pipeline = await startTestPipeline({
-      memoryBus: true,
+      localBus: true,
       env: {
         AUTH_SIGNIN_MAX_FAILURES: '3',
         AUTH_SIGNIN_MAX_FAILURES_PER_ADDRESS: '5',

@@ -51,7 +51,7 @@ describe('POST /api/v1/sql', () => {
 
   beforeAll(async () => {
     pipeline = await startTestPipeline({
-      memoryBus: true,
+      localBus: true,
       env: { SQL_MAX_EXECUTION_SECONDS: '4', SQL_MAX_RESULT_ROWS: '1000', SQL_MAX_MEMORY_BYTES: String(200_000_000), SQL_MAX_CONCURRENT_QUERIES: '2', SQL_MAX_QUERIES_PER_ANALYST: '1' },
     });
     const admin = await adminToken(pipeline.url);

@@ -41,7 +41,8 @@ export function benchConfig(options: { prefix: string; dataDir: string; env?: Re
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: options.dataDir,
-    KAFKA_BROKERS: kafkaBrokers(),
+    // BENCH_BUS=local: the scenario's services on the local log (the embedded default) instead of Kafka.
+    KAFKA_BROKERS: process.env.BENCH_BUS === 'local' ? '' : kafkaBrokers(),
     KAFKA_TOPIC_PREFIX: options.prefix,
     CLICKHOUSE_URL: process.env.CLICKHOUSE_URL ?? '',
     INGEST_TOKEN: BENCH_TOKEN,

@@ -1,16 +1,23 @@
 /**
- * One contract, two buses: the same suite runs on the in-process bus and on the real Kafka broker.
+ * One contract, two buses: the same suite runs on the local log and on the real Kafka broker.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../logger.ts';
 import { uniquePrefix, waitFor } from '../../test/support/pipeline.ts';
 import type { Bus, ConsumedBatch } from './bus.ts';
 import { BusUnavailableError } from './bus.ts';
 import { createKafkaBus } from './kafka-bus.ts';
-import { createMemoryBus } from './memory-bus.ts';
+import { createLocalBus, type LocalBusOptions } from './local-bus.ts';
+
+function localBus(overrides: Partial<LocalBusOptions> = {}): Bus {
+  return createLocalBus({ dir: mkdtempSync(path.join(tmpdir(), 'grouppulse-bus-')), partitions: 3, maxPendingPerPartition: 10_000, sync: true, retryDelayMs: 50, ...overrides });
+}
 
 const buses: [string, () => Bus][] = [
-  ['memory', () => createMemoryBus({ partitions: 3, maxPendingPerTopic: 10_000, retryDelayMs: 50 })],
+  ['local', () => localBus()],
   ['kafka', () => createKafkaBus({ brokers: inject('kafkaBrokers').split(','), clientId: 'contract-test', partitions: 3, replicationFactor: 1, logger: createLogger('silent') })],
 ];
 
@@ -123,11 +130,12 @@ describe.each(buses)('%s bus contract', (_name, makeBus) => {
 });
 
 describe('bus bounds', () => {
-  it('the in-process bus refuses records past its bound instead of growing', async () => {
-    const bus = createMemoryBus({ partitions: 1, maxPendingPerTopic: 10 });
+  it('the local log refuses records past its bound instead of growing', async () => {
+    const bus = localBus({ partitions: 1, maxPendingPerPartition: 10 });
     await bus.ensureTopics(['t']);
     await bus.produce('t', Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: String(i) })));
     await expect(bus.produce('t', [{ key: 'k', value: 'overflow' }])).rejects.toBeInstanceOf(BusUnavailableError);
+    await expect(bus.check()).rejects.toBeInstanceOf(BusUnavailableError);
     await bus.close();
   });
 
@@ -136,6 +144,68 @@ describe('bus bounds', () => {
     const started = Date.now();
     await expect(bus.produce('t', [{ key: 'k', value: 'v' }])).rejects.toBeInstanceOf(BusUnavailableError);
     expect(Date.now() - started).toBeLessThan(10_000);
+    await bus.close();
+  });
+});
+
+describe('Kafka consumer through stalls and evictions', () => {
+  const kafka = (sessionTimeoutMs: number) =>
+    createKafkaBus({ brokers: inject('kafkaBrokers').split(','), clientId: 'stall-test', partitions: 1, replicationFactor: 1, logger: createLogger('silent'), sessionTimeoutMs });
+
+  it('keeps its partitions through a handler slower than the session timeout (heartbeats go on), handling the batch once', async () => {
+    const bus = kafka(6000);
+    const topic = `${uniquePrefix()}slow`;
+    await bus.ensureTopics([topic]);
+    await bus.produce(topic, [{ key: 'k', value: 'slow' }]);
+    const deliveries: string[] = [];
+    const assignments: number[][] = [];
+    const subscription = await bus.subscribe({
+      groupId: `${topic}-readers`,
+      topic,
+      fromBeginning: true,
+      onAssignment: (partitions) => assignments.push(partitions),
+      async handleBatch(batch) {
+        deliveries.push(...batch.records.map((r) => r.value.toString()));
+        await new Promise((resolve) => setTimeout(resolve, 10_000)); // a ClickHouse write hanging for 10 s
+      },
+    });
+    await waitFor(async () => ((await bus.lag(`${topic}-readers`, topic))[0]!.lag === 0 ? true : undefined), 'the slow batch committed', 40_000);
+    expect(deliveries).toEqual(['slow']);
+    expect(assignments).toEqual([[0]]);
+    expect(subscription.health()).toEqual({ running: true });
+    await subscription.stop();
+    await bus.close();
+  });
+
+  it('comes back after Kafka evicted it (the process froze past the session timeout) and handles what came meanwhile', async () => {
+    const bus = kafka(6000);
+    const topic = `${uniquePrefix()}evicted`;
+    await bus.ensureTopics([topic]);
+    const seen = new Set<string>();
+    let frozen = false;
+    const subscription = await bus.subscribe({
+      groupId: `${topic}-readers`,
+      topic,
+      fromBeginning: true,
+      async handleBatch(batch) {
+        for (const record of batch.records) seen.add(record.value.toString());
+        if (!frozen) {
+          frozen = true;
+          // The whole process stops (as under SIGSTOP or a long GC pause): no heartbeat can go out.
+          const until = Date.now() + 9000;
+          while (Date.now() < until) {
+            /* frozen */
+          }
+        }
+      },
+    });
+    await bus.produce(topic, [{ key: 'k', value: 'before' }]);
+    await waitFor(() => (frozen ? true : undefined), 'the freeze');
+    await bus.produce(topic, [{ key: 'k', value: 'after' }]);
+    await waitFor(() => (seen.has('after') ? true : undefined), 'a record produced after the eviction', 60_000);
+    await waitFor(async () => ((await bus.lag(`${topic}-readers`, topic))[0]!.lag === 0 ? true : undefined), 'everything committed', 30_000);
+    await waitFor(() => (subscription.health().running ? true : undefined), 'healthy again');
+    await subscription.stop();
     await bus.close();
   });
 });

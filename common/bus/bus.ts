@@ -1,7 +1,7 @@
 /**
  * The bus: what ingest produces to and the processor and api consume from.
- * Two implementations with one contract — Kafka (kafkajs) and an in-process bus for the
- * embedded run mode. The contract suite in test/ runs against both.
+ * Two implementations with one contract — Kafka (kafkajs) and the local log (an append-only log on
+ * disk in DATA_DIR, for the embedded run mode). The contract suite runs against both.
  */
 
 export interface ProducedRecord {
@@ -27,6 +27,16 @@ export interface ConsumedBatch {
   lastOffset: string;
 }
 
+/** What a handler gets besides the batch. */
+export interface BatchContext {
+  /**
+   * Aborted when the batch is no longer this consumer's to handle: the partition was taken away
+   * (Kafka rebalance or eviction) or the subscription is stopping. A handler that retries a write
+   * stops retrying and throws; the batch is then delivered again, here or to the partition's new owner.
+   */
+  signal: AbortSignal;
+}
+
 export interface HandledUpTo {
   /** Last offset handled (inclusive); later records of the batch come again. */
   lastHandledOffset: string;
@@ -35,7 +45,12 @@ export interface HandledUpTo {
 export interface SubscribeOptions {
   groupId: string;
   topic: string;
-  /** Where a group with no committed offset starts. */
+  /**
+   * Where a group with no committed offset starts. A group that reads from the beginning is a
+   * durable reader (the processor, the alerts worker): records wait for it, and the local log keeps its
+   * position across restarts. One that starts at the end is a live reader (a socket fan-out, usually
+   * under a group id of its own): the local log keeps its position in memory only.
+   */
   fromBeginning: boolean;
   /**
    * Called with batches from one partition at a time, in offset order. The batch's offsets are
@@ -43,25 +58,53 @@ export interface SubscribeOptions {
    * It may handle only a first part of the batch and say up to which offset: the rest is
    * delivered again in the next batch.
    */
-  handleBatch(batch: ConsumedBatch): Promise<void | HandledUpTo>;
-  /** Called when partitions are taken away or assigned (informational). */
+  handleBatch(batch: ConsumedBatch, context: BatchContext): Promise<void | HandledUpTo>;
+  /** Called with the partitions this consumer holds, whenever they change. */
   onAssignment?(partitions: number[]): void;
+}
+
+export interface SubscriptionHealth {
+  /** The consumer is running (not crashed, not restarting after a crash). */
+  running: boolean;
+  /** Why it is not running, for /readyz and the logs. */
+  problem?: string;
 }
 
 export interface Subscription {
   /** Stop fetching, let the batch in hand finish and commit, leave the group. */
   stop(): Promise<void>;
+  health(): SubscriptionHealth;
+}
+
+export interface PartitionOffsets {
+  partition: number;
+  /** Next offset the group will handle (the committed position); the topic's start when it has none. */
+  committed: number;
+  /** Next offset the topic will get. */
+  end: number;
+  /** Records waiting: end - committed. */
+  lag: number;
+}
+
+export interface TopicOptions {
+  /**
+   * Fan-out topics (live deltas, dead letters): records older than this may go whether read or not.
+   * Unset: a record stays until every group that reads the topic from the beginning has handled it.
+   */
+  retentionMs?: number;
 }
 
 export interface Bus {
-  readonly kind: 'kafka' | 'memory';
+  readonly kind: 'kafka' | 'local';
   /** Create the topics this deployment uses, if missing. */
-  ensureTopics(topics: string[]): Promise<void>;
+  ensureTopics(topics: string[], options?: TopicOptions): Promise<void>;
   /** Resolves only once the bus durably acknowledged every record (acks=all on Kafka). */
   produce(topic: string, records: ProducedRecord[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
-  /** Records waiting per partition for a group (consumer lag). */
-  lag(groupId: string, topic: string): Promise<{ partition: number; lag: number }[]>;
+  /** Where a group stands on each partition of a topic (consumer lag and progress). */
+  lag(groupId: string, topic: string): Promise<PartitionOffsets[]>;
+  /** Throws (BusUnavailableError) when the bus cannot take records now: /readyz of ingest. */
+  check(): Promise<void>;
   close(): Promise<void>;
 }
 

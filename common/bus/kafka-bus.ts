@@ -2,9 +2,9 @@
  * Kafka bus on kafkajs. Produces with acks=all; consumes with autoCommit off and commits a
  * partition's offsets only after its batch handler resolved (commit is the last step).
  */
-import { Kafka, logLevel as KafkaLogLevel, type Consumer, type Producer, type IHeaders } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, type Consumer, type EachBatchPayload, type Producer, type IHeaders } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { Bus, ConsumedRecord, SubscribeOptions, Subscription } from './bus.ts';
+import type { Bus, ConsumedRecord, HandledUpTo, SubscribeOptions, Subscription } from './bus.ts';
 import { BusUnavailableError } from './bus.ts';
 
 export interface KafkaBusOptions {
@@ -118,7 +118,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
   return {
     kind: 'kafka',
 
-    async ensureTopics(topics) {
+    async ensureTopics(topics, topicOptions = {}) {
       const admin = kafka.admin();
       await admin.connect();
       try {
@@ -132,6 +132,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
               topic,
               numPartitions: options.partitions,
               replicationFactor: options.replicationFactor,
+              configEntries: topicOptions.retentionMs ? [{ name: 'retention.ms', value: String(topicOptions.retentionMs) }] : [],
             })),
           });
           log.info({ topics: missing, partitions: options.partitions }, 'created topics');
@@ -175,59 +176,130 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     async subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
       const maxBytesPerPartition = options.maxBytesPerPartition ?? 2 * 1024 * 1024;
       const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
-      const consumer = kafka.consumer({
-        groupId: subscribeOptions.groupId,
-        allowAutoTopicCreation: false,
-        maxBytesPerPartition,
-        // Room for a full batch of every partition in one fetch (kafkajs' default stops at 10 MB).
-        maxBytes: Math.max(10 * 1024 * 1024, maxBytesPerPartition * options.partitions),
-        maxWaitTimeInMs: 200,
-        retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5000 },
-        sessionTimeout,
-        heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 3)),
-      });
-      if (!subscribeOptions.fromBeginning) await startNewGroupAtEnd(subscribeOptions.groupId, subscribeOptions.topic);
-      consumer.on(consumer.events.GROUP_JOIN, (event) => {
-        const assigned = event.payload.memberAssignment[subscribeOptions.topic] ?? [];
-        subscribeOptions.onAssignment?.(assigned);
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topic: subscribeOptions.topic, fromBeginning: subscribeOptions.fromBeginning });
-      consumers.add(consumer);
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitions,
-        eachBatch: async ({ batch, isRunning, isStale, heartbeat, resolveOffset }) => {
-          if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-          const records: ConsumedRecord[] = batch.messages.map((m) => ({
-            key: m.key ? m.key.toString() : null,
-            value: m.value ?? Buffer.alloc(0),
-            offset: m.offset,
-            headers: headersToStrings(m.headers),
-          }));
-          const lastOffset = records[records.length - 1]!.offset;
-          // Throwing here makes kafkajs seek back and redeliver from the last committed offset.
-          const handled = await subscribeOptions.handleBatch({
-            topic: batch.topic,
-            partition: batch.partition,
-            records,
-            firstOffset: records[0]!.offset,
-            lastOffset,
+      const heartbeatInterval = Math.min(3000, Math.floor(sessionTimeout / 3));
+      const { groupId, topic } = subscribeOptions;
+      let stopping = false;
+      let consumer: Consumer | undefined;
+      let problem: string | undefined;
+      let restartTimer: NodeJS.Timeout | undefined;
+      let restarts = 0;
+      /** Batches being handled: aborted when their partition is taken away or the consumer crashed. */
+      const inHand = new Set<AbortController>();
+
+      if (!subscribeOptions.fromBeginning) await startNewGroupAtEnd(groupId, topic);
+
+      function abortInHand(reason: unknown): void {
+        for (const controller of inHand) controller.abort(reason);
+      }
+
+      async function eachBatch({ batch, isRunning, isStale, heartbeat, resolveOffset }: EachBatchPayload): Promise<void> {
+        if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+        const records: ConsumedRecord[] = batch.messages.map((m) => ({
+          key: m.key ? m.key.toString() : null,
+          value: m.value ?? Buffer.alloc(0),
+          offset: m.offset,
+          headers: headersToStrings(m.headers),
+        }));
+        const lastOffset = records[records.length - 1]!.offset;
+        const controller = new AbortController();
+        inHand.add(controller);
+        // kafkajs heartbeats only between fetches and when told: keep the session alive while the
+        // handler works (a slow or retried write), and learn early that the partition was taken away.
+        const beat = setInterval(() => {
+          heartbeat().catch((error: unknown) => {
+            const type = (error as { type?: string }).type;
+            if (type === 'REBALANCE_IN_PROGRESS' || type === 'UNKNOWN_MEMBER_ID' || type === 'ILLEGAL_GENERATION') controller.abort(error);
           });
-          // Moves kafkajs' fetch position past what was handled (the rest is fetched again);
-          // the commit makes it durable.
-          const upTo = handled?.lastHandledOffset ?? lastOffset;
-          resolveOffset(upTo);
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(upTo) + 1n).toString() }]);
-          await heartbeat();
-        },
-      });
+        }, heartbeatInterval);
+        let handled: void | HandledUpTo;
+        try {
+          // Throwing here makes kafkajs seek back and deliver again from the last committed offset.
+          handled = await subscribeOptions.handleBatch(
+            { topic: batch.topic, partition: batch.partition, records, firstOffset: records[0]!.offset, lastOffset },
+            { signal: controller.signal },
+          );
+        } finally {
+          clearInterval(beat);
+          inHand.delete(controller);
+        }
+        if (controller.signal.aborted) throw controller.signal.reason;
+        // Moves kafkajs' fetch position past what was handled (the rest is fetched again);
+        // the commit makes it durable.
+        const upTo = handled?.lastHandledOffset ?? lastOffset;
+        resolveOffset(upTo);
+        await consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(upTo) + 1n).toString() }]);
+        await heartbeat();
+      }
+
+      async function startConsumer(): Promise<void> {
+        const next = kafka.consumer({
+          groupId,
+          allowAutoTopicCreation: false,
+          maxBytesPerPartition,
+          // Room for a full batch of every partition in one fetch (kafkajs' default stops at 10 MB).
+          maxBytes: Math.max(10 * 1024 * 1024, maxBytesPerPartition * options.partitions),
+          maxWaitTimeInMs: 200,
+          retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5000 },
+          sessionTimeout,
+          heartbeatInterval,
+        });
+        next.on(next.events.GROUP_JOIN, (event) => {
+          problem = undefined;
+          subscribeOptions.onAssignment?.(event.payload.memberAssignment[topic] ?? []);
+        });
+        next.on(next.events.CRASH, (event) => {
+          abortInHand(event.payload.error);
+          if (stopping) return;
+          problem = `the consumer crashed: ${event.payload.error.message}`;
+          subscribeOptions.onAssignment?.([]);
+          // kafkajs restarts a consumer after a retriable crash itself; after any other (e.g. "The
+          // coordinator is not aware of this member" once Kafka evicted it) it stays down: start a new one.
+          if (event.payload.restart) {
+            log.warn({ groupId, err: event.payload.error }, 'consumer crashed; kafkajs restarts it');
+            return;
+          }
+          log.error({ groupId, err: event.payload.error }, 'consumer crashed; starting a new one');
+          scheduleRestart(next);
+        });
+        await next.connect();
+        await next.subscribe({ topic, fromBeginning: subscribeOptions.fromBeginning });
+        consumer = next;
+        consumers.add(next);
+        await next.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: options.partitions, eachBatch });
+      }
+
+      function scheduleRestart(crashed: Consumer): void {
+        const delay = Math.min(30_000, 1000 * 2 ** Math.min(restarts, 5));
+        restarts += 1;
+        restartTimer = setTimeout(async function restartConsumer() {
+          consumers.delete(crashed);
+          await crashed.disconnect().catch(() => undefined);
+          if (stopping) return;
+          try {
+            await startConsumer();
+            restarts = 0;
+            log.info({ groupId }, 'consumer restarted');
+          } catch (error) {
+            problem = `the consumer could not be restarted: ${(error as Error).message}`;
+            log.error({ groupId, err: error }, 'consumer restart failed; trying again');
+            scheduleRestart(consumer ?? crashed);
+          }
+        }, delay);
+        restartTimer.unref();
+      }
+
+      await startConsumer();
       return {
         async stop() {
-          consumers.delete(consumer);
-          await consumer.disconnect();
+          stopping = true;
+          clearTimeout(restartTimer);
+          abortInHand(new Error('the subscription is stopping'));
+          if (consumer) {
+            consumers.delete(consumer);
+            await consumer.disconnect();
+          }
         },
+        health: () => (problem ? { running: false, problem } : { running: true }),
       };
     },
 
@@ -245,10 +317,22 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         return ends.map((end) => {
           const done = committedByPartition.get(end.partition) ?? -1;
           const high = Number(end.high);
-          return { partition: end.partition, lag: done < 0 ? high - Number(end.low) : high - done };
+          const committed = done < 0 ? Number(end.low) : done;
+          return { partition: end.partition, committed, end: high, lag: high - committed };
         });
       } finally {
         await admin.disconnect();
+      }
+    },
+
+    async check() {
+      const admin = quietKafka.admin();
+      try {
+        await withTimeout(admin.connect().then(() => admin.describeCluster()), 3000, 'Kafka did not answer within 3 s');
+      } catch (error) {
+        throw error instanceof BusUnavailableError ? error : new BusUnavailableError(`Kafka is not reachable: ${(error as Error).message}`, 5, { cause: error });
+      } finally {
+        await admin.disconnect().catch(() => undefined);
       }
     },
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createPseudonymiser } from '../pseudonymise.ts';
 import { KNOWN, WA_GROUP, WA_GROUP_2, whatsappGroupsPayload, whatsappMessagesPayload } from './fixtures/payloads.ts';
 import { checkWhatsAppSignature } from './whatsapp.ts';
-import { mapWhatsAppPayload, phoneDigits } from './whatsapp-map.ts';
+import { internationalNumber, mapWhatsAppPayload } from './whatsapp-map.ts';
 
 const digest = createPseudonymiser(Buffer.alloc(32, 3));
 const TS = 1_767_605_400;
@@ -17,7 +17,7 @@ describe('mapWhatsAppPayload: messages', () => {
     expect(mapped.events.map((e) => e.event)).toEqual([
       expect.objectContaining({ type: 'message', group: `wa:${WA_GROUP}`, at: TS * 1000, sender: KNOWN.bsuids[0], kind: 'text', forwarded: false }),
       expect.objectContaining({ type: 'message', group: `wa:${WA_GROUP}`, at: (TS + 1) * 1000, sender: KNOWN.bsuids[2], kind: 'image' }),
-      expect.objectContaining({ type: 'message', group: `wa:${WA_GROUP_2}`, at: (TS + 3) * 1000, sender: KNOWN.phones[2], kind: 'reaction', forwarded: true }),
+      expect.objectContaining({ type: 'message', group: `wa:${WA_GROUP_2}`, at: (TS + 3) * 1000, sender: `+${KNOWN.phones[2]}`, kind: 'reaction', forwarded: true }),
     ]);
     expect(mapped.events.map((e) => e.path)).toEqual([
       'entry[0].changes[0].value.messages[0]',
@@ -49,10 +49,10 @@ describe('mapWhatsAppPayload: group participants', () => {
   it('joins per added participant (both shapes, BSUID without phone), leaves for removals and voluntary leaves', () => {
     expect(mapped.problems).toEqual([]);
     expect(mapped.events.map((e) => [e.event.type, e.event.member, e.event.at])).toEqual([
-      ['member_joined', KNOWN.phones[1], TS * 1000],
-      ['member_joined', KNOWN.phones[2], TS * 1000],
+      ['member_joined', `+${KNOWN.phones[1]}`, TS * 1000],
+      ['member_joined', `+${KNOWN.phones[2]}`, TS * 1000],
       ['member_joined', KNOWN.bsuids[1], TS * 1000],
-      ['member_left', KNOWN.phones[1], (TS + 60) * 1000],
+      ['member_left', `+${KNOWN.phones[1]}`, (TS + 60) * 1000],
       ['member_left', KNOWN.bsuids[1], (TS + 120) * 1000],
     ]);
     // join request, settings and lifecycle: acknowledged, not counted
@@ -79,8 +79,9 @@ describe('mapWhatsAppPayload: group participants', () => {
   });
 
   it('normalises phone-number inputs to the wa_id form', () => {
-    expect(phoneDigits('+44 7700 900456')).toBe('447700900456');
-    expect(phoneDigits('GB.123')).toBe('GB.123');
+    expect(internationalNumber('+44 7700 900456')).toBe('+447700900456');
+    expect(internationalNumber('447700900456')).toBe('+447700900456');
+    expect(internationalNumber('GB.123')).toBe('GB.123');
   });
 });
 

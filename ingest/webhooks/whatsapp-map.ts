@@ -63,12 +63,16 @@ function issues(error: z.ZodError): string {
 
 /** BSUID first, then the phone number, then what the business supplied when it removed someone. */
 function participantKey(p: z.infer<typeof participantSchema>): string | undefined {
-  return p.user_id ?? p.wa_id ?? (p.input === undefined ? undefined : phoneDigits(p.input));
+  return p.user_id ?? (p.wa_id === undefined ? undefined : internationalNumber(p.wa_id)) ?? (p.input === undefined ? undefined : internationalNumber(p.input));
 }
 
-/** `+44 7700 900456` → `447700900456` (the wa_id form), so a removal names the same person as their join. */
-export function phoneDigits(input: string): string {
-  return /^\+?[\d\s().-]{6,}$/.test(input) ? input.replace(/\D/g, '') : input;
+/**
+ * WhatsApp writes numbers internationally without the plus (`447700900456`); a removal's `input` is
+ * what the business typed (`+44 7700 900456`). Both become `+447700900456`, so ingest never reads them
+ * as numbers of its default country and a removal names the same person as their join.
+ */
+export function internationalNumber(input: string): string {
+  return /^\+?[\d\s().-]{6,}$/.test(input) ? `+${input.replace(/\D/g, '')}` : input;
 }
 
 export function mapWhatsAppPayload(payload: unknown, digest: IdDigest): MappedPayload {
@@ -117,7 +121,7 @@ function mapChange(field: string, value: Record<string, unknown>, path: string, 
       out.ignored += 1;
       continue;
     }
-    const sender = message.from_user_id ?? (message.from ? bsuidByPhone.get(message.from) ?? message.from : undefined);
+    const sender = message.from_user_id ?? (message.from ? bsuidByPhone.get(message.from) ?? internationalNumber(message.from) : undefined);
     if (!sender) {
       out.problems.push({ path: itemPath, error: 'message has neither from_user_id nor from: no sender to count' });
       continue;

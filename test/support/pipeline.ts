@@ -18,8 +18,8 @@ export const TEST_TOKEN = 'test-source-token';
 
 export interface TestPipelineOptions {
   roles?: Roles;
-  /** Use the in-process bus instead of Kafka. */
-  memoryBus?: boolean;
+  /** Use the local log (the embedded mode's bus) instead of Kafka. */
+  localBus?: boolean;
   /** Reuse a data dir / topic prefix (to restart "the same" deployment). */
   dataDir?: string;
   topicPrefix?: string;
@@ -40,7 +40,7 @@ export function testConfig(options: TestPipelineOptions = {}): Config {
   return loadConfig({
     PORT: '0',
     DATA_DIR: options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'grouppulse-test-')),
-    KAFKA_BROKERS: options.memoryBus ? '' : inject('kafkaBrokers'),
+    KAFKA_BROKERS: options.localBus ? '' : inject('kafkaBrokers'),
     KAFKA_TOPIC_PREFIX: options.topicPrefix ?? uniquePrefix(),
     CLICKHOUSE_URL: clickhouseUrl || '',
     CLICKHOUSE_DATABASE: clickhouseUrl ? `test_${randomBytes(4).toString('hex')}` : 'grouppulse',

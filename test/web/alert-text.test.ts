@@ -45,6 +45,10 @@ describe("an alert's sentence in the viewer's language", () => {
     const down = alert({ rule: 'source-down', subjectKind: 'source', subject: 'wa', since: FIRED - 3 * HOUR - 60_000, details: { groups: 20, lastSeenAt: '' } });
     expect(alertText(down, words('en'))).toBe('Source “wa” has sent nothing for 3 h; the 20 groups it feeds show as dark (no data)');
     expect(alertText(down, words('hi'))).toMatch(/^स्रोत “wa” से पिछले 3 घं में कुछ नहीं आया; .*20 समूह/);
+
+    const stalled = alert({ rule: 'pipeline-stalled', subjectKind: 'pipeline', subject: 'events', details: { waiting: 123456, partitions: '0,1', stalledMinutes: 12 } });
+    expect(alertText(stalled, words('en'))).toBe('Accepted events have not reached the store for 12 min: 1,23,456 are waiting. Counts on the board are behind until it moves again.');
+    expect(alertText(stalled, words('hi'))).toMatch(/^स्वीकार की गई घटनाएँ 12 मिनट से .*1,23,456 प्रतीक्षा में/);
   });
 
   it("keeps the server's text for a kind it does not know, and for an alert missing a field its sentence needs", () => {

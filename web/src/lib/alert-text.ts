@@ -71,6 +71,12 @@ export function alertText(alert: AlertTextFields, { t, label, nameOf }: AlertWor
       const subject = alert.subjectKind === 'group' ? t('alertText.group', { id: groupName(alert) }) : nameOf(alert.subject);
       return t('alertText.sharpDrop', { subject, recent: formatCount(recent), hours, usual: formatCount(Math.round(usual)), percent: Math.round((recent / usual) * 100) });
     }
+    case 'pipeline-stalled': {
+      const waiting = numberOf(d, 'waiting');
+      const minutes = numberOf(d, 'stalledMinutes');
+      if (waiting === null || minutes === null) break;
+      return t('alertText.pipelineStalled', { minutes: formatCount(minutes), waiting: formatCount(waiting) });
+    }
     case 'source-down': {
       const groups = numberOf(d, 'groups');
       if (groups === null) break;

@@ -1,0 +1,32 @@
+/**
+ * Member and sender ids that are phone numbers are brought to one form (E.164) before they are
+ * pseudonymised, so `+91 98123 45678`, `919812345678` and `09812345678` are one person. Numbers
+ * without a country code are read as numbers of the configured default country first (the WhatsApp
+ * adapter adds the plus to the international digits WhatsApp sends). Any other id (a Telegram
+ * `tg:…`, a business-scoped user id, a name) is returned as it is.
+ */
+import { parsePhoneNumberFromString, isSupportedCountry, type CountryCode } from 'libphonenumber-js';
+
+/** Digits with the separators people write between them: spaces, dots, dashes, parentheses. */
+const LOOKS_LIKE_A_NUMBER = /^[+(\d][\d\s().+-]*\d$/;
+
+export type NormalisePerson = (id: string) => string;
+
+export function createPersonNormaliser(defaultCountry: string): NormalisePerson {
+  if (!isSupportedCountry(defaultCountry)) throw new Error(`unknown country "${defaultCountry}" for phone numbers: give an ISO 3166 code such as IN`);
+  const country = defaultCountry as CountryCode;
+  return function normalisePerson(id: string): string {
+    if (!LOOKS_LIKE_A_NUMBER.test(id)) return id;
+    const digits = id.replace(/\D/g, '');
+    if (digits.length < 6 || digits.length > 15) return id;
+    const international = /^\(?\+/.test(id);
+    const asWritten = parsePhoneNumberFromString(id, country);
+    if (asWritten?.isValid()) return asWritten.number;
+    if (!international) {
+      const withPlus = parsePhoneNumberFromString(`+${digits}`);
+      if (withPlus?.isValid()) return withPlus.number;
+    }
+    // Not a valid number anywhere: at least the ways of writing it are one.
+    return international ? `+${digits}` : digits;
+  };
+}
