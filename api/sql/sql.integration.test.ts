@@ -52,7 +52,7 @@ describe('POST /api/v1/sql', () => {
   beforeAll(async () => {
     pipeline = await startTestPipeline({
       localBus: true,
-      env: { SQL_MAX_EXECUTION_SECONDS: '4', SQL_MAX_RESULT_ROWS: '1000', SQL_MAX_MEMORY_BYTES: String(200_000_000), SQL_MAX_CONCURRENT_QUERIES: '2', SQL_MAX_QUERIES_PER_ANALYST: '1' },
+      env: { SQL_MAX_EXECUTION_SECONDS: '4', SQL_MAX_RESULT_ROWS: '1000', SQL_MAX_RESULT_BYTES: String(2_000_000), SQL_MAX_MEMORY_BYTES: String(200_000_000), SQL_MAX_CONCURRENT_QUERIES: '2', SQL_MAX_QUERIES_PER_ANALYST: '1' },
     });
     const admin = await adminToken(pipeline.url);
     for (const username of ['analyst1', 'analyst2']) {
@@ -248,6 +248,14 @@ describe('POST /api/v1/sql', () => {
     const { status, body } = await sql('SELECT number FROM numbers(5000)');
     expect(status).toBe(422);
     expect(body.error).toMatch(/larger than the limit \(1000 rows/);
+  });
+
+  it('holds the answer\'s JSON to the byte limit as it is built: a result small in the engine but large as JSON is refused', async () => {
+    // 500 kB of control characters in the engine; each one is 6 bytes of JSON (\u0001): 3 MB > the 2 MB limit.
+    const { status, body } = await sql('SELECT repeat(char(1), 100000) AS s FROM numbers(5)');
+    expect(status).toBe(422);
+    expect(body.error).toMatch(/larger than the limit of 2 MiB as JSON/);
+    expect((await sql('SELECT repeat(char(1), 100000) AS s FROM numbers(2)')).status).toBe(200);
   });
 
   it('stops a query at its memory limit, and spills a large GROUP BY to disk instead', async () => {
