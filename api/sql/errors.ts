@@ -26,7 +26,7 @@ const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 
 /** Errors in the analyst's own SQL, told back in the engine's first sentence (cleaned). */
 const QUERY_MISTAKES = new Set([
-  '1', '6', '10', '27', '35', '36', '38', '41', '42', '43', '44', '48', '53', '69', '70', '72', '117', '128', '179', '184', '190', '215', '352', '395', '407', '691', '701',
+  '1', '6', '10', '27', '35', '36', '38', '41', '42', '43', '44', '48', '53', '69', '70', '72', '81', '117', '128', '167', '168', '179', '184', '190', '215', '306', '352', '395', '407', '691', '701',
 ]);
 
 /** The engine's first sentence without scope, stack, version or anything past a line break. */
