@@ -25,6 +25,7 @@ export type Vetted = { ok: true; statement: string } | ({ ok: false } & Describe
 
 /** Largest query text: it travels as one query parameter (a server takes 128 KiB per form field, URL-encoded). */
 export const MAX_QUERY_CHARS = 32 * 1024;
+const MAX_ENCODED_CHARS = 120 * 1024;
 
 /**
  * The lines of `EXPLAIN <what> <statement>`. The statement is the engine's own formatting of one
@@ -54,7 +55,10 @@ function explainRefusal(error: unknown): Vetted | undefined {
 
 /** Decide whether `sql` may run; on yes, the exact text to run. */
 export async function vetQuery(client: ClickHouseClient, sql: string, catalogue: Catalogue, settings: ClickHouseSettings, limits: SqlLimits): Promise<Vetted> {
-  if (sql.length > MAX_QUERY_CHARS) return { ok: false, status: 400, kind: 'error', error: `the query is ${sql.length} characters long; send at most ${MAX_QUERY_CHARS}` };
+  // A server takes 128 KiB per form field, URL-encoded: non-ASCII text takes up to 9 characters a character there.
+  if (sql.length > MAX_QUERY_CHARS || encodeURIComponent(sql).length > MAX_ENCODED_CHARS) {
+    return { ok: false, status: 400, kind: 'error', error: `the query is too long (${sql.length} characters); send at most ${MAX_QUERY_CHARS}, fewer with non-Latin text` };
+  }
   let statement: string;
   try {
     const result = await client.query({ query: 'SELECT formatQuery({q:String}) AS f', query_params: { q: sql }, format: 'JSONEachRow', clickhouse_settings: settings });

@@ -238,6 +238,13 @@ describe('POST /api/v1/sql', () => {
     expect(unknown.body.error).toMatch(/unknown column or alias "nosuch"/);
   });
 
+  it('refuses a query too long to send as one parameter, counting non-Latin text as it travels', async () => {
+    const long = await sql(`SELECT '${'क'.repeat(20_000)}' AS s`);
+    expect(long.status).toBe(400);
+    expect(long.body.error).toMatch(/the query is too long/);
+    expect((await sql(`SELECT '${'क'.repeat(10_000)}' AS s`)).status).toBe(200);
+  });
+
   it('stops a runaway query at max_execution_time', async () => {
     const { status, body } = await sql('SELECT count() FROM numbers_mt(1e13)');
     expect(status).toBe(422);
