@@ -9,6 +9,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
 import { describeZodError } from '../common/events.ts';
 import type { RequireUser } from '../api/auth/require-user.ts';
+import type { Logger } from '../common/logger.ts';
 import { userLocals } from '../api/auth/require-user.ts';
 import { scopeAllows, type Scope } from '../api/auth/roles.ts';
 import type { LiveDirectory } from '../directory/live-directory.ts';
@@ -27,6 +28,7 @@ export interface AlertsRouterDeps {
   /** Publish an acknowledgement so every api instance and the webhooks see it. */
   publish: (messages: AlertMessage[]) => Promise<void>;
   now: () => number;
+  logger: Logger;
 }
 
 const listSchema = z.object({
@@ -39,7 +41,7 @@ const listSchema = z.object({
 
 const LIFECYCLES = ['new', 'active', 'declining', 'dormant', 'dark'] as const;
 const groupsSchema = z.object({
-  division: z.string().min(1, 'division is required'),
+  division: z.string({ required_error: 'division is required' }).min(1, 'division is required'),
   state: z.enum(LIFECYCLES, { errorMap: () => ({ message: `state must be one of ${LIFECYCLES.join(', ')}` }) }).optional(),
   sort: z.enum(['silentFor', 'group', 'unit', 'category'], { errorMap: () => ({ message: 'sort must be one of silentFor, group, unit, category' }) }).default('silentFor'),
   order: z.enum(['asc', 'desc'], { errorMap: () => ({ message: 'order must be asc or desc' }) }).default('desc'),
@@ -54,6 +56,8 @@ const silenceSchema = z.object({
   until: z.string().datetime({ offset: true, message: 'until must be ISO-8601 with a zone' }).transform((s) => Date.parse(s)),
   reason: z.string().max(500).default(''),
 });
+
+const DAY_MS = 86_400_000;
 
 function badRequest(res: Response, error: z.ZodError): void {
   res.status(400).json({ error: describeZodError(error) });
@@ -125,8 +129,22 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
   router.get('/api/v1/alerts/quiet-groups', anyUser, (req, res) => groupsHandler(req, res, true));
   router.get('/api/v1/alerts/groups', anyUser, (req, res) => groupsHandler(req, res, false));
 
+  /** The division a silence's subject (a group or a unit) belongs to; undefined for a source or an unknown id. */
+  function divisionOf(subject: string): string | undefined {
+    return deps.directory?.index.groups.get(subject)?.division ?? deps.directory?.index.units.get(subject)?.division;
+  }
+
+  /** Central monitoring reads every silence; a lead only those on groups and units of their divisions. */
+  function maySeeSilence(scope: Scope, subject: string): boolean {
+    if (scope.kind === 'all') return true;
+    const division = divisionOf(subject);
+    return division !== undefined && scopeAllows(scope, division);
+  }
+
   router.get('/api/v1/alerts/silences', anyUser, async function listSilences(_req, res) {
-    res.json({ silences: await deps.repository.activeSilences(deps.now()) });
+    const { scope } = userLocals(res);
+    const silences = await deps.repository.activeSilences(deps.now());
+    res.json({ silences: silences.filter((silence) => maySeeSilence(scope, silence.subject)) });
   });
 
   router.post('/api/v1/alerts/silences', responders, express.json({ limit: '16kb' }), async function addSilence(req, res) {
@@ -137,14 +155,15 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
       res.status(400).json({ error: 'until must be in the future' });
       return;
     }
+    const { maxDays } = deps.rules.silences;
+    if (parsed.data.until - now > maxDays * DAY_MS) {
+      res.status(400).json({ error: `until is more than ${maxDays} days ahead: a silence lasts at most ${maxDays} days (silences.maxDays in the rules file); renew it when it ends` });
+      return;
+    }
     const { user, scope } = userLocals(res);
-    if (scope.kind !== 'all') {
-      const placement = deps.directory?.index.groups.get(parsed.data.subject);
-      const division = placement?.division ?? deps.directory?.index.units.get(parsed.data.subject)?.division;
-      if (!division || !scopeAllows(scope, division)) {
-        res.status(403).json({ error: `you may silence only groups and units of your divisions; "${parsed.data.subject}" is not one` });
-        return;
-      }
+    if (!maySeeSilence(scope, parsed.data.subject)) {
+      res.status(403).json({ error: `you may silence only groups and units of your divisions; "${parsed.data.subject}" is not one` });
+      return;
     }
     const silence = { id: randomUUID(), ...parsed.data, createdBy: user.username, createdAt: now };
     await deps.repository.addSilence(silence, now * 1000);
@@ -194,8 +213,9 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
   });
 
   // Errors of these routes answer here (this router may be mounted after the process's own error handler).
-  router.use(function alertsRouteError(error: Error, _req: express.Request, res: Response, _next: express.NextFunction) {
-    if (!res.headersSent) res.status(500).json({ error: `alerts request failed: ${error.message}` });
+  router.use(function alertsRouteError(error: Error, req: express.Request, res: Response, _next: express.NextFunction) {
+    deps.logger.error({ err: error, url: req.originalUrl }, 'alerts request failed');
+    if (!res.headersSent) res.status(500).json({ error: 'the alerts request failed; the server log has the details' });
   });
 
   return router;

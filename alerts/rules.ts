@@ -86,6 +86,12 @@ export const alertRulesSchema = z
         timeZone: z.string().default('Asia/Kolkata'),
       })
       .default({}),
+    silences: z
+      .object({
+        /** Longest a silence may last, days from its creation: a forgotten silence must not hide a group for good. */
+        maxDays: z.number().positive().default(30),
+      })
+      .default({}),
     /** Pushes (webhooks, digests) wait while a window is on; alerts still fire, are stored and show live. */
     muteWindows: z.array(muteWindowSchema).default([{ from: '22:00', to: '07:00', timeZone: 'Asia/Kolkata' }]),
   })

@@ -107,7 +107,7 @@ export async function startAlertsService(options: AlertsServiceOptions): Promise
   let router: Router | undefined;
   let broadcast: AlertsBroadcast | undefined;
   if (options.roles.api && options.requireUser) {
-    router = createAlertsRouter({ client, repository, directory: options.directory, rules, requireUser: options.requireUser, publish, now });
+    router = createAlertsRouter({ client, repository, directory: options.directory, rules, requireUser: options.requireUser, publish, now, logger });
     if (options.io) broadcast = await startAlertsBroadcast({ io: options.io, bus, topic, groupIdPrefix: config.KAFKA_TOPIC_PREFIX, logger });
   }
 

@@ -7,6 +7,7 @@
 import express, { type Response, type Router } from 'express';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
+import { isoInstant } from './params.ts';
 import { describeZodError } from '../common/events.ts';
 import { readGroupActivity, readGroupMembers, readLastMessages, readReach, type GroupActivity } from '../directory/activity.ts';
 import { readGroupTitles } from '../directory/group-titles.ts';
@@ -41,9 +42,6 @@ const MAX_POINTS = 2000;
 const MAX_RANGE_DAYS = 92;
 /** Quiet groups listed with a unit's drill-down (the longest silent). */
 const QUIET_LISTED = 200;
-
-const isoInstant = (name: string) =>
-  z.string().datetime({ offset: true, message: `${name} must be ISO-8601 with a zone, e.g. 2026-11-22T00:00:00Z` }).transform((s) => new Date(s));
 
 const trendsSchema = z.object({
   hours: z.coerce.number({ invalid_type_error: 'hours must be a number' }).int('hours must be whole').min(1, 'hours must be 1 to 48').max(48, 'hours must be 1 to 48').default(12),
@@ -306,10 +304,6 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
       .slice(0, limit)
       .map((g) => ({ ...g, unitName: index.units.get(g.unit)?.unit.name ?? g.unit }));
     res.json({ q, units, groups });
-  });
-
-  router.use(function boardRouteError(error: Error, _req: express.Request, res: Response, _next: express.NextFunction) {
-    if (!res.headersSent) res.status(500).json({ error: `board request failed: ${error.message}` });
   });
 
   return router;

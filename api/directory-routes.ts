@@ -7,6 +7,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
+import { isoInstant } from './params.ts';
 import { describeZodError } from '../common/events.ts';
 import { readLastMessages, readReach } from '../directory/activity.ts';
 import { computeCoverage } from '../directory/coverage.ts';
@@ -42,9 +43,6 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 const modeSchema = z.object({ mode: z.enum(['merge', 'replace']).default('merge') });
-
-const isoInstant = (name: string) =>
-  z.string().datetime({ offset: true, message: `${name} must be ISO-8601 with a zone, e.g. 2026-11-22T00:00:00Z` }).transform((s) => new Date(s));
 
 const windowSchema = z.object({
   unit: z.string().default(''),

@@ -7,6 +7,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
+import { isoInstant } from './params.ts';
 import { DAY_PART, daySplit, finePart } from '../common/store/day-split.ts';
 
 export interface SummaryRow {
@@ -26,11 +27,6 @@ export interface SummaryQuery {
   divisions?: string[];
 }
 
-const isoInstant = (name: string) =>
-  z
-    .string({ required_error: `${name} is required (ISO-8601, e.g. 2026-11-22T00:00:00Z)` })
-    .datetime({ offset: true, message: `${name} must be ISO-8601 with a zone, e.g. 2026-11-22T00:00:00Z` })
-    .transform((s) => new Date(s));
 
 export const summaryParamsSchema = z
   .object({ from: isoInstant('from'), to: isoInstant('to'), division: z.string().min(1).optional() })

@@ -12,6 +12,25 @@ const optionalString = z
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** Shortest secret accepted for a token or key this process checks (guessing one must stay hopeless). */
+export const MIN_SECRET_LENGTH = 16;
+
+/** A configured secret: unset, or at least MIN_SECRET_LENGTH characters. */
+const secret = optionalString.refine((v) => v === undefined || v.length >= MIN_SECRET_LENGTH, {
+  message: `must be at least ${MIN_SECRET_LENGTH} characters (a long random string, e.g. from openssl rand -hex 24)`,
+});
+
+/**
+ * Express's "trust proxy": unset or false = the client address is the connection's; a number = that
+ * many proxies in front; true = trust every X-Forwarded-For hop (only behind a proxy that overwrites
+ * it); else addresses / subnets / loopback, linklocal, uniquelocal, comma-separated.
+ */
+const trustProxy = optionalString.transform((v): boolean | number | string => {
+  if (v === undefined || v === 'false') return false;
+  if (v === 'true') return true;
+  return /^\d+$/.test(v) ? Number(v) : v;
+});
+
 /** true/false, 1/0, yes/no, on/off. */
 const booleanFlag = (fallback: boolean) =>
   z
@@ -47,12 +66,12 @@ const configSchema = z.object({
    * common/store/migrate.ts) before it gives up and exits.
    */
   MIGRATIONS_WAIT_SECONDS: positiveInt(600),
-  INGEST_TOKEN: optionalString,
+  INGEST_TOKEN: secret,
   /**
    * Bearer token that may import into the group directory besides admins (scripts, the simulator).
    * Kept apart from source tokens: a collector's token must not be able to rewrite the organisation.
    */
-  DIRECTORY_IMPORT_TOKEN: optionalString,
+  DIRECTORY_IMPORT_TOKEN: secret,
   /** Key for pseudonymising member ids. Unset: generated once and kept in DATA_DIR/pseudonym.key. */
   PSEUDONYM_KEY: optionalString,
   /** Country of phone numbers written without a country code (ISO 3166 code): they are normalised to E.164 before pseudonymising. */
@@ -81,9 +100,9 @@ const configSchema = z.object({
   LIVE_RESYNC_MS: positiveInt(10_000),
   /** IANA time zone that defines "today" on the live board. */
   BOARD_TIME_ZONE: z.string().default('Asia/Kolkata'),
-  WHATSAPP_APP_SECRET: optionalString,
-  WHATSAPP_VERIFY_TOKEN: optionalString,
-  TELEGRAM_SECRET_TOKEN: optionalString,
+  WHATSAPP_APP_SECRET: secret,
+  WHATSAPP_VERIFY_TOKEN: secret,
+  TELEGRAM_SECRET_TOKEN: secret,
   /** Accepted event times: at most this many days in the past (older = rejected per event, e.g. exports of old chats). */
   INGEST_MAX_PAST_DAYS: positiveInt(730),
   /** Accepted event times: at most this many minutes ahead of the ingest clock (clock skew allowance). */
@@ -104,17 +123,33 @@ const configSchema = z.object({
   AUTH_JWT_SECRET: optionalString,
   /** Lifetime of a sign-in token, in minutes (short: a stolen token is useful only briefly). */
   AUTH_TOKEN_TTL_MINUTES: positiveInt(60),
-  /** Sign-in attempts allowed per client address per AUTH_SIGNIN_WINDOW_MINUTES. */
-  AUTH_SIGNIN_MAX_ATTEMPTS: positiveInt(10),
+  /** Failed sign-ins allowed per account per AUTH_SIGNIN_WINDOW_MINUTES (successful ones do not count); then 429. */
+  AUTH_SIGNIN_MAX_FAILURES: positiveInt(10),
+  /** Failed sign-ins allowed per client address (see TRUST_PROXY) per AUTH_SIGNIN_WINDOW_MINUTES, whatever the accounts. */
+  AUTH_SIGNIN_MAX_FAILURES_PER_ADDRESS: positiveInt(50),
   AUTH_SIGNIN_WINDOW_MINUTES: positiveInt(15),
+  /** Wrong DIRECTORY_IMPORT_TOKEN / METRICS_TOKEN attempts allowed per client address per AUTH_SIGNIN_WINDOW_MINUTES; then 429. */
+  TOKEN_MAX_FAILURES_PER_ADDRESS: positiveInt(10),
+  /** Who the client is behind a reverse proxy (Express's trust proxy); every per-address limit keys on it. */
+  TRUST_PROXY: trustProxy,
+  /** Bearer token GET /metrics asks for; unset = open (keep the port private then). */
+  METRICS_TOKEN: secret,
   /** Password of the first admin (user `admin`), created on first start; unset = generated and printed once. */
   ADMIN_PASSWORD: optionalString,
   /** Origin of the board when it is served from elsewhere (e.g. http://localhost:5173); unset = same origin only. */
   BOARD_ORIGIN: optionalString,
-  /** Analysts' SQL limits, enforced by ClickHouse (max_execution_time, max_result_rows, max_result_bytes). */
+  /** Analysts' SQL limits, enforced by ClickHouse (max_execution_time, max_result_rows, max_result_bytes; the answer's JSON is held to the byte limit too). */
   SQL_MAX_EXECUTION_SECONDS: positiveInt(30),
   SQL_MAX_RESULT_ROWS: positiveInt(100_000),
   SQL_MAX_RESULT_BYTES: positiveInt(50 * 1024 * 1024),
+  /** Memory one analyst query may use (max_memory_usage); group-by and sort spill to disk past a quarter of it. */
+  SQL_MAX_MEMORY_BYTES: positiveInt(512 * 1024 * 1024),
+  /** Analyst queries running at once in all (embedded engine: one engine session each). */
+  SQL_MAX_CONCURRENT_QUERIES: positiveInt(2),
+  /** Of those, at most this many per analyst; their other queries wait their turn (fair queueing). */
+  SQL_MAX_QUERIES_PER_ANALYST: positiveInt(1),
+  /** Queries one analyst may have waiting; beyond it, 429. */
+  SQL_MAX_QUEUED_PER_ANALYST: positiveInt(5),
   /** Server mode: a read-only ClickHouse user for the analysts' SQL (deploy/clickhouse/users.d/grouppulse-readonly.xml). */
   CLICKHOUSE_READONLY_USER: optionalString,
   CLICKHOUSE_READONLY_PASSWORD: optionalString,
@@ -124,7 +159,7 @@ const configSchema = z.object({
   ALERT_TICK_MS: positiveInt(60_000),
   /** Comma-separated webhook URLs that receive alerts and digests, signed with ALERT_WEBHOOK_SECRET. */
   ALERT_WEBHOOK_URLS: optionalString,
-  ALERT_WEBHOOK_SECRET: optionalString,
+  ALERT_WEBHOOK_SECRET: secret,
   ALERT_WEBHOOK_MAX_ATTEMPTS: positiveInt(5),
   /** First retry wait; doubles per failure (capped at 30 s). */
   ALERT_WEBHOOK_BACKOFF_MS: positiveInt(1000),

@@ -57,6 +57,12 @@ export function createMetrics() {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 5, 10],
       registers,
     }),
+    sqlQueries: new Gauge({
+      name: 'sql_queries',
+      help: 'Analyst SQL queries by state (running | waiting for their turn)',
+      labelNames: ['state'] as const,
+      registers,
+    }),
     consumerLag: new Gauge({
       name: 'consumer_lag',
       help: 'Records on the events topic not yet processed, per partition',

@@ -6,6 +6,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { createDirectoryRouter } from '../api/directory-routes.ts';
 import type { RequireUser } from '../api/auth/require-user.ts';
+import type { SecretGuard } from '../api/auth/secret-guard.ts';
 import type { Logger } from '../common/logger.ts';
 import { bearerToken } from '../ingest/router.ts';
 import { secretsEqual } from '../ingest/sources.ts';
@@ -30,6 +31,8 @@ export interface DirectoryServiceOptions {
   logger: Logger;
   /** Bearer token also allowed to import (DIRECTORY_IMPORT_TOKEN: scripts, the simulator). */
   adminToken?: string;
+  /** Counts wrong tokens on imports per client address and turns a guessing address away. */
+  secretGuard?: SecretGuard;
   pollMs?: number;
   /** Called after a large load (Store.releaseMemory). */
   releaseMemory?: () => Promise<void>;
@@ -49,11 +52,15 @@ export async function startDirectoryService(options: DirectoryServiceOptions): P
       importer,
       requireUser,
       authorizeWrite: function authorizeDirectoryWrite(req: Request, res: Response, next: NextFunction) {
+        const guard = options.secretGuard;
+        if (guard && !guard.admit(req, res)) return;
         const token = bearerToken(req.headers.authorization);
         if (token && options.adminToken && secretsEqual(token, options.adminToken)) {
           next();
           return;
         }
+        // Neither the import token nor (as requireAdmin will say) a valid sign-in: a wrong token.
+        if (guard) res.on('finish', () => res.statusCode === 401 && guard.failed(req));
         if (requireAdmin) {
           void requireAdmin(req, res, next);
           return;

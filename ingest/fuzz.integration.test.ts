@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPipeline, TEST_TOKEN, type TestPipeline } from '../test/support/pipeline.ts';
 import { telegramMessage, whatsappMessagesPayload, recentSeconds } from './webhooks/fixtures/payloads.ts';
 
-const APP_SECRET = 'fuzz-app-secret';
+const APP_SECRET = 'fuzz-app-secret-0123';
 const TG_SECRET = 'fuzz-telegram-secret';
 /** Runs per endpoint: 4 endpoints × 600 = 2,400 requests (about a minute here). */
 const RUNS = 600;
@@ -84,7 +84,7 @@ describe('fuzzing every ingest endpoint', () => {
   beforeAll(async () => {
     pipeline = await startTestPipeline({
       localBus: true,
-      env: { WHATSAPP_APP_SECRET: APP_SECRET, WHATSAPP_VERIFY_TOKEN: 'v', TELEGRAM_SECRET_TOKEN: TG_SECRET, INGEST_RATE_LIMIT: '1000000', INGEST_MAX_BODY_BYTES: '100000' },
+      env: { WHATSAPP_APP_SECRET: APP_SECRET, WHATSAPP_VERIFY_TOKEN: 'fuzz-verify-token-0123', TELEGRAM_SECRET_TOKEN: TG_SECRET, INGEST_RATE_LIMIT: '1000000', INGEST_MAX_BODY_BYTES: '100000' },
     });
   });
   afterAll(() => pipeline?.stop());

@@ -12,7 +12,7 @@ import { startTestPipeline, waitFor, type TestPipeline } from '../test/support/p
 import { createSourcesStore } from './sources-store.ts';
 import { KNOWN, TG_GROUP, WA_GROUP, recentSeconds, telegramChatMember, telegramMessage, whatsappGroupsPayload, whatsappMessagesPayload } from './webhooks/fixtures/payloads.ts';
 
-const APP_SECRET = 'test-app-secret';
+const APP_SECRET = 'test-app-secret-0123';
 const VERIFY = 'test-verify-token';
 const TG_SECRET = 'test-telegram-secret_1';
 

@@ -7,6 +7,7 @@ import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
 import type { EventAcceptor } from './accept-events.ts';
 import { parseJsonBody, parseNdjsonBody } from './parse-body.ts';
+import { refuseCredentials } from './rate-limit.ts';
 import type { SourceRegistry, Source } from './sources.ts';
 
 export interface IngestRouterDeps {
@@ -38,12 +39,14 @@ export function authenticateSource(sources: SourceRegistry) {
   return async function authenticateSourceMiddleware(req: Request, res: Response<unknown, SourceLocals>, next: NextFunction) {
     const token = bearerToken(req.headers.authorization);
     if (!token) {
-      res.set('WWW-Authenticate', 'Bearer').status(401).json({ error: 'missing bearer token: send Authorization: Bearer <source token>' });
+      res.set('WWW-Authenticate', 'Bearer');
+      refuseCredentials(res, 401, 'missing bearer token: send Authorization: Bearer <source token>');
       return;
     }
     const source = await sources.authenticate(token);
     if (!source) {
-      res.set('WWW-Authenticate', 'Bearer error="invalid_token"').status(401).json({ error: 'unknown or revoked source token' });
+      res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
+      refuseCredentials(res, 401, 'unknown or revoked source token');
       return;
     }
     res.locals.source = source;

@@ -86,6 +86,11 @@ interface PreparedBatch {
 
 const NEVER_ABORTED = new AbortController().signal;
 
+/** The bus delivered less than an interrupted batch covered: retrying this delivery cannot help, a longer one will. */
+class IncompleteBatchError extends Error {
+  override name = 'IncompleteBatchError';
+}
+
 export function createProcessor(options: ProcessorOptions): Processor {
   const log = options.logger.child({ component: 'processor' });
   const findStored = createFindStored(options.client, options.dedupWindowDays);
@@ -178,7 +183,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       // First batch since this processor got the partition: was it left half written?
       const intent = await findIntent(options.client, batch.topic, batch.partition, batch.firstOffset);
       if (intent && BigInt(batch.lastOffset) < BigInt(intent.lastOffset)) {
-        throw new Error(`batch at ${partitionKey}:${batch.firstOffset} is shorter than the interrupted one (up to ${intent.lastOffset}); waiting for the rest`);
+        throw new IncompleteBatchError(`batch at ${partitionKey}:${batch.firstOffset} is shorter than the interrupted one (up to ${intent.lastOffset}); waiting for the rest`);
       }
       const replayed = intent ? build(batch, intent.lastOffset, new Set(intent.dropped)) : undefined;
       resumed.add(partitionKey);
@@ -230,6 +235,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       firstDelayMs: options.retryFirstDelayMs ?? 250,
       maxDelayMs: options.retryMaxDelayMs ?? 5000,
       onFailure(error, attempt, nextDelayMs) {
+        if (error instanceof IncompleteBatchError) throw error; // the bus delivers again, from the same offset
         options.metrics.processorWriteFailures.inc();
         // /readyz is unauthenticated: the kind of failure only (ClickHouse's error type), the details go to the log.
         const kind = (error as { type?: string }).type ?? (error as Error).name ?? 'Error';

@@ -9,23 +9,27 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { Server as SocketServer } from 'socket.io';
 import { createAdminRouter } from '../api/admin/router.ts';
 import { createAccessControl, type AccessControl } from '../api/auth/access-control.ts';
 import { corsForBoard, securityHeaders } from '../api/auth/http-security.ts';
 import { createAuthRouter } from '../api/auth/router.ts';
+import { createSecretGuard, requireBearerSecret } from '../api/auth/secret-guard.ts';
 import { startLiveSocket, type LiveSocket } from '../api/live/live-socket.ts';
 import { createAnalystConnection, type AnalystConnection } from '../api/sql/analyst-client.ts';
 import { createAuditLog } from '../api/sql/audit.ts';
+import { createFairQueue } from '../api/sql/fair-queue.ts';
 import { createSqlRouter } from '../api/sql/router.ts';
+import { createCatalogue } from '../api/sql/sandbox.ts';
 import { createApiRouter } from '../api/router.ts';
 import { createBoardRouter } from '../api/board-routes.ts';
 import type { Bus } from '../common/bus/bus.ts';
 import { createKafkaBus } from '../common/bus/kafka-bus.ts';
 import { createLocalBus } from '../common/bus/local-bus.ts';
 import { kafkaBrokers, type Config } from '../common/config.ts';
+import { createFailureLimit } from '../common/failure-limit.ts';
 import type { Logger } from '../common/logger.ts';
 import { createMetrics, type Metrics } from '../common/metrics.ts';
 import { migrate, type MigrateOptions } from '../common/store/migrate.ts';
@@ -149,10 +153,16 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   }
 
   // The group directory: placements for the processor; imports, drill-down and coverage for the api.
-  const directoryService: DirectoryService | undefined = store ? await startDirectoryService({ client: store.client, logger, adminToken: config.DIRECTORY_IMPORT_TOKEN, releaseMemory: () => store.releaseMemory() }) : undefined;
+  // Wrong DIRECTORY_IMPORT_TOKEN / METRICS_TOKEN attempts, per client address.
+  const secretGuard = createSecretGuard(createFailureLimit({ limit: config.TOKEN_MAX_FAILURES_PER_ADDRESS, windowMs: config.AUTH_SIGNIN_WINDOW_MINUTES * 60_000 }));
+  const directoryService: DirectoryService | undefined = store
+    ? await startDirectoryService({ client: store.client, logger, adminToken: config.DIRECTORY_IMPORT_TOKEN, secretGuard, releaseMemory: () => store.releaseMemory() })
+    : undefined;
 
   const app = express();
   app.disable('x-powered-by');
+  // Behind a reverse proxy, the client is who the proxy says (X-Forwarded-For): every per-address limit keys on req.ip.
+  app.set('trust proxy', config.TRUST_PROXY);
   app.use(securityHeaders(config.BOARD_ORIGIN));
   app.use(
     pinoHttp({
@@ -172,7 +182,8 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
     }),
   );
   app.use(health.router);
-  app.get('/metrics', async (_req, res) => {
+  const metricsAccess: RequestHandler = config.METRICS_TOKEN ? requireBearerSecret(config.METRICS_TOKEN, secretGuard, 'METRICS_TOKEN') : (_req, _res, next) => next();
+  app.get('/metrics', metricsAccess, async (_req, res) => {
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
@@ -192,13 +203,14 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   let analyst: AnalystConnection | undefined;
   if (roles.api && store) {
     access = await createAccessControl(config, store.client, logger);
-    analyst = await createAnalystConnection(config);
+    analyst = await createAnalystConnection(config, config.SQL_MAX_CONCURRENT_QUERIES);
     app.use('/api', corsForBoard(config.BOARD_ORIGIN));
     app.use(
       createAuthRouter({
         auth: access.auth,
         requireUser: access.requireUser,
-        signInMaxAttempts: config.AUTH_SIGNIN_MAX_ATTEMPTS,
+        signInMaxFailures: config.AUTH_SIGNIN_MAX_FAILURES,
+        signInMaxFailuresPerAddress: config.AUTH_SIGNIN_MAX_FAILURES_PER_ADDRESS,
         signInWindowMs: config.AUTH_SIGNIN_WINDOW_MINUTES * 60_000,
       }),
     );
@@ -206,8 +218,23 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
     app.use(
       createSqlRouter({
         analyst,
+        queue: createFairQueue({
+          slots: analyst.slots,
+          perUser: config.SQL_MAX_QUERIES_PER_ANALYST,
+          maxQueuedPerUser: config.SQL_MAX_QUEUED_PER_ANALYST,
+          onChange: ({ running, waiting }) => {
+            metrics.sqlQueries.set({ state: 'running' }, running);
+            metrics.sqlQueries.set({ state: 'waiting' }, waiting);
+          },
+        }),
+        catalogue: createCatalogue(store.client),
         audit: createAuditLog(store.client),
-        limits: { maxExecutionSeconds: config.SQL_MAX_EXECUTION_SECONDS, maxResultRows: config.SQL_MAX_RESULT_ROWS, maxResultBytes: config.SQL_MAX_RESULT_BYTES },
+        limits: {
+          maxExecutionSeconds: config.SQL_MAX_EXECUTION_SECONDS,
+          maxResultRows: config.SQL_MAX_RESULT_ROWS,
+          maxResultBytes: config.SQL_MAX_RESULT_BYTES,
+          maxMemoryBytes: config.SQL_MAX_MEMORY_BYTES,
+        },
         requireUser: access.requireUser,
         logger,
       }),

@@ -2,6 +2,7 @@
  * The whole pipeline on the real Kafka broker and the real ClickHouse engine:
  * HTTP ingest → Kafka → processor → ClickHouse → summary API and Socket.io.
  */
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { Kafka, logLevel } from 'kafkajs';
@@ -12,6 +13,7 @@ import { expectedOf, makeEvents } from './support/events.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from './support/pipeline.ts';
 
 const DAY = '2026-11-22';
+const WHATSAPP_SECRET = 'whatsapp-app-secret-for-tests';
 
 async function summary(pipeline: TestPipeline, from = `${DAY}T00:00:00Z`, to = `${DAY}T23:59:00Z`) {
   const response = await fetch(`${pipeline.url}/api/v1/summary?from=${from}&to=${to}`, { headers: await authHeaders(pipeline.url) });
@@ -192,7 +194,7 @@ describe('ingest errors', () => {
   let pipeline: TestPipeline;
   beforeAll(async () => {
     // The local log with room for 12 records and nobody consuming: it fills up.
-    pipeline = await startTestPipeline({ localBus: true, roles: { ingest: true, processor: false, api: false }, env: { LOCAL_BUS_MAX_PENDING: '12', INGEST_MAX_BODY_BYTES: '20000', INGEST_AUTH_FAILURES_PER_MINUTE: '5' } });
+    pipeline = await startTestPipeline({ localBus: true, roles: { ingest: true, processor: false, api: false }, env: { LOCAL_BUS_MAX_PENDING: '12', INGEST_MAX_BODY_BYTES: '20000', INGEST_AUTH_FAILURES_PER_MINUTE: '5', WHATSAPP_APP_SECRET: WHATSAPP_SECRET, WHATSAPP_VERIFY_TOKEN: 'whatsapp-verify-token' } });
   });
   afterAll(() => pipeline?.stop());
 
@@ -219,11 +221,19 @@ describe('ingest errors', () => {
     expect((await response.json()).error).toContain('retry later');
   });
 
-  // Last: once over the limit, the address is turned away whatever it sends.
-  it('turns an address away with 429 after repeated wrong tokens', async () => {
+  it('answers an address\'s wrong tokens 429 after the limit, while the right token from it still goes through', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 8 && statuses.at(-1) !== 429; i++) statuses.push((await pipeline.post([], { token: `guess-${i}` })).status);
     expect(statuses.at(-1)).toBe(429);
     expect(statuses.slice(0, -1).every((s) => s === 401)).toBe(true);
+    const valid = await pipeline.post([]);
+    expect(valid.status, await valid.clone().text()).toBe(202);
+    expect((await pipeline.post([], { token: 'guess-again' })).status).toBe(429);
+    // The WhatsApp webhook from the same address: signed right, it is taken; signed wrong, 429.
+    const delivery = JSON.stringify({ object: 'whatsapp_business_account', entry: [] });
+    const signature = `sha256=${createHmac('sha256', WHATSAPP_SECRET).update(delivery).digest('hex')}`;
+    const whatsapp = (sig: string) => fetch(`${pipeline.url}/v1/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sig }, body: delivery });
+    expect((await whatsapp(signature)).status).toBe(200);
+    expect((await whatsapp(`sha256=${'0'.repeat(64)}`)).status).toBe(429);
   });
 });

@@ -12,10 +12,10 @@ import { makeEvents } from './support/events.ts';
 import { waitFor } from './support/wait.ts';
 import { openEmbeddedStore } from './support/store.ts';
 
-const env = (dataDir: string) => ({ KAFKA_BROKERS: '', CLICKHOUSE_URL: '', DATA_DIR: dataDir, INGEST_TOKEN: 'shutdown-token', LOG_LEVEL: 'info' });
+const env = (dataDir: string) => ({ KAFKA_BROKERS: '', CLICKHOUSE_URL: '', DATA_DIR: dataDir, INGEST_TOKEN: 'shutdown-test-token', LOG_LEVEL: 'info' });
 
 async function post(url: string, events: object[]) {
-  return fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: 'Bearer shutdown-token', 'content-type': 'application/json' }, body: JSON.stringify(events) });
+  return fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: 'Bearer shutdown-test-token', 'content-type': 'application/json' }, body: JSON.stringify(events) });
 }
 
 describe('graceful shutdown', () => {
@@ -50,7 +50,7 @@ describe('graceful shutdown', () => {
     const { port } = new URL(service.url);
     const slow = connect(Number(port), '127.0.0.1');
     await new Promise<void>((resolve) => slow.once('connect', () => resolve()));
-    slow.write('POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer shutdown-token\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[');
+    slow.write('POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer shutdown-test-token\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[');
     service.process.kill('SIGTERM');
     await waitFor(() => (service.output().includes('shutting down') ? true : undefined), 'the graceful stop to begin');
     service.process.kill('SIGTERM');

@@ -11,6 +11,7 @@ import { adminToken, signIn } from '../../test/support/auth.ts';
 import { createTokenIssuer } from './tokens.ts';
 
 const DAY = '2026-11-22';
+const DAY_MS = 86_400_000;
 const PASSWORD = 'a-long-enough-password';
 
 type Who = 'admin' | 'monitor' | 'leadJaipur' | 'leadAjmer' | 'analyst' | 'ingestToken' | 'noToken';
@@ -55,6 +56,17 @@ describe('access control matrix', () => {
       format: 'JSONEachRow',
       values: [eventRow('j1', 'jaipur'), eventRow('j2', 'jaipur'), eventRow('a1', 'ajmer'), eventRow('u1', 'unassigned')],
     });
+    // A directory for what a lead's silences are cut by, and one silence per division plus one on a source.
+    const units = [{ id: 'S', name: 'State', level: 'state', parent: '' }, { id: 'jaipur', name: 'Jaipur', level: 'division', parent: 'S' }, { id: 'ajmer', name: 'Ajmer', level: 'division', parent: 'S' }];
+    const groups = [{ id: 'wa:jaipur-g1', unit: 'jaipur', category: 'booth-voters' }, { id: 'wa:ajmer-g1', unit: 'ajmer', category: 'booth-voters' }];
+    for (const [kind, body] of [['units', { units }], ['groups', { groups }]] as const) {
+      const imported = await call(pipeline, 'POST', `/api/v1/directory/${kind}`, admin, body);
+      expect(imported.status, await imported.clone().text()).toBe(200);
+    }
+    for (const subject of ['wa:jaipur-g1', 'wa:ajmer-g1', 'collector-7']) {
+      const created = await call(pipeline, 'POST', '/api/v1/alerts/silences', admin, { subject, until: new Date(Date.now() + DAY_MS).toISOString(), reason: `quiet ${subject}` });
+      expect(created.status, await created.clone().text()).toBe(201);
+    }
   });
   afterAll(() => pipeline?.stop());
 
@@ -113,6 +125,34 @@ describe('access control matrix', () => {
       expect(seen).toEqual(testCase.expect);
     });
   }
+
+  it('silences: each reader sees those of what they may see; leads silence only their own; monitors remove', async () => {
+    const seen: Partial<Record<Who, number | string[]>> = {};
+    for (const who of Object.keys(tokens) as Who[]) {
+      const response = await call(pipeline, 'GET', '/api/v1/alerts/silences', tokens[who]);
+      seen[who] = response.status === 200 ? ((await response.json()) as { silences: { subject: string }[] }).silences.map((s) => s.subject).sort() : response.status;
+    }
+    const all = ['collector-7', 'wa:ajmer-g1', 'wa:jaipur-g1'];
+    expect(seen).toEqual({ admin: all, monitor: all, analyst: all, leadJaipur: ['wa:jaipur-g1'], leadAjmer: ['wa:ajmer-g1'], ingestToken: 401, noToken: 401 });
+
+    const until = new Date(Date.now() + DAY_MS).toISOString();
+    const created: Partial<Record<Who, number>> = {};
+    for (const who of Object.keys(tokens) as Who[]) created[who] = (await call(pipeline, 'POST', '/api/v1/alerts/silences', tokens[who], { subject: 'wa:jaipur-g1', until })).status;
+    expect(created).toEqual({ admin: 201, monitor: 201, analyst: 403, leadJaipur: 201, leadAjmer: 403, ingestToken: 401, noToken: 401 });
+    expect((await call(pipeline, 'POST', '/api/v1/alerts/silences', tokens.leadJaipur, { subject: 'collector-7', until })).status).toBe(403);
+
+    const [target] = ((await (await call(pipeline, 'GET', '/api/v1/alerts/silences', tokens.admin)).json()) as { silences: { id: string; subject: string }[] }).silences.filter((s) => s.subject === 'collector-7');
+    const removed: Partial<Record<Who, number>> = {};
+    for (const who of ['leadJaipur', 'analyst', 'ingestToken', 'noToken', 'monitor'] as const) removed[who] = (await call(pipeline, 'DELETE', `/api/v1/alerts/silences/${target!.id}`, tokens[who])).status;
+    expect(removed).toEqual({ leadJaipur: 403, analyst: 403, ingestToken: 401, noToken: 401, monitor: 204 });
+  });
+
+  it('silences last at most the rules\' maximum (30 days by default)', async () => {
+    const tooLong = await call(pipeline, 'POST', '/api/v1/alerts/silences', tokens.admin, { subject: 'wa:jaipur-g1', until: new Date(Date.now() + 31 * DAY_MS).toISOString() });
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as { error: string }).error).toMatch(/at most 30 days \(silences.maxDays in the rules file\)/);
+    expect((await call(pipeline, 'POST', '/api/v1/alerts/silences', tokens.admin, { subject: 'wa:jaipur-g1', until: new Date(Date.now() + 29 * DAY_MS).toISOString() })).status).toBe(201);
+  });
 
   it('user tokens cannot ingest; source tokens cannot read', async () => {
     const event = [{ type: 'message', id: 'u-1', group: 'g', at: `${DAY}T10:00:00Z`, sender: 's' }];
@@ -195,21 +235,76 @@ describe('access control matrix', () => {
   });
 });
 
-describe('sign-in rate limit and CORS for a board served elsewhere', () => {
+describe('failure limits behind a trusted proxy, the metrics token, and CORS for a board served elsewhere', () => {
+  const METRICS_TOKEN = 'metrics-token-for-tests';
   let pipeline: TestPipeline;
+  const signInFrom = (address: string, username: string, password: string) =>
+    fetch(`${pipeline.url}/api/v1/auth/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+      body: JSON.stringify({ username, password }),
+    });
+
   beforeAll(async () => {
-    pipeline = await startTestPipeline({ localBus: true, env: { AUTH_SIGNIN_MAX_ATTEMPTS: '3', BOARD_ORIGIN: 'http://localhost:5173' } });
+    pipeline = await startTestPipeline({
+      localBus: true,
+      env: {
+        AUTH_SIGNIN_MAX_FAILURES: '3',
+        AUTH_SIGNIN_MAX_FAILURES_PER_ADDRESS: '5',
+        TOKEN_MAX_FAILURES_PER_ADDRESS: '3',
+        METRICS_TOKEN: METRICS_TOKEN,
+        TRUST_PROXY: 'loopback',
+        BOARD_ORIGIN: 'http://localhost:5173',
+      },
+    });
+    const admin = await adminToken(pipeline.url);
+    for (const username of ['monitor1', 'monitor2']) {
+      const created = await call(pipeline, 'POST', '/api/v1/admin/users', admin, { username, password: PASSWORD, roles: ['monitor'] });
+      expect(created.status).toBe(201);
+    }
   });
   afterAll(() => pipeline?.stop());
 
-  it('answers 429 after the allowed attempts, even with the right password', async () => {
+  it('never counts successful sign-ins', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await call(pipeline, 'POST', '/api/v1/auth/sign-in', undefined, { username: 'admin', password: `wrong-${i}-password` })).status);
-    const blocked = await call(pipeline, 'POST', '/api/v1/auth/sign-in', undefined, { username: 'admin', password: 'test-admin-password' });
-    statuses.push(blocked.status);
-    expect(statuses).toEqual([401, 401, 401, 429]);
-    expect(((await blocked.json()) as { error: string }).error).toMatch(/too many sign-in attempts/);
-    expect(blocked.headers.get('ratelimit-policy') ?? blocked.headers.get('ratelimit')).toBeTruthy();
+    for (let i = 0; i < 12; i++) statuses.push((await signInFrom('203.0.113.1', 'monitor1', PASSWORD)).status);
+    expect(statuses).toEqual(Array(12).fill(200));
+  });
+
+  it('locks an account after its failed sign-ins, from any address, and leaves other accounts alone', async () => {
+    for (let i = 0; i < 3; i++) expect((await signInFrom(`203.0.113.${10 + i}`, 'monitor2', `wrong-${i}-password`)).status).toBe(401);
+    const locked = await signInFrom('203.0.113.20', 'monitor2', PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(((await locked.json()) as { error: string }).error).toMatch(/too many failed sign-ins for this account/);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await signInFrom('203.0.113.20', 'monitor1', PASSWORD)).status).toBe(200);
+  });
+
+  it('locks an address after its failed sign-ins, whatever the accounts, and only that address (the proxy says who)', async () => {
+    for (let i = 0; i < 5; i++) expect((await signInFrom('198.51.100.7', `ghost-${i}`, 'wrong-password')).status).toBe(401);
+    const locked = await signInFrom('198.51.100.7', 'monitor1', PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(((await locked.json()) as { error: string }).error).toMatch(/too many failed sign-ins from this address/);
+    expect((await signInFrom('198.51.100.8', 'monitor1', PASSWORD)).status).toBe(200);
+  });
+
+  it('turns an address away after wrong directory-import tokens, even with the right one; other addresses still import', async () => {
+    const importFrom = (address: string, token: string) =>
+      fetch(`${pipeline.url}/api/v1/directory/units`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'x-forwarded-for': address }, body: '' });
+    for (let i = 0; i < 3; i++) expect((await importFrom('192.0.2.1', `guess-${i}-of-the-import-token`)).status).toBe(401);
+    const locked = await importFrom('192.0.2.1', TEST_TOKEN);
+    expect(locked.status).toBe(429);
+    expect(((await locked.json()) as { error: string }).error).toMatch(/too many wrong tokens from this address/);
+    // The right token from elsewhere is let in (and told its body is empty).
+    expect((await importFrom('192.0.2.2', TEST_TOKEN)).status).toBe(400);
+  });
+
+  it('asks for METRICS_TOKEN on /metrics when it is set', async () => {
+    const open = await fetch(`${pipeline.url}/metrics`, { headers: { 'x-forwarded-for': '192.0.2.9' } });
+    expect(open.status).toBe(401);
+    const scraped = await fetch(`${pipeline.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}`, 'x-forwarded-for': '192.0.2.9' } });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toMatch(/^# HELP /m);
   });
 
   it('allows the board origin only', async () => {

@@ -1,95 +1,139 @@
 /**
- * Runs one analyst query with ClickHouse enforcing the rules: readonly=1 (no writes, no DDL, no
- * setting changes — ClickHouse refuses them, not us), max_execution_time, max_result_rows and
- * max_result_bytes with result_overflow_mode=throw. Tables holding accounts and the audit trail
- * are filtered to nothing through additional_table_filters (readonly=1 stops a query from
- * lifting that), and the merge* table functions, which read around those filters, are refused.
- *
- * The connection must be the analysts' own (analyst-client.ts): with the embedded engine the
- * settings stick to its session (which so stays read-only for good); with a server it should log
- * in as the read-only user (deploy/clickhouse/).
+ * Runs one analyst query: the sandbox (sandbox.ts) decides from ClickHouse's own parse whether it
+ * may run and gives the exact text; that text runs with the endpoint's limits, enforced by
+ * ClickHouse: readonly, max_execution_time, max_memory_usage (group-by and sort spill to disk past
+ * a quarter of it: past half, a spilling GROUP BY still ran out here), max_result_rows / max_result_bytes (throw). The rows are read as a stream of lines
+ * and turned into the answer's JSON one row at a time, its size counted as it grows: a result
+ * whose JSON would pass SQL_MAX_RESULT_BYTES is stopped there, never built whole.
  */
 import { randomUUID } from 'node:crypto';
-import { SettingsMap, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
-import type { AnalystConnection } from './analyst-client.ts';
-import { calledNames, singleStatement } from './statements.ts';
+import type { Readable } from 'node:stream';
+import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import type { Catalogue } from './allow-list.ts';
+import { describeEngineError, type Described } from './errors.ts';
+import { vetQuery } from './sandbox.ts';
 
 export interface SqlLimits {
   maxExecutionSeconds: number;
   maxResultRows: number;
   maxResultBytes: number;
+  maxMemoryBytes: number;
 }
-
-/** Tables no analyst reads: accounts, revoked tokens, the audit trail itself. */
-export const HIDDEN_TABLES = ['users', 'revoked_tokens', 'sql_audit'];
-const REFUSED_FUNCTIONS = /^merge/;
 
 export interface QueryResult {
   columns: { name: string; type: string }[];
-  rows: Record<string, unknown>[];
+  /** Each row as its JSON text (an object by column name), in order. */
+  rowsJson: string[];
   rowCount: number;
   bytesRead: number;
   elapsedMs: number;
   queryId: string;
 }
 
-export type QueryOutcome =
-  | { ok: true; result: QueryResult }
-  | { ok: false; kind: 'refused' | 'error'; status: 400 | 403 | 422; error: string; queryId: string; elapsedMs: number };
+export type QueryOutcome = { ok: true; result: QueryResult } | ({ ok: false; queryId: string; elapsedMs: number } & Described);
 
-/** ClickHouse error codes → what the analyst should hear. */
-const EXPLAIN: Record<string, { status: 400 | 403 | 422; kind: 'refused' | 'error'; say: (limits: SqlLimits) => string }> = {
-  '164': { status: 403, kind: 'refused', say: () => 'refused: this endpoint is read-only (ClickHouse readonly=1): no writes, no DDL, no setting changes' },
-  '159': { status: 422, kind: 'error', say: (l) => `the query ran longer than the limit of ${l.maxExecutionSeconds} s and was stopped; narrow it (time range, LIMIT, a rollup table)` },
-  '396': { status: 422, kind: 'error', say: (l) => `the result is larger than the limit (${l.maxResultRows} rows or ${l.maxResultBytes} bytes); aggregate more or add LIMIT` },
-  '497': { status: 403, kind: 'refused', say: () => 'refused: the read-only ClickHouse user has no access to that' },
-};
-
+/**
+ * The settings every step of an analyst query runs with. On the embedded engine each becomes a SET
+ * on the analysts' own session (the same values every time, so nothing one query leaves differs for
+ * the next); readonly goes last, or it would refuse the others.
+ */
 export function sqlSettings(limits: SqlLimits): ClickHouseSettings {
-  // Order matters on the embedded engine (each becomes a SET): readonly goes last, or it would refuse the others.
+  const spillAt = String(Math.floor(limits.maxMemoryBytes / 4));
   return {
-    additional_table_filters: SettingsMap.from(Object.fromEntries(HIDDEN_TABLES.map((table) => [table, '0']))),
     max_execution_time: limits.maxExecutionSeconds,
     max_result_rows: String(limits.maxResultRows),
     max_result_bytes: String(limits.maxResultBytes),
     result_overflow_mode: 'throw',
+    max_memory_usage: String(limits.maxMemoryBytes),
+    max_bytes_before_external_group_by: spillAt,
+    max_bytes_before_external_sort: spillAt,
+    // 64-bit integers and decimals as strings, as JSON numbers would lose digits on the way through.
+    output_format_json_quote_64bit_integers: 1,
+    output_format_json_quote_decimals: 1,
     readonly: '1',
   };
 }
 
-export async function runAnalystQuery(connection: AnalystConnection, sql: string, limits: SqlLimits): Promise<QueryOutcome> {
-  const queryId = randomUUID();
-  const started = performance.now();
-  const elapsed = () => performance.now() - started;
-  const single = singleStatement(sql);
-  if (!single.ok) return { ok: false, kind: 'refused', status: 400, error: single.error, queryId, elapsedMs: elapsed() };
-  // A SET statement never reaches ClickHouse in a form it could answer clearly (the client appends FORMAT).
-  if (/^\s*set\b/i.test(single.statement.replace(/^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/, ''))) {
-    return { ok: false, kind: 'refused', status: 403, error: 'refused: settings cannot be changed here (the endpoint runs with readonly=1 and fixed limits)', queryId, elapsedMs: elapsed() };
+const ROWS_FORMAT = 'JSONCompactEachRowWithNamesAndTypes';
+
+/** Lines of a byte stream, as they arrive. */
+async function* lines(stream: Readable): AsyncGenerator<string> {
+  let pending = '';
+  for await (const chunk of stream) {
+    pending += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+    let end = pending.indexOf('\n');
+    while (end >= 0) {
+      yield pending.slice(0, end);
+      pending = pending.slice(end + 1);
+      end = pending.indexOf('\n');
+    }
   }
-  const refused = calledNames(single.statement).find((name) => REFUSED_FUNCTIONS.test(name));
-  if (refused) {
-    return { ok: false, kind: 'refused', status: 403, error: `refused: the table function ${refused}() is not available here; query the tables directly`, queryId, elapsedMs: elapsed() };
-  }
-  return connection.run((client) => execute(client, single.statement, limits, queryId, elapsed));
+  if (pending !== '') yield pending;
 }
 
-async function execute(client: ClickHouseClient, statement: string, limits: SqlLimits, queryId: string, elapsed: () => number): Promise<{ value: QueryOutcome; failed: boolean }> {
+class ResultTooLarge extends Error {}
+
+/** A line that is not a row: a server's error report in the middle of the stream. */
+function streamError(line: string): { code: string; message: string } {
+  return { code: /Code: (\d+)/.exec(line)?.[1] ?? '', message: line.replace(/^.*?DB::Exception: /, '') };
+}
+
+async function readRows(client: ClickHouseClient, statement: string, settings: ClickHouseSettings, limits: SqlLimits, queryId: string) {
+  const abort = new AbortController();
+  const result = await client.exec({ query: `${statement}\nFORMAT ${ROWS_FORMAT}`, query_id: queryId, clickhouse_settings: settings, abort_signal: abort.signal });
+  let names: string[] | undefined;
+  let types: string[] | undefined;
+  const rowsJson: string[] = [];
+  let bytes = 0;
   try {
-    const result = await client.query({ query: statement, format: 'JSON', query_id: queryId, clickhouse_settings: sqlSettings(limits) });
-    const body = await result.json<Record<string, unknown>>();
-    const value: QueryOutcome = {
-      ok: true,
-      result: { columns: body.meta ?? [], rows: body.data, rowCount: body.rows ?? body.data.length, bytesRead: Number(body.statistics?.bytes_read ?? 0), elapsedMs: elapsed(), queryId },
-    };
-    return { value, failed: false };
+    for await (const line of lines(result.stream)) {
+      if (line === '') continue;
+      let values: unknown[];
+      try {
+        values = JSON.parse(line) as unknown[];
+      } catch {
+        throw streamError(line);
+      }
+      if (!Array.isArray(values)) throw streamError(line);
+      if (!names) names = values as string[];
+      else if (!types) types = values as string[];
+      else {
+        const row: Record<string, unknown> = {};
+        names.forEach((name, i) => (row[name] = values[i]));
+        const json = JSON.stringify(row);
+        bytes += json.length + 1;
+        if (bytes > limits.maxResultBytes) throw new ResultTooLarge();
+        rowsJson.push(json);
+      }
+    }
+  } finally {
+    // Stop the query when the rows are not read to the end (the server cancels a read-only query whose client went away).
+    abort.abort();
+    result.stream.destroy();
+  }
+  const columns = (names ?? []).map((name, i) => ({ name, type: types?.[i] ?? '' }));
+  return { columns, rowsJson, bytesRead: Number(result.summary?.read_bytes ?? 0) };
+}
+
+/** Vet and run one query on `client` (one of the analysts' sessions); `failed` = the session should be replaced. */
+export async function runAnalystQuery(client: ClickHouseClient, sql: string, limits: SqlLimits, catalogue: Catalogue): Promise<{ value: QueryOutcome; failed: boolean }> {
+  const queryId = randomUUID();
+  const started = performance.now();
+  const elapsedMs = () => performance.now() - started;
+  const settings = sqlSettings(limits);
+  const vetted = await vetQuery(client, sql, catalogue, settings, limits);
+  if (!vetted.ok) {
+    const { ok: _, ...described } = vetted;
+    return { value: { ok: false, ...described, queryId, elapsedMs: elapsedMs() }, failed: described.cause !== undefined };
+  }
+  try {
+    const { columns, rowsJson, bytesRead } = await readRows(client, vetted.statement, settings, limits, queryId);
+    return { value: { ok: true, result: { columns, rowsJson, rowCount: rowsJson.length, bytesRead, elapsedMs: elapsedMs(), queryId } }, failed: false };
   } catch (error) {
-    const { code, message } = error as { code?: string; message?: string };
-    const detail = String(message ?? error).trim();
-    const known = code ? EXPLAIN[code] : undefined;
-    const value: QueryOutcome = known
-      ? { ok: false, kind: known.kind, status: known.status, error: `${known.say(limits)} (ClickHouse: ${detail})`, queryId, elapsedMs: elapsed() }
-      : { ok: false, kind: 'error', status: 400, error: `ClickHouse refused the query: ${detail}`, queryId, elapsedMs: elapsed() };
-    return { value, failed: true };
+    const described: Described =
+      error instanceof ResultTooLarge
+        ? { status: 422, kind: 'error', error: `the result is larger than the limit of ${Math.round(limits.maxResultBytes / 1024 / 1024)} MiB as JSON; aggregate more or add LIMIT` }
+        : describeEngineError(error, limits);
+    return { value: { ok: false, ...described, queryId, elapsedMs: elapsedMs() }, failed: true };
   }
 }

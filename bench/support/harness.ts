@@ -51,7 +51,6 @@ export function benchConfig(options: { prefix: string; dataDir: string; env?: Re
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
     // The benchmark is one source sending as fast as the box allows: the per-source limit is not what is measured.
     INGEST_RATE_LIMIT: '1000000000',
-    AUTH_SIGNIN_MAX_ATTEMPTS: '1000',
     // Passed through so runs can be compared: the engine's memory release off (0), fewer or more partitions, larger fetches.
     ...(process.env.STORE_RELEASE_MEMORY_MS ? { STORE_RELEASE_MEMORY_MS: process.env.STORE_RELEASE_MEMORY_MS } : {}),
     ...(process.env.KAFKA_PARTITIONS ? { KAFKA_PARTITIONS: process.env.KAFKA_PARTITIONS } : {}),

@@ -128,6 +128,16 @@ describe('local log', () => {
     expect(existsSync(path.join(dir, 'live', 'groups.json'))).toBe(false);
   });
 
+  it('gives a group to one subscriber at a time', async () => {
+    const bus = open(tempDir());
+    await bus.ensureTopics(['events']);
+    const first = await bus.subscribe({ groupId: 'processor', topic: 'events', fromBeginning: true, handleBatch: async () => undefined });
+    await expect(bus.subscribe({ groupId: 'processor', topic: 'events', fromBeginning: true, handleBatch: async () => undefined })).rejects.toThrow(/already reads events here/);
+    await first.stop();
+    await (await bus.subscribe({ groupId: 'processor', topic: 'events', fromBeginning: true, handleBatch: async () => undefined })).stop();
+    await bus.close();
+  });
+
   it('refuses a data directory another live process or this one holds', async () => {
     const dir = tempDir();
     const bus = open(dir);

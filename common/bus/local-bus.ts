@@ -80,7 +80,10 @@ function lockDirectory(dir: string): () => void {
   const lockFile = path.join(resolved, 'owner.pid');
   const owner = existsSync(lockFile) ? Number(readFileSync(lockFile, 'utf8')) : 0;
   if (owner > 0 && owner !== process.pid && processAlive(owner)) {
-    throw new Error(`the local log in ${resolved} is in use by process ${owner}: one GroupPulse process per DATA_DIR (set another DATA_DIR, or KAFKA_BROKERS and CLICKHOUSE_URL to run several)`);
+    throw new Error(
+      `the local log in ${resolved} is in use by process ${owner}: one GroupPulse process per DATA_DIR (set another DATA_DIR, or KAFKA_BROKERS and CLICKHOUSE_URL to run several). ` +
+        `If no GroupPulse process runs there, delete ${lockFile}.`,
+    );
   }
   writeFileSync(lockFile, String(process.pid));
   openDirs.add(resolved);
@@ -107,6 +110,8 @@ export function createLocalBus(options: LocalBusOptions): Bus {
   const segmentBytes = options.segmentBytes ?? 64 * 1024 * 1024;
   const retryDelayMs = options.retryDelayMs ?? 250;
   const subscriptions = new Set<Subscription>();
+  /** `topic\0group` of the running subscriptions: one process reads each group's partitions alone. */
+  const reading = new Set<string>();
   let closed = false;
 
   function topicOf(name: string): Topic {
@@ -201,6 +206,9 @@ export function createLocalBus(options: LocalBusOptions): Bus {
   async function subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
     const topic = topicOf(subscribeOptions.topic);
     const { groupId, fromBeginning } = subscribeOptions;
+    const readingKey = `${topic.name}\u0000${groupId}`;
+    if (reading.has(readingKey)) throw new Error(`group ${groupId} already reads ${topic.name} here: the local log gives a group's partitions to one subscriber`);
+    reading.add(readingKey);
     const groups = fromBeginning ? topic.durable : topic.live;
     if (!groups.has(groupId)) groups.set(groupId, topic.logs.map((log) => (fromBeginning ? log.start : log.end)));
     const offsets = groups.get(groupId)!;
@@ -263,6 +271,7 @@ export function createLocalBus(options: LocalBusOptions): Bus {
         for (const wake of [...stopWaiting]) wake();
         await Promise.all(loops);
         subscriptions.delete(subscription);
+        reading.delete(readingKey);
         if (!fromBeginning) topic.live.delete(groupId);
       },
       health: () => ({ running: running && !closed }),

@@ -11,6 +11,7 @@ import type { Logger } from '../../common/logger.ts';
 import type { EventAcceptor } from '../accept-events.ts';
 import type { GroupAliases } from '../group-aliases.ts';
 import { jsonTooDeep } from '../parse-body.ts';
+import { refuseCredentials } from '../rate-limit.ts';
 import { secretsEqual } from '../sources.ts';
 import { acceptMapped } from './accept-mapped.ts';
 import type { IdDigest } from './mapped.ts';
@@ -41,11 +42,11 @@ export function createTelegramWebhookRouter(deps: TelegramWebhookDeps): Router {
       }
       const given = req.get('x-telegram-bot-api-secret-token');
       if (!given) {
-        res.status(401).json({ error: 'missing X-Telegram-Bot-Api-Secret-Token header: set secret_token in setWebhook' });
+        refuseCredentials(res, 401, 'missing X-Telegram-Bot-Api-Secret-Token header: set secret_token in setWebhook');
         return;
       }
       if (!secretsEqual(given, deps.secretToken)) {
-        res.status(403).json({ error: 'X-Telegram-Bot-Api-Secret-Token does not match TELEGRAM_SECRET_TOKEN' });
+        refuseCredentials(res, 403, 'X-Telegram-Bot-Api-Secret-Token does not match TELEGRAM_SECRET_TOKEN');
         return;
       }
       res.locals.source = { name: TELEGRAM_SOURCE };

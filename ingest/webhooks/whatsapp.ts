@@ -11,6 +11,7 @@ import { BusUnavailableError } from '../../common/bus/bus.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { EventAcceptor } from '../accept-events.ts';
 import { jsonTooDeep } from '../parse-body.ts';
+import { refuseCredentials } from '../rate-limit.ts';
 import { secretsEqual } from '../sources.ts';
 import { acceptMapped } from './accept-mapped.ts';
 import type { IdDigest } from './mapped.ts';
@@ -58,7 +59,7 @@ export function createWhatsAppWebhookRouter(deps: WhatsAppWebhookDeps): Router {
       return;
     }
     if (!secretsEqual(token, deps.verifyToken)) {
-      res.status(403).json({ error: 'hub.verify_token does not match WHATSAPP_VERIFY_TOKEN' });
+      refuseCredentials(res, 403, 'hub.verify_token does not match WHATSAPP_VERIFY_TOKEN');
       return;
     }
     // Echo the challenge unchanged (Meta compares it); plain text so no markup is ever interpreted.
@@ -80,7 +81,7 @@ export function createWhatsAppWebhookRouter(deps: WhatsAppWebhookDeps): Router {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const check = checkWhatsAppSignature(raw, req.get('x-hub-signature-256'), deps.appSecret!);
       if (!check.ok) {
-        res.status(check.status).json({ error: check.error });
+        refuseCredentials(res, check.status, check.error);
         return;
       }
       res.locals.source = { name: WHATSAPP_SOURCE };

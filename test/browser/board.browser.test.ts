@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { SOCKET_EVENTS, type CountsDelta, type CountsSnapshot } from '../../common/live.ts';
 import { numberIn, shownNumber, startBoardUnderTest, waitForNumber, type BoardUnderTest } from '../support/board-browser.ts';
 
-const INGEST_TOKEN = 'test-token';
+const INGEST_TOKEN = 'board-test-token';
 const ADMIN = { username: 'admin', password: 'board-test-password' };
 /** Until the group directory knows a group, everything rolls up here. */
 const CELL = { division: 'unassigned', category: 'unassigned' };

@@ -194,6 +194,22 @@ describe('monitoring board', () => {
     expect((stored.body.alert as { state: string }).state).toBe('acknowledged');
   });
 
+  test('admins see events set aside as dead letters with the latest reason; other roles do not', async () => {
+    const services = board.services;
+    // A record on the bus that is no event (another producer wrote it): the processor sets it aside.
+    await services.bus.produce('events', [{ key: 'wa:g1', value: '{"not": "an event"}' }]);
+    await waitFor(async () => (((await api('/api/v1/admin/dead-letters', { token: adminToken })).body.total as number) >= 1 ? true : undefined), 'a dead letter', WAIT_MS);
+    const page = await openAs(ADMIN);
+    const line = page.locator('[data-testid="dead-letters"]');
+    await line.waitFor({ timeout: WAIT_MS });
+    expect(await line.textContent()).toMatch(/Events set aside \(dead letters\): 1\..*Latest: not a bus event/);
+    await screenshot(page, 'dead-letters');
+    const analyst = await openAs(ANALYST);
+    await analyst.locator('[data-testid="alerts-feed"]').waitFor({ timeout: WAIT_MS });
+    expect(await analyst.locator('[data-testid="dead-letters"]').count()).toBe(0);
+    expect((await api('/api/v1/admin/dead-letters', { token: ((await api('/api/v1/auth/sign-in', { method: 'POST', body: ANALYST })).body as { token: string }).token })).status).toBe(403);
+  });
+
   test('switches to Hindi and remembers it after a reload', async () => {
     const page = await openAs(ADMIN);
     await page.click('[data-testid="lang-hi"]');

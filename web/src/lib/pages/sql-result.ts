@@ -8,12 +8,21 @@ export interface SqlAnswer {
   queryId: string;
 }
 
-function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+
+/**
+ * One CSV cell. Text a spreadsheet would read as a formula (starting with = + - @, a tab or a
+ * carriage return: a group title like `=HYPERLINK(…)`) gets a leading apostrophe, so it opens as
+ * the text it is; plain numbers (-5, +1e3) stay numbers.
+ */
+export function csvCell(value: unknown): string {
+  let text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** RFC 4180 CSV with a header row. */
+/** RFC 4180 CSV with a header row, formulas neutralised (csvCell). */
 export function toCsv(answer: SqlAnswer): string {
   const names = answer.columns.map((c) => c.name);
   const lines = [names.map(csvCell).join(',')];
