@@ -222,7 +222,9 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
           clearInterval(beat);
           inHand.delete(controller);
         }
-        if (controller.signal.aborted) throw controller.signal.reason;
+        // Handled, even if a heartbeat meanwhile learnt of a rebalance: commit what was handled. When
+        // the partition went elsewhere the commit fails and its new owner gets the batch again (and its
+        // writes dedupe); throwing here would deliver it again even when the partition stayed ours.
         // Moves kafkajs' fetch position past what was handled (the rest is fetched again);
         // the commit makes it durable.
         const upTo = handled?.lastHandledOffset ?? lastOffset;
