@@ -1,16 +1,47 @@
 /**
  * Test tiers, by file name:
  * - unit:        `*.test.ts` beside the code — fast, pure, no I/O beyond temp files.
- * - integration: `*.integration.test.ts` — the real Kafka broker and the real ClickHouse engine.
+ * - integration: `*.integration.test.ts` — the real Kafka broker and the real ClickHouse engine embedded
+ *                (chdb), each file its own pipeline in its own process.
+ * - integration-server: the integration files that make sense on a ClickHouse server (SERVER_FILES) run
+ *                again on one: the same tests, each deployment a database of its own on the server, the
+ *                project's users (deploy/clickhouse/) loaded. Tests ask `inject('clickhouseEngine')`.
  * - browser:     `test/browser/*.browser.test.ts` — the board in Debian's Chromium.
- * The integration and browser tiers share a global setup that finds or starts Kafka
- * (KAFKA_BROKERS, else testcontainers when Docker answers, else scripts/kafka-local) and fails,
- * never skips, when it cannot.
+ * The integration and browser tiers share a global setup that finds or starts Kafka (KAFKA_BROKERS, else
+ * testcontainers when Docker answers, else scripts/kafka-local) and, for the server tier, a ClickHouse server
+ * (CLICKHOUSE_URL, else testcontainers, else scripts/clickhouse-local), and fails, never skips, when it cannot.
  */
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 const slow = { testTimeout: 120_000, hookTimeout: 180_000 };
+
+/**
+ * What runs on the server too: everything that reads or writes ClickHouse through the services or a test
+ * store (test/support/store.ts#openTestStore). Not here: tests of the embedded engine itself (settings that
+ * stick to its session, replay after an engine restart), of processes on an embedded data dir (shutdown,
+ * faults: the distributed tier will run services as processes on the server), of the bus alone, and
+ * processor/* and api/sql/sql.integration.test.ts, which open the embedded engine or check its own guards.
+ */
+const SERVER_FILES = [
+  'common/store/migrate.integration.test.ts',
+  'common/store/query-limits.integration.test.ts',
+  'test/analyst-user.integration.test.ts',
+  'test/pipeline.integration.test.ts',
+  'ingest/ingest.integration.test.ts',
+  'ingest/privacy.integration.test.ts',
+  'api/auth/access.integration.test.ts',
+  'api/board-routes.integration.test.ts',
+  'api/day-rollups.integration.test.ts',
+  'api/live/live-counts.integration.test.ts',
+  'api/live/live-scoping.integration.test.ts',
+  'directory/directory.integration.test.ts',
+  'directory/drilldown-read.integration.test.ts',
+  'alerts/alerts.integration.test.ts',
+  'alerts/alerts-routing.integration.test.ts',
+];
+/** Only on a server: what the embedded engine does not have (users, grants, the server's request limits). */
+const SERVER_ONLY_FILES = ['test/analyst-user.integration.test.ts'];
 
 export default defineConfig({
   test: {
@@ -32,8 +63,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['**/*.integration.test.ts'],
-          exclude: ['**/node_modules/**'],
+          exclude: ['**/node_modules/**', ...SERVER_ONLY_FILES],
           globalSetup: ['test/support/global-setup.ts'],
+          provide: { clickhouseEngine: 'embedded' },
           // Each file runs its own pipeline (and embedded engine) in its own process; two at a time on 2 cores.
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
@@ -42,11 +74,23 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'integration-server',
+          include: SERVER_FILES,
+          globalSetup: ['test/support/global-setup.ts'],
+          provide: { clickhouseEngine: 'server' },
+          maxWorkers: 2,
+          sequence: { groupOrder: 2 },
+          ...slow,
+        },
+      },
+      {
+        test: {
           name: 'browser',
           include: ['test/browser/**/*.browser.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
+          provide: { clickhouseEngine: 'embedded' },
           maxWorkers: 1,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 3 },
           ...slow,
         },
       },

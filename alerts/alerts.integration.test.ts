@@ -230,10 +230,17 @@ describe('alerts on Kafka and ClickHouse', () => {
 
     // a1 speaks again; b1 is now fed by the live collector-a but has been silent 49 h: it alerts in D2.
     await produce([message('a1', 'a1-2', 'collector-a', N + 10 * 60_000, N + 10 * 60_000), message('b1', 'b1-2', 'collector-a', N - 49 * HOUR, N + 10 * 60_000)]);
+    // Waited for in the tables the detector reads: on a ClickHouse server the raw rows show before the
+    // views' rows of the same insert do.
     await waitFor(async () => {
-      const r = await pipeline.store!.client.query({ query: "SELECT count() AS n FROM events WHERE event_id IN ('a1-2', 'b1-2')", format: 'JSONEachRow' });
-      return Number((await r.json<{ n: string }>())[0]!.n) === 2 ? true : undefined;
-    }, 'new events stored');
+      const r = await pipeline.store!.client.query({
+        query: `SELECT (SELECT toUnixTimestamp64Milli(max(last_at)) FROM group_last_message WHERE group_id = 'a1') AS a1,
+                       (SELECT argMax(source, at) FROM group_source WHERE group_id = 'b1') AS b1`,
+        format: 'JSONEachRow',
+      });
+      const row = (await r.json<{ a1: string; b1: string }>())[0]!;
+      return Number(row.a1) === N + 10 * 60_000 && row.b1 === 'collector-a' ? true : undefined;
+    }, 'new events stored, down to the views the detector reads');
     clock = N + 11 * 60_000;
     const c = instances[0]!;
     const result = (await c.worker!.tickNow())!;

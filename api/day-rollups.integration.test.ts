@@ -3,9 +3,6 @@
  * per-minute / per-hour ones. On the real engine, with events written through their materialized views
  * over several days: every split of a range gives the same numbers as the finer rollup alone.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMigrations, migrate } from '../common/store/migrate.ts';
 import type { Store } from '../common/store/store.ts';
@@ -13,7 +10,7 @@ import { readGroupActivity } from '../directory/activity.ts';
 import { writeEventRows } from '../processor/write-batch.ts';
 import type { EventRow } from '../processor/rows.ts';
 import { querySummary } from './summary.ts';
-import { openEmbeddedStore } from '../test/support/store.ts';
+import { openTestStore } from '../test/support/store.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -38,7 +35,7 @@ function rows(): EventRow[] {
 describe('per-day rollups agree with the finer rollups', () => {
   let store: Store;
   beforeAll(async () => {
-    store = await openEmbeddedStore(mkdtempSync(path.join(tmpdir(), 'grouppulse-days-')));
+    store = await openTestStore('grouppulse-days-');
     await migrate(store.client);
     const all = rows();
     // Several inserts, as batches arrive: the day tables get several parts per day.

@@ -30,7 +30,7 @@ export async function withStore<T>(command: string, config: Config, work: (store
   let store: Store;
   try {
     store = await createStore(config);
-    await migrate(store.client);
+    await migrate(store.client, undefined, { waitMs: config.MIGRATIONS_WAIT_SECONDS * 1000 });
   } catch (error) {
     const hint = config.CLICKHOUSE_URL
       ? ''

@@ -61,6 +61,11 @@ const configSchema = z.object({
   CLICKHOUSE_USER: optionalString,
   CLICKHOUSE_PASSWORD: optionalString,
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ only').default('grouppulse'),
+  /**
+   * How long a starting service waits for another one that is migrating the schema (one migrator at a time,
+   * common/store/migrate.ts) before it gives up and exits.
+   */
+  MIGRATIONS_WAIT_SECONDS: positiveInt(600),
   INGEST_TOKEN: secret,
   /**
    * Bearer token that may import into the group directory besides admins (scripts, the simulator).

@@ -9,6 +9,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { DAY_PART, daySplit, finePart } from '../common/store/day-split.ts';
+import { chunkKeys } from '../common/store/query-params.ts';
 import { readColumns } from '../common/store/read-columns.ts';
 import type { UnitSums } from './drilldown.ts';
 
@@ -34,19 +35,24 @@ function hourWindow(from: Date, to: Date) {
   return daySplit(Math.floor(from.getTime() / 3_600_000) * 3_600_000, to.getTime());
 }
 
-/** Hour-aligned window [from, to): whole days from the per-day rollup, the rest from the per-hour one. Every group, or only `groupIds`. */
+/**
+ * Hour-aligned window [from, to): whole days from the per-day rollup, the rest from the per-hour one. Every
+ * group, or only `groupIds` (in chunks that each fit a server's query parameter limit).
+ */
 export async function readGroupActivity(client: ClickHouseClient, from: Date, to: Date, groupIds?: string[]): Promise<Map<string, GroupActivity>> {
-  const c = await readColumns<{ id: string[]; messages: number[]; media: number[]; forwarded: number[]; joins: number[]; leaves: number[] }>(
-    client,
-    `SELECT group_id AS id, toFloat64(sum(messages)) AS messages, toFloat64(sum(media)) AS media, toFloat64(sum(forwarded)) AS forwarded,
-            toFloat64(sum(joins)) AS joins, toFloat64(sum(leaves)) AS leaves
-     FROM (${activityRows(groupIds ? 'AND group_id IN {ids:Array(String)}' : '')})
-     GROUP BY group_id`,
-    { ...hourWindow(from, to), ids: groupIds ?? [] },
-  );
   const out = new Map<string, GroupActivity>();
-  for (let i = 0; i < c.id.length; i++) {
-    out.set(c.id[i]!, { messages: c.messages[i]!, media: c.media[i]!, forwarded: c.forwarded[i]!, joins: c.joins[i]!, leaves: c.leaves[i]! });
+  for (const ids of groupIds ? chunkKeys(groupIds) : [undefined]) {
+    const c = await readColumns<{ id: string[]; messages: number[]; media: number[]; forwarded: number[]; joins: number[]; leaves: number[] }>(
+      client,
+      `SELECT group_id AS id, toFloat64(sum(messages)) AS messages, toFloat64(sum(media)) AS media, toFloat64(sum(forwarded)) AS forwarded,
+              toFloat64(sum(joins)) AS joins, toFloat64(sum(leaves)) AS leaves
+       FROM (${activityRows(ids ? 'AND group_id IN {ids:Array(String)}' : '')})
+       GROUP BY group_id`,
+      { ...hourWindow(from, to), ids: ids ?? [] },
+    );
+    for (let i = 0; i < c.id.length; i++) {
+      out.set(c.id[i]!, { messages: c.messages[i]!, media: c.media[i]!, forwarded: c.forwarded[i]!, joins: c.joins[i]!, leaves: c.leaves[i]! });
+    }
   }
   return out;
 }
@@ -95,13 +101,18 @@ async function readPairs(client: ClickHouseClient, query: string, params: Record
   return out;
 }
 
-/** Members per group from its latest snapshot: every group, or only `groupIds`. */
-export function readGroupMembers(client: ClickHouseClient, groupIds?: string[]): Promise<Map<string, number>> {
-  return readPairs(
-    client,
-    `SELECT group_id AS id, toFloat64(argMax(members, at)) AS value FROM group_members ${groupIds ? 'WHERE group_id IN {ids:Array(String)}' : ''} GROUP BY group_id`,
-    { ids: groupIds ?? [] },
-  );
+/** Members per group from its latest snapshot: every group, or only `groupIds` (in chunks, as readGroupActivity). */
+export async function readGroupMembers(client: ClickHouseClient, groupIds?: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const ids of groupIds ? chunkKeys(groupIds) : [undefined]) {
+    const members = await readPairs(
+      client,
+      `SELECT group_id AS id, toFloat64(argMax(members, at)) AS value FROM group_members ${ids ? 'WHERE group_id IN {ids:Array(String)}' : ''} GROUP BY group_id`,
+      { ids: ids ?? [] },
+    );
+    for (const [id, n] of members) out.set(id, n);
+  }
+  return out;
 }
 
 /** Epoch ms of each group's last message, for groups with one since `since`. */

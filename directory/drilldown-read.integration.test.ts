@@ -4,9 +4,6 @@
  * numbers at every level, for a window of whole and partial days; a moved group counts under its new
  * unit once the new version's paths are copied; old copies are dropped, the previous and recent ones kept.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../common/store/migrate.ts';
 import type { Store } from '../common/store/store.ts';
@@ -18,7 +15,7 @@ import { createGroupPaths, type GroupPaths } from './group-paths.ts';
 import { ORG_GROUPS, ORG_UNITS } from '../test/support/org-fixture.ts';
 import { resolveSettings } from './model.ts';
 import { createReadCache } from './read-cache.ts';
-import { openEmbeddedStore } from '../test/support/store.ts';
+import { openTestStore } from '../test/support/store.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -59,7 +56,7 @@ describe('drill-down in the engine equals the in-memory join', () => {
   let paths: GroupPaths;
   const errors: Error[] = [];
   beforeAll(async () => {
-    store = await openEmbeddedStore(mkdtempSync(path.join(tmpdir(), 'grouppulse-drill-')));
+    store = await openTestStore('grouppulse-drill-');
     await migrate(store.client);
     const all = rows();
     for (let i = 0; i < all.length; i += 100) await writeEventRows(store.client, all.slice(i, i + 100), `test:0:${i}-${i + 99}`);

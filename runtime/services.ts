@@ -32,7 +32,7 @@ import { kafkaBrokers, type Config } from '../common/config.ts';
 import { createFailureLimit } from '../common/failure-limit.ts';
 import type { Logger } from '../common/logger.ts';
 import { createMetrics, type Metrics } from '../common/metrics.ts';
-import { migrate } from '../common/store/migrate.ts';
+import { migrate, type MigrateOptions } from '../common/store/migrate.ts';
 import { createStore, type Store } from '../common/store/store.ts';
 import { TOPICS, topicName } from '../common/topics.ts';
 import { createIngestRouters, redactUrlSecrets } from '../ingest/ingest-app.ts';
@@ -135,10 +135,15 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   await bus.ensureTopics([topics.live], { retentionMs: LIVE_RETENTION_MS });
   await bus.ensureTopics([topics.deadLetter], { retentionMs: DEAD_LETTER_RETENTION_MS });
 
+  // Services started together migrate one at a time; the others wait, saying so.
+  const migrations: MigrateOptions = {
+    waitMs: config.MIGRATIONS_WAIT_SECONDS * 1000,
+    onWait: (holder) => logger.info({ holder: holder.owner, lock: holder.generation, leaseEnd: holder.leaseEnd }, 'another service is migrating the schema; waiting for it'),
+  };
   let store: Store | undefined;
   if (roles.processor || roles.api) {
     store = await createStore(config);
-    const applied = await migrate(store.client);
+    const applied = await migrate(store.client, undefined, migrations);
     if (applied.length > 0) logger.info({ applied }, 'applied migrations');
     const storeClient = store.client;
     health.addCheck('clickhouse', async () => {
@@ -189,7 +194,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
     health.addCheck('bus', () => bus.check());
     if (!store && config.CLICKHOUSE_URL) {
       ingestStore = await createStore(config);
-      await migrate(ingestStore.client);
+      await migrate(ingestStore.client, undefined, migrations);
     }
     for (const router of createIngestRouters(config, { bus, eventsTopic: topics.events, client: (store ?? ingestStore)?.client, metrics, logger })) app.use(router);
   }

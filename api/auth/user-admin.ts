@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { describeZodError } from '../../common/events.ts';
+import { encodedKeysLength, MAX_PARAMETER_BYTES } from '../../common/store/query-params.ts';
 import { generatePassword, hashPassword, passwordProblem } from './password.ts';
 import { roleSchema, type Role } from './roles.ts';
 import type { StoredUser, UsersRepository } from './users-repository.ts';
@@ -12,7 +13,13 @@ export const usernameSchema = z
   .string({ required_error: 'username is required' })
   .regex(/^[a-z0-9][a-z0-9._@-]{1,63}$/, 'username must be 2–64 characters: lower-case letters, digits, . _ @ - (starting with a letter or digit)');
 
-const unitsSchema = z.array(z.string().trim().min(1, 'unit ids must not be empty').max(200)).max(1000);
+/** A user's units filter every read of theirs as one query parameter (divisions IN {…}): they must fit one. */
+const unitsSchema = z
+  .array(z.string().trim().min(1, 'unit ids must not be empty').max(200))
+  .max(1000)
+  .refine((units) => encodedKeysLength(units) <= MAX_PARAMETER_BYTES, {
+    message: `the units are too long together: they go to ClickHouse as one query parameter of at most ${MAX_PARAMETER_BYTES / 1024} KiB URL-encoded (give fewer, or shorter ids)`,
+  });
 
 export const newUserSchema = z.object({
   username: usernameSchema,

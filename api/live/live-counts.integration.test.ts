@@ -3,9 +3,6 @@
  * counted exactly once whether its rows landed before the snapshot read, while it was queued, or
  * after it — the snapshot's watermark (migration 0070) says which batches it holds.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchMark } from '../../common/live.ts';
 import { migrate } from '../../common/store/migrate.ts';
@@ -14,7 +11,7 @@ import { buildLiveDelta, createDayOf } from '../../processor/live-delta.ts';
 import { toEventRow, type EventRow } from '../../processor/rows.ts';
 import { writeEventRows } from '../../processor/write-batch.ts';
 import { createLiveCounts, type LiveCounts } from './live-counts.ts';
-import { openEmbeddedStore } from '../../test/support/store.ts';
+import { openTestStore } from '../../test/support/store.ts';
 
 const TIME_ZONE = 'Asia/Kolkata';
 const dayOf = createDayOf(TIME_ZONE);
@@ -25,7 +22,7 @@ describe('live counts hand-over (snapshot + deltas)', () => {
   let nextId = 0;
 
   beforeAll(async () => {
-    store = await openEmbeddedStore(mkdtempSync(path.join(tmpdir(), 'grouppulse-live-')));
+    store = await openTestStore('grouppulse-live-');
     await migrate(store.client);
   });
   afterAll(() => store.close());

@@ -10,12 +10,16 @@
  * also keeps the partial output of a query that failed mid-way and hands it to the session's next
  * query, so after a failure that slot's session is replaced.
  *
- * Server: logs in as CLICKHOUSE_READONLY_USER when set (deploy/clickhouse/), else as the service
- * user with readonly=1 per query; every slot shares the one HTTP client.
+ * Server: logs in as CLICKHOUSE_READONLY_USER when set (deploy/clickhouse/users.d: readonly=1 in its
+ * profile, the limits as constraints, SELECT on the analytics tables only), else as the service user with
+ * readonly=1 per query. Either way with wait_end_of_query: the server holds the answer back until the query
+ * ended, so a limit hit after the first rows is an error with its code (422 here), not a 200 whose body
+ * breaks off with the exception (which the client could only report as a failed read, 400). Every slot
+ * shares the one HTTP client.
  */
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../../common/config.ts';
-import { createStore, type Store } from '../../common/store/store.ts';
+import { createStore, serverOf, type Store } from '../../common/store/store.ts';
 
 type AnalystConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'DATA_DIR' | 'CLICKHOUSE_READONLY_USER' | 'CLICKHOUSE_READONLY_PASSWORD'>;
 
@@ -28,20 +32,16 @@ export interface AnalystConnection {
 }
 
 async function openStore(config: AnalystConfig): Promise<Store> {
-  if (config.CLICKHOUSE_URL && config.CLICKHOUSE_READONLY_USER) {
-    const url = new URL(config.CLICKHOUSE_URL);
-    url.username = '';
-    url.password = '';
-    const client = createClient({
-      url: url.toString(),
-      username: config.CLICKHOUSE_READONLY_USER,
-      password: config.CLICKHOUSE_READONLY_PASSWORD ?? '',
-      database: config.CLICKHOUSE_DATABASE,
-      request_timeout: 120_000,
-    });
-    return { client, kind: 'server', location: url.toString(), releaseMemory: async () => undefined, close: () => client.close() };
-  }
-  return createStore(config);
+  if (!config.CLICKHOUSE_URL) return createStore(config);
+  const server = serverOf({ ...config, CLICKHOUSE_URL: config.CLICKHOUSE_URL });
+  const client = createClient({
+    ...server,
+    ...(config.CLICKHOUSE_READONLY_USER ? { username: config.CLICKHOUSE_READONLY_USER, password: config.CLICKHOUSE_READONLY_PASSWORD ?? '' } : {}),
+    database: config.CLICKHOUSE_DATABASE,
+    request_timeout: 120_000,
+    clickhouse_settings: { wait_end_of_query: 1 },
+  });
+  return { client, kind: 'server', location: server.url, releaseMemory: async () => undefined, close: () => client.close() };
 }
 
 export async function createAnalystConnection(config: AnalystConfig, slots: number): Promise<AnalystConnection> {

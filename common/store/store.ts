@@ -31,16 +31,19 @@ type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[
 
 type StoreConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'DATA_DIR'>;
 
+/** The server of CLICKHOUSE_URL: its URL without credentials, and the service user's (from the URL unless given apart). */
+export function serverOf(config: Pick<Config, 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD'> & { CLICKHOUSE_URL: string }): { url: string; username: string; password: string } {
+  const url = new URL(config.CLICKHOUSE_URL);
+  const username = config.CLICKHOUSE_USER ?? (decodeURIComponent(url.username) || 'default');
+  const password = config.CLICKHOUSE_PASSWORD ?? decodeURIComponent(url.password);
+  url.username = '';
+  url.password = '';
+  return { url: url.toString(), username, password };
+}
+
 export async function createStore(config: StoreConfig): Promise<Store> {
   if (config.CLICKHOUSE_URL) {
-    const url = new URL(config.CLICKHOUSE_URL);
-    const credentials = {
-      username: config.CLICKHOUSE_USER ?? (decodeURIComponent(url.username) || 'default'),
-      password: config.CLICKHOUSE_PASSWORD ?? decodeURIComponent(url.password),
-    };
-    url.username = '';
-    url.password = '';
-    const server = { url: url.toString(), ...credentials, request_timeout: 60_000 };
+    const server = { ...serverOf({ ...config, CLICKHOUSE_URL: config.CLICKHOUSE_URL }), request_timeout: 60_000 };
     // The database may not exist yet: create it through a client not bound to it.
     const bootstrap = createClient(server);
     try {
@@ -49,7 +52,7 @@ export async function createStore(config: StoreConfig): Promise<Store> {
       await bootstrap.close();
     }
     const client = createClient({ ...server, database: config.CLICKHOUSE_DATABASE });
-    return { client, kind: 'server', location: url.toString(), releaseMemory: async () => undefined, close: () => client.close() };
+    return { client, kind: 'server', location: server.url, releaseMemory: async () => undefined, close: () => client.close() };
   }
   const dir = path.resolve(config.DATA_DIR, 'clickhouse');
   mkdirSync(dir, { recursive: true });

@@ -28,11 +28,16 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** This process's environment without the ClickHouse server it may name: a child gets the store its test gives it. */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CLICKHOUSE_')));
+}
+
 export async function spawnService(args: string[], env: Record<string, string>): Promise<ChildService> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bin', 'grouppulse.ts'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, AUTH_SIGNIN_MAX_ATTEMPTS: '10000', ...env, PORT: String(port) },
+    env: { ...inheritedEnv(), LOG_LEVEL: 'warn', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, AUTH_SIGNIN_MAX_ATTEMPTS: '10000', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

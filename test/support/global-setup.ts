@@ -1,28 +1,45 @@
 /**
- * Finds the Kafka broker (and ClickHouse server, if any) the integration tests talk to, in the
- * order DESIGN.md fixes: KAFKA_BROKERS / CLICKHOUSE_URL when set; else testcontainers when a
- * Docker engine answers; else the local broker script and the embedded engine. Throws — so the
- * run fails — when Kafka cannot be had.
+ * Finds the Kafka broker and, for the projects that run on a ClickHouse server (the project provides
+ * `clickhouseEngine: 'server'`), the ClickHouse server the tests talk to, each in the order DESIGN.md fixes:
+ * KAFKA_BROKERS / CLICKHOUSE_URL when set; else testcontainers when a Docker engine answers; else the
+ * local scripts (scripts/kafka-local, scripts/clickhouse-local). Throws — so the run fails, nothing is
+ * skipped — when either cannot be had.
+ *
+ * The ClickHouse server always loads the project's own users (deploy/clickhouse/): the tests log in as the
+ * service user `grouppulse` (the analysts' user is tested on a server of its own, test/analyst-user…). A server this setup starts
+ * (container or script) is its own, on free ports with a fresh data directory, and is stopped at the end;
+ * on a server named by CLICKHOUSE_URL the databases the run created (grouppulse_t*) are dropped at the end.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { createClient } from '@clickhouse/client';
 import type { TestProject } from 'vitest/node';
+import { startLocalClickHouse, TEST_DATABASE_PREFIX, TEST_READONLY_PASSWORD, TEST_SERVICE_PASSWORD } from './clickhouse-server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     kafkaBrokers: string;
+    /** Which ClickHouse the project's tests use; set in vitest.config.ts per project. */
+    clickhouseEngine: 'embedded' | 'server';
+    /** The server (service user in the URL), when the engine is 'server'; else ''. */
     clickhouseUrl: string;
   }
 }
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-function dockerAnswers(): boolean {
-  const result = spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 });
-  return result.status === 0;
+interface ClickHouseServer {
+  url: string;
+  stop: () => Promise<void>;
 }
 
-async function startContainers(): Promise<{ brokers: string; clickhouseUrl: string; stop: () => Promise<void> }> {
+let dockerAnswered: boolean | undefined;
+function dockerAnswers(): boolean {
+  dockerAnswered ??= spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  return dockerAnswered;
+}
+
+async function startKafkaContainer(): Promise<{ brokers: string; stop: () => Promise<void> }> {
   const { GenericContainer, Wait } = await import('testcontainers');
   const kafka = await new GenericContainer('apache/kafka:3.9.1')
     .withExposedPorts({ container: 9092, host: 39092 })
@@ -41,43 +58,87 @@ async function startContainers(): Promise<{ brokers: string; clickhouseUrl: stri
     })
     .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
     .start();
-  const clickhouse = await new GenericContainer('clickhouse/clickhouse-server:26.3')
+  return { brokers: 'localhost:39092', stop: async () => void (await kafka.stop()) };
+}
+
+function startKafkaScript(): string {
+  // Idempotent: reuses a broker the developer already started; prints KAFKA_BROKERS=… on success.
+  let output: string;
+  try {
+    output = execFileSync(path.join(ROOT, 'scripts', 'kafka-local'), ['start'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  } catch (error) {
+    throw new Error(`Kafka could not be started with scripts/kafka-local (integration tests need a real broker): ${(error as Error).message}`);
+  }
+  const match = /KAFKA_BROKERS=(\S+)/.exec(output);
+  if (!match) throw new Error(`scripts/kafka-local start did not print KAFKA_BROKERS=…; it printed:\n${output}`);
+  return match[1]!;
+}
+
+/** The official image, pinned to the version of the engine the project embeds, with the project's users. */
+async function startClickHouseContainer(): Promise<ClickHouseServer> {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const container = await new GenericContainer('clickhouse/clickhouse-server:26.7')
     .withExposedPorts(8123)
-    .withEnvironment({ CLICKHOUSE_PASSWORD: 'test' })
+    // Not CLICKHOUSE_PASSWORD: with it the image's entrypoint writes a user file of its own.
+    .withEnvironment({ GROUPPULSE_SERVICE_PASSWORD: TEST_SERVICE_PASSWORD, GROUPPULSE_READONLY_PASSWORD: TEST_READONLY_PASSWORD })
+    .withCopyDirectoriesToContainer([{ source: path.join(ROOT, 'deploy', 'clickhouse', 'users.d'), target: '/etc/clickhouse-server/users.d' }])
     .withWaitStrategy(Wait.forHttp('/ping', 8123))
     .start();
   return {
-    brokers: `localhost:39092`,
-    clickhouseUrl: `http://default:test@${clickhouse.getHost()}:${clickhouse.getMappedPort(8123)}`,
+    url: `http://grouppulse:${TEST_SERVICE_PASSWORD}@${container.getHost()}:${container.getMappedPort(8123)}`,
+    stop: async () => void (await container.stop()),
+  };
+}
+
+/** A server named by CLICKHOUSE_URL: used as it is; the test databases this run creates on it are dropped at the end. */
+async function clickHouseFromEnv(url: string): Promise<ClickHouseServer> {
+  const databases = async (): Promise<string[]> => {
+    const client = createClient({ url });
+    try {
+      const result = await client.query({ query: 'SELECT name FROM system.databases WHERE startsWith(name, {prefix:String})', query_params: { prefix: TEST_DATABASE_PREFIX }, format: 'JSONEachRow' });
+      return (await result.json<{ name: string }>()).map((row) => row.name);
+    } finally {
+      await client.close();
+    }
+  };
+  const before = new Set(await databases());
+  return {
+    url,
     stop: async () => {
-      await Promise.all([kafka.stop(), clickhouse.stop()]);
+      const client = createClient({ url });
+      try {
+        for (const name of (await databases()).filter((n) => !before.has(n))) await client.command({ query: `DROP DATABASE IF EXISTS ${name} SYNC` });
+      } finally {
+        await client.close();
+      }
     },
   };
 }
 
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
-  let brokers = process.env.KAFKA_BROKERS ?? '';
-  let clickhouseUrl = process.env.CLICKHOUSE_URL ?? '';
-  let teardown: (() => Promise<void>) | undefined;
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const stops: (() => Promise<void>)[] = [];
 
+  let brokers = process.env.KAFKA_BROKERS ?? '';
   if (!brokers && dockerAnswers()) {
-    const containers = await startContainers();
-    brokers = containers.brokers;
-    clickhouseUrl ||= containers.clickhouseUrl;
-    teardown = containers.stop;
+    const kafka = await startKafkaContainer();
+    brokers = kafka.brokers;
+    stops.push(kafka.stop);
   } else if (!brokers) {
-    // Idempotent: reuses a broker the developer already started; prints KAFKA_BROKERS=… on success.
-    let output: string;
-    try {
-      output = execFileSync(path.join(ROOT, 'scripts', 'kafka-local'), ['start'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    } catch (error) {
-      throw new Error(`Kafka could not be started with scripts/kafka-local (integration tests need a real broker): ${(error as Error).message}`);
-    }
-    const match = /KAFKA_BROKERS=(\S+)/.exec(output);
-    if (!match) throw new Error(`scripts/kafka-local start did not print KAFKA_BROKERS=…; it printed:\n${output}`);
-    brokers = match[1]!;
+    brokers = startKafkaScript();
   }
   project.provide('kafkaBrokers', brokers);
-  project.provide('clickhouseUrl', clickhouseUrl);
-  return teardown;
+
+  const engine = project.config.provide?.clickhouseEngine ?? 'embedded';
+  project.provide('clickhouseEngine', engine);
+  let server: ClickHouseServer | undefined;
+  if (engine === 'server') {
+    const url = process.env.CLICKHOUSE_URL;
+    server = url ? await clickHouseFromEnv(url) : dockerAnswers() ? await startClickHouseContainer() : await startLocalClickHouse();
+    stops.push(server.stop);
+  }
+  project.provide('clickhouseUrl', server?.url ?? '');
+
+  return async function teardown() {
+    for (const stop of stops.reverse()) await stop();
+  };
 }

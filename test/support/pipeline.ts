@@ -1,18 +1,20 @@
 /**
  * Starting real services for a test: the real bus (Kafka from the global setup, or the
- * in-process bus when asked) and the real ClickHouse engine in a temp dir (or CLICKHOUSE_URL),
+ * in-process bus when asked) and real ClickHouse: the embedded engine in a temp dir, or, in the
+ * server project, a database of its own on the global setup's ClickHouse server,
  * with topics and consumer groups under a prefix of their own so test files never see each
  * other's records.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../common/config.ts';
 import { TEST_ADMIN_PASSWORD } from './auth.ts';
 import { createLogger } from '../../common/logger.ts';
 import { ALL_ROLES, startServices, type Roles, type RunningServices } from '../../runtime/services.ts';
+import { testDatabase, testEngine } from './store.ts';
 
 export const TEST_TOKEN = 'test-source-token';
 
@@ -35,15 +37,21 @@ export function uniquePrefix(): string {
   return `t${randomBytes(4).toString('hex')}.`;
 }
 
+/**
+ * A test deployment's config. On the server engine (the project's `clickhouseEngine`) it gets a database of
+ * its own (the same again for the same data dir). The analysts' read-only user is granted the database
+ * `grouppulse` only (deploy/clickhouse/users.d): test/analyst-user.integration.test.ts sets it up there.
+ */
 export function testConfig(options: TestPipelineOptions = {}): Config {
-  const clickhouseUrl = inject('clickhouseUrl');
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'grouppulse-test-'));
+  const server = testEngine() === 'server';
   return loadConfig({
     PORT: '0',
-    DATA_DIR: options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'grouppulse-test-')),
+    DATA_DIR: dataDir,
     KAFKA_BROKERS: options.localBus ? '' : inject('kafkaBrokers'),
     KAFKA_TOPIC_PREFIX: options.topicPrefix ?? uniquePrefix(),
-    CLICKHOUSE_URL: clickhouseUrl || '',
-    CLICKHOUSE_DATABASE: clickhouseUrl ? `test_${randomBytes(4).toString('hex')}` : 'grouppulse',
+    CLICKHOUSE_URL: server ? inject('clickhouseUrl') : '',
+    CLICKHOUSE_DATABASE: server ? testDatabase(dataDir) : 'grouppulse',
     INGEST_TOKEN: TEST_TOKEN,
     PSEUDONYM_KEY: '00112233445566778899aabbccddeeff',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
