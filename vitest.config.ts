@@ -21,7 +21,8 @@ const slow = { testTimeout: 120_000, hookTimeout: 180_000 };
  * store (test/support/store.ts#openTestStore). Not here: tests of the embedded engine itself (settings that
  * stick to its session, replay after an engine restart), of processes on an embedded data dir (shutdown,
  * faults: the distributed tier will run services as processes on the server), of the bus alone, and
- * processor/* and api/sql/sql.integration.test.ts, which open the embedded engine or check its own guards.
+ * processor.integration and replay-after-restart, which open the embedded engine, and the stalls test, whose
+ * store hang is the embedded engine running one statement at a time.
  */
 const SERVER_FILES = [
   'common/store/migrate.integration.test.ts',
@@ -39,6 +40,9 @@ const SERVER_FILES = [
   'directory/drilldown-read.integration.test.ts',
   'alerts/alerts.integration.test.ts',
   'alerts/alerts-routing.integration.test.ts',
+  'processor/dedupe.integration.test.ts',
+  'test/odd-input.integration.test.ts',
+  'api/sql/sql.integration.test.ts',
 ];
 /** Only on a server: what the embedded engine does not have (users, grants, the server's request limits). */
 const SERVER_ONLY_FILES = ['test/analyst-user.integration.test.ts'];

@@ -3,9 +3,6 @@
  * after it are found; the same id in another group, an id not stored, and one stored before the
  * window are not.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../common/events.ts';
 import { listMigrations, migrate } from '../common/store/migrate.ts';
@@ -14,7 +11,7 @@ import { createFindStored, eventKey } from './dedupe.ts';
 import { UNASSIGNED_PLACEMENT } from './directory.ts';
 import { toEventRow } from './rows.ts';
 import { writeEventRows } from './write-batch.ts';
-import { openEmbeddedStore } from '../test/support/store.ts';
+import { openTestStore } from '../test/support/store.ts';
 
 const DAY_MS = 86_400_000;
 const event = (group: string, id: string, receivedAt = Date.now()): BusEvent => ({ v: 1, type: 'message', id, group, at: receivedAt, receivedAt, source: 's', person: 'p', kind: 'text', forwarded: false });
@@ -23,7 +20,7 @@ const write = (store: Store, events: BusEvent[], token: string) => writeEventRow
 describe('findStored', () => {
   let store: Store;
   beforeAll(async () => {
-    store = await openEmbeddedStore(mkdtempSync(path.join(tmpdir(), 'grouppulse-dedupe-')));
+    store = await openTestStore('grouppulse-dedupe-');
     const migrations = listMigrations();
     await migrate(store.client, migrations.filter((m) => m.version < 80));
     await write(store, [event('g1', 'before-1'), event('g1', 'before-2')], 'before-0080');

@@ -8,13 +8,8 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { BusEvent } from '../common/events.ts';
+import { encodedKeyLength, MAX_PARAMETER_BYTES } from '../common/store/query-params.ts';
 
-/**
- * Size of the keys parameter of one lookup statement, as it travels: a ClickHouse server takes query
- * parameters as form fields of at most 128 KiB URL-encoded (http_max_field_value_size) in a URL of at
- * most 1 MiB. Keys past this go in further statements; a batch of 8,000 typical ids takes a handful.
- */
-const LOOKUP_MAX_ENCODED_BYTES = 96 * 1024;
 const DAY_MS = 86_400_000;
 
 /** The events' keys a lookup needs. */
@@ -68,30 +63,16 @@ export function createFindStored(client: ClickHouseClient, windowDays: number): 
 }
 
 /**
- * Upper bound of a string's length once escaped as a query parameter and form-encoded: letters, digits
- * and `*-._` stay one character, other ASCII becomes %XX (a backslash is doubled first), and each
- * UTF-16 unit of other text at most two %XX%XX.
+ * The events' [group, id] pairs as JSON arrays, each small enough to travel as one query parameter of a
+ * ClickHouse server (common/store/query-params.ts); a batch of 8,000 typical ids takes a handful.
  */
-export function encodedParameterLength(text: string): number {
-  let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if ((code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 42 || code === 45 || code === 46 || code === 95) length += 1;
-    else if (code === 92) length += 6;
-    else if (code < 128) length += 3;
-    else length += code < 0x800 ? 6 : 9;
-  }
-  return length;
-}
-
-/** The events' [group, id] pairs as JSON arrays of at most LOOKUP_MAX_ENCODED_BYTES each, encoded. */
-export function keysAsJson(events: EventKeyed[], maxEncodedBytes = LOOKUP_MAX_ENCODED_BYTES): string[] {
+export function keysAsJson(events: EventKeyed[], maxEncodedBytes = MAX_PARAMETER_BYTES): string[] {
   const chunks: string[] = [];
   let pairs: string[] = [];
   let bytes = 0;
   for (const event of events) {
     const pair = JSON.stringify([event.group, event.id]);
-    const size = encodedParameterLength(pair) + 3;
+    const size = encodedKeyLength(pair);
     if (bytes + size > maxEncodedBytes && pairs.length > 0) {
       chunks.push(`[${pairs.join(',')}]`);
       pairs = [];
