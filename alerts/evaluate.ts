@@ -6,10 +6,8 @@
  */
 import { alertId, openKey, type Alert, type AlertRuleName, type SubjectKind } from './model.ts';
 import { inactivityThresholdMs, unmutedSince, type AlertRules } from './rules.ts';
+import { MINUTE_MS, HOUR_MS, DAY_MS } from '../common/time.ts';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-const MINUTE_MS = 60_000;
 
 export type GroupLifecycle = 'new' | 'active' | 'declining' | 'dormant' | 'dark';
 

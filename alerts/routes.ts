@@ -18,6 +18,7 @@ import { ALERT_RULE_NAMES, ALERT_STATES, alertAudience, isOpen, type Alert, type
 import type { AlertRepository } from './repository.ts';
 import type { AlertRules } from './rules.ts';
 import { buildSignals, readSignals } from './signals.ts';
+import { DAY_MS } from '../common/time.ts';
 
 export interface AlertsRouterDeps {
   client: ClickHouseClient;
@@ -57,7 +58,6 @@ const silenceSchema = z.object({
   reason: z.string().max(500).default(''),
 });
 
-const DAY_MS = 86_400_000;
 
 function badRequest(res: Response, error: z.ZodError): void {
   res.status(400).json({ error: describeZodError(error) });

@@ -22,6 +22,7 @@ import { createReadCache } from '../directory/read-cache.ts';
 import { userLocals, type RequireUser } from './auth/require-user.ts';
 import { scopeAllows, type Scope } from './auth/roles.ts';
 import { readGroupsOfUnit, readMessagesBetween, readSeries, readTrends, searchGroups, type SeriesSource } from './board-reads.ts';
+import { MINUTE_MS, HOUR_MS, DAY_MS } from '../common/time.ts';
 
 export interface BoardRouterDeps {
   client: ClickHouseClient;
@@ -34,9 +35,6 @@ export interface BoardRouterDeps {
   readCacheMs?: number;
 }
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
 /** A chart never gets more points than this. */
 const MAX_POINTS = 2000;
 const MAX_RANGE_DAYS = 92;

@@ -21,6 +21,7 @@ import type { DirectoryIndex } from '../directory/directory-index.ts';
 import type { RequireUser, UserLocals } from './auth/require-user.ts';
 import { scopeAllows } from './auth/roles.ts';
 import { createReadCache } from '../directory/read-cache.ts';
+import { HOUR_MS, DAY_MS } from '../common/time.ts';
 
 export interface DirectoryRouterDeps {
   client: ClickHouseClient;
@@ -39,8 +40,6 @@ export interface DirectoryRouterDeps {
   now?: () => number;
 }
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 const modeSchema = z.object({ mode: z.enum(['merge', 'replace']).default('merge') });
 

@@ -4,6 +4,7 @@
  * from readReach) against the sum of the groups' target sizes where set. Pure.
  */
 import type { DirectoryIndex } from './directory-index.ts';
+import { DAY_MS } from '../common/time.ts';
 
 export interface Coverage {
   id: string;
@@ -35,7 +36,6 @@ export interface CoverageReport {
 const ACTIVE_24H = 1;
 const ACTIVE_7D = 2;
 
-const DAY_MS = 86_400_000;
 
 /**
  * What coverage takes from the directory alone, for one unit and list of expected categories: every

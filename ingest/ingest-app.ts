@@ -22,6 +22,7 @@ import { combineSourceRegistries, createSourcesStore } from './sources-store.ts'
 import { createStaticSourceRegistry, type SourceRegistry } from './sources.ts';
 import { createTelegramWebhookRouter } from './webhooks/telegram.ts';
 import { createWhatsAppWebhookRouter } from './webhooks/whatsapp.ts';
+import { DAY_MS } from '../common/time.ts';
 
 export interface IngestAppDeps {
   bus: Bus;
@@ -53,7 +54,7 @@ export function createIngestRouters(config: Config, deps: IngestAppDeps): Router
     eventsTopic: deps.eventsTopic,
     // Senders and members: one form per phone number first, whichever way a source wrote it.
     pseudonymise: (person) => pseudonymise(normalisePerson(person)),
-    window: { maxPastMs: config.INGEST_MAX_PAST_DAYS * 86_400_000, maxFutureMs: config.INGEST_MAX_FUTURE_MINUTES * 60_000 },
+    window: { maxPastMs: config.INGEST_MAX_PAST_DAYS * DAY_MS, maxFutureMs: config.INGEST_MAX_FUTURE_MINUTES * 60_000 },
     onAccepted: (source, events) => metrics.ingestEvents.inc({ source, result: 'accepted' }, events.length),
     onRejected: (source, rejections) => metrics.ingestEvents.inc({ source, result: 'rejected' }, rejections.length),
   });

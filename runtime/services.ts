@@ -41,6 +41,7 @@ import { startDirectoryService, type DirectoryService } from '../directory/servi
 import { createProcessor, type Processor } from '../processor/processor.ts';
 import { startAlertsService, type AlertsService } from '../alerts/service.ts';
 import { createHealth } from './health.ts';
+import { DAY_MS, HOUR_MS } from '../common/time.ts';
 
 export interface Roles {
   ingest: boolean;
@@ -62,9 +63,9 @@ export interface RunningServices {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-const LIVE_RETENTION_MS = 3_600_000;
+const LIVE_RETENTION_MS = HOUR_MS;
 /** Dead letters are also kept in the dead_letters table, where admins read them. */
-const DEAD_LETTER_RETENTION_MS = 7 * 86_400_000;
+const DEAD_LETTER_RETENTION_MS = 7 * DAY_MS;
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TOKEN, startTestPipeline, type TestPipeline } from '../../test/support/pipeline.ts';
 import { adminToken, signIn } from '../../test/support/auth.ts';
 import { createTokenIssuer } from './tokens.ts';
+import { DAY_MS } from '../../common/time.ts';
 
 const DAY = '2026-11-22';
-const DAY_MS = 86_400_000;
 const PASSWORD = 'a-long-enough-password';
 
 type Who = 'admin' | 'monitor' | 'leadJaipur' | 'leadAjmer' | 'analyst' | 'ingestToken' | 'noToken';

@@ -14,7 +14,7 @@
  */
 import type { MessageKind } from '../../common/events.ts';
 import type { IdDigest } from '../webhooks/mapped.ts';
-import { wallClockToEpochMs } from './zoned-time.ts';
+import { wallClockToEpochMs } from '../../common/time.ts';
 
 export type DateOrder = 'dmy' | 'mdy';
 

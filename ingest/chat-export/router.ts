@@ -14,7 +14,7 @@ import { authenticateSource } from '../router.ts';
 import type { Source, SourceRegistry } from '../sources.ts';
 import type { IdDigest } from '../webhooks/mapped.ts';
 import { parseChatExport } from './parse-export.ts';
-import { assertTimeZone } from './zoned-time.ts';
+import { assertTimeZone } from '../../common/time.ts';
 
 export interface ChatExportRouterDeps {
   sources: SourceRegistry;

@@ -6,8 +6,7 @@
  */
 import { formatCount } from './format.ts';
 import type { Translate } from './i18n/messages.ts';
-
-const HOUR_MS = 3_600_000;
+import { HOUR_MS } from '../../../common/time.ts';
 
 /** The fields of an alert (alerts/model.ts) its sentence is made from. */
 export interface AlertTextFields {

@@ -8,6 +8,7 @@ import type { SeriesPoint } from '../../../../api/board-reads.ts';
 import type { Coverage } from '../../../../directory/coverage.ts';
 import type { UnitCounts } from '../../../../directory/drilldown.ts';
 import { apiFetch, query } from '../api.ts';
+import { HOUR_MS, MINUTE_MS } from '../../../../common/time.ts';
 
 export type { UnitCounts };
 
@@ -34,8 +35,8 @@ export function rangeKey(range: Range): string {
 
 export function rangeBounds(range: Range, now = Date.now()): { from: number; to: number } {
   if (range.kind === 'fixed') return { from: range.from, to: range.to };
-  const to = Math.ceil(now / 60_000) * 60_000;
-  return { from: to - range.hours * 3_600_000, to };
+  const to = Math.ceil(now / MINUTE_MS) * MINUTE_MS;
+  return { from: to - range.hours * HOUR_MS, to };
 }
 
 export class UnitView {
