@@ -12,7 +12,7 @@
 import { createLogger } from '../common/logger.ts';
 import { createMetrics } from '../common/metrics.ts';
 import { TOPICS, topicName } from '../common/topics.ts';
-import { emptyDirectory, UNASSIGNED_PLACEMENT } from '../processor/directory.ts';
+import { emptyDirectory, UNASSIGNED_PLACEMENT } from '../common/placement.ts';
 import { createProcessor } from '../processor/processor.ts';
 import { toEventRow } from '../processor/rows.ts';
 import { writeEventRows } from '../processor/write-batch.ts';

@@ -6,7 +6,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../common/logger.ts';
-import type { Directory, Placement } from '../processor/directory.ts';
+import type { Directory, Placement } from '../common/placement.ts';
 import { createDirectoryIndex, type DirectoryIndex } from './directory-index.ts';
 import { createDirectoryRepository, type DirectoryRepository, type VersionMark } from './repository.ts';
 

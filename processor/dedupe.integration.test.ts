@@ -8,7 +8,7 @@ import type { BusEvent } from '../common/events.ts';
 import { listMigrations, migrate } from '../common/store/migrate.ts';
 import type { Store } from '../common/store/store.ts';
 import { createFindStored, eventKey } from './dedupe.ts';
-import { UNASSIGNED_PLACEMENT } from './directory.ts';
+import { UNASSIGNED_PLACEMENT } from '../common/placement.ts';
 import { toEventRow } from './rows.ts';
 import { writeEventRows } from './write-batch.ts';
 import { openTestStore } from '../test/support/store.ts';

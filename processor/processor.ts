@@ -22,7 +22,7 @@ import { findIntent, recordIntent, type BatchIntent } from './batch-intents.ts';
 import { storeDeadLetters, type DeadLetter } from './dead-letters.ts';
 import { decodeRecord } from './decode.ts';
 import { createFindStored, dropRepeats, eventKey } from './dedupe.ts';
-import type { Directory } from './directory.ts';
+import type { Directory } from '../common/placement.ts';
 import { buildLiveDelta } from './live-delta.ts';
 import { PipelineWatch, type PartitionStall } from './pipeline-watch.ts';
 import { toEventRow, type EventRow } from './rows.ts';

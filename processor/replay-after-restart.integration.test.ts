@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../common/events.ts';
 import { migrate } from '../common/store/migrate.ts';
 import type { Store } from '../common/store/store.ts';
-import { UNASSIGNED_PLACEMENT } from './directory.ts';
+import { UNASSIGNED_PLACEMENT } from '../common/placement.ts';
 import { toEventRow } from './rows.ts';
 import { writeEventRows } from './write-batch.ts';
 import { messagesPerTable, openEmbeddedStore } from '../test/support/store.ts';

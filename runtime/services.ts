@@ -36,7 +36,7 @@ import { migrate, type MigrateOptions } from '../common/store/migrate.ts';
 import { createStore, type Store } from '../common/store/store.ts';
 import { TOPICS, topicName } from '../common/topics.ts';
 import { createIngestRouters, redactUrlSecrets } from '../ingest/ingest-app.ts';
-import { emptyDirectory } from '../processor/directory.ts';
+import { emptyDirectory } from '../common/placement.ts';
 import { startDirectoryService, type DirectoryService } from '../directory/service.ts';
 import { createProcessor, type Processor } from '../processor/processor.ts';
 import { startAlertsService, type AlertsService } from '../alerts/service.ts';

@@ -1,6 +1,7 @@
 /**
- * Where a group sits in the organisation: what the processor stamps on every event.
- * Until the group directory knows a group, it rolls up under division/category `unassigned`.
+ * Where a group sits in the organisation: what directory/ knows and processor/ stamps on every event
+ * (the contract between the two, so neither imports the other). Until the group directory knows a
+ * group, it rolls up under division/category `unassigned`.
  */
 export const UNASSIGNED = 'unassigned';
 
