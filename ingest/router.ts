@@ -3,6 +3,7 @@
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { BusUnavailableError } from '../common/bus/bus.ts';
+import { bearerToken } from '../common/http/credentials.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
 import type { EventAcceptor } from './accept-events.ts';
@@ -27,11 +28,6 @@ const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application
 /** Express locals set by authenticateSource. */
 interface SourceLocals {
   source: Source;
-}
-
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return match?.[1];
 }
 
 /** 401 unless the request carries a registered source's bearer token. */

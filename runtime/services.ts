@@ -16,7 +16,7 @@ import { createAdminRouter } from '../api/admin/router.ts';
 import { createAccessControl, type AccessControl } from '../api/auth/access-control.ts';
 import { corsForBoard, securityHeaders } from '../api/auth/http-security.ts';
 import { createAuthRouter } from '../api/auth/router.ts';
-import { createSecretGuard, requireBearerSecret } from '../api/auth/secret-guard.ts';
+import { createSecretGuard, requireBearerSecret } from '../common/http/secret-guard.ts';
 import { startLiveSocket, type LiveSocket } from '../api/live/live-socket.ts';
 import { createAnalystConnection, type AnalystConnection } from '../api/sql/analyst-client.ts';
 import { createAuditLog } from '../api/sql/audit.ts';

@@ -5,7 +5,7 @@
  * tokens: they fail here with 401.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { bearerToken } from '../../ingest/router.ts';
+import { bearerToken } from '../../common/http/credentials.ts';
 import type { AuthService } from './auth-service.ts';
 import { hasAnyRole, scopeOf, type AuthUser, type Role, type Scope } from './roles.ts';
 import type { TokenClaims } from './tokens.ts';

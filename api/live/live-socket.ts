@@ -18,7 +18,7 @@ import { jsonRecords } from '../../common/bus/json-records.ts';
 import { mergeRows, SOCKET_EVENTS, type CountsDelta, type CountsRow, type CountsSnapshot, type LiveDelta } from '../../common/live.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
-import { bearerToken } from '../../ingest/router.ts';
+import { bearerToken } from '../../common/http/credentials.ts';
 import type { AuthOutcome } from '../auth/auth-service.ts';
 import { filterToScope, scopeOf, type Scope } from '../auth/roles.ts';
 import { createLiveCounts } from './live-counts.ts';

@@ -12,7 +12,7 @@ import type { Logger } from '../../common/logger.ts';
 import type { EventAcceptor } from '../accept-events.ts';
 import { jsonTooDeep } from '../parse-body.ts';
 import { refuseCredentials } from '../rate-limit.ts';
-import { secretsEqual } from '../sources.ts';
+import { secretsEqual } from '../../common/http/credentials.ts';
 import { acceptMapped } from './accept-mapped.ts';
 import type { IdDigest } from './mapped.ts';
 import { mapWhatsAppPayload } from './whatsapp-map.ts';

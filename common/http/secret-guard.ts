@@ -4,9 +4,8 @@
  * answered 429 — even with the right secret, or guessing would simply go on at full speed.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { FailureLimit } from '../../common/failure-limit.ts';
-import { bearerToken } from '../../ingest/router.ts';
-import { secretsEqual } from '../../ingest/sources.ts';
+import type { FailureLimit } from '../failure-limit.ts';
+import { bearerToken, secretsEqual } from './credentials.ts';
 
 export interface SecretGuard {
   /** False (429 answered) when the caller's address has had too many wrong secrets. */
