@@ -31,7 +31,7 @@ const SERVER_FILES = [
   'test/pipeline.integration.test.ts',
   'ingest/ingest.integration.test.ts',
   'ingest/privacy.integration.test.ts',
-  'api/auth/access.integration.test.ts',
+  'api/access/access.integration.test.ts',
   'api/board-routes.integration.test.ts',
   'api/day-rollups.integration.test.ts',
   'api/live/live-counts.integration.test.ts',
@@ -57,7 +57,7 @@ export default defineConfig({
         resolve: { conditions: ['browser'] },
         test: {
           name: 'unit',
-          include: ['{common,ingest,processor,api,runtime,bin,test,directory,simulator,alerts}/**/*.test.ts'],
+          include: ['{common,ingest,processor,api,runtime,bin,test,directory,simulator,alerts,access}/**/*.test.ts'],
           exclude: ['**/*.integration.test.ts', '**/*.browser.test.ts', '**/node_modules/**'],
           // Tiers run one after the other: fast failures first, and no tier starves another of the 2 cores.
           sequence: { groupOrder: 0 },

@@ -1,17 +1,17 @@
 /**
  * Alerts API under /api/v1/alerts (docs/openapi.yaml): list and filter, acknowledge, silences, a
  * division's groups with their life-cycle state and how long each has been silent (sortable),
- * webhook delivery failures. Every read is cut to the user's scope (api/auth/roles.ts).
+ * webhook delivery failures. Every read is cut to the user's scope (access/roles.ts).
  */
 import { randomUUID } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
 import { describeZodError } from '../common/events.ts';
-import type { RequireUser } from '../api/auth/require-user.ts';
+import type { RequireUser } from '../api/access/require-user.ts';
 import type { Logger } from '../common/logger.ts';
-import { userLocals } from '../api/auth/require-user.ts';
-import { scopeAllows, type Scope } from '../api/auth/roles.ts';
+import { userLocals } from '../api/access/require-user.ts';
+import { scopeAllows, type Scope } from '../access/roles.ts';
 import type { LiveDirectory } from '../directory/live-directory.ts';
 import { evaluate, type GroupLifecycle } from './evaluate.ts';
 import { ALERT_RULE_NAMES, ALERT_STATES, alertAudience, isOpen, type Alert, type AlertMessage } from './model.ts';

@@ -6,7 +6,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Router } from 'express';
 import type { Server } from 'socket.io';
-import type { RequireUser } from '../api/auth/require-user.ts';
+import type { RequireUser } from '../api/access/require-user.ts';
 import type { Bus } from '../common/bus/bus.ts';
 import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
@@ -16,7 +16,7 @@ import { createDirectoryIndex } from '../directory/directory-index.ts';
 import type { LiveDirectory } from '../directory/live-directory.ts';
 import { createDeliverer } from './deliver.ts';
 import { createDetector } from './detector.ts';
-import { createLeadLookup } from './leads.ts';
+import { createLeadLookup } from '../access/leads.ts';
 import { createAlertMetrics } from './metrics.ts';
 import type { AlertMessage } from './model.ts';
 import { createAlertRepository } from './repository.ts';

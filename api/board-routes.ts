@@ -2,7 +2,7 @@
  * The board's read endpoints under /api/v1/board (docs/openapi.yaml): sparkline trends per
  * division × category, a unit's drill-down with coverage and its own groups, a unit's time series
  * over a chosen range, and search by unit or group name. Every route needs a signed-in user and is
- * cut to their scope: a lead reads only units at or under their divisions (api/auth/roles.ts).
+ * cut to their scope: a lead reads only units at or under their divisions (access/roles.ts).
  */
 import express, { type Response, type Router } from 'express';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -19,8 +19,8 @@ import { findQuietGroups } from '../directory/drilldown.ts';
 import type { GroupPaths } from '../directory/group-paths.ts';
 import type { LiveDirectory } from '../directory/live-directory.ts';
 import { createReadCache } from '../directory/read-cache.ts';
-import { userLocals, type RequireUser } from './auth/require-user.ts';
-import { scopeAllows, type Scope } from './auth/roles.ts';
+import { userLocals, type RequireUser } from './access/require-user.ts';
+import { scopeAllows, type Scope } from '../access/roles.ts';
 import { readGroupsOfUnit, readMessagesBetween, readSeries, readTrends, searchGroups, type SeriesSource } from './board-reads.ts';
 import { MINUTE_MS, HOUR_MS, DAY_MS } from '../common/time.ts';
 

@@ -18,8 +18,8 @@ import type { Importer, ImportResult } from '../directory/importer.ts';
 import type { LiveDirectory } from '../directory/live-directory.ts';
 import { detectFormat } from '../directory/parse.ts';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
-import type { RequireUser, UserLocals } from './auth/require-user.ts';
-import { scopeAllows } from './auth/roles.ts';
+import type { RequireUser, UserLocals } from './access/require-user.ts';
+import { scopeAllows } from '../access/roles.ts';
 import { createReadCache } from '../directory/read-cache.ts';
 import { HOUR_MS, DAY_MS } from '../common/time.ts';
 

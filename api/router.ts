@@ -2,14 +2,14 @@
 import express, { type Router } from 'express';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { describeZodError } from '../common/events.ts';
-import type { RequireUser } from './auth/require-user.ts';
-import { userLocals } from './auth/require-user.ts';
-import { scopeAllows } from './auth/roles.ts';
+import type { RequireUser } from './access/require-user.ts';
+import { userLocals } from './access/require-user.ts';
+import { scopeAllows } from '../access/roles.ts';
 import { querySummary, summaryParamsSchema } from './summary.ts';
 
 export interface ApiRouterDeps {
   client: ClickHouseClient;
-  /** Every read needs a signed-in user; reads are cut to the user's scope (api/auth/roles.ts). */
+  /** Every read needs a signed-in user; reads are cut to the user's scope (access/roles.ts). */
   requireUser: RequireUser;
 }
 

@@ -5,7 +5,7 @@
  */
 import 'dotenv/config';
 import { Command } from 'commander';
-import { registerUserCommands } from '../api/auth/cli.ts';
+import { registerUserCommands } from '../access/cli.ts';
 import { exitWithError, loadConfigOrExit } from '../common/cli.ts';
 import type { Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';

@@ -13,9 +13,10 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { pinoHttp } from 'pino-http';
 import { Server as SocketServer } from 'socket.io';
 import { createAdminRouter } from '../api/admin/router.ts';
-import { createAccessControl, type AccessControl } from '../api/auth/access-control.ts';
-import { corsForBoard, securityHeaders } from '../api/auth/http-security.ts';
-import { createAuthRouter } from '../api/auth/router.ts';
+import { createAccessControl, type AccessControl } from '../access/access-control.ts';
+import { corsForBoard, securityHeaders } from './http-security.ts';
+import { createRequireUser, type RequireUser } from '../api/access/require-user.ts';
+import { createAuthRouter } from '../api/access/router.ts';
 import { createSecretGuard, requireBearerSecret } from '../common/http/secret-guard.ts';
 import { startLiveSocket, type LiveSocket } from '../api/live/live-socket.ts';
 import { createAnalystConnection, type AnalystConnection } from '../api/sql/analyst-client.ts';
@@ -201,21 +202,23 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   }
 
   let access: AccessControl | undefined;
+  let requireUser: RequireUser | undefined;
   let analyst: AnalystConnection | undefined;
   if (roles.api && store) {
     access = await createAccessControl(config, store.client, logger);
+    requireUser = createRequireUser(access.auth);
     analyst = await createAnalystConnection(config, config.SQL_MAX_CONCURRENT_QUERIES);
     app.use('/api', corsForBoard(config.BOARD_ORIGIN));
     app.use(
       createAuthRouter({
         auth: access.auth,
-        requireUser: access.requireUser,
+        requireUser,
         signInMaxFailures: config.AUTH_SIGNIN_MAX_FAILURES,
         signInMaxFailuresPerAddress: config.AUTH_SIGNIN_MAX_FAILURES_PER_ADDRESS,
         signInWindowMs: config.AUTH_SIGNIN_WINDOW_MINUTES * 60_000,
       }),
     );
-    app.use(createAdminRouter({ client: store.client, users: access.users, userAdmin: access.userAdmin, requireUser: access.requireUser }));
+    app.use(createAdminRouter({ client: store.client, users: access.users, userAdmin: access.userAdmin, requireUser }));
     app.use(
       createSqlRouter({
         analyst,
@@ -236,13 +239,13 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
           maxResultBytes: config.SQL_MAX_RESULT_BYTES,
           maxMemoryBytes: config.SQL_MAX_MEMORY_BYTES,
         },
-        requireUser: access.requireUser,
+        requireUser,
         logger,
       }),
     );
-    app.use(createApiRouter({ client: store.client, requireUser: access.requireUser }));
-    if (directoryService) app.use(directoryService.routes(access.requireUser));
-    app.use(createBoardRouter({ client: store.client, directory: directoryService?.directory, groupPaths: directoryService?.groupPaths, requireUser: access.requireUser }));
+    app.use(createApiRouter({ client: store.client, requireUser }));
+    if (directoryService) app.use(directoryService.routes(requireUser));
+    app.use(createBoardRouter({ client: store.client, directory: directoryService?.directory, groupPaths: directoryService?.groupPaths, requireUser }));
     if (existsSync(path.join(WEB_DIST, 'index.html'))) {
       app.use(express.static(WEB_DIST, { index: 'index.html', maxAge: '1h' }));
     } else {
@@ -305,7 +308,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   // Alerts (alerts/): detector + webhooks in the processor role; routes + live fan-out in the api role.
   const alerts: AlertsService | undefined = store
     ? await startAlertsService({
-        config, roles, bus, client: store.client, directory: directoryService?.directory, io, requireUser: access?.requireUser, logger, metrics,
+        config, roles, bus, client: store.client, directory: directoryService?.directory, io, requireUser, logger, metrics,
         pipeline: processor ? () => ({ topic: topics.events, stalls: processor!.stalls() }) : undefined,
       })
     : undefined;

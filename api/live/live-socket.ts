@@ -19,8 +19,8 @@ import { mergeRows, SOCKET_EVENTS, type CountsDelta, type CountsRow, type Counts
 import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
 import { bearerToken } from '../../common/http/credentials.ts';
-import type { AuthOutcome } from '../auth/auth-service.ts';
-import { filterToScope, scopeOf, type Scope } from '../auth/roles.ts';
+import type { AuthOutcome } from '../../access/auth-service.ts';
+import { filterToScope, scopeOf, type Scope } from '../../access/roles.ts';
 import { createLiveCounts } from './live-counts.ts';
 
 export interface LiveSocketOptions {
@@ -34,7 +34,7 @@ export interface LiveSocketOptions {
   resyncMs: number;
   logger: Logger;
   metrics: Metrics;
-  /** Who is behind a user token (api/auth). */
+  /** Who is behind a user token (access/auth-service.ts). */
   authenticate: (token: string) => Promise<AuthOutcome>;
   now?: () => number;
 }

@@ -6,7 +6,7 @@
  */
 import express, { type Response, type Router } from 'express';
 import type { Logger } from '../../common/logger.ts';
-import { userLocals, type RequireUser } from '../auth/require-user.ts';
+import { userLocals, type RequireUser } from '../access/require-user.ts';
 import type { Catalogue } from './allow-list.ts';
 import type { AnalystConnection } from './analyst-client.ts';
 import type { AuditLog } from './audit.ts';

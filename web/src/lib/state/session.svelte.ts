@@ -5,7 +5,7 @@
  * of the tab, not closing it.
  */
 
-/** The user as the sign-in answer describes them (api/auth). */
+/** The user as the sign-in answer describes them (POST /api/v1/auth/sign-in). */
 export interface SessionUser {
   username: string;
   roles: string[];

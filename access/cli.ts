@@ -1,13 +1,13 @@
 /**
  * `grouppulse users add|list|set-password|disable|enable` — user management from the shell, on the
- * same rules as the admin API (api/auth/user-admin.ts). Passwords come from stdin
+ * same rules as the admin API (access/user-admin.ts). Passwords come from stdin
  * (`--password-stdin`, so they stay out of shell history and `ps`) or are generated and printed once.
  * With the embedded engine the server must be stopped first (one process per data directory);
  * while it runs, use the admin API instead.
  */
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { exitWithError, loadConfigOrExit, say, withStore } from '../../common/cli.ts';
+import { exitWithError, loadConfigOrExit, say, withStore } from '../common/cli.ts';
 import { generatePassword } from './password.ts';
 import { ROLES } from './roles.ts';
 import { createUserAdmin, publicUser, type AdminOutcome, type UserAdmin } from './user-admin.ts';

@@ -3,8 +3,8 @@
  * rules (valid names, roles, password strength, leads need units) hold whichever door is used.
  */
 import { z } from 'zod';
-import { describeZodError } from '../../common/events.ts';
-import { encodedKeysLength, MAX_PARAMETER_BYTES } from '../../common/store/query-params.ts';
+import { describeZodError } from '../common/events.ts';
+import { encodedKeysLength, MAX_PARAMETER_BYTES } from '../common/store/query-params.ts';
 import { generatePassword, hashPassword, passwordProblem } from './password.ts';
 import { roleSchema, type Role } from './roles.ts';
 import type { StoredUser, UsersRepository } from './users-repository.ts';

@@ -6,7 +6,7 @@ import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import { describeZodError } from '../../common/events.ts';
 import { createFailureLimit } from '../../common/failure-limit.ts';
-import type { AuthService } from './auth-service.ts';
+import type { AuthService } from '../../access/auth-service.ts';
 import { userLocals, type RequireUser } from './require-user.ts';
 
 export interface AuthRouterDeps {

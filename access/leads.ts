@@ -1,12 +1,12 @@
 /**
- * Who leads a unit: users with the lead role whose scope (api/auth/roles.ts#allowedDivisions, the
- * seam the auth work keeps) covers the unit. Read from the users table through the auth work's
- * repository, cached briefly so a tick with thousands of alerts costs one read.
+ * Who leads a unit: users with the lead role whose scope (roles.ts#allowedDivisions) covers the
+ * unit — the alerts' recipients. Read from the users table, cached briefly so a tick with thousands of
+ * alerts costs one read.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { toAuthUser } from '../api/auth/auth-service.ts';
-import { allowedDivisions } from '../api/auth/roles.ts';
-import { createUsersRepository } from '../api/auth/users-repository.ts';
+import { toAuthUser } from './auth-service.ts';
+import { allowedDivisions } from './roles.ts';
+import { createUsersRepository } from './users-repository.ts';
 
 export interface LeadLookup {
   /** Usernames of the active leads responsible for a unit (a division, or the unit above it). */

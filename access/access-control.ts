@@ -1,14 +1,13 @@
 /**
  * Builds the access-control parts an api process needs from the config and the store: the users
  * table, the token issuer (key from AUTH_JWT_SECRET or DATA_DIR/auth-jwt.key), the revocation
- * list, the auth service, `requireUser`, user administration — and creates the first admin on a
+ * list, the auth service, user administration — and creates the first admin on a
  * fresh store.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Config } from '../../common/config.ts';
-import type { Logger } from '../../common/logger.ts';
+import type { Config } from '../common/config.ts';
+import type { Logger } from '../common/logger.ts';
 import { createAuthService, type AuthService } from './auth-service.ts';
-import { createRequireUser, type RequireUser } from './require-user.ts';
 import { createRevocations } from './revocations.ts';
 import { createTokenIssuer, loadOrCreateJwtSecret } from './tokens.ts';
 import { createUserAdmin, ensureFirstAdmin, type UserAdmin } from './user-admin.ts';
@@ -18,7 +17,6 @@ export interface AccessControl {
   users: UsersRepository;
   userAdmin: UserAdmin;
   auth: AuthService;
-  requireUser: RequireUser;
   /** Set when this start created the first admin; `generatedPassword` must be shown once, never logged. */
   firstAdmin?: { username: string; generatedPassword?: string };
 }
@@ -37,5 +35,5 @@ export async function createAccessControl(config: AccessConfig, client: ClickHou
   const userAdmin = createUserAdmin(users);
   const firstAdmin = await ensureFirstAdmin(users, userAdmin, config.ADMIN_PASSWORD);
   if (firstAdmin) logger.warn({ username: firstAdmin.username }, 'created the first admin user');
-  return { users, userAdmin, auth, requireUser: createRequireUser(auth), firstAdmin };
+  return { users, userAdmin, auth, firstAdmin };
 }

@@ -6,9 +6,9 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { bearerToken } from '../../common/http/credentials.ts';
-import type { AuthService } from './auth-service.ts';
-import { hasAnyRole, scopeOf, type AuthUser, type Role, type Scope } from './roles.ts';
-import type { TokenClaims } from './tokens.ts';
+import type { AuthService } from '../../access/auth-service.ts';
+import { hasAnyRole, scopeOf, type AuthUser, type Role, type Scope } from '../../access/roles.ts';
+import type { TokenClaims } from '../../access/tokens.ts';
 
 export interface UserLocals {
   user: AuthUser;

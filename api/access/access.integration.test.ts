@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TOKEN, startTestPipeline, type TestPipeline } from '../../test/support/pipeline.ts';
 import { adminToken, signIn } from '../../test/support/auth.ts';
-import { createTokenIssuer } from './tokens.ts';
+import { createTokenIssuer } from '../../access/tokens.ts';
 import { DAY_MS } from '../../common/time.ts';
 
 const DAY = '2026-11-22';
