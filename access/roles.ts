@@ -4,26 +4,16 @@
  * and may query ClickHouse read-only). A user may hold several roles; the widest scope wins.
  */
 import { z } from 'zod';
+import { ROLES, scopeAllows, type AuthUser, type Role, type Scope } from '../common/contracts/access.ts';
 
-export const ROLES = ['admin', 'monitor', 'lead', 'analyst'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, scopeAllows, type AuthUser, type Role, type Scope };
+
 export const roleSchema = z.enum(ROLES, { errorMap: () => ({ message: `role must be one of ${ROLES.join(', ')}` }) });
 
 /** Roles that read every division. */
 export const READ_ALL_ROLES: readonly Role[] = ['admin', 'monitor', 'analyst'];
 /** Roles allowed on the read API and the live socket (every user role; ingest sources are not users). */
 export const READ_ROLES: readonly Role[] = ROLES;
-
-/** A signed-in user as the API sees it (never carries the password hash). */
-export interface AuthUser {
-  username: string;
-  roles: Role[];
-  /** Organisation units a lead is responsible for. */
-  units: string[];
-}
-
-/** What a user may read: everything, or only these divisions. */
-export type Scope = { kind: 'all' } | { kind: 'divisions'; divisions: string[] };
 
 /**
  * The divisions a lead may see. Until the group directory lands, a lead's unit ids are division ids.
@@ -42,10 +32,6 @@ export function scopeOf(user: AuthUser): Scope {
 
 export function hasAnyRole(user: AuthUser, roles: readonly Role[]): boolean {
   return roles.length === 0 || user.roles.some((role) => roles.includes(role));
-}
-
-export function scopeAllows(scope: Scope, division: string): boolean {
-  return scope.kind === 'all' || scope.divisions.includes(division);
 }
 
 /** Filter rows carrying a division to what the scope allows. */

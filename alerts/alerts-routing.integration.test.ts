@@ -22,7 +22,7 @@ import { createStaticSourceRegistry } from '../ingest/sources.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
 import { api as apiOf, leadOnSocket, message, produceEvents, signInAs, startReceiver, type Receiver, type SeenChange } from './alerts-test-kit.ts';
 import type { TickResult } from './detector.ts';
-import type { Alert } from './model.ts';
+import type { Alert } from '../common/contracts/alerts.ts';
 import { loadAlertRules } from './rules.ts';
 import { startAlertsService, type AlertsService } from './service.ts';
 
@@ -144,7 +144,6 @@ describe('alert rules and routing in the running service', () => {
 
     instance = await startAlertsService({
       config: { ...pipeline.config, ALERT_TICK_MS: 3_600_000, ALERT_WEBHOOK_URLS: receiver.url, ALERT_WEBHOOK_SECRET: SECRET, ALERT_WEBHOOK_BACKOFF_MS: 50 },
-      roles: { processor: true, api: false },
       bus: pipeline.bus,
       client,
       directory,

@@ -10,7 +10,7 @@ import type { BusEvent } from '../common/events.ts';
 import { SOCKET_EVENTS } from '../common/live.ts';
 import { TOPICS, topicName } from '../common/topics.ts';
 import { waitFor, type TestPipeline } from '../test/support/pipeline.ts';
-import { alertAudience, type Alert } from './model.ts';
+import { alertAudience, type Alert } from '../common/contracts/alerts.ts';
 import { signBody } from './webhooks.ts';
 
 export const LEAD_PASSWORD = 'lead-password-for-tests';

@@ -12,7 +12,7 @@ import { readGroupTitles } from '../directory/group-titles.ts';
 import { buildDigests } from './digest.ts';
 import { alertFrom, evaluate, plan, type Evaluation, type Signals } from './evaluate.ts';
 import type { LeadLookup } from '../access/leads.ts';
-import { alertAudience, type Alert, type AlertMessage, type Digest } from './model.ts';
+import { alertAudience, type Alert, type AlertMessage, type Digest } from '../common/contracts/alerts.ts';
 import type { AlertRepository, Silence } from './repository.ts';
 import { isMuted, type AlertRules } from './rules.ts';
 import { nameGroups } from './name-groups.ts';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { DAY_MS } from '../common/time.ts';
 import type { GroupState, Signals } from './evaluate.ts';
-import type { Alert, Digest, DigestLine } from './model.ts';
+import type { Alert, Digest, DigestLine } from '../common/contracts/alerts.ts';
 
 export function buildDigests(
   signals: Signals,

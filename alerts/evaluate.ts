@@ -4,7 +4,8 @@
  * plan against the open alerts (fire, resolve, escalate). No I/O and no clock of its own, so every
  * edge is a unit test and the whole lifecycle runs in milliseconds.
  */
-import { alertId, openKey, type Alert, type AlertRuleName, type SubjectKind } from './model.ts';
+import { type Alert, type AlertRuleName, type SubjectKind } from '../common/contracts/alerts.ts';
+import { alertId, openKey } from './model.ts';
 import { inactivityThresholdMs, unmutedSince, type AlertRules } from './rules.ts';
 import { MINUTE_MS, HOUR_MS, DAY_MS } from '../common/time.ts';
 

@@ -5,7 +5,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { createDirectoryRouter } from '../api/directory-routes.ts';
-import type { RequireUser } from '../api/auth/require-user.ts';
+import type { RequireUser } from '../api/access/require-user.ts';
 import type { SecretGuard } from '../common/http/secret-guard.ts';
 import type { Logger } from '../common/logger.ts';
 import { bearerToken, secretsEqual } from '../common/http/credentials.ts';

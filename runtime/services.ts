@@ -18,7 +18,8 @@ import { corsForBoard, securityHeaders } from './http-security.ts';
 import { createRequireUser, type RequireUser } from '../api/access/require-user.ts';
 import { createAuthRouter } from '../api/access/router.ts';
 import { createSecretGuard, requireBearerSecret } from '../common/http/secret-guard.ts';
-import { startLiveSocket, type LiveSocket } from '../api/live/live-socket.ts';
+import { startLiveSocket, type LiveServer, type LiveSocket, type LiveSocketData } from '../api/live/live-socket.ts';
+import type { ClientToServerEvents, ServerToClientEvents } from '../common/live.ts';
 import { createAnalystConnection, type AnalystConnection } from '../api/sql/analyst-client.ts';
 import { createAuditLog } from '../api/sql/audit.ts';
 import { createFairQueue } from '../api/sql/fair-queue.ts';
@@ -40,7 +41,9 @@ import { createIngestRouters, redactUrlSecrets } from '../ingest/ingest-app.ts';
 import { emptyDirectory } from '../common/placement.ts';
 import { startDirectoryService, type DirectoryService } from '../directory/service.ts';
 import { createProcessor, type Processor } from '../processor/processor.ts';
-import { startAlertsService, type AlertsService } from '../alerts/service.ts';
+import { openAlerts, startAlertsService, type AlertsService } from '../alerts/service.ts';
+import { createAlertsRouter } from '../api/alerts/routes.ts';
+import { startAlertsBroadcast, type AlertsBroadcast } from '../api/alerts/socket.ts';
 import { createHealth } from './health.ts';
 import { DAY_MS, HOUR_MS } from '../common/time.ts';
 
@@ -261,9 +264,9 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_MS;
   server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
   let live: LiveSocket | undefined;
-  let io: SocketServer | undefined;
+  let io: LiveServer | undefined;
   if (roles.api && store && access) {
-    io = new SocketServer(server, { serveClient: false, cors: config.BOARD_ORIGIN ? { origin: [config.BOARD_ORIGIN] } : undefined });
+    io = new SocketServer<ClientToServerEvents, ServerToClientEvents, Record<string, never>, Partial<LiveSocketData>>(server, { serveClient: false, cors: config.BOARD_ORIGIN ? { origin: [config.BOARD_ORIGIN] } : undefined });
     live = await startLiveSocket({
       io,
       bus,
@@ -306,13 +309,18 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   }
 
   // Alerts (alerts/): detector + webhooks in the processor role; routes + live fan-out in the api role.
-  const alerts: AlertsService | undefined = store
+  const alertsWorker: AlertsService | undefined = processor && store
     ? await startAlertsService({
-        config, roles, bus, client: store.client, directory: directoryService?.directory, io, requireUser, logger, metrics,
-        pipeline: processor ? () => ({ topic: topics.events, stalls: processor!.stalls() }) : undefined,
+        config, bus, client: store.client, directory: directoryService?.directory, logger, metrics,
+        pipeline: () => ({ topic: topics.events, stalls: processor!.stalls() }),
       })
     : undefined;
-  if (alerts?.router) app.use(alerts.router);
+  let alertsBroadcast: AlertsBroadcast | undefined;
+  if (roles.api && store && requireUser) {
+    const alerts = await openAlerts({ config, bus, client: store.client, metrics });
+    app.use(createAlertsRouter({ client: store.client, repository: alerts.repository, directory: directoryService?.directory, rules: alerts.rules, requireUser, publish: alerts.publish, now: Date.now, logger }));
+    if (io) alertsBroadcast = await startAlertsBroadcast({ io, bus, topic: alerts.topic, groupIdPrefix: config.KAFKA_TOPIC_PREFIX, logger });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -338,7 +346,8 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
         // board and the analysts then see everything accepted before the stop.
         if (processor && bus.kind === 'local') await drainBus(bus, processorGroupId, topics.events, timeoutMs / 2);
         await processor?.stop();
-        await alerts?.stop();
+        await alertsWorker?.stop();
+        await alertsBroadcast?.stop();
         await directoryService?.stop();
         await live?.stop();
         await io?.close();

@@ -15,7 +15,7 @@ import type { Server, Socket } from 'socket.io';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Bus, Subscription } from '../../common/bus/bus.ts';
 import { jsonRecords } from '../../common/bus/json-records.ts';
-import { mergeRows, SOCKET_EVENTS, type CountsDelta, type CountsRow, type CountsSnapshot, type LiveDelta } from '../../common/live.ts';
+import { ALL_ROOM, divisionRoom, mergeRows, roomsOf, SOCKET_EVENTS, type ClientToServerEvents, type CountsDelta, type CountsRow, type CountsSnapshot, type LiveDelta, type ServerToClientEvents } from '../../common/live.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
 import { bearerToken } from '../../common/http/credentials.ts';
@@ -23,8 +23,11 @@ import type { AuthOutcome } from '../../access/auth-service.ts';
 import { filterToScope, scopeOf, type Scope } from '../../access/roles.ts';
 import { createLiveCounts } from './live-counts.ts';
 
+/** The api's Socket.io server, typed by the socket contract (common/live.ts). */
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, Partial<LiveSocketData>>;
+
 export interface LiveSocketOptions {
-  io: Server;
+  io: LiveServer;
   bus: Bus;
   client: ClickHouseClient;
   liveTopic: string;
@@ -40,17 +43,10 @@ export interface LiveSocketOptions {
 }
 
 /** What a signed-in socket carries. */
-interface LiveSocketData {
+export interface LiveSocketData {
   token: string;
   username: string;
   scope: Scope;
-}
-
-export const ALL_ROOM = 'all';
-export const divisionRoom = (division: string) => `division:${division}`;
-
-function roomsOf(scope: Scope): string[] {
-  return scope.kind === 'all' ? [ALL_ROOM] : scope.divisions.map(divisionRoom);
 }
 
 function tokenOf(socket: Socket): string | undefined {

@@ -1,38 +1,37 @@
 /**
- * Alerts live over Socket.io, in the rooms api/live/live-socket.ts already puts every signed-in
+ * Alerts live over Socket.io, in the rooms (common/live.ts) api/live/live-socket.ts puts every signed-in
  * socket in: `all` (monitors, analysts, admins) and `division:<id>` per division a lead may see.
- * An alert goes to `all` and to the rooms of its audience (model.ts#alertAudience): its division,
+ * An alert goes to `all` and to the rooms of its audience (common/contracts/alerts.ts#alertAudience): its division,
  * the divisions a down source feeds, and, once escalated, the unit above. Each api instance reads
  * the `alerts` topic with a group of its own, so every instance reaches its own sockets.
  */
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'socket.io';
-import type { Bus, Subscription } from '../common/bus/bus.ts';
-import { jsonRecords } from '../common/bus/json-records.ts';
-import { SOCKET_EVENTS } from '../common/live.ts';
-import type { Logger } from '../common/logger.ts';
-import { ALL_ROOM, divisionRoom } from '../api/live/live-socket.ts';
-import { alertAudience, type AlertMessage } from './model.ts';
+import type { Bus, Subscription } from '../../common/bus/bus.ts';
+import { jsonRecords } from '../../common/bus/json-records.ts';
+import { ALL_ROOM, divisionRoom, SOCKET_EVENTS } from '../../common/live.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { LiveServer } from '../live/live-socket.ts';
+import { alertAudience, type AlertMessage } from '../../common/contracts/alerts.ts';
 
-/** The one place that knows the room scheme for alerts: `all`, plus the room of each unit of the audience. */
-export function emitToUnits(io: Server, units: readonly string[], event: string, payload: unknown): void {
-  io.to([ALL_ROOM, ...units.filter(Boolean).map(divisionRoom)]).emit(event, payload);
+/** An alert's rooms: `all`, plus the room of each unit of its audience. */
+function roomsFor(units: readonly string[]): string[] {
+  return [ALL_ROOM, ...units.filter(Boolean).map(divisionRoom)];
 }
 
-export function emitAlertMessage(io: Server, message: AlertMessage): void {
+export function emitAlertMessage(io: LiveServer, message: AlertMessage): void {
   if (message.kind === 'digest') {
-    emitToUnits(io, [message.digest.division], SOCKET_EVENTS.alertDigest, message.digest);
+    io.to(roomsFor([message.digest.division])).emit(SOCKET_EVENTS.alertDigest, message.digest);
     return;
   }
   const event = message.change === 'fired' ? SOCKET_EVENTS.alertFired : SOCKET_EVENTS.alertUpdated;
-  emitToUnits(io, alertAudience(message.alert), event, { change: message.change, alert: message.alert });
+  io.to(roomsFor(alertAudience(message.alert))).emit(event, { change: message.change, alert: message.alert });
 }
 
 export interface AlertsBroadcast {
   stop(): Promise<void>;
 }
 
-export async function startAlertsBroadcast(options: { io: Server; bus: Bus; topic: string; groupIdPrefix: string; logger: Logger }): Promise<AlertsBroadcast> {
+export async function startAlertsBroadcast(options: { io: LiveServer; bus: Bus; topic: string; groupIdPrefix: string; logger: Logger }): Promise<AlertsBroadcast> {
   const log = options.logger.child({ component: 'alerts-live' });
   // A runner handing over mid-tick can publish a change twice: each instance drops repeats it saw lately.
   const seen = new Set<string>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertConcernsUnit } from './audience.ts';
+import { alertConcernsUnit } from './alerts.ts';
 
 describe('which unit pages an alert belongs on', () => {
   const quietGroupInB102 = { division: 'JPR', unitPath: ['RJ', 'JPR', 'JPR-D1', 'B102'] };

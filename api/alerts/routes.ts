@@ -7,18 +7,19 @@ import { randomUUID } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
-import { describeZodError } from '../common/events.ts';
-import type { RequireUser } from '../api/access/require-user.ts';
-import type { Logger } from '../common/logger.ts';
-import { userLocals } from '../api/access/require-user.ts';
-import { scopeAllows, type Scope } from '../access/roles.ts';
-import type { LiveDirectory } from '../directory/live-directory.ts';
-import { evaluate, type GroupLifecycle } from './evaluate.ts';
-import { ALERT_RULE_NAMES, ALERT_STATES, alertAudience, isOpen, type Alert, type AlertMessage } from './model.ts';
-import type { AlertRepository } from './repository.ts';
-import type { AlertRules } from './rules.ts';
-import { buildSignals, readSignals } from './signals.ts';
-import { DAY_MS } from '../common/time.ts';
+import { describeZodError } from '../../common/events.ts';
+import type { RequireUser } from '../access/require-user.ts';
+import type { Logger } from '../../common/logger.ts';
+import { userLocals } from '../access/require-user.ts';
+import { scopeAllows, type Scope } from '../../access/roles.ts';
+import type { LiveDirectory } from '../../directory/live-directory.ts';
+import { evaluate, type GroupLifecycle } from '../../alerts/evaluate.ts';
+import { ALERT_RULE_NAMES, ALERT_STATES, mayReadAlert, type AlertAnswer, type AlertMessage, type AlertsAnswer } from '../../common/contracts/alerts.ts';
+import { isOpen } from '../../alerts/model.ts';
+import type { AlertRepository } from '../../alerts/repository.ts';
+import type { AlertRules } from '../../alerts/rules.ts';
+import { buildSignals, readSignals } from '../../alerts/signals.ts';
+import { DAY_MS } from '../../common/time.ts';
 
 export interface AlertsRouterDeps {
   client: ClickHouseClient;
@@ -58,7 +59,6 @@ const silenceSchema = z.object({
   reason: z.string().max(500).default(''),
 });
 
-
 function badRequest(res: Response, error: z.ZodError): void {
   res.status(400).json({ error: describeZodError(error) });
 }
@@ -66,11 +66,6 @@ function badRequest(res: Response, error: z.ZodError): void {
 function divisionsOf(scope: Scope, asked: string | undefined): string[] | undefined | 'forbidden' {
   if (asked) return scopeAllows(scope, asked) ? [asked] : 'forbidden';
   return scope.kind === 'all' ? undefined : scope.divisions;
-}
-
-/** Central monitoring reads every alert; a lead reads those whose audience includes one of their divisions. */
-function mayRead(scope: Scope, alert: Alert): boolean {
-  return scope.kind === 'all' || alertAudience(alert).some((unit) => scopeAllows(scope, unit));
 }
 
 export function createAlertsRouter(deps: AlertsRouterDeps): Router {
@@ -87,7 +82,7 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
       return;
     }
     const alerts = await deps.repository.list({ ...parsed.data, divisions });
-    res.json({ alerts });
+    res.json({ alerts } satisfies AlertsAnswer);
   });
 
   async function groupsHandler(req: express.Request, res: Response, quietOnly: boolean): Promise<void> {
@@ -183,17 +178,17 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
 
   router.get('/api/v1/alerts/:id', anyUser, async function getAlert(req, res) {
     const alert = await deps.repository.get(String(req.params.id));
-    if (!alert || !mayRead(userLocals(res).scope, alert)) {
+    if (!alert || !mayReadAlert(userLocals(res).scope, alert)) {
       res.status(404).json({ error: `no alert "${req.params.id}"` });
       return;
     }
-    res.json({ alert });
+    res.json({ alert } satisfies AlertAnswer);
   });
 
   router.post('/api/v1/alerts/:id/acknowledge', responders, async function acknowledge(req, res) {
     const alert = await deps.repository.get(String(req.params.id));
     const { user, scope } = userLocals(res);
-    if (!alert || !mayRead(scope, alert)) {
+    if (!alert || !mayReadAlert(scope, alert)) {
       res.status(404).json({ error: `no alert "${req.params.id}"` });
       return;
     }
@@ -202,14 +197,14 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
       return;
     }
     if (alert.state === 'acknowledged') {
-      res.json({ alert });
+      res.json({ alert } satisfies AlertAnswer);
       return;
     }
     const now = deps.now();
     await deps.repository.acknowledge(alert.id, user.username, now);
     const acknowledged = { ...alert, state: 'acknowledged' as const, acknowledgedAt: now, acknowledgedBy: user.username };
     await deps.publish([{ kind: 'alert', change: 'acknowledged', alert: acknowledged }]).catch(() => undefined);
-    res.json({ alert: acknowledged });
+    res.json({ alert: acknowledged } satisfies AlertAnswer);
   });
 
   // Errors of these routes answer here (this router may be mounted after the process's own error handler).
