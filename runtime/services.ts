@@ -25,8 +25,11 @@ import { createAuditLog } from '../api/sql/audit.ts';
 import { createFairQueue } from '../api/sql/fair-queue.ts';
 import { createSqlRouter } from '../api/sql/router.ts';
 import { createCatalogue } from '../api/sql/sandbox.ts';
-import { createApiRouter } from '../api/router.ts';
-import { createBoardRouter } from '../api/board-routes.ts';
+import { createSummaryRouter } from '../api/summary/routes.ts';
+import { createBoardRouter } from '../api/board/routes.ts';
+import { createUnitReads } from '../api/board/unit-reads.ts';
+import { createDirectoryRouter } from '../api/directory/routes.ts';
+import { authorizeDirectoryWrite } from '../api/directory/write-access.ts';
 import type { Bus } from '../common/bus/bus.ts';
 import { createKafkaBus } from '../common/bus/kafka-bus.ts';
 import { createLocalBus } from '../common/bus/local-bus.ts';
@@ -161,7 +164,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   // Wrong DIRECTORY_IMPORT_TOKEN / METRICS_TOKEN attempts, per client address.
   const secretGuard = createSecretGuard(createFailureLimit({ limit: config.TOKEN_MAX_FAILURES_PER_ADDRESS, windowMs: config.AUTH_SIGNIN_WINDOW_MINUTES * 60_000 }));
   const directoryService: DirectoryService | undefined = store
-    ? await startDirectoryService({ client: store.client, logger, adminToken: config.DIRECTORY_IMPORT_TOKEN, secretGuard, releaseMemory: () => store.releaseMemory() })
+    ? await startDirectoryService({ client: store.client, logger, releaseMemory: () => store.releaseMemory() })
     : undefined;
 
   const app = express();
@@ -246,9 +249,11 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
         logger,
       }),
     );
-    app.use(createApiRouter({ client: store.client, requireUser }));
-    if (directoryService) app.use(directoryService.routes(requireUser));
-    app.use(createBoardRouter({ client: store.client, directory: directoryService?.directory, groupPaths: directoryService?.groupPaths, requireUser }));
+    app.use(createSummaryRouter({ client: store.client, requireUser }));
+    const { directory, groupPaths, importer } = directoryService!;
+    const unitReads = createUnitReads({ client: store.client, directory, groupPaths });
+    app.use(createDirectoryRouter({ directory, unitReads, importer, requireUser, authorizeWrite: authorizeDirectoryWrite(requireUser, config.DIRECTORY_IMPORT_TOKEN, secretGuard) }));
+    app.use(createBoardRouter({ client: store.client, directory, unitReads, requireUser }));
     if (existsSync(path.join(WEB_DIST, 'index.html'))) {
       app.use(express.static(WEB_DIST, { index: 'index.html', maxAge: '1h' }));
     } else {

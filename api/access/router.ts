@@ -4,6 +4,7 @@
  */
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
+import type { MeAnswer, SignInAnswer } from '../../common/contracts/access.ts';
 import { describeZodError } from '../../common/events.ts';
 import { createFailureLimit } from '../../common/failure-limit.ts';
 import type { AuthService } from '../../access/auth-service.ts';
@@ -59,7 +60,7 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
       token: outcome.issued.token,
       expiresAt: outcome.issued.expiresAt.toISOString(),
       user: outcome.user,
-    });
+    } satisfies SignInAnswer);
   });
 
   router.post('/api/v1/auth/sign-out', deps.requireUser(), async function signOut(_req, res) {
@@ -69,7 +70,7 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
 
   router.get('/api/v1/auth/me', deps.requireUser(), function me(_req, res) {
     const { user, scope, claims } = userLocals(res);
-    res.json({ user, scope, expiresAt: claims.expiresAt.toISOString() });
+    res.json({ user, scope, expiresAt: claims.expiresAt.toISOString() } satisfies MeAnswer);
   });
 
   return router;

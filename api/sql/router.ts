@@ -5,6 +5,7 @@
  * its outcome.
  */
 import express, { type Response, type Router } from 'express';
+import type { SqlRefusal } from '../../common/contracts/sql.ts';
 import type { Logger } from '../../common/logger.ts';
 import { userLocals, type RequireUser } from '../access/require-user.ts';
 import type { Catalogue } from './allow-list.ts';
@@ -37,6 +38,7 @@ function queryOf(body: unknown): string | undefined {
 }
 
 /** The answer's JSON written in pieces from the rows' own JSON texts: never one string of the whole result. */
+/** The answer (common/contracts/sql.ts#SqlAnswer) written in pieces: rows are already JSON text, and may be many. */
 function sendResult(res: Response, result: QueryResult): void {
   const { rowsJson, ...rest } = result;
   res.status(200).type('application/json');
@@ -88,7 +90,7 @@ export function createSqlRouter(deps: SqlRouterDeps): Router {
       if (failure) {
         if (failure.status === 500) deps.logger.error({ err: failure.cause, user: user.username, queryId: failure.queryId }, 'sql query failed in ClickHouse');
         else deps.logger.info({ user: user.username, queryId: failure.queryId, outcome: failure.kind }, 'sql query not answered');
-        res.status(failure.status).json({ error: failure.error, queryId: failure.queryId });
+        res.status(failure.status).json({ error: failure.error, queryId: failure.queryId } satisfies SqlRefusal);
         return;
       }
       if (outcome.ok) sendResult(res, outcome.result);

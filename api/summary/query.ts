@@ -1,24 +1,12 @@
 /**
- * GET /api/v1/summary?from&to[&division] — the fixed probe of the read side (DESIGN.md contract):
- * per division × category over [from, to): messages, distinct active groups and senders, joins, leaves.
+ * The summary's read (common/contracts/summary.ts): per division × category over [from, to).
  * Minute-aligned ranges read the rollups (the fast path): whole UTC days from the per-day rollup and
  * the partial days at either end from the per-minute one (common/store/day-split.ts); other ranges
  * read raw events so the edges are exact.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { z } from 'zod';
-import { isoInstant } from './params.ts';
-import { DAY_PART, daySplit, finePart } from '../common/store/day-split.ts';
-
-export interface SummaryRow {
-  division: string;
-  category: string;
-  messages: number;
-  activeGroups: number;
-  activeSenders: number;
-  joins: number;
-  leaves: number;
-}
+import type { SummaryRow } from '../../common/contracts/summary.ts';
+import { DAY_PART, daySplit, finePart } from '../../common/store/day-split.ts';
 
 export interface SummaryQuery {
   from: Date;
@@ -26,11 +14,6 @@ export interface SummaryQuery {
   /** Only these divisions (undefined = all). */
   divisions?: string[];
 }
-
-
-export const summaryParamsSchema = z
-  .object({ from: isoInstant('from'), to: isoInstant('to'), division: z.string().min(1).optional() })
-  .refine((p) => p.from < p.to, { message: 'from must be before to' });
 
 // Distinct counts merge exactly across the two tables: uniq states of the same hashes, however grouped.
 const ROLLUP_SQL = `

@@ -1,9 +1,10 @@
 /**
- * ClickHouse reads behind the board's own endpoints (api/board-routes.ts): hourly trends per
+ * ClickHouse reads behind the board's own endpoints (routes.ts): hourly trends per
  * division × category for the grid's sparklines, time series per unit over a range, and group
  * titles for search and a unit's group list. Values always go in as query_params.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { SeriesPoint } from '../../common/contracts/board.ts';
 
 /** The rollup filter for a scope's divisions (undefined = all); the value goes in as {divisions}. */
 function inDivisions(divisions: string[] | undefined): string {
@@ -31,16 +32,6 @@ export async function readTrends(client: ClickHouseClient, from: Date, to: Date,
   });
   const rows = await result.json<{ division: string; category: string; t: number | string; messages: number | string }>();
   return rows.map((r) => ({ division: r.division, category: r.category, t: Number(r.t), messages: Number(r.messages) }));
-}
-
-export interface SeriesPoint {
-  /** Bucket start, epoch seconds. */
-  t: number;
-  messages: number;
-  activeGroups: number;
-  activeMembers: number;
-  joins: number;
-  leaves: number;
 }
 
 export type SeriesSource =

@@ -5,17 +5,17 @@
  * unit once the new version's paths are copied; old copies are dropped, the previous and recent ones kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../common/store/migrate.ts';
-import type { Store } from '../common/store/store.ts';
-import type { EventRow } from '../processor/rows.ts';
-import { writeEventRows } from '../processor/write-batch.ts';
-import { createDirectoryIndex } from './directory-index.ts';
-import { readDrillDown, type DrillDownReads } from './drilldown-read.ts';
-import { createGroupPaths, type GroupPaths } from './group-paths.ts';
-import { ORG_GROUPS, ORG_UNITS } from '../test/support/org-fixture.ts';
-import { resolveSettings } from './model.ts';
+import { migrate } from '../../common/store/migrate.ts';
+import type { Store } from '../../common/store/store.ts';
+import type { EventRow } from '../../processor/rows.ts';
+import { writeEventRows } from '../../processor/write-batch.ts';
+import { createDirectoryIndex } from '../../directory/directory-index.ts';
+import { readDrillDown, type DrillDownReads } from './unit-reads.ts';
+import { createGroupPaths, type GroupPaths } from '../../directory/group-paths.ts';
+import { ORG_GROUPS, ORG_UNITS } from '../../test/support/org-fixture.ts';
+import { resolveSettings } from '../../directory/model.ts';
 import { createReadCache } from './read-cache.ts';
-import { openTestStore } from '../test/support/store.ts';
+import { openTestStore } from '../../test/support/store.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -4,9 +4,9 @@
  * /v1/events; then trends, drill-down, series and search, for an admin and cut to a lead's division.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, signIn } from '../test/support/auth.ts';
-import { importOrg } from '../test/support/org-fixture.ts';
-import { startTestPipeline, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
+import { adminToken, signIn } from '../../test/support/auth.ts';
+import { importOrg } from '../../test/support/org-fixture.ts';
+import { startTestPipeline, waitFor, type TestPipeline } from '../../test/support/pipeline.ts';
 
 let pipeline: TestPipeline;
 let admin: string;

@@ -1,37 +1,40 @@
 /**
  * The board's read endpoints under /api/v1/board (docs/openapi.yaml): sparkline trends per
- * division × category, a unit's drill-down with coverage and its own groups, a unit's time series
- * over a chosen range, and search by unit or group name. Every route needs a signed-in user and is
- * cut to their scope: a lead reads only units at or under their divisions (access/roles.ts).
+ * division × category, a unit's page (drill-down, coverage, its own groups, quiet groups), the
+ * quiet-groups count, a unit's time series over a chosen range, and search by unit or group name.
+ * Every route needs a signed-in user and is cut to their scope: a lead reads only units at or under
+ * their divisions (directory/scope.ts). Answers are typed by common/contracts/board.ts.
  */
-import express, { type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { z } from 'zod';
-import { isoInstant } from './params.ts';
-import { describeZodError } from '../common/events.ts';
-import { readGroupActivity, readGroupMembers, readLastMessages, readReach, type GroupActivity } from '../directory/activity.ts';
-import { readGroupTitles } from '../directory/group-titles.ts';
-import { computeCoverage } from '../directory/coverage.ts';
-import { createCoverageLayouts } from '../directory/coverage-layouts.ts';
-import type { DirectoryIndex } from '../directory/directory-index.ts';
-import { readDrillDown } from '../directory/drilldown-read.ts';
-import { findQuietGroups } from '../directory/drilldown.ts';
-import type { GroupPaths } from '../directory/group-paths.ts';
-import type { LiveDirectory } from '../directory/live-directory.ts';
-import { createReadCache } from '../directory/read-cache.ts';
-import { userLocals, type RequireUser } from './access/require-user.ts';
-import { scopeAllows, type Scope } from '../access/roles.ts';
-import { readGroupsOfUnit, readMessagesBetween, readSeries, readTrends, searchGroups, type SeriesSource } from './board-reads.ts';
-import { MINUTE_MS, HOUR_MS, DAY_MS } from '../common/time.ts';
+import type { z } from 'zod';
+import { scopeAllows, type Scope } from '../../common/contracts/access.ts';
+import {
+  searchQuerySchema, seriesQuerySchema, trendsQuerySchema, unitQuerySchema,
+  type QuietAnswer, type SearchAnswer, type SeriesAnswer, type TrendCell, type TrendsAnswer, type UnitAnswer,
+} from '../../common/contracts/board.ts';
+import { describeZodError } from '../../common/events.ts';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../common/time.ts';
+import { readGroupActivity, readGroupMembers, type GroupActivity } from '../../directory/activity.ts';
+import { expectedCategories } from '../../directory/coverage.ts';
+import type { DirectoryIndex } from '../../directory/directory-index.ts';
+import { findQuietGroups } from '../../directory/drilldown.ts';
+import { readGroupTitles } from '../../directory/group-titles.ts';
+import type { LiveDirectory } from '../../directory/live-directory.ts';
+import { mayReadUnit } from '../../directory/scope.ts';
+import { userLocals, type RequireUser } from '../access/require-user.ts';
+import { createReadCache } from './read-cache.ts';
+import { readGroupsOfUnit, readMessagesBetween, readSeries, readTrends, searchGroups, type SeriesSource } from './reads.ts';
+import type { UnitReads } from './unit-reads.ts';
 
 export interface BoardRouterDeps {
   client: ClickHouseClient;
-  directory: LiveDirectory | undefined;
-  /** The directory's group paths kept in ClickHouse, for drill-down in the engine; unset = joined in memory. */
-  groupPaths?: GroupPaths;
+  directory: LiveDirectory;
+  /** A unit's drill-down, coverage and last messages, shared with the directory API. */
+  unitReads: UnitReads;
   requireUser: RequireUser;
   now?: () => number;
-  /** How long per-group reads are shared between viewers; default 5 s. */
+  /** How long trends are shared between viewers; default 5 s. */
   readCacheMs?: number;
 }
 
@@ -40,25 +43,8 @@ const MAX_POINTS = 2000;
 const MAX_RANGE_DAYS = 92;
 /** Quiet groups listed with a unit's drill-down (the longest silent). */
 const QUIET_LISTED = 200;
-
-const trendsSchema = z.object({
-  hours: z.coerce.number({ invalid_type_error: 'hours must be a number' }).int('hours must be whole').min(1, 'hours must be 1 to 48').max(48, 'hours must be 1 to 48').default(12),
-});
-
-const unitSchema = z.object({
-  unit: z.string().max(256).default(''),
-  from: isoInstant('from').optional(),
-  to: isoInstant('to').optional(),
-});
-
-const seriesSchema = unitSchema.extend({
-  step: z.coerce.number({ invalid_type_error: 'step must be a number of seconds' }).int().min(60, 'step must be at least 60 seconds').max(7 * 86_400, 'step must be at most 7 days').optional(),
-});
-
-const searchSchema = z.object({
-  q: z.string().trim().min(2, 'q must have at least 2 characters').max(100, 'q must have at most 100 characters'),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
+/** A unit's own groups listed with its page. */
+const OWN_GROUPS_LISTED = 500;
 
 /** A step that gives a readable chart for the range: minutes for a couple of hours, days for months. */
 export function autoStep(rangeMs: number): number {
@@ -78,13 +64,6 @@ function scopeDivisions(scope: Scope): string[] | undefined {
   return scope.kind === 'all' ? undefined : scope.divisions;
 }
 
-/** Whether the user may read a unit ('' = the whole organisation, only for read-all roles). */
-function mayRead(scope: Scope, index: DirectoryIndex, unit: string): boolean {
-  if (unit === '') return scope.kind === 'all';
-  const node = index.units.get(unit);
-  return !!node && scopeAllows(scope, node.division);
-}
-
 /** Is `unit` above the division level (or the division itself)? Then its series comes from whole divisions. */
 function divisionsCovering(index: DirectoryIndex, unit: string): string[] | undefined {
   if (unit === '') return undefined;
@@ -100,56 +79,35 @@ function divisionsCovering(index: DirectoryIndex, unit: string): string[] | unde
 export function createBoardRouter(deps: BoardRouterDeps): Router {
   const router = express.Router();
   const now = deps.now ?? Date.now;
-  const cacheMs = deps.readCacheMs ?? 5000;
-  const cache = createReadCache(cacheMs);
-  const layouts = createCoverageLayouts();
-  const roundUp = (ms: number) => (cacheMs > 0 ? Math.ceil(ms / cacheMs) * cacheMs : ms);
+  const { unitReads } = deps;
+  const trendsCache = createReadCache(deps.readCacheMs ?? 5000);
   const anyUser = deps.requireUser();
 
-  /** The directory, or a 503 answered. */
-  function indexOr503(res: Response): DirectoryIndex | undefined {
-    if (!deps.directory) {
-      res.status(503).json({ error: 'the group directory is not loaded in this process' });
-      return undefined;
-    }
-    return deps.directory.index;
-  }
-
   /**
-   * The steps every per-unit route starts with: parse the query, take the directory and check the
-   * user may read the unit. Undefined once a 400, 503, 404 or 403 has been answered.
+   * The steps every per-unit route starts with: parse the query and check the unit exists (404) and
+   * the user may read it (403). Undefined once a 400, 404 or 403 has been answered.
    */
-  function resolveUnit<S extends z.ZodType<{ unit: string }, z.ZodTypeDef, unknown>>(schema: S, req: express.Request, res: Response): { query: z.output<S>; index: DirectoryIndex } | undefined {
+  function resolveUnit<S extends z.ZodType<{ unit: string }, z.ZodTypeDef, unknown>>(schema: S, req: Request, res: Response): { query: z.output<S>; index: DirectoryIndex } | undefined {
     const parsed = schema.safeParse(req.query);
     if (!parsed.success) {
       badRequest(res, describeZodError(parsed.error));
       return undefined;
     }
-    const index = indexOr503(res);
-    if (!index || !readable(res, index, parsed.data.unit)) return undefined;
+    const index = deps.directory.index;
+    const { unit } = parsed.data;
+    if (unit && !index.units.has(unit)) {
+      res.status(404).json({ error: `no unit "${unit}"` });
+      return undefined;
+    }
+    if (!mayReadUnit(userLocals(res).scope, index, unit)) {
+      res.status(403).json({ error: unit ? `you may not read unit "${unit}"` : 'you may read only your divisions; ask for one with ?unit=<division id>' });
+      return undefined;
+    }
     return { query: parsed.data, index };
   }
 
-  /** Each group's last message in the last 30 days, shared by viewers for the cache's span. */
-  function lastMessagesAt(at: number): Promise<Map<string, number>> {
-    return cache.get(`last:${at}`, () => readLastMessages(deps.client, new Date(at - 30 * DAY_MS)));
-  }
-
-  /** Whether the signed-in user may read `unit`; else a 404 (no such unit) or 403 answered. */
-  function readable(res: Response, index: DirectoryIndex, unit: string): boolean {
-    if (unit && !index.units.has(unit)) {
-      res.status(404).json({ error: `no unit "${unit}"` });
-      return false;
-    }
-    if (!mayRead(userLocals(res).scope, index, unit)) {
-      res.status(403).json({ error: unit ? `you may not read unit "${unit}"` : 'you may read only your divisions; ask for one with ?unit=<division id>' });
-      return false;
-    }
-    return true;
-  }
-
   router.get('/api/v1/board/trends', anyUser, async function getTrends(req, res) {
-    const parsed = trendsSchema.safeParse(req.query);
+    const parsed = trendsQuerySchema.safeParse(req.query);
     if (!parsed.success) return badRequest(res, describeZodError(parsed.error));
     const divisions = scopeDivisions(userLocals(res).scope);
     const to = Math.ceil(now() / HOUR_MS) * HOUR_MS;
@@ -159,12 +117,12 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     const at = now();
     const recentFrom = Math.floor(at / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
     const [rows, recentMessages] = await Promise.all([
-      cache.get(`trends:${from}:${to}:${divisions?.join(',') ?? '*'}`, () => readTrends(deps.client, new Date(from), new Date(to), 3600, divisions)),
+      trendsCache.get(`trends:${from}:${to}:${divisions?.join(',') ?? '*'}`, () => readTrends(deps.client, new Date(from), new Date(to), 3600, divisions)),
       readMessagesBetween(deps.client, new Date(recentFrom), new Date(recentFrom + 2 * MINUTE_MS), divisions),
     ]);
     const perMinute = (recentMessages * MINUTE_MS) / Math.max(MINUTE_MS, at - recentFrom);
     const buckets = Array.from({ length: parsed.data.hours }, (_, i) => from / 1000 + i * 3600);
-    const cells = new Map<string, { division: string; category: string; messages: number[] }>();
+    const cells = new Map<string, TrendCell>();
     for (const row of rows) {
       const key = `${row.division}\u0000${row.category}`;
       let cell = cells.get(key);
@@ -172,47 +130,40 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
       const slot = buckets.indexOf(row.t);
       if (slot >= 0) cell.messages[slot]! += row.messages;
     }
-    const index = deps.directory?.index;
+    const index = deps.directory.index;
     const names: Record<string, string> = {};
-    for (const cell of cells.values()) names[cell.division] = index?.units.get(cell.division)?.unit.name ?? cell.division;
-    if (index) {
-      for (const node of index.units.values()) {
-        if (node.unit.level === index.settings.divisionLevel && (!divisions || divisions.includes(node.unit.id))) names[node.unit.id] = node.unit.name;
-      }
+    for (const cell of cells.values()) names[cell.division] = index.units.get(cell.division)?.unit.name ?? cell.division;
+    for (const node of index.units.values()) {
+      if (node.unit.level === index.settings.divisionLevel && (!divisions || divisions.includes(node.unit.id))) names[node.unit.id] = node.unit.name;
     }
-    res.json({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), stepSeconds: 3600, buckets, perMinute, names, cells: [...cells.values()] });
+    res.json({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), stepSeconds: 3600, buckets, perMinute, names, cells: [...cells.values()] } satisfies TrendsAnswer);
   });
 
   router.get('/api/v1/board/unit', anyUser, async function getUnit(req, res) {
-    const resolved = resolveUnit(unitSchema, req, res);
+    const resolved = resolveUnit(unitQuerySchema, req, res);
     if (!resolved) return;
     const { query, index } = resolved;
     const { unit } = query;
-    const to = query.to ?? new Date(roundUp(now()));
-    const from = new Date(Math.floor((query.from ?? new Date(to.getTime() - DAY_MS)).getTime() / HOUR_MS) * HOUR_MS);
+    const { from, to } = unitReads.window(query.from, query.to);
     if (from >= to) return badRequest(res, 'from must be before to');
-    const at = roundUp(now());
+    const at = unitReads.roundUp(now());
     const node = unit ? index.units.get(unit) : undefined;
-    const [drill, lastMessage, reach, ownGroups] = await Promise.all([
-      readDrillDown({ client: deps.client, directory: deps.directory!, groupPaths: deps.groupPaths, cache }, unit, from, to).then((d) => d!),
-      lastMessagesAt(at),
-      cache.get(`reach:${unit}`, () => readReach(deps.client, unit, node ? node.path.length : 0)),
-      unit ? readGroupsOfUnit(deps.client, unit, 500) : Promise.resolve([]),
+    const [drill, lastMessage, coverage, ownGroups] = await Promise.all([
+      unitReads.drillDown(unit, from, to).then((d) => d!),
+      unitReads.lastMessages(at),
+      unitReads.coverage(unit, expectedCategories(index.settings), at).then((c) => c!),
+      unit ? readGroupsOfUnit(deps.client, unit, OWN_GROUPS_LISTED) : Promise.resolve([]),
     ]);
-    // The unit's own groups (at most 500): their numbers alone.
+    // The unit's own groups: their numbers alone.
     const ownIds = ownGroups.map((g) => g.id);
     const [activity, members] = ownIds.length
       ? await Promise.all([readGroupActivity(deps.client, from, to, ownIds), readGroupMembers(deps.client, ownIds)])
       : [new Map<string, GroupActivity>(), new Map<string, number>()];
-    const categories = index.settings.categories;
-    const expected = categories.includes('booth-voters') ? ['booth-voters'] : categories;
-    const coverage = computeCoverage(index, unit, lastMessage, reach, expected, at, layouts.get(deps.directory!, unit, expected))!;
     const groups = ownGroups.map((g) => {
-      const seen = activity.get(g.id);
       const last = lastMessage.get(g.id);
       return {
         ...g,
-        messages: seen?.messages ?? 0,
+        messages: activity.get(g.id)?.messages ?? 0,
         members: members.get(g.id) ?? 0,
         lastMessageAt: last !== undefined ? new Date(last).toISOString() : null,
       };
@@ -241,23 +192,23 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
           lastMessageAt: g.lastMessageAt === null ? null : new Date(g.lastMessageAt).toISOString(),
         })),
       },
-    });
+    } satisfies UnitAnswer);
   });
 
   /** Only the quiet-groups figure of the board's headline: cheap to poll (one shared read of last messages). */
   router.get('/api/v1/board/quiet', anyUser, async function getQuiet(req, res) {
-    const resolved = resolveUnit(unitSchema.pick({ unit: true }), req, res);
+    const resolved = resolveUnit(unitQuerySchema.pick({ unit: true }), req, res);
     if (!resolved) return;
     const { index } = resolved;
     const { unit } = resolved.query;
-    const lastMessage = await lastMessagesAt(roundUp(now()));
+    const lastMessage = await unitReads.lastMessages(unitReads.roundUp(now()));
     const since = now() - DAY_MS;
     const { groups, quietGroups } = findQuietGroups(index, unit, lastMessage, since)!;
-    res.json({ unit, since: new Date(since).toISOString(), groups, quietGroups });
+    res.json({ unit, since: new Date(since).toISOString(), groups, quietGroups } satisfies QuietAnswer);
   });
 
   router.get('/api/v1/board/series', anyUser, async function getSeries(req, res) {
-    const resolved = resolveUnit(seriesSchema, req, res);
+    const resolved = resolveUnit(seriesQuerySchema, req, res);
     if (!resolved) return;
     const { query, index } = resolved;
     const { unit } = query;
@@ -275,18 +226,17 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
         ? { kind: 'divisions', divisions: covering ?? scopeDivisions(scope) }
         : { kind: 'unit', division: index.units.get(unit)!.division, unit };
     const points = await readSeries(deps.client, source, from, to, step);
-    res.json({ unit, from: from.toISOString(), to: to.toISOString(), stepSeconds: step, points });
+    res.json({ unit, from: from.toISOString(), to: to.toISOString(), stepSeconds: step, points } satisfies SeriesAnswer);
   });
 
   router.get('/api/v1/board/search', anyUser, async function search(req, res) {
-    const parsed = searchSchema.safeParse(req.query);
+    const parsed = searchQuerySchema.safeParse(req.query);
     if (!parsed.success) return badRequest(res, describeZodError(parsed.error));
-    const index = indexOr503(res);
-    if (!index) return;
+    const index = deps.directory.index;
     const { scope } = userLocals(res);
     const { q, limit } = parsed.data;
     const needle = q.toLocaleLowerCase();
-    const units = [];
+    const units: SearchAnswer['units'] = [];
     for (const node of index.units.values()) {
       if (units.length >= limit) break;
       if (!scopeAllows(scope, node.division)) continue;
@@ -301,7 +251,7 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
       .filter((g) => scopeAllows(scope, g.division))
       .slice(0, limit)
       .map((g) => ({ ...g, unitName: index.units.get(g.unit)?.unit.name ?? g.unit }));
-    res.json({ q, units, groups });
+    res.json({ q, units, groups } satisfies SearchAnswer);
   });
 
   return router;
