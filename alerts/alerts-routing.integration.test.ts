@@ -17,7 +17,7 @@ import type { BusEvent } from '../common/events.ts';
 import { createLogger } from '../common/logger.ts';
 import { createImporter } from '../directory/importer.ts';
 import { createLiveDirectory, type LiveDirectory } from '../directory/live-directory.ts';
-import { createHeartbeatRouter } from '../ingest/heartbeat.ts';
+import { createHeartbeatRouter } from '../api/ingest/heartbeat.ts';
 import { createStaticSourceRegistry } from '../ingest/sources.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
 import { api as apiOf, leadOnSocket, message, produceEvents, signInAs, startReceiver, type Receiver, type SeenChange } from './alerts-test-kit.ts';

@@ -20,7 +20,7 @@ import { createImporter } from '../directory/importer.ts';
 import { nextVersion } from '../directory/repository.ts';
 import { startDirectoryService } from '../directory/service.ts';
 import { createProcessor } from '../processor/processor.ts';
-import { createBus } from '../runtime/services.ts';
+import { createBus } from '../runtime/bus.ts';
 import { generateOrg, groupsCsv, unitsCsv } from '../simulator/org.ts';
 import { benchConfig, kafkaBrokers, pollUntil, ROOT, scenarioOptions, tempDir, uniquePrefix } from './support/harness.ts';
 import { bareKafka, busRecords, chunk, makeIncoming, produceAll } from './support/load.ts';

@@ -16,7 +16,7 @@ import { emptyDirectory, UNASSIGNED_PLACEMENT } from '../common/placement.ts';
 import { createProcessor } from '../processor/processor.ts';
 import { toEventRow } from '../processor/rows.ts';
 import { writeEventRows } from '../processor/write-batch.ts';
-import { createBus } from '../runtime/services.ts';
+import { createBus } from '../runtime/bus.ts';
 import { benchConfig, kafkaBrokers, pollUntil, scaled, scenarioOptions, tempDir, uniquePrefix } from './support/harness.ts';
 import { bareKafka, busRecords, chunk, consumeAll, makeIncoming, produceAll, toBusEvent } from './support/load.ts';
 import { report } from './support/report.ts';

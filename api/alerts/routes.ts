@@ -9,7 +9,6 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
 import { describeZodError } from '../../common/events.ts';
 import type { RequireUser } from '../access/require-user.ts';
-import type { Logger } from '../../common/logger.ts';
 import { userLocals } from '../access/require-user.ts';
 import { scopeAllows, type Scope } from '../../access/roles.ts';
 import type { LiveDirectory } from '../../directory/live-directory.ts';
@@ -30,7 +29,6 @@ export interface AlertsRouterDeps {
   /** Publish an acknowledgement so every api instance and the webhooks see it. */
   publish: (messages: AlertMessage[]) => Promise<void>;
   now: () => number;
-  logger: Logger;
 }
 
 const listSchema = z.object({
@@ -205,12 +203,6 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     const acknowledged = { ...alert, state: 'acknowledged' as const, acknowledgedAt: now, acknowledgedBy: user.username };
     await deps.publish([{ kind: 'alert', change: 'acknowledged', alert: acknowledged }]).catch(() => undefined);
     res.json({ alert: acknowledged } satisfies AlertAnswer);
-  });
-
-  // Errors of these routes answer here (this router may be mounted after the process's own error handler).
-  router.use(function alertsRouteError(error: Error, req: express.Request, res: Response, _next: express.NextFunction) {
-    deps.logger.error({ err: error, url: req.originalUrl }, 'alerts request failed');
-    if (!res.headersSent) res.status(500).json({ error: 'the alerts request failed; the server log has the details' });
   });
 
   return router;

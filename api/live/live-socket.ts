@@ -11,7 +11,8 @@
  * resync, when the token was signed out or the user disabled.
  */
 import { randomUUID } from 'node:crypto';
-import type { Server, Socket } from 'socket.io';
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Bus, Subscription } from '../../common/bus/bus.ts';
 import { jsonRecords } from '../../common/bus/json-records.ts';
@@ -25,6 +26,11 @@ import { createLiveCounts } from './live-counts.ts';
 
 /** The api's Socket.io server, typed by the socket contract (common/live.ts). */
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, Partial<LiveSocketData>>;
+
+/** Socket.io on the process's HTTP server, at /socket.io; cross-origin only from BOARD_ORIGIN. */
+export function createLiveServer(server: HttpServer, boardOrigin: string | undefined): LiveServer {
+  return new Server(server, { serveClient: false, cors: boardOrigin ? { origin: [boardOrigin] } : undefined });
+}
 
 export interface LiveSocketOptions {
   io: LiveServer;

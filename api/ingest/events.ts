@@ -1,15 +1,17 @@
 /**
- * HTTP ingest: POST /v1/events (public contract in DESIGN.md and docs/openapi.yaml).
+ * HTTP ingest: POST /v1/events (public contract: docs/openapi.yaml), and the source authentication
+ * every source-token route shares.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import { BusUnavailableError } from '../common/bus/bus.ts';
-import { bearerToken } from '../common/http/credentials.ts';
-import type { Logger } from '../common/logger.ts';
-import type { Metrics } from '../common/metrics.ts';
-import type { EventAcceptor } from './accept-events.ts';
-import { parseJsonBody, parseNdjsonBody } from './parse-body.ts';
+import { BusUnavailableError } from '../../common/bus/bus.ts';
+import { bearerToken } from '../../common/http/credentials.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { Metrics } from '../../common/metrics.ts';
+import type { EventAcceptor } from '../../ingest/accept-events.ts';
+import { parseJsonBody, parseNdjsonBody } from '../../ingest/parse-body.ts';
+import { answerBusUnavailable } from './bus-unavailable.ts';
 import { refuseCredentials } from './rate-limit.ts';
-import type { SourceRegistry, Source } from './sources.ts';
+import type { SourceRegistry, Source } from '../../ingest/sources.ts';
 
 export interface IngestRouterDeps {
   sources: SourceRegistry;
@@ -94,7 +96,7 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
       } catch (error) {
         if (error instanceof BusUnavailableError) {
           deps.logger.warn({ err: error, source }, 'bus unavailable, answering 503');
-          res.set('Retry-After', String(error.retryAfterSeconds)).status(503).json({ error: `cannot accept events right now (${error.message}); retry later` });
+          answerBusUnavailable(res, error);
           return;
         }
         throw error;

@@ -1,21 +1,22 @@
 /**
  * WhatsApp Cloud API webhook: GET /v1/webhooks/whatsapp (Meta's verification handshake) and
- * POST /v1/webhooks/whatsapp (signed deliveries). Delivery rules in ../shared/sources.md §1:
+ * POST /v1/webhooks/whatsapp (signed deliveries). Delivery rules in docs/sources.md:
  * anything but exactly 200 makes Meta retry for up to 7 days, so a signed, readable delivery is
  * always answered 200 (rejections listed in the body — a retry would not make them better); only a
  * bus outage answers 503 so that Meta retries. Events are accepted as the source `whatsapp`.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { BusUnavailableError } from '../../common/bus/bus.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { EventAcceptor } from '../accept-events.ts';
-import { jsonTooDeep } from '../parse-body.ts';
-import { refuseCredentials } from '../rate-limit.ts';
+import type { EventAcceptor } from '../../ingest/accept-events.ts';
+import { jsonTooDeep } from '../../ingest/parse-body.ts';
+import { answerBusUnavailable } from './bus-unavailable.ts';
+import { refuseCredentials } from './rate-limit.ts';
 import { secretsEqual } from '../../common/http/credentials.ts';
-import { acceptMapped } from './accept-mapped.ts';
-import type { IdDigest } from './mapped.ts';
-import { mapWhatsAppPayload } from './whatsapp-map.ts';
+import { acceptMapped } from '../../ingest/webhooks/accept-mapped.ts';
+import type { IdDigest } from '../../ingest/webhooks/mapped.ts';
+import { mapWhatsAppPayload } from '../../ingest/webhooks/whatsapp-map.ts';
+import { checkWhatsAppSignature } from '../../ingest/webhooks/whatsapp-signature.ts';
 
 export const WHATSAPP_SOURCE = 'whatsapp';
 
@@ -27,19 +28,6 @@ export interface WhatsAppWebhookDeps {
   maxBodyBytes: number;
   rateLimit: RequestHandler;
   logger: Logger;
-}
-
-export type SignatureCheck = { ok: true } | { ok: false; status: 401 | 403; error: string };
-
-/** `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body, keyed with the app secret>`, compared in constant time. */
-export function checkWhatsAppSignature(rawBody: Buffer, header: string | undefined, appSecret: string): SignatureCheck {
-  if (!header) return { ok: false, status: 401, error: 'missing X-Hub-Signature-256 header: deliveries must be signed with the app secret' };
-  const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header.trim());
-  if (!match) return { ok: false, status: 403, error: 'X-Hub-Signature-256 must be "sha256=" followed by 64 hex characters' };
-  const expected = createHmac('sha256', appSecret).update(rawBody).digest();
-  const given = Buffer.from(match[1]!, 'hex');
-  if (!timingSafeEqual(expected, given)) return { ok: false, status: 403, error: 'X-Hub-Signature-256 does not match the body: wrong app secret, or the body was altered' };
-  return { ok: true };
 }
 
 export function createWhatsAppWebhookRouter(deps: WhatsAppWebhookDeps): Router {
@@ -106,7 +94,7 @@ export function createWhatsAppWebhookRouter(deps: WhatsAppWebhookDeps): Router {
       } catch (error) {
         if (error instanceof BusUnavailableError) {
           log.warn({ err: error }, 'bus unavailable, answering 503 (Meta retries)');
-          res.set('Retry-After', String(error.retryAfterSeconds)).status(503).json({ error: `cannot accept events right now (${error.message}); retry later` });
+          answerBusUnavailable(res, error);
           return;
         }
         throw error;

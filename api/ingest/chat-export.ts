@@ -9,11 +9,12 @@ import { z } from 'zod';
 import { BusUnavailableError } from '../../common/bus/bus.ts';
 import { describeZodError } from '../../common/events.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { EventAcceptor, Rejection } from '../accept-events.ts';
-import { authenticateSource } from '../router.ts';
-import type { Source, SourceRegistry } from '../sources.ts';
-import type { IdDigest } from '../webhooks/mapped.ts';
-import { parseChatExport } from './parse-export.ts';
+import type { EventAcceptor, Rejection } from '../../ingest/accept-events.ts';
+import { answerBusUnavailable } from './bus-unavailable.ts';
+import { authenticateSource } from './events.ts';
+import type { Source, SourceRegistry } from '../../ingest/sources.ts';
+import type { IdDigest } from '../../ingest/webhooks/mapped.ts';
+import { parseChatExport } from '../../ingest/chat-export/parse-export.ts';
 import { assertTimeZone } from '../../common/time.ts';
 
 export interface ChatExportRouterDeps {
@@ -86,7 +87,7 @@ export function createChatExportRouter(deps: ChatExportRouterDeps): Router {
         }
       } catch (error) {
         if (error instanceof BusUnavailableError) {
-          res.set('Retry-After', String(error.retryAfterSeconds)).status(503).json({ error: `cannot accept events right now (${error.message}); import the file again later (nothing counts twice)`, accepted });
+          answerBusUnavailable(res, error, 'import the file again later (nothing counts twice)', { accepted });
           return;
         }
         throw error;

@@ -1,15 +1,14 @@
 /**
- * POST /v1/heartbeat: a source says it is alive, authenticated with its own bearer token as on
- * /v1/events. The alert detector judges a source by its last heartbeat or its last event, whichever
- * is later (alerts/signals.ts#readSourceLastSeen), so a collector whose groups are all quiet stays
- * "up" by beating, and one that stops both is down: one source-down alert, its groups dark.
- * The beat goes straight to ClickHouse (table source_heartbeats): it is not an event, nothing is counted.
+ * POST /v1/heartbeat: a source says it is alive (ingest/heartbeats.ts), authenticated with its own
+ * bearer token as on /v1/events. A collector whose groups are all quiet stays "up" by beating, and one
+ * that stops both beating and sending is down: one source-down alert, its groups dark.
  */
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Logger } from '../common/logger.ts';
-import { authenticateSource } from './router.ts';
-import type { Source, SourceRegistry } from './sources.ts';
+import type { Logger } from '../../common/logger.ts';
+import { authenticateSource } from './events.ts';
+import { storeHeartbeat } from '../../ingest/heartbeats.ts';
+import type { Source, SourceRegistry } from '../../ingest/sources.ts';
 
 export interface HeartbeatRouterDeps {
   sources: SourceRegistry;
@@ -35,7 +34,7 @@ export function createHeartbeatRouter(deps: HeartbeatRouterDeps): Router {
     }
     const at = now();
     try {
-      await client.insert({ table: 'source_heartbeats', values: [{ source, beat_at: at }], format: 'JSONEachRow' });
+      await storeHeartbeat(client, source, at);
     } catch (error) {
       deps.logger.warn({ err: error, source }, 'heartbeat not stored, answering 503');
       res.set('Retry-After', '5').status(503).json({ error: 'heartbeat not stored right now; retry later' });

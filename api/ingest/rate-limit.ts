@@ -6,8 +6,8 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { createFailureLimit } from '../common/failure-limit.ts';
-import type { Source } from './sources.ts';
+import { createFailureLimit } from '../../common/failure-limit.ts';
+import type { Source } from '../../ingest/sources.ts';
 
 /** What createFailedAuthLimit leaves for refuseCredentials on each request. */
 interface CredentialsLocals {

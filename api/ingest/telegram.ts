@@ -8,14 +8,15 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { BusUnavailableError } from '../../common/bus/bus.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { EventAcceptor } from '../accept-events.ts';
-import type { GroupAliases } from '../group-aliases.ts';
-import { jsonTooDeep } from '../parse-body.ts';
-import { refuseCredentials } from '../rate-limit.ts';
+import type { EventAcceptor } from '../../ingest/accept-events.ts';
+import type { GroupAliases } from '../../ingest/group-aliases.ts';
+import { jsonTooDeep } from '../../ingest/parse-body.ts';
+import { answerBusUnavailable } from './bus-unavailable.ts';
+import { refuseCredentials } from './rate-limit.ts';
 import { secretsEqual } from '../../common/http/credentials.ts';
-import { acceptMapped } from './accept-mapped.ts';
-import type { IdDigest } from './mapped.ts';
-import { mapTelegramUpdate } from './telegram-map.ts';
+import { acceptMapped } from '../../ingest/webhooks/accept-mapped.ts';
+import type { IdDigest } from '../../ingest/webhooks/mapped.ts';
+import { mapTelegramUpdate } from '../../ingest/webhooks/telegram-map.ts';
 
 export const TELEGRAM_SOURCE = 'telegram';
 
@@ -75,7 +76,7 @@ export function createTelegramWebhookRouter(deps: TelegramWebhookDeps): Router {
       } catch (error) {
         if (error instanceof BusUnavailableError) {
           log.warn({ err: error }, 'bus unavailable, answering 503 (Telegram retries)');
-          res.set('Retry-After', String(error.retryAfterSeconds)).status(503).json({ error: `cannot accept events right now (${error.message}); retry later` });
+          answerBusUnavailable(res, error);
           return;
         }
         throw error;
