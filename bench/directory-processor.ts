@@ -78,7 +78,7 @@ async function processorPhase(dataDir: string): Promise<ProcessorPhase> {
   events.length = 0;
   ids = [];
   const metrics = createMetrics();
-  const processor = createProcessor({ bus, client: store.client, directory, logger, metrics, topics, groupId: `${prefix}processor`, dedupWindowDays: config.DEDUP_WINDOW_DAYS, boardTimeZone: config.BOARD_TIME_ZONE, releaseMemory: () => store.releaseMemory() });
+  const processor = createProcessor({ bus, client: store.client, directory, logger, metrics, topics, groupId: `${prefix}processor`, dedupWindowDays: config.DEDUP_WINDOW_DAYS, boardTimeZone: config.BOARD_TIME_ZONE, batch: { maxRecords: config.PROCESSOR_BATCH_ROWS, maxWaitMs: config.PROCESSOR_BATCH_WAIT_MS }, releaseMemory: () => store.releaseMemory() });
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, mb(process.memoryUsage().rss))), 50);
   const processStarted = performance.now();

@@ -59,6 +59,7 @@ const processor = createProcessor({
   groupId: `${prefix}processor`,
   dedupWindowDays: config.DEDUP_WINDOW_DAYS,
   boardTimeZone: config.BOARD_TIME_ZONE,
+  batch: { maxRecords: config.PROCESSOR_BATCH_ROWS, maxWaitMs: config.PROCESSOR_BATCH_WAIT_MS },
   releaseMemory: () => store.releaseMemory(),
   releaseMemoryEveryMs: config.STORE_RELEASE_MEMORY_MS,
 });

@@ -39,7 +39,6 @@ export function createBus(config: Config, logger: Logger): Bus {
     dir: path.resolve(config.DATA_DIR, 'bus'),
     partitions: config.KAFKA_PARTITIONS,
     maxPendingPerPartition: Math.max(1, Math.floor(config.LOCAL_BUS_MAX_PENDING / config.KAFKA_PARTITIONS)),
-    maxBatchRecords: config.PROCESSOR_BATCH_ROWS,
     sync: config.LOCAL_BUS_SYNC,
   });
 }

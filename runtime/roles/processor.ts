@@ -33,6 +33,7 @@ export function buildProcessor(context: RoleContext): Role {
     groupId,
     dedupWindowDays: config.DEDUP_WINDOW_DAYS,
     boardTimeZone: config.BOARD_TIME_ZONE,
+    batch: { maxRecords: config.PROCESSOR_BATCH_ROWS, maxWaitMs: config.PROCESSOR_BATCH_WAIT_MS },
     releaseMemory: () => store.releaseMemory(),
     releaseMemoryEveryMs: config.STORE_RELEASE_MEMORY_MS,
     stallAfterMs: config.PIPELINE_STALL_SECONDS * 1000,
