@@ -20,7 +20,7 @@ import { createLiveDirectory, type LiveDirectory } from '../directory/live-direc
 import { createHeartbeatRouter } from '../api/ingest/heartbeat.ts';
 import { createStaticSourceRegistry } from '../ingest/sources.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
-import { api as apiOf, leadOnSocket, message, produceEvents, signInAs, startReceiver, type Receiver, type SeenChange } from './alerts-test-kit.ts';
+import { api as apiOf, leadOnSocket, message, produceEvents, signInAs, startReceiver, type Receiver, type SeenChange } from '../test/support/alerts.ts';
 import type { TickResult } from './detector.ts';
 import type { Alert } from '../common/contracts/alerts.ts';
 import { loadAlertRules } from './rules.ts';

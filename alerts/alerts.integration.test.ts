@@ -11,7 +11,7 @@ import { createImporter } from '../directory/importer.ts';
 import { createLiveDirectory, type LiveDirectory } from '../directory/live-directory.ts';
 import { createSourcesStore } from '../ingest/sources-store.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
-import { api as apiOf, leadOnSocket, message, produceEvents, signInAs, startReceiver, type Receiver, type SeenChange } from './alerts-test-kit.ts';
+import { api as apiOf, leadOnSocket, message, produceEvents, signInAs, startReceiver, type Receiver, type SeenChange } from '../test/support/alerts.ts';
 import type { Alert } from '../common/contracts/alerts.ts';
 import { createAlertRepository } from './repository.ts';
 import { parseAlertRules } from './rules.ts';

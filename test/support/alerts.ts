@@ -6,12 +6,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import type { BusEvent } from '../common/events.ts';
-import { SOCKET_EVENTS } from '../common/live.ts';
-import { TOPICS, topicName } from '../common/topics.ts';
-import { waitFor, type TestPipeline } from '../test/support/pipeline.ts';
-import { alertAudience, type Alert } from '../common/contracts/alerts.ts';
-import { signBody } from './webhooks.ts';
+import type { BusEvent } from '../../common/events.ts';
+import { SOCKET_EVENTS } from '../../common/live.ts';
+import { TOPICS, topicName } from '../../common/topics.ts';
+import { waitFor, type TestPipeline } from './pipeline.ts';
+import { alertAudience, type Alert } from '../../common/contracts/alerts.ts';
+import { signBody } from '../../alerts/webhooks.ts';
 
 export const LEAD_PASSWORD = 'lead-password-for-tests';
 
