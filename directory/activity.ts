@@ -11,7 +11,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { DAY_PART, daySplit, finePart } from '../common/store/day-split.ts';
 import { chunkKeys } from '../common/store/query-params.ts';
 import { readColumns } from '../common/store/read-columns.ts';
-import type { UnitSums } from './drilldown.ts';
+import type { UnitSums } from '../common/contracts/board.ts';
 import { HOUR_MS } from '../common/time.ts';
 
 export interface GroupActivity {

@@ -12,7 +12,8 @@ import type { Catalogue } from './allow-list.ts';
 import type { AnalystConnection } from './analyst-client.ts';
 import type { AuditLog } from './audit.ts';
 import { QueueAbortedError, QueueFullError, type FairQueue } from './fair-queue.ts';
-import { runAnalystQuery, type QueryOutcome, type QueryResult, type SqlLimits } from './run-query.ts';
+import type { SqlLimits } from './limits.ts';
+import { runAnalystQuery, type QueryOutcome, type QueryResult } from './run-query.ts';
 import { MAX_QUERY_CHARS } from './sandbox.ts';
 
 export interface SqlRouterDeps {

@@ -24,6 +24,9 @@ export interface UnitCounts {
   members: number;
 }
 
+/** A unit's sums: what a drill-down row holds besides the unit's id, name and level. */
+export type UnitSums = Omit<UnitCounts, 'id' | 'name' | 'level'>;
+
 /** A unit's drill-down: its numbers and each child's. */
 export interface DrillDown {
   unit: { id: string; name: string; level: string; path: string[] } | null;
