@@ -53,21 +53,8 @@ export interface Signals {
 /** Rules that read activity from the store: while accepted events do not reach it, they cannot be judged. */
 const ACTIVITY_RULES: ReadonlySet<AlertRuleName> = new Set(['group-inactive', 'unit-dark', 'sharp-drop']);
 
-/** A rule that holds for a subject now. */
-export interface Condition {
-  rule: AlertRuleName;
-  subjectKind: SubjectKind;
-  subject: string;
-  division: string;
-  /** Source-down: the divisions whose groups the source feeds. */
-  divisions: string[];
-  unit: string;
-  unitPath: string[];
-  category: string;
-  since: number;
-  message: string;
-  details: Record<string, string | number>;
-}
+/** A rule that holds for a subject now: the alert's fields that say what and where (common/contracts/alerts.ts). */
+export type Condition = Pick<Alert, 'rule' | 'subjectKind' | 'subject' | 'division' | 'divisions' | 'unit' | 'unitPath' | 'category' | 'since' | 'message' | 'details'>;
 
 export interface GroupState {
   id: string;

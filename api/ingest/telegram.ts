@@ -6,13 +6,11 @@
  * supergroup's events land under the group's first id. Events are accepted as the source `telegram`.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import { BusUnavailableError } from '../../common/bus/bus.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { EventAcceptor } from '../../ingest/accept-events.ts';
 import type { GroupAliases } from '../../ingest/group-aliases.ts';
-import { jsonTooDeep } from '../../ingest/parse-body.ts';
-import { answerBusUnavailable } from './bus-unavailable.ts';
 import { refuseCredentials } from './rate-limit.ts';
+import { answerDelivery, readDeliveryJson } from './webhook-delivery.ts';
 import { secretsEqual } from '../../common/http/credentials.ts';
 import { acceptMapped } from '../../ingest/webhooks/accept-mapped.ts';
 import type { IdDigest } from '../../ingest/webhooks/mapped.ts';
@@ -56,31 +54,14 @@ export function createTelegramWebhookRouter(deps: TelegramWebhookDeps): Router {
     deps.rateLimit,
     express.text({ type: () => true, limit: deps.maxBodyBytes }),
     async function receiveUpdate(req: Request, res: Response) {
-      const text = typeof req.body === 'string' ? req.body : '';
-      const tooDeep = jsonTooDeep(text);
-      let update: unknown;
-      try {
-        if (tooDeep) throw new Error(tooDeep);
-        update = JSON.parse(text);
-      } catch (error) {
-        res.status(400).json({ error: `body is not a readable JSON Update: ${(error as Error).message}` });
-        return;
-      }
-      try {
+      const update = readDeliveryJson(res, typeof req.body === 'string' ? req.body : '', 'JSON Update');
+      if (update === undefined) return;
+      await answerDelivery(res, log, 'Telegram', async () => {
         const mapped = mapTelegramUpdate(update, deps.digest);
         for (const { alias, canonical } of mapped.aliases) await deps.aliases.link(alias, canonical);
         for (const item of mapped.events) item.event.group = await deps.aliases.resolve(String(item.event.group));
-        const outcome = await acceptMapped(deps.acceptEvents, TELEGRAM_SOURCE, mapped);
-        if (outcome.rejected.length > 0) log.warn({ rejected: outcome.rejected.length, first: outcome.rejected[0] }, 'telegram update had items that cannot be counted');
-        res.status(200).json(outcome);
-      } catch (error) {
-        if (error instanceof BusUnavailableError) {
-          log.warn({ err: error }, 'bus unavailable, answering 503 (Telegram retries)');
-          answerBusUnavailable(res, error);
-          return;
-        }
-        throw error;
-      }
+        return acceptMapped(deps.acceptEvents, TELEGRAM_SOURCE, mapped);
+      });
     },
   );
   return router;

@@ -6,12 +6,10 @@
  * bus outage answers 503 so that Meta retries. Events are accepted as the source `whatsapp`.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import { BusUnavailableError } from '../../common/bus/bus.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { EventAcceptor } from '../../ingest/accept-events.ts';
-import { jsonTooDeep } from '../../ingest/parse-body.ts';
-import { answerBusUnavailable } from './bus-unavailable.ts';
 import { refuseCredentials } from './rate-limit.ts';
+import { answerDelivery, readDeliveryJson } from './webhook-delivery.ts';
 import { secretsEqual } from '../../common/http/credentials.ts';
 import { acceptMapped } from '../../ingest/webhooks/accept-mapped.ts';
 import type { IdDigest } from '../../ingest/webhooks/mapped.ts';
@@ -77,28 +75,9 @@ export function createWhatsAppWebhookRouter(deps: WhatsAppWebhookDeps): Router {
     },
     deps.rateLimit,
     async function receiveDelivery(req: Request, res: Response) {
-      const text = (req.body as Buffer).toString('utf8');
-      const tooDeep = jsonTooDeep(text);
-      let payload: unknown;
-      try {
-        if (tooDeep) throw new Error(tooDeep);
-        payload = JSON.parse(text);
-      } catch (error) {
-        res.status(400).json({ error: `body is not a readable JSON webhook payload: ${(error as Error).message}` });
-        return;
-      }
-      try {
-        const outcome = await acceptMapped(deps.acceptEvents, WHATSAPP_SOURCE, mapWhatsAppPayload(payload, deps.digest));
-        if (outcome.rejected.length > 0) log.warn({ rejected: outcome.rejected.length, first: outcome.rejected[0] }, 'whatsapp delivery had items that cannot be counted');
-        res.status(200).json(outcome);
-      } catch (error) {
-        if (error instanceof BusUnavailableError) {
-          log.warn({ err: error }, 'bus unavailable, answering 503 (Meta retries)');
-          answerBusUnavailable(res, error);
-          return;
-        }
-        throw error;
-      }
+      const payload = readDeliveryJson(res, (req.body as Buffer).toString('utf8'), 'JSON webhook payload');
+      if (payload === undefined) return;
+      await answerDelivery(res, log, 'WhatsApp', () => acceptMapped(deps.acceptEvents, WHATSAPP_SOURCE, mapWhatsAppPayload(payload, deps.digest)));
     },
   );
   return router;
