@@ -1,6 +1,6 @@
 /**
  * The directory every processor and api process keeps in memory, kept current by polling
- * `directory_version` (every DIRECTORY_POLL_MS, default 2 s): when it moved, settings and the tree
+ * `directory_version` (every 2 s, `pollMs`): when it moved, settings and the tree
  * are re-read if they changed, and only the groups written since the last load are applied.
  * Works the same with the embedded engine and a ClickHouse server, with any number of processes.
  */

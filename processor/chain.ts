@@ -6,8 +6,9 @@
  *   place       where the directory puts each group (common/placement.ts)
  *   rows        an event and its placement → a row of `events` (rows.ts)
  *   write       one insert; rows the engine refuses are isolated and become dead letters (write-batch.ts)
- *   commit      the bus, once handleBatch said up to which offset it handled
  *   live delta  the rows written → the counts the board adds (live-delta.ts)
+ *   commit      the bus, once handleBatch returned up to which offset it handled (a delta published
+ *               again after a crash is skipped by the api's watermark, common/live.ts)
  *
  * The steps here are the pure ones, each a plain function of what the one before gave; processor.ts
  * runs them in this order with the I/O between them (the stored-id lookup, the insert, the bus).

@@ -1,7 +1,7 @@
 /**
  * The processor: consumes the events topic in batches and runs each batch through the chain of
  * chain.ts — decode → dedupe → place → rows → write (refused rows isolated, set aside as dead letters)
- * → commit (by the bus) → live delta. Only the two ends know the bus.
+ * → live delta → commit (by the bus, when the batch is handled). Only the two ends know the bus.
  *
  * Nothing accepted is lost and nothing stops the counting silently: a write that fails for a passing
  * reason (store down, timeouts) is retried with backoff for as long as the partition is ours, while the
