@@ -29,6 +29,7 @@ const SERVER_FILES = [
   'common/store/query-limits.integration.test.ts',
   'test/analyst-user.integration.test.ts',
   'test/pipeline.integration.test.ts',
+  'test/contract-fields.integration.test.ts',
   'ingest/ingest.integration.test.ts',
   'ingest/privacy.integration.test.ts',
   'api/access/access.integration.test.ts',

@@ -17,6 +17,11 @@ export const MEDIA_KINDS: ReadonlySet<MessageKind> = new Set(['image', 'video', 
 
 const MAX_ID_LENGTH = 256;
 const MAX_TITLE_LENGTH = 512;
+/** A message's content fingerprint as a source sends it (an opaque hash of the content, never the content). */
+export const MAX_FINGERPRINT_LENGTH = 128;
+/** Admins named in one group snapshot (a WhatsApp group holds at most 1,024 members). */
+export const MAX_ADMIN_IDS = 1024;
+const MAX_PLATFORM_LENGTH = 32;
 /** Largest count a UInt32 column holds (members, admins). */
 export const MAX_COUNT = 4_294_967_295;
 /** Latest instant a DateTime64(3) column holds (2299-12-31T23:59:59.999Z). */
@@ -90,12 +95,16 @@ const base = {
   at: timestamp,
 };
 
+const messageKind = z.enum(MESSAGE_KINDS, { errorMap: () => ({ message: `kind must be one of ${MESSAGE_KINDS.join(', ')}` }) }).default('other');
+
 export const messageEventSchema = z.object({
   type: z.literal('message'),
   ...base,
   sender: personId('sender'),
-  kind: z.enum(MESSAGE_KINDS, { errorMap: () => ({ message: `kind must be one of ${MESSAGE_KINDS.join(', ')}` }) }).default('other'),
+  kind: messageKind,
   forwarded: z.boolean({ invalid_type_error: 'forwarded must be true or false' }).default(false),
+  /** Identifies the content (to follow one message down the tree); hashed with a key at the door. */
+  fingerprint: idString('fingerprint').pipe(z.string().max(MAX_FINGERPRINT_LENGTH, `fingerprint must be at most ${MAX_FINGERPRINT_LENGTH} characters`)).optional(),
 });
 
 export const memberJoinedEventSchema = z.object({ type: z.literal('member_joined'), ...base, member: personId('member') });
@@ -107,9 +116,27 @@ export const groupSnapshotEventSchema = z.object({
   members: count('members'),
   admins: count('admins').optional(),
   title: text('title', z.string({ invalid_type_error: 'title must be a string' }).max(MAX_TITLE_LENGTH, `title must be at most ${MAX_TITLE_LENGTH} characters`)).optional(),
+  /** The admins' ids, pseudonymised at the door like members. */
+  adminIds: z
+    .array(personId('each of adminIds'), { invalid_type_error: 'adminIds must be an array of ids' })
+    .max(MAX_ADMIN_IDS, `adminIds must hold at most ${MAX_ADMIN_IDS} ids`)
+    .optional(),
 });
 
-export const EVENT_TYPES = ['message', 'member_joined', 'member_left', 'group_snapshot'] as const;
+/** A representative's public account (registered in the directory): no group, keyed by the account. */
+const accountBase = {
+  id: idString('id'),
+  account: idString('account'),
+  platform: idString('platform').pipe(z.string().max(MAX_PLATFORM_LENGTH, `platform must be at most ${MAX_PLATFORM_LENGTH} characters`)),
+  at: timestamp,
+};
+
+export const accountSnapshotEventSchema = z.object({ type: z.literal('account_snapshot'), ...accountBase, followers: count('followers') });
+export const postEventSchema = z.object({ type: z.literal('post'), ...accountBase, kind: messageKind });
+
+export const EVENT_TYPES = ['message', 'member_joined', 'member_left', 'group_snapshot', 'account_snapshot', 'post'] as const;
+/** Events about a public account rather than a group: stored in `account_events`, not `events`. */
+export const ACCOUNT_EVENT_TYPES: ReadonlySet<EventType> = new Set(['account_snapshot', 'post']);
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export const incomingEventSchema = z.discriminatedUnion('type', [
@@ -117,6 +144,8 @@ export const incomingEventSchema = z.discriminatedUnion('type', [
   memberJoinedEventSchema,
   memberLeftEventSchema,
   groupSnapshotEventSchema,
+  accountSnapshotEventSchema,
+  postEventSchema,
 ], {
   errorMap: (issue, ctx) =>
     issue.code === 'invalid_union_discriminator'
@@ -131,6 +160,7 @@ export interface BusEvent {
   type: EventType;
   /** Stable event id from the source (the platform's own id where there is one). */
   id: string;
+  /** The group; for account events (ACCOUNT_EVENT_TYPES) the account, which keys the bus record the same way. */
   group: string;
   /** Event time, epoch ms. */
   at: number;
@@ -146,6 +176,13 @@ export interface BusEvent {
   members?: number;
   admins?: number;
   title?: string;
+  /** group_snapshot: the admins, pseudonymised. */
+  adminIds?: string[];
+  /** message: the content fingerprint, keyed-hashed at the door. */
+  fingerprint?: string;
+  /** Account events: the platform of the account, and (account_snapshot) its followers. */
+  platform?: string;
+  followers?: number;
 }
 
 /** What the processor accepts from the bus: every field within what its column holds (the same limits as at the door). */
@@ -163,6 +200,10 @@ export const busEventSchema = z.object({
   members: count('members').optional(),
   admins: count('admins').optional(),
   title: text('title', z.string().max(MAX_TITLE_LENGTH)).optional(),
+  adminIds: z.array(text('adminIds', z.string().min(1).max(MAX_ID_LENGTH))).max(MAX_ADMIN_IDS).optional(),
+  fingerprint: text('fingerprint', z.string().min(1).max(MAX_ID_LENGTH)).optional(),
+  platform: text('platform', z.string().min(1).max(MAX_PLATFORM_LENGTH)).optional(),
+  followers: count('followers').optional(),
 });
 
 /** Explain a zod error in one line a person can act on. */

@@ -23,11 +23,19 @@ export interface TimeWindow {
 
 /** The fields each event type may carry: anything else is named in the rejection, so a typo never silently loses data. */
 const KNOWN_FIELDS: Record<IncomingEvent['type'], ReadonlySet<string>> = {
-  message: new Set(['type', 'id', 'group', 'at', 'sender', 'kind', 'forwarded']),
+  message: new Set(['type', 'id', 'group', 'at', 'sender', 'kind', 'forwarded', 'fingerprint']),
   member_joined: new Set(['type', 'id', 'group', 'at', 'member']),
   member_left: new Set(['type', 'id', 'group', 'at', 'member']),
-  group_snapshot: new Set(['type', 'id', 'group', 'at', 'members', 'admins', 'title']),
+  group_snapshot: new Set(['type', 'id', 'group', 'at', 'members', 'admins', 'title', 'adminIds']),
+  account_snapshot: new Set(['type', 'id', 'account', 'platform', 'at', 'followers']),
+  post: new Set(['type', 'id', 'account', 'platform', 'at', 'kind']),
 };
+
+/**
+ * A fingerprint is keyed-hashed like a person (never stored as sent: a short text's fingerprint could be
+ * guessed from the text), in a space of its own so it never equals a person's pseudonym.
+ */
+export const fingerprintOf = (fingerprint: string, pseudonymise: Pseudonymise) => pseudonymise(`fingerprint:${fingerprint}`);
 
 function unknownFields(item: object, type: IncomingEvent['type']): string[] {
   return Object.keys(item).filter((key) => !KNOWN_FIELDS[type].has(key));
@@ -47,14 +55,21 @@ export function toBusEvent(event: IncomingEvent, context: ValidateContext): BusE
     v: 1 as const,
     type: event.type,
     id: event.id,
-    group: event.group,
+    // Account events are keyed by their account: one account's events stay in order on one partition.
+    group: 'group' in event ? event.group : event.account,
     at: event.at,
     receivedAt: context.receivedAt,
     source: context.source,
   };
   switch (event.type) {
     case 'message':
-      return { ...common, person: context.pseudonymise(event.sender), kind: event.kind, forwarded: event.forwarded };
+      return {
+        ...common,
+        person: context.pseudonymise(event.sender),
+        kind: event.kind,
+        forwarded: event.forwarded,
+        ...(event.fingerprint === undefined ? {} : { fingerprint: fingerprintOf(event.fingerprint, context.pseudonymise) }),
+      };
     case 'member_joined':
     case 'member_left':
       return { ...common, person: context.pseudonymise(event.member), kind: '', forwarded: false };
@@ -67,7 +82,12 @@ export function toBusEvent(event: IncomingEvent, context: ValidateContext): BusE
         members: event.members,
         ...(event.admins === undefined ? {} : { admins: event.admins }),
         ...(event.title === undefined ? {} : { title: event.title }),
+        ...(event.adminIds === undefined ? {} : { adminIds: event.adminIds.map((admin) => context.pseudonymise(admin)) }),
       };
+    case 'account_snapshot':
+      return { ...common, person: '', kind: '', forwarded: false, platform: event.platform, followers: event.followers };
+    case 'post':
+      return { ...common, person: '', kind: event.kind, forwarded: false, platform: event.platform };
   }
 }
 

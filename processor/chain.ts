@@ -14,13 +14,13 @@
  * runs them in this order with the I/O between them (the stored-id lookup, the insert, the bus).
  */
 import type { ConsumedBatch, ConsumedRecord } from '../common/bus/bus.ts';
-import type { BusEvent } from '../common/events.ts';
+import { ACCOUNT_EVENT_TYPES, type BusEvent } from '../common/events.ts';
 import type { BatchMark } from '../common/live.ts';
 import type { Directory } from '../common/placement.ts';
 import type { DeadLetter } from './dead-letters.ts';
 import { decodeRecord } from './decode.ts';
 import { dropRepeats, eventKey } from './dedupe.ts';
-import { toEventRow, type EventRow } from './rows.ts';
+import { toAccountRow, toEventRow, type AccountRow, type EventRow } from './rows.ts';
 import type { RefusedRow } from './write-batch.ts';
 
 /** A batch's events up to `lastOffset`, each once, with what was set aside and dropped on the way. */
@@ -72,16 +72,22 @@ export function markOf(partition: number, lastOffset: string): BatchMark {
   return { partition, nextOffset: String(BigInt(lastOffset) + 1n) };
 }
 
-/** Place each event and make its row, every row carrying the batch's mark. */
+/** Place each group event and make its row, every row carrying the batch's mark. */
 export function placeRows(batch: DecodedBatch, directory: Directory): EventRow[] {
   const mark = markOf(batch.partition, batch.lastOffset);
-  return batch.events.map((event) => toEventRow(event, directory.place(event.group), mark));
+  return batch.events.filter((event) => !ACCOUNT_EVENT_TYPES.has(event.type)).map((event) => toEventRow(event, directory.place(event.group), mark));
+}
+
+/** The rows of the batch's account events (they belong to no group: no placement, no live counts). */
+export function accountRows(batch: DecodedBatch): AccountRow[] {
+  return batch.events.filter((event) => ACCOUNT_EVENT_TYPES.has(event.type)).map(toAccountRow);
 }
 
 /** The rows the engine refused, as dead letters carrying their records and the engine's reason. */
-export function refusedLetters(batch: DecodedBatch, refused: readonly RefusedRow[]): DeadLetter[] {
+export function refusedLetters(batch: DecodedBatch, refused: readonly RefusedRow<EventRow | AccountRow>[]): DeadLetter[] {
   return refused.map(({ row, reason }) => {
-    const record = batch.recordOf.get(eventKey(row.group_id, row.event_id))!;
-    return { topic: batch.topic, partition: batch.partition, offset: record.offset, stage: 'write', reason: `the store refused it: ${reason}`, key: record.key ?? '', value: record.value, group: row.group_id, id: row.event_id };
+    const group = 'group_id' in row ? row.group_id : row.account;
+    const record = batch.recordOf.get(eventKey(group, row.event_id))!;
+    return { topic: batch.topic, partition: batch.partition, offset: record.offset, stage: 'write', reason: `the store refused it: ${reason}`, key: record.key ?? '', value: record.value, group, id: row.event_id };
   });
 }

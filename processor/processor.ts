@@ -18,13 +18,13 @@ import { retryUntilDone } from '../common/retry.ts';
 import { createDayOf } from '../common/time.ts';
 import { findIntent, recordIntent, type BatchIntent } from './batch-intents.ts';
 import type { Directory } from '../common/placement.ts';
-import { decodeBatch, dropStored, markOf, placeRows, refusedLetters, type DecodedBatch } from './chain.ts';
+import { accountRows, decodeBatch, dropStored, markOf, placeRows, refusedLetters, type DecodedBatch } from './chain.ts';
 import { storeDeadLetters, type DeadLetter } from './dead-letters.ts';
 import { createFindStored } from './dedupe.ts';
 import { buildLiveDelta } from './live-delta.ts';
 import { PipelineWatch, type PartitionStall } from './pipeline-watch.ts';
-import type { EventRow } from './rows.ts';
-import { rowsDigest, writeIsolatingRefused } from './write-batch.ts';
+import type { AccountRow, EventRow } from './rows.ts';
+import { rowsDigest, writeAccountRows, writeIsolatingRefused } from './write-batch.ts';
 
 export interface ProcessorOptions {
   bus: Bus;
@@ -74,6 +74,8 @@ export interface Processor {
 interface PreparedBatch {
   decoded: DecodedBatch;
   rows: EventRow[];
+  /** Account events, for `account_events` (written after the group events, in the same attempt). */
+  accounts: AccountRow[];
 }
 
 const NEVER_ABORTED = new AbortController().signal;
@@ -128,7 +130,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
   /** Place and make the rows of what was decoded and deduplicated. */
   function prepared(decoded: DecodedBatch): PreparedBatch {
-    return { decoded, rows: placeRows(decoded, options.directory) };
+    return { decoded, rows: placeRows(decoded, options.directory), accounts: accountRows(decoded) };
   }
 
   /**
@@ -168,9 +170,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
   }
 
   /** write: one attempt at the batch's rows (refused ones isolated), then its dead letters. Throws to be retried. */
-  async function write(batch: ConsumedBatch): Promise<{ prepared: PreparedBatch; written: EventRow[]; letters: DeadLetter[] }> {
+  async function write(batch: ConsumedBatch): Promise<{ prepared: PreparedBatch; written: EventRow[]; accountsWritten: number; letters: DeadLetter[] }> {
     const prepared = await prepare(batch);
-    const { rows, decoded } = prepared;
+    const { rows, accounts, decoded } = prepared;
     const started = performance.now();
     const refused = rows.length > 0
       ? await writeIsolatingRefused(options.client, rows, async (some) => (await findStored(some.map((r) => ({ group: r.group_id, id: r.event_id })))).size > 0)
@@ -179,14 +181,15 @@ export function createProcessor(options: ProcessorOptions): Processor {
       options.metrics.processorBatchWriteSeconds.observe((performance.now() - started) / 1000);
       options.metrics.processorBatchRows.observe(rows.length);
     }
-    const letters = [...decoded.undecodable, ...refusedLetters(decoded, refused)];
+    const refusedAccounts = await writeAccountRows(options.client, accounts);
+    const letters = [...decoded.undecodable, ...refusedLetters(decoded, [...refused, ...refusedAccounts])];
     await storeDeadLetters(options.client, letters);
     const refusedRows = new Set(refused.map((r) => r.row));
-    return { prepared, written: refusedRows.size > 0 ? rows.filter((r) => !refusedRows.has(r)) : rows, letters };
+    return { prepared, written: refusedRows.size > 0 ? rows.filter((r) => !refusedRows.has(r)) : rows, accountsWritten: accounts.length - refusedAccounts.length, letters };
   }
 
   async function handleBatch(batch: ConsumedBatch, context: BatchContext = { signal: NEVER_ABORTED }): Promise<HandledUpTo> {
-    const { prepared, written, letters } = await retryUntilDone(() => write(batch), {
+    const { prepared, written, accountsWritten, letters } = await retryUntilDone(() => write(batch), {
       signal: context.signal,
       firstDelayMs: options.retryFirstDelayMs ?? 250,
       maxDelayMs: options.retryMaxDelayMs ?? 5000,
@@ -202,7 +205,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }).finally(() => failing.delete(batch.partition));
     pending.delete(`${batch.topic}:${batch.partition}`);
     if (letters.length > 0) await publishDeadLetters(letters);
-    options.metrics.processorRecords.inc({ outcome: 'written' }, written.length);
+    options.metrics.processorRecords.inc({ outcome: 'written' }, written.length + accountsWritten);
     options.metrics.processorRecords.inc({ outcome: 'duplicate' }, prepared.decoded.duplicates);
     options.metrics.processorRecords.inc({ outcome: 'dead_letter' }, letters.length);
     await publishLiveDelta(written, markOf(batch.partition, prepared.decoded.lastOffset));
