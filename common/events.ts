@@ -44,22 +44,28 @@ export function textProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** A string schema refusing what textProblem finds, naming the field. */
-const text = (what: string, schema: z.ZodString) =>
-  schema.superRefine((value, ctx) => {
-    const problem = textProblem(value);
-    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${what} ${problem}` });
-  });
+/**
+ * The first text problem among an event's strings (its fields, and the items of its arrays), named by
+ * field. Run on what a schema parsed, in one pass: a zod refinement per field cost the door more CPU
+ * than all the rest of its checks together.
+ */
+export function textFieldsProblem(event: Record<string, unknown>): string | undefined {
+  for (const [field, value] of Object.entries(event)) {
+    const items = Array.isArray(value) ? value : [value];
+    for (const item of items) {
+      const problem = typeof item === 'string' ? textProblem(item) : undefined;
+      if (problem) return `${Array.isArray(value) ? `each of ${field}` : field} ${problem}`;
+    }
+  }
+  return undefined;
+}
 
 const idString = (what: string) =>
-  text(
-    what,
-    z
-      .string({ required_error: `${what} is required`, invalid_type_error: `${what} must be a string` })
-      .trim()
-      .min(1, `${what} must not be empty`)
-      .max(MAX_ID_LENGTH, `${what} must be at most ${MAX_ID_LENGTH} characters`),
-  );
+  z
+    .string({ required_error: `${what} is required`, invalid_type_error: `${what} must be a string` })
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .max(MAX_ID_LENGTH, `${what} must be at most ${MAX_ID_LENGTH} characters`);
 
 /** A count the store keeps as UInt32. */
 const count = (what: string) =>
@@ -115,7 +121,7 @@ export const groupSnapshotEventSchema = z.object({
   ...base,
   members: count('members'),
   admins: count('admins').optional(),
-  title: text('title', z.string({ invalid_type_error: 'title must be a string' }).max(MAX_TITLE_LENGTH, `title must be at most ${MAX_TITLE_LENGTH} characters`)).optional(),
+  title: z.string({ invalid_type_error: 'title must be a string' }).max(MAX_TITLE_LENGTH, `title must be at most ${MAX_TITLE_LENGTH} characters`).optional(),
   /** The admins' ids, pseudonymised at the door like members. */
   adminIds: z
     .array(personId('each of adminIds'), { invalid_type_error: 'adminIds must be an array of ids' })
@@ -193,16 +199,16 @@ export const busEventSchema = z.object({
   group: idString('group'),
   at: z.number().int().nonnegative().max(MAX_EPOCH_MS),
   receivedAt: z.number().int().nonnegative().max(MAX_EPOCH_MS),
-  source: text('source', z.string().max(MAX_ID_LENGTH)),
-  person: text('person', z.string().max(MAX_ID_LENGTH)),
+  source: z.string().max(MAX_ID_LENGTH),
+  person: z.string().max(MAX_ID_LENGTH),
   kind: z.union([z.enum(MESSAGE_KINDS), z.literal('')]),
   forwarded: z.boolean(),
   members: count('members').optional(),
   admins: count('admins').optional(),
-  title: text('title', z.string().max(MAX_TITLE_LENGTH)).optional(),
-  adminIds: z.array(text('adminIds', z.string().min(1).max(MAX_ID_LENGTH))).max(MAX_ADMIN_IDS).optional(),
-  fingerprint: text('fingerprint', z.string().min(1).max(MAX_ID_LENGTH)).optional(),
-  platform: text('platform', z.string().min(1).max(MAX_PLATFORM_LENGTH)).optional(),
+  title: z.string().max(MAX_TITLE_LENGTH).optional(),
+  adminIds: z.array(z.string().min(1).max(MAX_ID_LENGTH)).max(MAX_ADMIN_IDS).optional(),
+  fingerprint: z.string().min(1).max(MAX_ID_LENGTH).optional(),
+  platform: z.string().min(1).max(MAX_PLATFORM_LENGTH).optional(),
   followers: count('followers').optional(),
 });
 

@@ -1,7 +1,7 @@
 /**
  * Turning one posted item into a bus event (ok) or a rejection the sender is told of (drop): pure, per event.
  */
-import { describeZodError, incomingEventSchema, type BusEvent, type IncomingEvent } from '../common/events.ts';
+import { describeZodError, incomingEventSchema, textFieldsProblem, type BusEvent, type IncomingEvent } from '../common/events.ts';
 import { drop, ok, type DropOutcome, type OkOutcome } from '../common/outcome.ts';
 import type { Pseudonymise } from './pseudonymise.ts';
 
@@ -97,6 +97,8 @@ export function validateEvent(item: unknown, context: ValidateContext): Validate
   }
   const parsed = incomingEventSchema.safeParse(item);
   if (!parsed.success) return drop(describeZodError(parsed.error));
+  const textProblem = textFieldsProblem(parsed.data);
+  if (textProblem) return drop(textProblem);
   const unknown = unknownFields(item, parsed.data.type);
   if (unknown.length > 0) {
     const shown = unknown.slice(0, 5).map((key) => JSON.stringify(key.slice(0, 40))).join(', ');

@@ -1,6 +1,6 @@
 /** Decode: a bus record → its BusEvent (ok), or a dead letter naming why it is not one. Pure. */
 import type { ConsumedRecord } from '../common/bus/bus.ts';
-import { busEventSchema, describeZodError, type BusEvent } from '../common/events.ts';
+import { busEventSchema, describeZodError, textFieldsProblem, type BusEvent } from '../common/events.ts';
 import { deadLetter, ok, type DeadLetterOutcome, type OkOutcome } from '../common/outcome.ts';
 
 export type Decoded = OkOutcome<BusEvent> | DeadLetterOutcome;
@@ -14,5 +14,7 @@ export function decodeRecord(record: ConsumedRecord): Decoded {
   }
   const parsed = busEventSchema.safeParse(value);
   if (!parsed.success) return deadLetter(`not a bus event: ${describeZodError(parsed.error)}`);
+  const textProblem = textFieldsProblem(parsed.data);
+  if (textProblem) return deadLetter(`not a bus event: ${textProblem}`);
   return ok(parsed.data as BusEvent);
 }
