@@ -1,7 +1,7 @@
 /**
  * Runs one analyst query: the sandbox (sandbox.ts) decides from ClickHouse's own parse whether it
  * may run and gives the exact text; that text runs with the endpoint's limits, enforced by
- * ClickHouse: readonly, max_execution_time, max_memory_usage (group-by and sort spill to disk past
+ * ClickHouse: readonly, max_execution_time, max_memory_usage (group-by spills to disk past
  * a quarter of it: past half, a spilling GROUP BY still ran out here), max_result_rows / max_result_bytes (throw). The rows are read as a stream of lines
  * and turned into the answer's JSON one row at a time, its size counted as it grows: a result
  * whose JSON would pass SQL_MAX_RESULT_BYTES is stopped there, never built whole.
