@@ -59,8 +59,11 @@ const seriesSchema = unitSchema.extend({
 
 const searchSchema = z.object({
   q: z.string().trim().min(2, 'q must have at least 2 characters').max(100, 'q must have at most 100 characters'),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: z.coerce.number().int().min(1).max(200).default(20),
 });
+
+/** Natural order for names: "Booth 2" before "Booth 10", case and accents aside. */
+const naturalOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
 /** A step that gives a readable chart for the range: minutes for a couple of hours, days for months. */
 export function autoStep(rangeMs: number): number {
@@ -288,14 +291,15 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     const { scope } = userLocals(res);
     const { q, limit } = parsed.data;
     const needle = q.toLocaleLowerCase();
-    const units = [];
+    // Every match, then the first `limit` in natural order (names then ids).
+    const matches = [];
     for (const node of index.units.values()) {
-      if (units.length >= limit) break;
       if (!scopeAllows(scope, node.division)) continue;
       if (node.unit.name.toLocaleLowerCase().includes(needle) || node.unit.id.toLocaleLowerCase().includes(needle)) {
-        units.push({ id: node.unit.id, name: node.unit.name, level: node.unit.level, division: node.division });
+        matches.push({ id: node.unit.id, name: node.unit.name, level: node.unit.level, division: node.division });
       }
     }
+    const units = matches.sort((a, b) => naturalOrder.compare(a.name, b.name) || naturalOrder.compare(a.id, b.id)).slice(0, limit);
     // Read a few more than asked: some may fall outside a lead's scope.
     const found = await searchGroups(deps.client, q, scope.kind === 'all' ? limit : limit * 5);
     const groups = found
