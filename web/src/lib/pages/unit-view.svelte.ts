@@ -38,10 +38,20 @@ export function rangeBounds(range: Range, now = Date.now()): { from: number; to:
   return { from: to - range.hours * 3_600_000, to };
 }
 
+/** A unit's series as the server answered it: its points, their step and the range they cover. */
+export interface SeriesAnswer {
+  from: string;
+  to: string;
+  stepSeconds: number;
+  points: SeriesPoint[];
+}
+
 export class UnitView {
   answer = $state<UnitAnswer | null>(null);
   error = $state('');
-  series = $state<SeriesPoint[] | null>(null);
+  series = $state<SeriesAnswer | null>(null);
+  /** When the shown series was read (its last bucket is partial when it ends after this). */
+  seriesReadAt = $state(0);
   seriesError = $state('');
   /** Which range the shown series is for (`rangeKey`); only the answer to the latest request is shown. */
   seriesFor = $state('');
@@ -69,7 +79,7 @@ export class UnitView {
     const { from, to } = rangeBounds(range);
     const key = rangeKey(range);
     this.#seriesAsked = key;
-    const outcome = await apiFetch<{ points: SeriesPoint[] }>(
+    const outcome = await apiFetch<SeriesAnswer>(
       this.#token,
       `/api/v1/board/series${query({ unit: this.unit || undefined, from: new Date(from).toISOString(), to: new Date(to).toISOString() })}`,
     );
@@ -79,7 +89,8 @@ export class UnitView {
       return;
     }
     this.seriesError = '';
-    this.series = outcome.data.points;
+    this.series = outcome.data;
+    this.seriesReadAt = Date.now();
     this.seriesFor = key;
   }
 }
