@@ -146,7 +146,7 @@ describe('monitoring board', () => {
     await screenshot(page, 'booth');
 
     await page.fill('[data-testid="search"]', 'kishan');
-    await page.locator('[data-testid="search-results"] a', { hasText: 'Booth 201 Kishangarh' }).first().click();
+    await page.locator('[data-testid="search-results"] [role="option"]', { hasText: 'Booth 201 Kishangarh' }).first().click();
     await page.locator('[data-testid="unit-title"]').filter({ hasText: 'Booth 201 Kishangarh' }).waitFor({ timeout: WAIT_MS });
     await page.locator('[data-testid="groups"] tr[data-group="wa:g5"]').waitFor({ timeout: WAIT_MS });
   });
@@ -248,7 +248,7 @@ describe('monitoring board', () => {
     // Searching for another division's booth finds nothing; the other division's page is refused.
     await page.fill('[data-testid="search"]', 'kishan');
     await page.locator('[data-testid="search-results"]', { hasText: 'kishan' }).waitFor({ timeout: WAIT_MS });
-    expect(await page.locator('[data-testid="search-results"] a').count()).toBe(0);
+    expect(await page.locator('[data-testid="search-results"] [role="option"]').count()).toBe(0);
     await page.fill('[data-testid="search"]', '');
 
     const firing = page.locator('[data-testid="alert"][data-state="firing"]').first();

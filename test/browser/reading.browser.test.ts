@@ -1,8 +1,9 @@
 /**
  * Reading the board without misreading it, in Debian's Chromium against the real all-in-one server:
  * charts (whole axis labels with Indian grouping, dates day before month, partial buckets marked,
- * one quantity per axis, bars from zero, the SQL chart in its column's time zone), in the times of the
- * chosen language. Desktop and phone, English and Hindi. Screenshots go to
+ * one quantity per axis, bars from zero, the SQL chart in its column's time zone), the search box
+ * (a keyboard combobox in natural order, more than one page, closing on navigation), in the times of
+ * the chosen language. Desktop and phone, English and Hindi. Screenshots go to
  * test-results/reading-*.png. Polls with deadlines; never sleeps a fixed time.
  */
 import path from 'node:path';
@@ -76,6 +77,11 @@ async function runSql(page: Page, sql: string): Promise<void> {
   await page.fill('[data-testid="sql-input"]', sql);
   await page.click('[data-testid="sql-run"]');
   await page.locator('[data-testid="sql-result"]').waitFor({ timeout: WAIT_MS });
+}
+
+/** The names in the search list, in order (units and groups). */
+function optionNames(page: Page): Promise<string[]> {
+  return page.locator('[role="listbox"] [role="option"] .name').allTextContents();
 }
 
 async function noSidewaysScroll(page: Page): Promise<void> {
@@ -237,5 +243,92 @@ describe('charts that cannot be misread', () => {
     await noSidewaysScroll(page);
     await screenshot(page, 'sql-phone-hindi');
     await partScreenshot(page.locator('[data-testid="sql-result"]'), 'sql-phone-hindi-part');
+  });
+});
+
+describe('search that behaves like one', () => {
+  test('desktop: natural order, more than a page, arrow keys and Enter, closes on navigation', async () => {
+    const page = await openAs(ADMIN, { viewport: DESKTOP });
+    const box = page.locator('[data-testid="search"]');
+    await box.fill('booth');
+    await page.locator('[role="listbox"] [role="option"]').first().waitFor({ timeout: WAIT_MS });
+    expect(await box.getAttribute('role')).toBe('combobox');
+    expect(await box.getAttribute('aria-expanded')).toBe('true');
+    const units = page.locator('[role="listbox"] [role="group"]').first().locator('[role="option"] .name');
+    expect((await units.allTextContents()).slice(0, 12)).toEqual(['Booth 1', 'Booth 2', 'Booth 3', 'Booth 4', 'Booth 5', 'Booth 6', 'Booth 7', 'Booth 8', 'Booth 9', 'Booth 10', 'Booth 11', 'Booth 12']);
+    expect(await units.count()).toBe(20);
+    // Groups in natural order too.
+    expect(await page.locator('[role="listbox"] [role="group"]').nth(1).locator('[role="option"] .name').allTextContents()).toEqual(['Booth 1 voters', 'Booth 2 voters', 'Booth 10 voters', 'Booth 100 voters']);
+    await screenshot(page, 'search');
+
+    await page.click('[data-testid="search-more"]');
+    await waitFor(async () => ((await units.count()) === 31 ? true : undefined), 'all 31 booths after "Show more"', WAIT_MS);
+    expect((await units.allTextContents()).slice(-3)).toEqual(['Booth 29', 'Booth 30', 'Booth 100']);
+    expect(await page.locator('[data-testid="search-more"]').count()).toBe(0);
+    expect(await box.evaluate((input) => input === document.activeElement)).toBe(true);
+
+    // Arrow keys move the active option (aria-activedescendant); Enter opens it.
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    const active = await box.getAttribute('aria-activedescendant');
+    expect(await page.locator(`#${active}`).getAttribute('aria-selected')).toBe('true');
+    expect(await page.locator(`#${active} .name`).textContent()).toBe('Booth 2');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    // Round from the first option to the last.
+    expect(await page.locator(`#${await box.getAttribute('aria-activedescendant')} .name`).textContent()).toBe('Booth 100 voters');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="unit-title"]', { hasText: 'Booth 2' }).waitFor({ timeout: WAIT_MS });
+    expect(page.url()).toMatch(/#\/unit\/B2$/);
+    expect(await page.locator('[data-testid="search-results"]').count()).toBe(0);
+    expect(await box.inputValue()).toBe('');
+    expect(await box.getAttribute('aria-expanded')).toBe('false');
+
+    // Open again, then go elsewhere while the box keeps the focus (back in history): the list does not stay over the next page.
+    await page.locator('nav.crumbs a', { hasText: 'Jaipur City' }).click();
+    await page.locator('[data-testid="unit-title"]', { hasText: 'Jaipur City' }).waitFor({ timeout: WAIT_MS });
+    await box.fill('booth 1');
+    await page.locator('[role="listbox"] [role="option"]').first().waitFor({ timeout: WAIT_MS });
+    await page.goBack();
+    await page.locator('[data-testid="unit-title"]', { hasText: 'Booth 2' }).waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('[data-testid="search-results"]').count()).toBe(0);
+    expect(await box.inputValue()).toBe('');
+    // Or by a link beside the box.
+    await box.fill('booth 1');
+    await page.locator('[role="listbox"] [role="option"]').first().waitFor({ timeout: WAIT_MS });
+    await page.locator('nav.toolbar a', { hasText: 'Board' }).click();
+    await page.locator('[data-testid="counts-grid"]').waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('[data-testid="search-results"]').count()).toBe(0);
+
+    // Escape closes the list; a second Escape empties the box.
+    await box.fill('booth 3');
+    await page.locator('[role="listbox"] [role="option"]').first().waitFor({ timeout: WAIT_MS });
+    await page.keyboard.press('Escape');
+    expect(await page.locator('[data-testid="search-results"]').count()).toBe(0);
+    expect(await box.inputValue()).toBe('booth 3');
+    await page.keyboard.press('Escape');
+    expect(await box.inputValue()).toBe('');
+  });
+
+  test('phone, Hindi, as the lead: the list fits, a tap opens a booth, nothing outside the division', async () => {
+    const page = await openAs(LEAD, { viewport: PHONE, hindi: true });
+    await page.locator('[data-testid="unit-page"][data-unit="JPR"]').waitFor({ timeout: WAIT_MS });
+    await page.fill('[data-testid="search"]', 'booth 1');
+    await page.locator('[role="listbox"] [role="option"]').first().waitFor({ timeout: WAIT_MS });
+    expect((await optionNames(page)).slice(0, 4)).toEqual(['Booth 1', 'Booth 10', 'Booth 11', 'Booth 12']);
+    expect(await page.locator('[data-testid="search-results"] h3').first().textContent()).toBe('इकाइयाँ');
+    const list = await page.locator('[data-testid="search-results"]').boundingBox();
+    expect(list!.x).toBeGreaterThanOrEqual(0);
+    expect(list!.x + list!.width).toBeLessThanOrEqual(PHONE.width);
+    await noSidewaysScroll(page);
+    await screenshot(page, 'search-phone-hindi');
+    await page.locator('[role="option"]', { hasText: 'Booth 100 voters' }).click();
+    await page.locator('[data-testid="unit-title"]', { hasText: 'Booth 100' }).waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('[data-testid="search-results"]').count()).toBe(0);
+    await page.fill('[data-testid="search"]', 'ajmer');
+    await page.locator('[data-testid="search-results"]', { hasText: 'ajmer' }).waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('[role="option"]').count()).toBe(0);
   });
 });
