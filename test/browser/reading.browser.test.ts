@@ -2,8 +2,8 @@
  * Reading the board without misreading it, in Debian's Chromium against the real all-in-one server:
  * charts (whole axis labels with Indian grouping, dates day before month, partial buckets marked,
  * one quantity per axis, bars from zero, the SQL chart in its column's time zone), the search box
- * (a keyboard combobox in natural order, more than one page, closing on navigation), in the times of
- * the chosen language. Desktop and phone, English and Hindi. Screenshots go to
+ * (a keyboard combobox in natural order, more than one page, closing on navigation), and the words
+ * and times of the chosen language. Desktop and phone, English and Hindi. Screenshots go to
  * test-results/reading-*.png. Polls with deadlines; never sleeps a fixed time.
  */
 import path from 'node:path';
@@ -330,5 +330,45 @@ describe('search that behaves like one', () => {
     await page.fill('[data-testid="search"]', 'ajmer');
     await page.locator('[data-testid="search-results"]', { hasText: 'ajmer' }).waitFor({ timeout: WAIT_MS });
     expect(await page.locator('[role="option"]').count()).toBe(0);
+  });
+});
+
+describe('words and times in the chosen language', () => {
+  test('the admin-password hint appears only after a refused sign-in as admin, never for a lead', async () => {
+    const page = await board.open({ viewport: PHONE });
+    const hint = page.locator('[data-testid="first-admin-hint"]');
+    expect(await hint.count()).toBe(0);
+    await board.signIn(page, { username: LEAD.username, password: 'not-the-password' });
+    await page.locator('[data-testid="sign-in"] [role="alert"]').waitFor({ timeout: WAIT_MS });
+    expect(await hint.count()).toBe(0);
+    await board.signIn(page, { username: 'admin', password: 'not-the-password' });
+    await hint.waitFor({ timeout: WAIT_MS });
+    expect(await hint.textContent()).toMatch(/admin password/);
+    await page.click('[data-testid="lang-hi"]');
+    await page.locator('[data-testid="first-admin-hint"]', { hasText: 'पासवर्ड' }).waitFor({ timeout: WAIT_MS });
+    // The refusal itself follows the language too.
+    expect(await page.locator('[data-testid="sign-in"] [role="alert"]').textContent()).toBe('उपयोगकर्ता नाम या पासवर्ड ग़लत है।');
+    await screenshot(page, 'sign-in-hint-hindi');
+    await board.signIn(page, LEAD);
+    await page.locator('[data-testid="unit-page"][data-unit="JPR"]').waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('body').textContent()).not.toMatch(/admin का पासवर्ड|admin password/);
+  });
+
+  test("the two time zones are named apart: India's and the viewer's own by place", async () => {
+    const page = await openAs(ADMIN, { viewport: DESKTOP, timezoneId: 'Europe/London' });
+    const options = () => page.locator('[data-testid="zone"] option').allTextContents();
+    const [ist, own] = await options();
+    expect(ist).toBe('India time (IST)');
+    expect(own).toMatch(/^My zone: London \(GMT(\+1)?\)$/);
+    await page.click('[data-testid="lang-hi"]');
+    await page.locator('[data-testid="zone"] option', { hasText: 'भारतीय समय (IST)' }).waitFor({ state: 'attached', timeout: WAIT_MS });
+    expect((await options())[1]).toMatch(/^मेरा समय क्षेत्र: London/);
+    await screenshot(page, 'zones-hindi');
+    await page.click('[data-testid="lang-en"]');
+    // A browser in India under the older id has nothing to choose between.
+    const calcutta = await openAs(ADMIN, { viewport: DESKTOP, timezoneId: 'Asia/Calcutta' });
+    const reported = await calcutta.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(['Asia/Calcutta', 'Asia/Kolkata']).toContain(reported);
+    expect(await calcutta.locator('[data-testid="zone"]').count()).toBe(0);
   });
 });

@@ -4,6 +4,7 @@
  * back to the sign-in form with the server's reason. Kept in sessionStorage: it survives a reload
  * of the tab, not closing it.
  */
+import { translate, type Translate } from '../i18n/messages.ts';
 
 /** The user as the sign-in answer describes them (api/auth). */
 export interface SessionUser {
@@ -25,14 +26,15 @@ function isStoredSession(value: unknown): value is StoredSession {
   return typeof v?.token === 'string' && typeof v.expiresAt === 'string' && typeof v.user?.username === 'string';
 }
 
-async function errorOf(response: Response): Promise<string> {
+/** The server's reason for refusing a sign-in, if it gave one. */
+async function reasonOf(response: Response): Promise<string | undefined> {
   try {
     const body = (await response.json()) as { error?: unknown };
     if (typeof body.error === 'string' && body.error) return body.error;
   } catch {
     // not JSON: fall through
   }
-  return `sign-in failed (HTTP ${response.status})`;
+  return undefined;
 }
 
 export class Session {
@@ -40,12 +42,21 @@ export class Session {
   user = $state<SessionUser | null>(null);
   expiresAt = $state<Date | null>(null);
   /** Why the board is showing the sign-in form (a failed attempt, an expired token), if it says. */
-  notice = $state('');
+  get notice(): string {
+    return this.#notice();
+  }
   busy = $state(false);
+  /** The username of the last refused sign-in ('' when the last one went through). */
+  refusedAs = $state('');
 
   #storage: Storage | undefined;
+  #t: Translate;
+  /** The notice, written when read: the board's own notices follow a change of language. */
+  #notice = $state<() => string>(() => '');
 
-  constructor(storage: Storage | undefined = globalThis.sessionStorage) {
+  /** `t` writes the board's own notices in the viewer's language. */
+  constructor(t: Translate = (key, values) => translate('en', key, values), storage: Storage | undefined = globalThis.sessionStorage) {
+    this.#t = t;
     this.#storage = storage;
     const stored = this.#read();
     if (stored && new Date(stored.expiresAt).getTime() > Date.now()) this.#set(stored);
@@ -55,7 +66,7 @@ export class Session {
   /** Exchange a username and password for a token; on failure `notice` says why. */
   async signIn(username: string, password: string): Promise<boolean> {
     this.busy = true;
-    this.notice = '';
+    this.#notice = () => '';
     try {
       const response = await fetch('/api/v1/auth/sign-in', {
         method: 'POST',
@@ -63,19 +74,21 @@ export class Session {
         body: JSON.stringify({ username, password }),
       });
       if (!response.ok) {
-        this.notice = await errorOf(response);
+        this.#notice = await this.#refusal(response);
+        this.refusedAs = username;
         return false;
       }
       const body: unknown = await response.json();
       if (!isStoredSession(body)) {
-        this.notice = 'the server answered the sign-in in an unexpected shape';
+        this.#notice = () => this.#t('auth.unexpected');
         return false;
       }
+      this.refusedAs = '';
       this.#set(body);
       this.#storage?.setItem(STORAGE_KEY, JSON.stringify(body));
       return true;
     } catch {
-      this.notice = 'could not reach the server; check the connection and try again';
+      this.#notice = () => this.#t('error.unreachable');
       return false;
     } finally {
       this.busy = false;
@@ -99,8 +112,18 @@ export class Session {
     this.token = null;
     this.user = null;
     this.expiresAt = null;
-    this.notice = reason;
+    this.#notice = () => reason;
     this.#storage?.removeItem(STORAGE_KEY);
+  }
+
+  /** Why a sign-in was refused, in the viewer's language where the board knows the reason (the server's words otherwise). */
+  async #refusal(response: Response): Promise<() => string> {
+    // Every 401 of the sign-in is a wrong username or password (api/auth/auth-service.ts).
+    if (response.status === 401) return () => this.#t('auth.wrong');
+    const retryAfter = Number(response.headers.get('Retry-After'));
+    if (response.status === 429 && retryAfter > 0) return () => this.#t('auth.tooMany', { minutes: Math.ceil(retryAfter / 60) });
+    const reason = await reasonOf(response);
+    return () => reason ?? this.#t('auth.failed', { status: response.status });
   }
 
   #set(session: StoredSession): void {
