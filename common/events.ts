@@ -1,7 +1,7 @@
 /**
  * The event contract shared by ingest, processor, api and web.
  *
- * - `incomingEventSchema`: what sources post to `POST /v1/events` (public contract, see DESIGN.md).
+ * - `incomingEventSchema`: what sources post to `POST /v1/events` (public contract, docs/openapi.yaml).
  * - `BusEvent`: what ingest puts on the "events" topic after validation and pseudonymisation.
  *   It never carries raw phone numbers, platform user ids or message text.
  */

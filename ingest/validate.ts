@@ -1,10 +1,11 @@
 /**
- * Turning one posted item into a bus event or a rejection: pure, per event.
+ * Turning one posted item into a bus event (ok) or a rejection the sender is told of (drop): pure, per event.
  */
 import { describeZodError, incomingEventSchema, type BusEvent, type IncomingEvent } from '../common/events.ts';
+import { drop, ok, type DropOutcome, type OkOutcome } from '../common/outcome.ts';
 import type { Pseudonymise } from './pseudonymise.ts';
 
-export type Validated = { ok: true; event: BusEvent } | { ok: false; error: string };
+export type Validated = OkOutcome<BusEvent> | DropOutcome;
 
 export interface ValidateContext {
   source: string;
@@ -72,16 +73,16 @@ export function toBusEvent(event: IncomingEvent, context: ValidateContext): BusE
 
 export function validateEvent(item: unknown, context: ValidateContext): Validated {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-    return { ok: false, error: 'each event must be a JSON object' };
+    return drop('each event must be a JSON object');
   }
   const parsed = incomingEventSchema.safeParse(item);
-  if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) };
+  if (!parsed.success) return drop(describeZodError(parsed.error));
   const unknown = unknownFields(item, parsed.data.type);
   if (unknown.length > 0) {
     const shown = unknown.slice(0, 5).map((key) => JSON.stringify(key.slice(0, 40))).join(', ');
-    return { ok: false, error: `unknown field${unknown.length > 1 ? 's' : ''} ${shown}${unknown.length > 5 ? ', …' : ''} for a ${parsed.data.type} event: allowed are ${[...KNOWN_FIELDS[parsed.data.type]].join(', ')}` };
+    return drop(`unknown field${unknown.length > 1 ? 's' : ''} ${shown}${unknown.length > 5 ? ', …' : ''} for a ${parsed.data.type} event: allowed are ${[...KNOWN_FIELDS[parsed.data.type]].join(', ')}`);
   }
   const timeProblem = outsideWindow(parsed.data.at, context);
-  if (timeProblem) return { ok: false, error: timeProblem };
-  return { ok: true, event: toBusEvent(parsed.data, context) };
+  if (timeProblem) return drop(timeProblem);
+  return ok(toBusEvent(parsed.data, context));
 }

@@ -1,7 +1,7 @@
 /** Step 3: a decoded event and its placement → one row of the `events` table. Pure. */
 import type { BusEvent } from '../common/events.ts';
 import type { BatchMark } from '../common/live.ts';
-import type { Placement } from './directory.ts';
+import type { Placement } from '../common/placement.ts';
 
 export interface EventRow {
   event_id: string;

@@ -4,8 +4,8 @@ import { Search, type Found } from '../../web/src/lib/state/search.svelte.ts';
 /** A server with booths 1..n and one group per booth, answering in natural order as the api does. */
 function server(n: number) {
   const asked: { q: string; limit: number }[] = [];
-  const units = Array.from({ length: n }, (_, i) => ({ id: `B${i + 1}`, name: `Booth ${i + 1}`, level: 'booth' }));
-  const groups = units.map((u) => ({ id: `wa:${u.id}`, title: `${u.name} voters`, unit: u.id, unitName: u.name, category: 'booth-voters' }));
+  const units = Array.from({ length: n }, (_, i) => ({ id: `B${i + 1}`, name: `Booth ${i + 1}`, level: 'booth', division: 'd1' }));
+  const groups = units.map((u) => ({ id: `wa:${u.id}`, title: `${u.name} voters`, unit: u.id, unitName: u.name, category: 'booth-voters', division: 'd1' }));
   const lookUp = async (q: string, limit: number) => {
     asked.push({ q, limit });
     return { ok: true as const, data: { units: units.slice(0, limit), groups: groups.slice(0, limit) } satisfies Found };

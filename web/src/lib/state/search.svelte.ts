@@ -3,27 +3,14 @@
  * /api/v1/board/search, in natural order, cut to the user's scope), which option the arrow keys are
  * on, and how many are shown: a first page, then more on asking, up to MAX_SHOWN of each kind.
  */
+import type { SearchAnswer } from '../../../../common/contracts/board.ts';
 import type { ApiOutcome } from '../api.ts';
 import { hrefOf } from './route.svelte.ts';
 
-export interface FoundUnit {
-  id: string;
-  name: string;
-  level: string;
-}
-
-export interface FoundGroup {
-  id: string;
-  title: string;
-  unit: string;
-  unitName: string;
-  category: string;
-}
-
-export interface Found {
-  units: FoundUnit[];
-  groups: FoundGroup[];
-}
+/** What the server answers (common/contracts/board.ts): units and groups, each as the contract has it. */
+export type Found = Pick<SearchAnswer, 'units' | 'groups'>;
+export type FoundUnit = SearchAnswer['units'][number];
+export type FoundGroup = SearchAnswer['groups'][number];
 
 /** One choice of the list: a unit, a group (it opens the group's unit), or "show more". */
 export type SearchOption = { kind: 'unit'; href: string; unit: FoundUnit } | { kind: 'group'; href: string; group: FoundGroup } | { kind: 'more' };
