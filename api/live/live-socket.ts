@@ -93,7 +93,8 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
     try {
       const outcome = await options.authenticate(token);
       if (!outcome.ok) {
-        next(new Error(outcome.error));
+        // The code travels as the error's data: the board says it in the viewer's language.
+        next(Object.assign(new Error(outcome.error), { data: { code: outcome.code } }));
         return;
       }
       const data: LiveSocketData = { token, username: outcome.user.username, sessionId: outcome.claims.sessionId, scope: scopeOf(outcome.user) };

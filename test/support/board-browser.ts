@@ -25,6 +25,9 @@ export interface Credentials {
 export interface OpenOptions {
   viewport?: { width: number; height: number };
   timezoneId?: string;
+  /** Where to open (default `/`), and what to wait for there (default the sign-in form). */
+  path?: string;
+  ready?: string;
 }
 
 /** A call of the deployment's HTTP API: its status and JSON body ({} when there is none). */
@@ -147,8 +150,8 @@ export async function startBoardUnderTest(options: { admin: Credentials; ingestT
       contexts.push(context);
       const page = await context.newPage();
       page.on('pageerror', (error) => pageErrors.push(error.message));
-      await page.goto(`${services.url}/`);
-      await page.locator('[data-testid="sign-in"]').waitFor({ timeout: options.waitMs });
+      await page.goto(`${services.url}${open.path ?? '/'}`);
+      await page.locator(open.ready ?? '[data-testid="sign-in"]').waitFor({ timeout: options.waitMs });
       return page;
     },
     async signIn(page, user) {

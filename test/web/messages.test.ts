@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../common/contracts/errors.ts';
+import { codeKey } from '../../web/src/lib/error-text.ts';
 import { CATALOGUE, type MessageKey } from '../../web/src/lib/i18n/messages.ts';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -20,6 +22,10 @@ describe("the board's catalogues", () => {
       const rest = CATALOGUE.hi[key].replace(/\{\w+\}/g, '').replace(NAMES, '').replace(/\/v1\/events/g, '');
       expect(rest, key).not.toMatch(/[A-Za-z]{2,}/);
     }
+  });
+
+  it("say every error code of the api in the board's words", () => {
+    for (const code of ERROR_CODES) expect(CATALOGUE.en[codeKey(code)], code).toBeTruthy();
   });
 
   it('call a unit with no active group by what it is, never "closed" (बंद)', () => {

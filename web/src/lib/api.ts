@@ -1,23 +1,34 @@
 /**
  * Reads and writes against the api with the signed-in user's token. Outcomes are values: `ok` with
- * the parsed body, or the server's own error text (or why the server could not be reached, in the
- * viewer's language once App has called `speakWith`).
+ * the parsed body, or the error in the viewer's language once App has called `speakWith` (the message
+ * of the answer's code; the server's English words for a code the board does not know).
  */
+import { errorText } from './error-text.ts';
 import { translate, type Translate } from './i18n/messages.ts';
 
 export type ApiOutcome<T> = { ok: true; data: T } | { ok: false; status: number; error: string };
 
+/** The signed-in user's current token: read at each call, so a renewed one is used from then on. */
+export type Bearer = () => string;
+
 let t: Translate = (key, values) => translate('en', key, values);
+
+let refused: (reason: string, code: unknown) => void = () => undefined;
 
 /** Write the board's own failure texts with `translator` (the viewer's preferences). */
 export function speakWith(translator: Translate): void {
   t = translator;
 }
 
-export async function apiFetch<T>(token: string, path: string, init: RequestInit = {}): Promise<ApiOutcome<T>> {
+/** `handler` hears of every 401: the token expired or the session ended (the session decides). */
+export function whenRefused(handler: (reason: string, code: unknown) => void): void {
+  refused = handler;
+}
+
+export async function apiFetch<T>(bearer: Bearer, path: string, init: RequestInit = {}): Promise<ApiOutcome<T>> {
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), Authorization: `Bearer ${token}` } });
+    response = await fetch(path, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), Authorization: `Bearer ${bearer()}` } });
   } catch {
     return { ok: false, status: 0, error: t('error.unreachable') };
   }
@@ -28,8 +39,10 @@ export async function apiFetch<T>(token: string, path: string, init: RequestInit
     // not JSON
   }
   if (!response.ok) {
-    const error = (body as { error?: unknown } | null)?.error;
-    return { ok: false, status: response.status, error: typeof error === 'string' && error ? error : t('error.status', { status: response.status }) };
+    const { error, code } = (body ?? {}) as { error?: unknown; code?: unknown };
+    const words = typeof error === 'string' && error ? error : t('error.status', { status: response.status });
+    if (response.status === 401) refused(words, code);
+    return { ok: false, status: response.status, error: errorText(t, code, words) };
   }
   return { ok: true, data: body as T };
 }

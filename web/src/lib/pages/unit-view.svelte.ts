@@ -6,7 +6,7 @@
  */
 import type { SeriesAnswer, SeriesPoint, UnitAnswer, UnitCounts } from '../../../../common/contracts/board.ts';
 import { HOUR_MS, MINUTE_MS } from '../../../../common/time.ts';
-import { apiFetch, query } from '../api.ts';
+import { apiFetch, query, type Bearer } from '../api.ts';
 
 export type { UnitAnswer, UnitCounts };
 
@@ -43,16 +43,16 @@ export class UnitView {
   seriesFor = $state('');
   #seriesAsked = '';
 
-  #token: string;
+  #bearer: Bearer;
   readonly unit: string;
 
-  constructor(token: string, unit: string) {
-    this.#token = token;
+  constructor(bearer: Bearer, unit: string) {
+    this.#bearer = bearer;
     this.unit = unit;
   }
 
   async loadUnit(): Promise<void> {
-    const outcome = await apiFetch<UnitAnswer>(this.#token, `/api/v1/board/unit${query({ unit: this.unit || undefined })}`);
+    const outcome = await apiFetch<UnitAnswer>(this.#bearer, `/api/v1/board/unit${query({ unit: this.unit || undefined })}`);
     if (!outcome.ok) {
       this.error = outcome.error;
       return;
@@ -66,7 +66,7 @@ export class UnitView {
     const key = rangeKey(range);
     this.#seriesAsked = key;
     const outcome = await apiFetch<SeriesAnswer>(
-      this.#token,
+      this.#bearer,
       `/api/v1/board/series${query({ unit: this.unit || undefined, from: new Date(from).toISOString(), to: new Date(to).toISOString() })}`,
     );
     if (key !== this.#seriesAsked) return; // a later range was chosen while this one loaded

@@ -5,7 +5,7 @@
  */
 import type { AlertAnswer, AlertChange, AlertsAnswer, Alert } from '../../../../common/contracts/alerts.ts';
 import { SOCKET_EVENTS } from '../../../../common/live.ts';
-import { apiFetch } from '../api.ts';
+import { apiFetch, type Bearer } from '../api.ts';
 import type { LiveSocket } from '../live-socket.ts';
 
 export class AlertsFeed {
@@ -18,14 +18,14 @@ export class AlertsFeed {
 
   openCount = $derived(this.alerts.length);
 
-  #token: string;
+  #bearer: Bearer;
 
-  constructor(token: string) {
-    this.#token = token;
+  constructor(bearer: Bearer) {
+    this.#bearer = bearer;
   }
 
   async load(): Promise<void> {
-    const outcome = await apiFetch<AlertsAnswer>(this.#token, '/api/v1/alerts?state=open&limit=200');
+    const outcome = await apiFetch<AlertsAnswer>(this.#bearer, '/api/v1/alerts?state=open&limit=200');
     if (!outcome.ok) {
       this.error = outcome.error;
       return;
@@ -43,7 +43,7 @@ export class AlertsFeed {
   async acknowledge(id: string): Promise<string | null> {
     this.pending = [...this.pending, id];
     try {
-      const outcome = await apiFetch<AlertAnswer>(this.#token, `/api/v1/alerts/${encodeURIComponent(id)}/acknowledge`, { method: 'POST' });
+      const outcome = await apiFetch<AlertAnswer>(this.#bearer, `/api/v1/alerts/${encodeURIComponent(id)}/acknowledge`, { method: 'POST' });
       if (!outcome.ok) return outcome.error;
       this.apply(outcome.data.alert);
       return null;

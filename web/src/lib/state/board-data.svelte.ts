@@ -5,7 +5,7 @@
  * (GET /api/v1/board/quiet: one count, not the whole drill-down).
  */
 import type { QuietAnswer, TrendsAnswer } from '../../../../common/contracts/board.ts';
-import { apiFetch } from '../api.ts';
+import { apiFetch, type Bearer } from '../api.ts';
 import { RateWindow } from './rate-window.ts';
 
 export class BoardData {
@@ -16,12 +16,12 @@ export class BoardData {
   quietGroups = $state<number | null>(null);
   error = $state('');
 
-  #token: string;
+  #bearer: Bearer;
   #scopeUnit: string;
 
   /** `scopeUnit`: '' for the whole organisation, else the division a lead watches. */
-  constructor(token: string, scopeUnit: string) {
-    this.#token = token;
+  constructor(bearer: Bearer, scopeUnit: string) {
+    this.#bearer = bearer;
     this.#scopeUnit = scopeUnit;
   }
 
@@ -33,8 +33,8 @@ export class BoardData {
 
   async refresh(): Promise<void> {
     const [trends, quiet] = await Promise.all([
-      apiFetch<TrendsAnswer>(this.#token, '/api/v1/board/trends?hours=12'),
-      apiFetch<QuietAnswer>(this.#token, `/api/v1/board/quiet${this.#scopeUnit ? `?unit=${encodeURIComponent(this.#scopeUnit)}` : ''}`),
+      apiFetch<TrendsAnswer>(this.#bearer, '/api/v1/board/trends?hours=12'),
+      apiFetch<QuietAnswer>(this.#bearer, `/api/v1/board/quiet${this.#scopeUnit ? `?unit=${encodeURIComponent(this.#scopeUnit)}` : ''}`),
     ]);
     if (trends.ok) {
       const map = new Map<string, number[]>();
