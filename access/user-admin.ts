@@ -3,6 +3,7 @@
  * rules (valid names, roles, password strength, leads need units) hold whichever door is used.
  */
 import { z } from 'zod';
+import type { PublicUser } from '../common/contracts/admin.ts';
 import { describeZodError } from '../common/events.ts';
 import { encodedKeysLength, MAX_PARAMETER_BYTES } from '../common/store/query-params.ts';
 import { generatePassword, hashPassword, passwordProblem } from './password.ts';
@@ -42,7 +43,7 @@ export type UserChange = z.input<typeof userChangeSchema>;
 export type AdminOutcome = { ok: true; user: StoredUser; generatedPassword?: string } | { ok: false; status: 400 | 404 | 409; error: string };
 
 /** A user as shown to admins: never the hash. */
-export function publicUser(user: StoredUser) {
+export function publicUser(user: StoredUser): PublicUser {
   return {
     username: user.username,
     roles: user.roles,

@@ -15,6 +15,7 @@ import { publicUser, usernameSchema, type AdminOutcome, type UserAdmin } from '.
 import type { UsersRepository } from '../../access/users-repository.ts';
 import type { Displays } from '../../access/displays.ts';
 import type { DisplayCreated } from '../../common/contracts/access.ts';
+import type { UsersAnswer } from '../../common/contracts/admin.ts';
 import { userLocals } from '../access/require-user.ts';
 
 /** Who a live socket belongs to: the user it signed in as and the session its token came from. */
@@ -49,7 +50,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   const body = express.json({ limit: '64kb' });
 
   router.get('/api/v1/admin/users', adminOnly, async function listUsers(_req, res) {
-    res.json({ users: (await deps.users.list()).map(publicUser) });
+    res.json({ users: (await deps.users.list()).map(publicUser) } satisfies UsersAnswer);
   });
 
   router.post('/api/v1/admin/users', adminOnly, body, async function createUser(req, res) {

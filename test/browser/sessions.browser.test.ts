@@ -135,4 +135,43 @@ describe('sessions that last', () => {
     expect(await page.evaluate(() => localStorage.getItem('grouppulse.display'))).toBeNull();
     await board.screenshot(page, 'sessions-wall-display-revoked');
   });
+
+  test("the admin page: make a display and open its address, revoke it there, sign a monitor out everywhere", async () => {
+    const adminPage = await board.openAs(ADMIN, { viewport: DESKTOP });
+    await adminPage.click('[data-testid="nav-admin"]');
+    await adminPage.fill('input[name="label"]', 'Central lobby');
+    await adminPage.click('[data-testid="admin-page"] button[type="submit"]');
+    const url = await adminPage.locator('[data-testid="display-url"]').inputValue();
+    expect(url).toMatch(new RegExp(`^${board.url}/#display=[\\w-]{16}\\.[\\w-]{43}$`));
+    const monitor = await board.openAs(MONITOR, { viewport: DESKTOP });
+    await board.screenshot(adminPage, 'sessions-admin-desktop');
+
+    // The whole board on the display, read-only.
+    const wall = await board.open({ viewport: WALL, path: url.slice(board.url.length), ready: live });
+    await wall.locator('[data-testid="display-name"]', { hasText: 'Central lobby' }).waitFor({ timeout: WAIT_MS });
+    expect(await wall.evaluate(() => location.hash)).toBe('#/');
+
+    await adminPage.locator('[data-testid="display"]', { hasText: 'Central lobby' }).getByRole('button', { name: 'Revoke' }).click();
+    await adminPage.locator('[data-testid="display"]', { hasText: 'Central lobby' }).waitFor({ state: 'detached', timeout: WAIT_MS });
+    await wall.locator('[data-testid="sign-in"] [role="alert"]', { hasText: 'This display’s address no longer works' }).waitFor({ timeout: WAIT_MS });
+
+    await adminPage.locator(`[data-testid="user"][data-username="${MONITOR.username}"]`).getByRole('button', { name: 'Sign out everywhere' }).click();
+    await adminPage.locator('[data-testid="signed-out"]', { hasText: MONITOR.username }).waitFor({ timeout: WAIT_MS });
+    await monitor.locator('[data-testid="sign-in"] [role="alert"]', { hasText: 'Your session has ended' }).waitFor({ timeout: WAIT_MS });
+    // The admin's own board is untouched.
+    await adminPage.locator(live).waitFor({ timeout: WAIT_MS });
+  });
+
+  test('the admin page on a phone, in Hindi, fits the screen', async () => {
+    const page = await board.openAs(ADMIN, { viewport: PHONE });
+    await page.click('[data-testid="lang-hi"]');
+    await page.click('[data-testid="nav-admin"]');
+    await page.locator('[data-testid="admin-page"] h2', { hasText: 'दीवार डिस्प्ले' }).waitFor({ timeout: WAIT_MS });
+    await page.fill('input[name="label"]', 'फ़ोन जाँच');
+    await page.click('[data-testid="admin-page"] button[type="submit"]');
+    await page.locator('[data-testid="display-url"]').waitFor({ timeout: WAIT_MS });
+    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
+    expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+    await board.screenshot(page, 'sessions-admin-phone-hi');
+  });
 });
