@@ -16,7 +16,7 @@ export const newDisplaySchema = z
   })
   .strict();
 
-type DisplayFailure = { ok: false; status: 400 | 404; error: string };
+type DisplayFailure = { ok: false; status: 400 | 404; error: string; field?: string };
 
 export interface Displays {
   create(input: unknown, createdBy: string): Promise<{ ok: true; display: DisplayInfo; token: string } | DisplayFailure>;
@@ -33,7 +33,7 @@ export function createDisplays(deps: { sessions: SessionsRepository; revocations
   return {
     async create(input, createdBy) {
       const parsed = newDisplaySchema.safeParse(input);
-      if (!parsed.success) return { ok: false, status: 400, error: describeZodError(parsed.error) };
+      if (!parsed.success) return { ok: false, status: 400, error: describeZodError(parsed.error), field: String(parsed.error.issues[0]?.path[0] ?? '') || undefined };
       const id = newSessionId();
       const { token, secretDigest } = newSecret(id);
       const at = now();

@@ -7,8 +7,7 @@
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { MeAnswer, SessionAnswer, SignInAnswer } from '../../common/contracts/access.ts';
-import type { ErrorAnswer } from '../../common/contracts/errors.ts';
-import { describeZodError } from '../../common/events.ts';
+import { answerError, answerInvalid } from '../errors.ts';
 import { createFailureLimit } from '../../common/failure-limit.ts';
 import type { AuthFailure, AuthService, SignInOutcome } from '../../access/auth-service.ts';
 import { userLocals, type RequireUser } from './require-user.ts';
@@ -33,12 +32,12 @@ const displaySchema = z.object({ token: z.string({ required_error: 'token is req
 function bodyOf<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, req: express.Request, res: Response): T | undefined {
   const parsed = schema.safeParse(req.body);
   if (parsed.success) return parsed.data;
-  res.status(400).json({ error: describeZodError(parsed.error), code: 'invalid-request' } satisfies ErrorAnswer);
+  answerInvalid(res, parsed.error);
   return undefined;
 }
 
 function refuse(res: Response, failure: AuthFailure): void {
-  res.status(401).json({ error: failure.error, code: failure.code } satisfies ErrorAnswer);
+  answerError(res, 401, failure.code, failure.error);
 }
 
 export function createAuthRouter(deps: AuthRouterDeps): Router {
@@ -47,10 +46,8 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
   const perAddress = createFailureLimit({ limit: deps.signInMaxFailuresPerAddress, windowMs: deps.signInWindowMs });
 
   function tooMany(res: Response, seconds: number, what: string): void {
-    res
-      .set('Retry-After', String(seconds))
-      .status(429)
-      .json({ error: `too many failed sign-ins ${what}: try again in ${Math.ceil(seconds / 60)} minutes`, code: 'too-many-sign-ins' } satisfies ErrorAnswer);
+    res.set('Retry-After', String(seconds));
+    answerError(res, 429, 'too-many-sign-ins', `too many failed sign-ins ${what}: try again in ${Math.ceil(seconds / 60)} minutes`);
   }
 
   /** Runs a token exchange counted as a failed sign-in of the client's address until it succeeds. */

@@ -63,6 +63,8 @@ describe('sessions, sign-out everywhere and wall displays', () => {
     const at = Date.parse(`${DAY}T10:15:00Z`);
     const row = (id: string, division: string) => ({ event_id: id, type: 'message', group_id: `wa:${division}-g1`, at, received_at: at, source: 'test', person: `p-${id}`, kind: 'text', forwarded: false, members: null, admins: null, title: '', division, category: 'booth', unit_path: [] });
     await pipeline.store!.client.insert({ table: 'events', format: 'JSONEachRow', values: [row('j1', 'jaipur'), row('a1', 'ajmer')] });
+    const units = [{ id: 'S', name: 'State', level: 'state', parent: '' }, { id: 'jaipur', name: 'Jaipur', level: 'division', parent: 'S' }, { id: 'ajmer', name: 'Ajmer', level: 'division', parent: 'S' }];
+    expect((await call('POST', '/api/v1/directory/units', admin, { units })).status).toBe(200);
   });
   afterAll(async () => {
     for (const socket of sockets) socket.close();
@@ -208,6 +210,7 @@ describe('sessions, sign-out everywhere and wall displays', () => {
     expect(await call('POST', '/api/v1/auth/display', undefined, { token: display.token })).toMatchObject({ status: 401, body: { code: 'display-token-invalid' } });
     expect(((await call('GET', '/api/v1/admin/displays', admin)).body.displays as { id: string }[]).map((d) => d.id)).not.toContain(display.display.id);
     expect((await call('DELETE', `/api/v1/admin/displays/${display.display.id}`, admin)).status).toBe(404);
-    expect((await call('POST', '/api/v1/admin/displays', admin, { label: '' })).status).toBe(400);
+    expect(await call('POST', '/api/v1/admin/displays', admin, { label: '' })).toMatchObject({ status: 400, body: { code: 'invalid-request', field: 'label' } });
+    expect(await call('POST', '/api/v1/admin/displays', admin, { label: 'Nowhere', unit: 'no-such-unit' })).toMatchObject({ status: 400, body: { code: 'invalid-request', field: 'unit' } });
   });
 });

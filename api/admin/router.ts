@@ -17,6 +17,7 @@ import type { Displays } from '../../access/displays.ts';
 import type { DisplayCreated } from '../../common/contracts/access.ts';
 import type { UsersAnswer } from '../../common/contracts/admin.ts';
 import { userLocals } from '../access/require-user.ts';
+import { answerError, answerInvalid } from '../errors.ts';
 
 /** Who a live socket belongs to: the user it signed in as and the session its token came from. */
 export type SocketOwner = { username: string; sessionId: string };
@@ -31,11 +32,13 @@ export interface AdminRouterDeps {
   dropSockets: (matches: (owner: SocketOwner) => boolean) => void;
   /** Where the board is served when not from this origin (BOARD_ORIGIN). */
   boardOrigin: string | undefined;
+  /** Whether the directory has the unit (a display bound to none would show nothing). */
+  knownUnit: (id: string) => boolean;
 }
 
 function answer(res: express.Response, outcome: AdminOutcome, created = false): void {
   if (!outcome.ok) {
-    res.status(outcome.status).json({ error: outcome.error });
+    answerError(res, outcome.status, outcome.status === 400 ? 'invalid-request' : outcome.status === 404 ? 'not-found' : 'conflict', outcome.error);
     return;
   }
   res.status(created ? 201 : 200).json({
@@ -60,7 +63,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.patch('/api/v1/admin/users/:username', adminOnly, body, async function updateUser(req, res) {
     const username = usernameSchema.safeParse(req.params.username);
     if (!username.success) {
-      res.status(404).json({ error: `no user "${req.params.username}"` });
+      answerError(res, 404, 'not-found', `no user "${req.params.username}"`);
       return;
     }
     answer(res, await deps.userAdmin.update(username.data, req.body ?? {}));
@@ -70,7 +73,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     const username = usernameSchema.safeParse(req.params.username);
     const outcome = username.success ? await deps.userAdmin.signOutEverywhere(username.data) : undefined;
     if (!outcome?.ok) {
-      res.status(404).json({ error: `no user "${req.params.username}"` });
+      answerError(res, 404, 'not-found', `no user "${req.params.username}"`);
       return;
     }
     deps.dropSockets((owner) => owner.username === outcome.user.username);
@@ -82,9 +85,14 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   });
 
   router.post('/api/v1/admin/displays', adminOnly, body, async function createDisplay(req, res) {
+    const unit = (req.body as { unit?: unknown } | undefined)?.unit;
+    if (typeof unit === 'string' && unit.trim() && !deps.knownUnit(unit.trim())) {
+      answerError(res, 400, 'invalid-request', `no unit "${unit.trim()}" in the directory`, { field: 'unit' });
+      return;
+    }
     const outcome = await deps.displays.create(req.body ?? {}, userLocals(res).user.username);
     if (!outcome.ok) {
-      res.status(outcome.status).json({ error: outcome.error, code: 'invalid-request' });
+      answerError(res, outcome.status, 'invalid-request', outcome.error, outcome.field ? { field: outcome.field } : {});
       return;
     }
     const origin = deps.boardOrigin ?? `${req.protocol}://${req.get('host')}`;
@@ -96,7 +104,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.delete('/api/v1/admin/displays/:id', adminOnly, async function revokeDisplay(req, res) {
     const outcome = await deps.displays.revoke(String(req.params.id));
     if (!outcome.ok) {
-      res.status(outcome.status).json({ error: outcome.error });
+      answerError(res, outcome.status, 'not-found', outcome.error);
       return;
     }
     deps.dropSockets((owner) => owner.sessionId === outcome.display.id);
@@ -107,7 +115,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.get('/api/v1/admin/dead-letters', adminOnly, async function listDeadLetters(req, res) {
     const query = deadLettersQuery.safeParse(req.query);
     if (!query.success) {
-      res.status(400).json({ error: query.error.issues.map((i) => i.message).join('; ') });
+      answerInvalid(res, query.error);
       return;
     }
     res.set('Cache-Control', 'no-store').json(await readDeadLetters(deps.client, query.data.limit));

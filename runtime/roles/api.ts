@@ -67,6 +67,7 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
       requireUser,
       dropSockets: (matches) => live?.drop(matches),
       boardOrigin: config.BOARD_ORIGIN,
+      knownUnit: (id) => directory.directory.index.units.has(id),
     }),
     createSqlRouter({
       analyst,

@@ -3,10 +3,14 @@
  * the parsed body, or the error in the viewer's language once App has called `speakWith` (the message
  * of the answer's code; the server's English words for a code the board does not know).
  */
-import { errorText } from './error-text.ts';
+import { errorText, frameOf } from './error-text.ts';
 import { translate, type Translate } from './i18n/messages.ts';
 
-export type ApiOutcome<T> = { ok: true; data: T } | { ok: false; status: number; error: string };
+/**
+ * A failure's `error` is whole; for a SQL code also `frame` (the code's message) and `detail` (the server's
+ * words it frames), to show apart.
+ */
+export type ApiOutcome<T> = { ok: true; data: T } | { ok: false; status: number; error: string; frame?: string; detail?: string };
 
 /** The signed-in user's current token: read at each call, so a renewed one is used from then on. */
 export type Bearer = () => string;
@@ -39,10 +43,11 @@ export async function apiFetch<T>(bearer: Bearer, path: string, init: RequestIni
     // not JSON
   }
   if (!response.ok) {
-    const { error, code } = (body ?? {}) as { error?: unknown; code?: unknown };
-    const words = typeof error === 'string' && error ? error : t('error.status', { status: response.status });
-    if (response.status === 401) refused(words, code);
-    return { ok: false, status: response.status, error: errorText(t, code, words) };
+    const answer = (body ?? {}) as { error?: unknown; code?: unknown; field?: unknown };
+    const words = typeof answer.error === 'string' && answer.error ? answer.error : t('error.status', { status: response.status });
+    if (response.status === 401) refused(words, answer.code);
+    const frame = frameOf(t, answer);
+    return { ok: false, status: response.status, error: errorText(t, answer, words), ...(frame ? { frame, detail: words } : {}) };
   }
   return { ok: true, data: body as T };
 }

@@ -42,11 +42,11 @@ function isStoredSession(value: unknown): value is StoredSession {
   return isSignInAnswer(value) && typeof (value as Partial<StoredSession>).refreshToken === 'string';
 }
 
-/** The server's reason and code for refusing, if it gave them. */
-async function refusalOf(response: Response): Promise<{ error?: string; code?: unknown }> {
+/** The server's reason, code and field for refusing, if it gave them. */
+async function refusalOf(response: Response): Promise<{ error?: string; code?: unknown; field?: unknown }> {
   try {
-    const body = (await response.json()) as { error?: unknown; code?: unknown };
-    return { error: typeof body.error === 'string' && body.error ? body.error : undefined, code: body.code };
+    const body = (await response.json()) as { error?: unknown; code?: unknown; field?: unknown };
+    return { error: typeof body.error === 'string' && body.error ? body.error : undefined, code: body.code, field: body.field };
   } catch {
     return {}; // not JSON
   }
@@ -164,7 +164,7 @@ export class Session {
    */
   refused(reason: string, code: unknown): void {
     if (this.#refreshToken || this.#displayToken) void this.renew();
-    else this.end(errorText(this.#t, code, reason));
+    else this.end(errorText(this.#t, { code }, reason));
   }
 
   /** Renew whenever it is due, until the returned function is called. */
@@ -228,8 +228,8 @@ export class Session {
       return; // unreachable: the next check tries again
     }
     if (response.status === 401) {
-      const { error, code } = await refusalOf(response);
-      this.end(errorText(this.#t, code, error ?? this.#t('auth.failed', { status: response.status })));
+      const refusal = await refusalOf(response);
+      this.end(errorText(this.#t, refusal, refusal.error ?? this.#t('auth.failed', { status: response.status })));
       return;
     }
     if (!response.ok) return; // busy or failing now: the next check tries again
@@ -253,8 +253,8 @@ export class Session {
   async #refusal(response: Response): Promise<() => string> {
     const retryAfter = Number(response.headers.get('Retry-After'));
     if (response.status === 429 && retryAfter > 0) return () => this.#t('auth.tooMany', { minutes: Math.ceil(retryAfter / 60) });
-    const { error, code } = await refusalOf(response);
-    return () => errorText(this.#t, code, error ?? this.#t('auth.failed', { status: response.status }));
+    const refusal = await refusalOf(response);
+    return () => errorText(this.#t, refusal, refusal.error ?? this.#t('auth.failed', { status: response.status }));
   }
 
   #read(): StoredSession | null {
