@@ -2,15 +2,20 @@
  * Sessions that last, on a real server with the real embedded ClickHouse (in-process bus): renewal with a
  * refresh token rotated on use (a used one coming back ends the session), sign-out ending the session, an
  * admin's sign-out everywhere (tokens, refresh tokens and live sockets), and wall displays: read-only,
- * scoped to their unit, revocable at once, their tokens kept only as digests.
+ * scoped to their unit, revocable at once, their tokens kept only as digests and never logged (the
+ * server logs at debug into this test).
  */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { DisplayCreated, SessionAnswer } from '../../common/contracts/access.ts';
 import { SOCKET_EVENTS, type CountsSnapshot } from '../../common/live.ts';
 import { DAY_MS } from '../../common/time.ts';
+import { REDACT_PATHS } from '../../common/logger.ts';
+import { ALL_ROLES, startServices, type RunningServices } from '../../runtime/services.ts';
 import { adminToken } from '../../test/support/auth.ts';
-import { startTestPipeline, type TestPipeline } from '../../test/support/pipeline.ts';
+import { testConfig } from '../../test/support/pipeline.ts';
 
 const PASSWORD = 'a-long-enough-password';
 const DAY = '2026-11-22';
@@ -21,9 +26,12 @@ interface Answer {
 }
 
 describe('sessions, sign-out everywhere and wall displays', () => {
-  let pipeline: TestPipeline;
+  let pipeline: RunningServices;
   let admin: string;
   const sockets: Socket[] = [];
+  /** Everything the server logged, and every refresh and display token it handed out. */
+  let log = '';
+  const secrets = new Set<string>();
 
   async function call(method: string, route: string, token?: string, body?: unknown): Promise<Answer> {
     const headers: Record<string, string> = {};
@@ -31,7 +39,9 @@ describe('sessions, sign-out everywhere and wall displays', () => {
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`${pipeline.url}${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    const answer = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    for (const secret of [answer.refreshToken, answer.token]) if (typeof secret === 'string' && secret.includes('.')) secrets.add(secret.split('.').at(-1)!);
+    return { status: response.status, body: answer };
   }
 
   async function signIn(username: string): Promise<SessionAnswer> {
@@ -55,7 +65,13 @@ describe('sessions, sign-out everywhere and wall displays', () => {
   const divisionsOf = (body: Record<string, unknown>) => [...new Set((body.rows as { division: string }[]).map((r) => r.division))].sort();
 
   beforeAll(async () => {
-    pipeline = await startTestPipeline({ localBus: true });
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        log += chunk.toString();
+        done();
+      },
+    });
+    pipeline = await startServices(testConfig({ localBus: true, env: { LOG_LEVEL: 'debug' } }), ALL_ROLES, pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink));
     admin = await adminToken(pipeline.url);
     for (const [username, roles, units] of [['monitor1', ['monitor'], []], ['lead-jaipur', ['lead'], ['jaipur']]] as const) {
       expect((await call('POST', '/api/v1/admin/users', admin, { username, password: PASSWORD, roles, units })).status).toBe(201);
@@ -212,5 +228,13 @@ describe('sessions, sign-out everywhere and wall displays', () => {
     expect((await call('DELETE', `/api/v1/admin/displays/${display.display.id}`, admin)).status).toBe(404);
     expect(await call('POST', '/api/v1/admin/displays', admin, { label: '' })).toMatchObject({ status: 400, body: { code: 'invalid-request', field: 'label' } });
     expect(await call('POST', '/api/v1/admin/displays', admin, { label: 'Nowhere', unit: 'no-such-unit' })).toMatchObject({ status: 400, body: { code: 'invalid-request', field: 'unit' } });
+  });
+
+  it('never logs a refresh or display token, nor a token handed over on the socket', () => {
+    // The log has the requests that carried them, so the check below looks where they would be.
+    expect(log).toContain('/api/v1/auth/renew');
+    expect(log).toContain('/api/v1/auth/display');
+    expect(secrets.size).toBeGreaterThan(10);
+    for (const secret of secrets) expect(log).not.toContain(secret);
   });
 });

@@ -10,6 +10,7 @@
  * display signs in again after a reboot), taken out of the address bar, and traded for short-lived
  * read-only tokens (`POST /api/v1/auth/display`) the same way.
  */
+import { untrack } from 'svelte';
 import type { AuthUser, SessionAnswer, SignInAnswer } from '../../../../common/contracts/access.ts';
 import type { Bearer } from '../api.ts';
 import { errorText } from '../error-text.ts';
@@ -74,8 +75,11 @@ export class Session {
     return this.#notice();
   }
 
-  /** The current token, read at each request: renewals take effect without rebuilding anything. */
-  readonly bearer: Bearer = () => this.token ?? '';
+  /**
+   * The current token, read at each request: renewals take effect without rebuilding anything. Read
+   * untracked: an effect that starts a request must not start again at every renewal.
+   */
+  readonly bearer: Bearer = () => untrack(() => this.token ?? '');
 
   #storage: Storage | undefined;
   #displayStorage: Storage | undefined;
