@@ -272,7 +272,7 @@ describe('monitoring board', () => {
     await screenshot(page, 'lead-phone-booth');
 
     await page.goto(`${board.url}/#/unit/AJM`);
-    await page.locator('[data-testid="unit-page"] [role="alert"]', { hasText: /may not read/ }).waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-testid="unit-page"] [role="alert"]', { hasText: 'This is outside what you may see or do.' }).waitFor({ timeout: WAIT_MS });
   });
 
   test('the central board fits a phone screen', async () => {
