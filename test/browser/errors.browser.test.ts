@@ -92,6 +92,10 @@ describe("errors in the viewer's language", () => {
     await page.evaluate(() => (location.hash = '#/unit/AJM'));
     expect(await textOf(page, '[data-testid="unit-error"]')).toBe('कुछ गड़बड़ हुई: यह आपके देखने या करने के दायरे से बाहर है।');
     await board.screenshot(page, 'errors-phone-hi-forbidden');
+    // An error on screen follows a change of language, without asking the server again.
+    await page.click('[data-testid="lang-en"]');
+    await page.locator('[data-testid="unit-error"]', { hasText: 'Something went wrong: This is outside what you may see or do.' }).waitFor({ timeout: WAIT_MS });
+    await page.click('[data-testid="lang-hi"]');
 
     await page.evaluate(() => (location.hash = '#/unit/JPR'));
     await page.locator('[data-testid="unit-metrics"]').waitFor({ timeout: WAIT_MS });
@@ -126,5 +130,7 @@ describe("errors in the viewer's language", () => {
     const phone = await openInHindi(ANALYST);
     expect(await runSql(phone, 'SELECT count( FROM events')).toMatch(/^क्वेरी में ग़लती है: syntax error at character \d+/);
     await board.screenshot(phone, 'errors-phone-hi-sql-mistake');
+    await phone.click('[data-testid="lang-en"]');
+    await phone.locator('[data-testid="sql-error"] strong', { hasText: 'The query has a mistake:' }).waitFor({ timeout: WAIT_MS });
   });
 });

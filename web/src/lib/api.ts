@@ -7,10 +7,16 @@ import { errorText, frameOf } from './error-text.ts';
 import { translate, type Translate } from './i18n/messages.ts';
 
 /**
- * A failure's `error` is whole; for a SQL code also `frame` (the code's message) and `detail` (the server's
- * words it frames), to show apart.
+ * A failure's `error` is its text now; `say` writes it again in whatever language is chosen when it is
+ * read (keep `say` where the text stays on screen). For a SQL code also `frame` (the code's message,
+ * again as `sayFrame`) and `detail` (the server's words it frames), to show apart.
  */
-export type ApiOutcome<T> = { ok: true; data: T } | { ok: false; status: number; error: string; frame?: string; detail?: string };
+export type ApiOutcome<T> =
+  | { ok: true; data: T }
+  | { ok: false; status: number; error: string; say: () => string; frame?: string; sayFrame?: () => string; detail?: string };
+
+/** What a failure says when there is none. */
+export const noError = (): string => '';
 
 /** The signed-in user's current token: read at each call, so a renewed one is used from then on. */
 export type Bearer = () => string;
@@ -34,7 +40,7 @@ export async function apiFetch<T>(bearer: Bearer, path: string, init: RequestIni
   try {
     response = await fetch(path, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), Authorization: `Bearer ${bearer()}` } });
   } catch {
-    return { ok: false, status: 0, error: t('error.unreachable') };
+    return { ok: false, status: 0, error: t('error.unreachable'), say: () => t('error.unreachable') };
   }
   let body: unknown = null;
   try {
@@ -46,8 +52,10 @@ export async function apiFetch<T>(bearer: Bearer, path: string, init: RequestIni
     const answer = (body ?? {}) as { error?: unknown; code?: unknown; field?: unknown };
     const words = typeof answer.error === 'string' && answer.error ? answer.error : t('error.status', { status: response.status });
     if (response.status === 401) refused(words, answer.code);
-    const frame = frameOf(t, answer);
-    return { ok: false, status: response.status, error: errorText(t, answer, words), ...(frame ? { frame, detail: words } : {}) };
+    const say = () => errorText(t, answer, words);
+    const sayFrame = () => frameOf(t, answer) ?? '';
+    const framed = frameOf(t, answer) !== undefined;
+    return { ok: false, status: response.status, error: say(), say, ...(framed ? { frame: sayFrame(), sayFrame, detail: words } : {}) };
   }
   return { ok: true, data: body as T };
 }

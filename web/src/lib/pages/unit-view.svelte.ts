@@ -6,7 +6,7 @@
  */
 import type { SeriesAnswer, SeriesPoint, UnitAnswer, UnitCounts } from '../../../../common/contracts/board.ts';
 import { HOUR_MS, MINUTE_MS } from '../../../../common/time.ts';
-import { apiFetch, query, type Bearer } from '../api.ts';
+import { apiFetch, noError, query, type Bearer } from '../api.ts';
 
 export type { UnitAnswer, UnitCounts };
 
@@ -34,11 +34,19 @@ export interface SeriesAnswer {
 
 export class UnitView {
   answer = $state<UnitAnswer | null>(null);
-  error = $state('');
+  /** Why the last unit read failed ('' when it did not), said in the viewer's language when read. */
+  get error(): string {
+    return this.#error();
+  }
+  #error = $state<() => string>(noError);
   series = $state<SeriesAnswer | null>(null);
   /** When the shown series was read (its last bucket is partial when it ends after this). */
   seriesReadAt = $state(0);
-  seriesError = $state('');
+  /** Why the last series read failed ('' when it did not), said in the viewer's language when read. */
+  get seriesError(): string {
+    return this.#seriesError();
+  }
+  #seriesError = $state<() => string>(noError);
   /** Which range the shown series is for (`rangeKey`); only the answer to the latest request is shown. */
   seriesFor = $state('');
   #seriesAsked = '';
@@ -54,10 +62,10 @@ export class UnitView {
   async loadUnit(): Promise<void> {
     const outcome = await apiFetch<UnitAnswer>(this.#bearer, `/api/v1/board/unit${query({ unit: this.unit || undefined })}`);
     if (!outcome.ok) {
-      this.error = outcome.error;
+      this.#error = outcome.say;
       return;
     }
-    this.error = '';
+    this.#error = noError;
     this.answer = outcome.data;
   }
 
@@ -71,10 +79,10 @@ export class UnitView {
     );
     if (key !== this.#seriesAsked) return; // a later range was chosen while this one loaded
     if (!outcome.ok) {
-      this.seriesError = outcome.error;
+      this.#seriesError = outcome.say;
       return;
     }
-    this.seriesError = '';
+    this.#seriesError = noError;
     this.series = outcome.data;
     this.seriesReadAt = Date.now();
     this.seriesFor = key;

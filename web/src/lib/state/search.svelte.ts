@@ -4,7 +4,7 @@
  * on, and how many are shown: a first page, then more on asking, up to MAX_SHOWN of each kind.
  */
 import type { SearchAnswer } from '../../../../common/contracts/board.ts';
-import type { ApiOutcome } from '../api.ts';
+import { noError, type ApiOutcome } from '../api.ts';
 import { hrefOf } from './route.svelte.ts';
 
 /** What the server answers (common/contracts/board.ts): units and groups, each as the contract has it. */
@@ -30,7 +30,11 @@ export class Search {
   /** The answer shown, and the text it is for. */
   found = $state<Found | null>(null);
   asked = $state('');
-  error = $state('');
+  /** Why the last search failed ('' when it did not), said in the viewer's language when read. */
+  get error(): string {
+    return this.#error();
+  }
+  #error = $state<() => string>(noError);
   /** Index into PAGE_SIZES. */
   page = $state(0);
   /** The option the arrow keys are on (-1: none). */
@@ -68,7 +72,7 @@ export class Search {
     this.open = true;
     if (this.query.length < MIN_CHARS) {
       this.found = null;
-      this.error = '';
+      this.#error = noError;
     }
   }
 
@@ -86,10 +90,10 @@ export class Search {
       if (cancelled) return;
       this.asked = q;
       if (!outcome.ok) {
-        this.error = outcome.error;
+        this.#error = outcome.say;
         return;
       }
-      this.error = '';
+      this.#error = noError;
       this.more = outcome.data.units.length > shown || outcome.data.groups.length > shown;
       this.found = { units: outcome.data.units.slice(0, shown), groups: outcome.data.groups.slice(0, shown) };
       if (this.active >= this.options.length) this.active = this.options.length - 1;
@@ -123,7 +127,7 @@ export class Search {
     this.text = '';
     this.found = null;
     this.asked = '';
-    this.error = '';
+    this.#error = noError;
     this.page = 0;
     this.more = false;
     this.close();
