@@ -180,7 +180,8 @@ export class Session {
     const timer = win.setInterval(check, CHECK_EVERY_MS);
     win.document.addEventListener('visibilitychange', onVisible);
     win.addEventListener('online', check);
-    check();
+    // Untracked: the effect that keeps the session alive must not start again at every renewal.
+    untrack(check);
     return () => {
       win.clearInterval(timer);
       win.document.removeEventListener('visibilitychange', onVisible);
