@@ -33,6 +33,7 @@ const SERVER_FILES = [
   'ingest/ingest.integration.test.ts',
   'ingest/privacy.integration.test.ts',
   'api/access/access.integration.test.ts',
+  'api/access/sessions.integration.test.ts',
   'api/board/routes.integration.test.ts',
   'api/day-rollups.integration.test.ts',
   'api/live/live-counts.integration.test.ts',

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { exitWithError, loadConfigOrExit, say, withStore } from '../common/cli.ts';
 import { generatePassword } from './password.ts';
-import { ROLES } from './roles.ts';
+import { USER_ROLES } from './roles.ts';
 import { createUserAdmin, publicUser, type AdminOutcome, type UserAdmin } from './user-admin.ts';
 import { createUsersRepository, type UsersRepository } from './users-repository.ts';
 
@@ -53,7 +53,7 @@ export function registerUserCommands(program: Command): void {
   users
     .command('add <username>')
     .description('create a user; the password is read from stdin with --password-stdin, else generated and printed once')
-    .requiredOption('-r, --role <role>', `role (repeatable or comma-separated): ${ROLES.join(', ')}`, collect, [])
+    .requiredOption('-r, --role <role>', `role (repeatable or comma-separated): ${USER_ROLES.join(', ')}`, collect, [])
     .option('-u, --unit <unit>', 'unit a lead may see (repeatable or comma-separated; division ids for now)', collect, [])
     .option('--password-stdin', 'read the password from the first line of stdin')
     .action(async (username: string, options: { role: string[]; unit: string[]; passwordStdin?: boolean }) => {

@@ -10,6 +10,18 @@ describe('scopeOf', () => {
     expect(scopeOf({ username: 'l', roles: ['lead', 'monitor'], units: ['jaipur'] })).toEqual({ kind: 'all' });
   });
 
+  it('a display sees its one unit, or everything when bound to the whole board', () => {
+    expect(scopeOf({ username: 'display:hall', roles: ['display'], units: ['jaipur'] })).toEqual({ kind: 'divisions', divisions: ['jaipur'] });
+    expect(scopeOf({ username: 'display:hall', roles: ['display'], units: [] })).toEqual({ kind: 'all' });
+  });
+
+  it('a display cannot pass a route that names its roles', () => {
+    const display = { username: 'display:hall', roles: ['display' as const], units: [] };
+    expect(hasAnyRole(display, ['admin', 'monitor', 'lead'])).toBe(false);
+    expect(hasAnyRole(display, ['admin', 'analyst'])).toBe(false);
+    expect(hasAnyRole(display, [])).toBe(true);
+  });
+
   it('filters rows and answers single divisions', () => {
     const scope = scopeOf({ username: 'l', roles: ['lead'], units: ['jaipur'] });
     expect(filterToScope(scope, [{ division: 'jaipur' }, { division: 'ajmer' }])).toEqual([{ division: 'jaipur' }]);

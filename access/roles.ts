@@ -2,13 +2,16 @@
  * Who may see what. Roles: admin (everything, manages users), monitor (central monitoring: reads
  * everything), lead (reads only their units and everything under them), analyst (reads everything
  * and may query ClickHouse read-only). A user may hold several roles; the widest scope wins.
+ * `display` is a wall display's (access/sessions.ts): it reads its one unit, or everything when it
+ * has none, and no route that writes or runs SQL lets it in (they all name their roles).
  */
 import { z } from 'zod';
-import { ROLES, scopeAllows, type AuthUser, type Role, type Scope } from '../common/contracts/access.ts';
+import { ROLES, USER_ROLES, scopeAllows, type AuthUser, type Role, type Scope } from '../common/contracts/access.ts';
 
-export { ROLES, scopeAllows, type AuthUser, type Role, type Scope };
+export { ROLES, USER_ROLES, scopeAllows, type AuthUser, type Role, type Scope };
 
-export const roleSchema = z.enum(ROLES, { errorMap: () => ({ message: `role must be one of ${ROLES.join(', ')}` }) });
+/** A role a person's account may be given: never `display`. */
+export const roleSchema = z.enum(USER_ROLES, { errorMap: () => ({ message: `role must be one of ${USER_ROLES.join(', ')}` }) });
 
 /** Roles that read every division. */
 export const READ_ALL_ROLES: readonly Role[] = ['admin', 'monitor', 'analyst'];
@@ -26,7 +29,8 @@ export function allowedDivisions(user: AuthUser): string[] {
 
 export function scopeOf(user: AuthUser): Scope {
   if (user.roles.some((role) => READ_ALL_ROLES.includes(role))) return { kind: 'all' };
-  if (user.roles.includes('lead')) return { kind: 'divisions', divisions: allowedDivisions(user) };
+  if (user.roles.includes('display') && user.units.length === 0) return { kind: 'all' };
+  if (user.roles.includes('lead') || user.roles.includes('display')) return { kind: 'divisions', divisions: allowedDivisions(user) };
   return { kind: 'divisions', divisions: [] };
 }
 

@@ -1,7 +1,9 @@
 /**
- * Short-lived sign-in tokens: HS256 JWTs (jose) carrying the username and a random jti (for
- * sign-out). Roles and units are NOT trusted from the token: each request reads the user, so a
- * role change or a disable applies without waiting for tokens to expire.
+ * Short-lived sign-in tokens: HS256 JWTs (jose) carrying the username, a random jti (for sign-out) and
+ * the session they were issued under (`sid`: revoking it ends them). A user's roles and units are NOT
+ * trusted from the token: each request reads the user, so a role change or a disable applies without
+ * waiting for tokens to expire. A display's binding is in its token (`display`): it never changes, a
+ * display is revoked and made anew instead.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,8 +19,14 @@ export interface IssuedToken {
   expiresAt: Date;
 }
 
-export interface TokenClaims {
+/** Who a token is for: a user's session, or a wall display (its name and the unit it shows, '' = all). */
+export interface TokenSubject {
   username: string;
+  sessionId: string;
+  display?: { label: string; unit: string };
+}
+
+export interface TokenClaims extends TokenSubject {
   jti: string;
   issuedAt: Date;
   expiresAt: Date;
@@ -27,7 +35,7 @@ export interface TokenClaims {
 export type VerifyOutcome = { ok: true; claims: TokenClaims } | { ok: false; reason: 'expired' | 'invalid' };
 
 export interface TokenIssuer {
-  issue(username: string): Promise<IssuedToken>;
+  issue(subject: TokenSubject): Promise<IssuedToken>;
   verify(token: string): Promise<VerifyOutcome>;
 }
 
@@ -35,13 +43,13 @@ export function createTokenIssuer(options: { secret: Uint8Array; ttlSeconds: num
   if (options.secret.length < 32) throw new Error('the token signing key must be at least 32 bytes');
   const now = options.now ?? Date.now;
   return {
-    async issue(username) {
+    async issue({ username, sessionId, display }) {
       const jti = randomUUID();
       const issuedAtMs = now();
       const issuedAt = Math.floor(issuedAtMs / 1000);
       const expiresAt = issuedAt + options.ttlSeconds;
       // iat is whole seconds; iat_ms lets "sessions end at a password change" hold within a second.
-      const token = await new SignJWT({ iat_ms: issuedAtMs })
+      const token = await new SignJWT({ iat_ms: issuedAtMs, sid: sessionId, ...(display ? { display } : {}) })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(username)
         .setJti(jti)
@@ -59,12 +67,15 @@ export function createTokenIssuer(options: { secret: Uint8Array; ttlSeconds: num
           issuer: ISSUER,
           audience: AUDIENCE,
           currentDate: new Date(now()),
-          requiredClaims: ['sub', 'jti', 'exp', 'iat'],
+          requiredClaims: ['sub', 'jti', 'exp', 'iat', 'sid'],
         });
+        const display = payload.display as { label?: unknown; unit?: unknown } | undefined;
         return {
           ok: true,
           claims: {
             username: payload.sub!,
+            sessionId: String(payload.sid),
+            ...(display ? { display: { label: String(display.label), unit: String(display.unit) } } : {}),
             jti: payload.jti!,
             issuedAt: new Date(typeof payload.iat_ms === 'number' ? payload.iat_ms : payload.iat! * 1000),
             expiresAt: new Date(payload.exp! * 1000),

@@ -3,6 +3,7 @@
  * rules (valid names, roles, password strength, leads need units) hold whichever door is used.
  */
 import { z } from 'zod';
+import type { PublicUser } from '../common/contracts/admin.ts';
 import { describeZodError } from '../common/events.ts';
 import { encodedKeysLength, MAX_PARAMETER_BYTES } from '../common/store/query-params.ts';
 import { generatePassword, hashPassword, passwordProblem } from './password.ts';
@@ -42,7 +43,7 @@ export type UserChange = z.input<typeof userChangeSchema>;
 export type AdminOutcome = { ok: true; user: StoredUser; generatedPassword?: string } | { ok: false; status: 400 | 404 | 409; error: string };
 
 /** A user as shown to admins: never the hash. */
-export function publicUser(user: StoredUser) {
+export function publicUser(user: StoredUser): PublicUser {
   return {
     username: user.username,
     roles: user.roles,
@@ -60,6 +61,8 @@ function leadProblem(roles: Role[], units: string[]): string | undefined {
 export interface UserAdmin {
   create(input: unknown): Promise<AdminOutcome>;
   update(username: string, change: unknown): Promise<AdminOutcome>;
+  /** Ends every token and refresh session the user has now (they sign in again). */
+  signOutEverywhere(username: string): Promise<AdminOutcome>;
 }
 
 export function createUserAdmin(users: UsersRepository, now: () => number = Date.now): UserAdmin {
@@ -109,6 +112,14 @@ export function createUserAdmin(users: UsersRepository, now: () => number = Date
       if (password !== undefined) next.passwordHash = await hashPassword(password);
       // A new password or a disable ends every session the user had.
       if (password !== undefined || (disabled === true && !current.disabled)) next.sessionsValidAfter = new Date(now());
+      await users.save(next);
+      return { ok: true, user: next };
+    },
+    async signOutEverywhere(username) {
+      const current = await users.get(username);
+      if (!current) return { ok: false, status: 404, error: `no user "${username}"` };
+      // Tokens issued and refresh sessions begun before this instant are refused (auth-service.ts).
+      const next: StoredUser = { ...current, sessionsValidAfter: new Date(now()), updatedAt: new Date(now()) };
       await users.save(next);
       return { ok: true, user: next };
     },

@@ -49,6 +49,8 @@ function printWelcome(url: string, config: Config, tokenFromEnv: boolean): void 
     `  curl -X POST ${url}/v1/events -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" \\`,
     `    -d '[{"type":"message","id":"first-1","group":"wa:demo@g.us","at":"'$(date -u +%Y-%m-%dT%H:%M:%SZ)'","sender":"919800000001","kind":"text"}]'`,
     '',
+    'Or play a simulated organisation into it (another terminal, this directory): npm run simulate',
+    '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -78,9 +80,11 @@ async function run(roles: Roles, distributed: boolean): Promise<void> {
     config.INGEST_TOKEN = generated.secret;
     logger.info({ file: generated.file }, generated.created ? 'generated an ingest token for the source "default"' : 'using the ingest token kept in DATA_DIR');
   }
-  if (!distributed && config.GROUPPULSE_SIMULATE && !config.DIRECTORY_IMPORT_TOKEN) {
-    // The demo imports its organisation: a directory import token of its own, kept in DATA_DIR.
-    config.DIRECTORY_IMPORT_TOKEN = loadOrCreateSecretFile(config.DATA_DIR, DIRECTORY_IMPORT_TOKEN_FILE, 24).secret;
+  if (!distributed && roles.api && !config.DIRECTORY_IMPORT_TOKEN) {
+    // `npm run simulate` (and the demo) import an organisation: a directory import token of its own, kept in DATA_DIR.
+    const generated = loadOrCreateSecretFile(config.DATA_DIR, DIRECTORY_IMPORT_TOKEN_FILE, 24);
+    config.DIRECTORY_IMPORT_TOKEN = generated.secret;
+    logger.info({ file: generated.file }, generated.created ? 'generated a directory import token' : 'using the directory import token kept in DATA_DIR');
   }
   const services = await startServices(config, roles, logger).catch((error: unknown) => fail(`could not start: ${(error as Error).message}`));
   if (services.firstAdmin) printFirstAdmin(services.firstAdmin);

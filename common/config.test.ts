@@ -59,6 +59,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ LOCAL_BUS_SYNC: 'maybe' })).toThrow(/LOCAL_BUS_SYNC: must be true or false/);
   });
 
+  it('reads the lifetimes of tokens, board sessions and display tokens, and refuses a session that could not be renewed', () => {
+    expect(loadConfig({})).toMatchObject({ AUTH_TOKEN_TTL_MINUTES: 60, AUTH_SESSION_IDLE_HOURS: 168, AUTH_SESSION_MAX_DAYS: 30, AUTH_DISPLAY_TOKEN_DAYS: 365 });
+    expect(loadConfig({ AUTH_TOKEN_TTL_MINUTES: '15', AUTH_SESSION_IDLE_HOURS: '12', AUTH_SESSION_MAX_DAYS: '1' })).toMatchObject({ AUTH_TOKEN_TTL_MINUTES: 15, AUTH_SESSION_IDLE_HOURS: 12, AUTH_SESSION_MAX_DAYS: 1 });
+    expect(() => loadConfig({ AUTH_TOKEN_TTL_MINUTES: '120', AUTH_SESSION_IDLE_HOURS: '2' })).toThrow(/AUTH_SESSION_IDLE_HOURS: must be longer than AUTH_TOKEN_TTL_MINUTES/);
+    expect(() => loadConfig({ AUTH_SESSION_IDLE_HOURS: '48', AUTH_SESSION_MAX_DAYS: '1' })).toThrow(/AUTH_SESSION_IDLE_HOURS: must be at most AUTH_SESSION_MAX_DAYS/);
+    expect(() => loadConfig({ AUTH_DISPLAY_TOKEN_DAYS: '0' })).toThrow(/AUTH_DISPLAY_TOKEN_DAYS/);
+    expect(() => loadConfig({ AUTH_TOKEN_TTL_MINUTES: 'soon' })).toThrow(/AUTH_TOKEN_TTL_MINUTES/);
+  });
+
   it('bounds the processor batch by rows and by age', () => {
     expect(loadConfig({ PROCESSOR_BATCH_ROWS: '500', PROCESSOR_BATCH_WAIT_MS: '250' })).toMatchObject({ PROCESSOR_BATCH_ROWS: 500, PROCESSOR_BATCH_WAIT_MS: 250 });
     expect(() => loadConfig({ PROCESSOR_BATCH_WAIT_MS: '-1' })).toThrow(/PROCESSOR_BATCH_WAIT_MS/);

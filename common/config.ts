@@ -133,8 +133,14 @@ const configSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: positiveInt(60_000),
   /** HS256 key for user sign-in tokens. Unset: generated once and kept in DATA_DIR/auth-jwt.key. */
   AUTH_JWT_SECRET: optionalString,
-  /** Lifetime of a sign-in token, in minutes (short: a stolen token is useful only briefly). */
+  /** Lifetime of a sign-in token, in minutes (short: a stolen token is useful only briefly; the board renews it). */
   AUTH_TOKEN_TTL_MINUTES: positiveInt(60),
+  /** A board session not renewed for this many hours ends (the board renews while open; a closed tab stops). */
+  AUTH_SESSION_IDLE_HOURS: positiveInt(7 * 24),
+  /** A board session ends this many days after its password sign-in, however often it was renewed. */
+  AUTH_SESSION_MAX_DAYS: positiveInt(30),
+  /** Lifetime of a wall display's token (made by an admin, revocable at any time). */
+  AUTH_DISPLAY_TOKEN_DAYS: positiveInt(365),
   /** Failed sign-ins allowed per account per AUTH_SIGNIN_WINDOW_MINUTES (successful ones do not count); then 429. */
   AUTH_SIGNIN_MAX_FAILURES: positiveInt(10),
   /** Failed sign-ins allowed per client address (see TRUST_PROXY) per AUTH_SIGNIN_WINDOW_MINUTES, whatever the accounts. */
@@ -182,6 +188,14 @@ const configSchema = z.object({
   GROUPPULSE_SIMULATE_SCALE: positiveNumber(0.01),
   /** Simulated seconds per real second (60 = a day in 24 minutes). */
   GROUPPULSE_SIMULATE_SPEED: positiveNumber(60),
+}).superRefine((config, context) => {
+  // A session that idles out before its token expires could never be renewed.
+  if (config.AUTH_SESSION_IDLE_HOURS * 60 <= config.AUTH_TOKEN_TTL_MINUTES) {
+    context.addIssue({ code: 'custom', path: ['AUTH_SESSION_IDLE_HOURS'], message: 'must be longer than AUTH_TOKEN_TTL_MINUTES' });
+  }
+  if (config.AUTH_SESSION_IDLE_HOURS > config.AUTH_SESSION_MAX_DAYS * 24) {
+    context.addIssue({ code: 'custom', path: ['AUTH_SESSION_IDLE_HOURS'], message: 'must be at most AUTH_SESSION_MAX_DAYS in hours' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

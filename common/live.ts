@@ -62,6 +62,8 @@ export const SOCKET_EVENTS = {
   alertUpdated: 'alerts:updated',
   /** A division's digest of newly quiet groups. */
   alertDigest: 'alerts:digest',
+  /** Board to server: the token it renewed, so the socket lives on past the old one's expiry. */
+  renewedToken: 'session:token',
 } as const;
 
 /** What the server sends, by event: Socket.io checks every emit and every listener against it. */
@@ -73,8 +75,11 @@ export interface ServerToClientEvents {
   [SOCKET_EVENTS.alertDigest]: (digest: Digest) => void;
 }
 
-/** The board only listens: it sends nothing over the socket. */
-export type ClientToServerEvents = Record<string, never>;
+/** The board only listens, except to hand over a renewed token. */
+export interface ClientToServerEvents {
+  /** `done(true)`: the socket now lives as long as the new token; `done(false)`: refused, the server drops it. */
+  [SOCKET_EVENTS.renewedToken]: (token: string, done: (accepted: boolean) => void) => void;
+}
 
 /** Rooms: `all` for central monitoring (admins, monitors, analysts), `division:<id>` per division a lead may see. */
 export const ALL_ROOM = 'all';

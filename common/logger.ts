@@ -16,6 +16,12 @@ export const REDACT_PATHS = [
   '*.passwordHash',
   '*.password_hash',
   '*.generatedPassword',
+  // Refresh and display tokens (access/sessions.ts), and what only their digests are.
+  '*.refreshToken',
+  'req.body.token',
+  'req.body.refreshToken',
+  '*.secretDigest',
+  '*.secret_digest',
   '*.AUTH_JWT_SECRET',
   '*.ADMIN_PASSWORD',
   '*.CLICKHOUSE_PASSWORD',

@@ -30,14 +30,14 @@ function handle(error: Error & { status?: number; type?: string; limit?: number 
 describe('the error handler', () => {
   it('answers a failure 500 without its message', () => {
     const answer = handle(new Error('ClickHouse said: table grouppulse.users is missing at host 10.0.0.7'));
-    expect(answer).toEqual({ status: 500, body: { error: 'internal error; see the server log' } });
+    expect(answer).toEqual({ status: 500, body: { error: 'internal error; see the server log', code: 'internal' } });
   });
 
   it('answers what body-parser refused in words of its own', () => {
-    expect(handle(Object.assign(new Error('request entity too large'), { status: 413, type: 'entity.too.large', limit: 100 }))).toEqual({ status: 413, body: { error: 'body too large: send at most 100 bytes per request' } });
-    expect(handle(Object.assign(new Error('Unexpected token } in JSON at position 7'), { status: 400, type: 'entity.parse.failed' }))).toEqual({ status: 400, body: { error: 'body is not valid JSON' } });
-    expect(handle(Object.assign(new Error('unsupported charset "UTF-16"'), { status: 415, type: 'charset.unsupported' }))).toEqual({ status: 415, body: { error: 'unsupported charset: send the body as UTF-8' } });
-    expect(handle(Object.assign(new Error('secret detail'), { status: 418 }))).toEqual({ status: 418, body: { error: 'the request was refused (HTTP 418)' } });
+    expect(handle(Object.assign(new Error('request entity too large'), { status: 413, type: 'entity.too.large', limit: 100 }))).toEqual({ status: 413, body: { error: 'body too large: send at most 100 bytes per request', code: 'invalid-request' } });
+    expect(handle(Object.assign(new Error('Unexpected token } in JSON at position 7'), { status: 400, type: 'entity.parse.failed' }))).toEqual({ status: 400, body: { error: 'body is not valid JSON', code: 'invalid-request' } });
+    expect(handle(Object.assign(new Error('unsupported charset "UTF-16"'), { status: 415, type: 'charset.unsupported' }))).toEqual({ status: 415, body: { error: 'unsupported charset: send the body as UTF-8', code: 'invalid-request' } });
+    expect(handle(Object.assign(new Error('secret detail'), { status: 418 }))).toEqual({ status: 418, body: { error: 'the request was refused (HTTP 418)', code: 'invalid-request' } });
   });
 
   it('keeps the WhatsApp verify token out of logged URLs', () => {

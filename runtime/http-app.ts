@@ -104,6 +104,6 @@ export function errorHandler(logger: Logger) {
     if (status < 500) logger.warn({ err: error, url: redactUrlSecrets(req.originalUrl), status, requestId }, 'request refused');
     else logger.error({ err: error, url: redactUrlSecrets(req.originalUrl), requestId }, 'request failed');
     if (res.headersSent) return;
-    res.status(status).json({ error: status < 500 ? clientMessage(error, status) : 'internal error; see the server log' });
+    res.status(status).json(status < 500 ? { error: clientMessage(error, status), code: 'invalid-request' } : { error: 'internal error; see the server log', code: 'internal' });
   };
 }

@@ -6,8 +6,9 @@
 import 'dotenv/config';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfigOrExit } from '../common/cli.ts';
-import { configuredOrKept, DIRECTORY_IMPORT_TOKEN_FILE, INGEST_TOKEN_FILE } from '../common/secret-file.ts';
-import { simulate } from './simulate.ts';
+import { DIRECTORY_IMPORT_TOKEN_FILE, INGEST_TOKEN_FILE } from '../common/secret-file.ts';
+import { RefusedError, simulate } from './simulate.ts';
+import { findToken, missingToken, refusedToken, type TokenPlace } from './tokens.ts';
 
 function positive(name: string) {
   return (value: string) => {
@@ -34,6 +35,11 @@ export function parseDuration(value: string): number {
 
 const config = loadConfigOrExit('simulate');
 
+function fail(message: string): never {
+  process.stderr.write(`simulate: ${message}\n`);
+  process.exit(1);
+}
+
 const program = new Command('simulate')
   .description('Play a simulated organisation (units, groups, members, a day of activity) into a running GroupPulse')
   .option('--url <url>', 'GroupPulse base URL', `http://127.0.0.1:${config.PORT}`)
@@ -50,15 +56,18 @@ const program = new Command('simulate')
   .option('--json', 'print the summary as JSON');
 
 program.action(async (options: { url: string; token?: string; importToken?: string; scale: number; speed: number; duration: number; rate: number; atHour?: number; bursts: number; seed: number; import: boolean; json?: boolean }) => {
-  const token = options.token ?? configuredOrKept(config.INGEST_TOKEN, config.DATA_DIR, INGEST_TOKEN_FILE);
-  if (!token) {
-    process.stderr.write('simulate: no ingest token: pass --token, set INGEST_TOKEN, or run `npm start` first (it keeps one in DATA_DIR/ingest.token)\n');
-    process.exit(1);
-  }
+  const ingestPlace: TokenPlace = { flag: '--token', given: options.token, variable: 'INGEST_TOKEN', configured: config.INGEST_TOKEN, dataDir: config.DATA_DIR, file: INGEST_TOKEN_FILE };
+  const importPlace: TokenPlace = { flag: '--import-token', given: options.importToken, variable: 'DIRECTORY_IMPORT_TOKEN', configured: config.DIRECTORY_IMPORT_TOKEN, dataDir: config.DATA_DIR, file: DIRECTORY_IMPORT_TOKEN_FILE };
+  const ingest = findToken(ingestPlace);
+  if (!ingest) fail(missingToken(ingestPlace, 'ingest token'));
+  // Only the import needs the import token; --no-import goes without.
+  const directoryImport = options.import ? findToken(importPlace) : undefined;
+  if (options.import && !directoryImport) fail(`${missingToken(importPlace, 'directory import token')}; or --no-import when the organisation is there already`);
+  process.stderr.write(`simulate: ingest token from ${ingest.from}${directoryImport ? `; directory import token from ${directoryImport.from}` : ''}\n`);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   try {
-    const summary = await simulate({ url: options.url, token, importToken: options.importToken ?? configuredOrKept(config.DIRECTORY_IMPORT_TOKEN, config.DATA_DIR, DIRECTORY_IMPORT_TOKEN_FILE), scale: options.scale, speed: options.speed, durationSeconds: options.duration, rate: options.rate, atHour: options.atHour, burstsPerHour: options.bursts, seed: options.seed, import: options.import, signal: controller.signal });
+    const summary = await simulate({ url: options.url, token: ingest.token, importToken: directoryImport?.token, scale: options.scale, speed: options.speed, durationSeconds: options.duration, rate: options.rate, atHour: options.atHour, burstsPerHour: options.bursts, seed: options.seed, import: options.import, signal: controller.signal });
     if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else {
       const s = summary;
@@ -75,8 +84,8 @@ program.action(async (options: { url: string; token?: string; importToken?: stri
     }
     process.exit(summary.server.failedRequests > 0 ? 2 : 0);
   } catch (error) {
-    process.stderr.write(`simulate: ${(error as Error).message}\n`);
-    process.exit(1);
+    if (error instanceof RefusedError) fail(error.token === 'import' ? refusedToken(directoryImport!, 'directory import token', config.DATA_DIR) : refusedToken(ingest, 'ingest token', config.DATA_DIR));
+    fail((error as Error).message);
   }
 });
 

@@ -9,6 +9,8 @@ export interface SenderStats {
   rejected: number;
   retries: number;
   failedRequests: number;
+  /** Requests the server refused the token of (401): the simulator stops at the first. */
+  unauthorized: number;
   /** First few rejection reasons, for the summary. */
   reasons: string[];
 }
@@ -34,7 +36,7 @@ export function createSender(options: SenderOptions): Sender {
   const concurrency = options.concurrency ?? 4;
   const maxAttempts = options.maxAttempts ?? 8;
   const endpoint = new URL('/v1/events', options.url).toString();
-  const stats: SenderStats = { requests: 0, accepted: 0, rejected: 0, retries: 0, failedRequests: 0, reasons: [] };
+  const stats: SenderStats = { requests: 0, accepted: 0, rejected: 0, retries: 0, failedRequests: 0, unauthorized: 0, reasons: [] };
   const running = new Set<Promise<void>>();
 
   async function post(batch: unknown[]): Promise<void> {
@@ -58,6 +60,7 @@ export function createSender(options: SenderOptions): Sender {
         const text = await response.text();
         if (response.status !== 503 && response.status !== 429) {
           stats.failedRequests += 1;
+          if (response.status === 401) stats.unauthorized += 1;
           if (stats.reasons.length < 5) stats.reasons.push(`HTTP ${response.status}: ${text.slice(0, 200)}`);
           return;
         }

@@ -41,11 +41,20 @@ export interface Summary {
 
 const TICK_MS = 250;
 
+/** The server answered 401: the token it refused, `ingest` (events) or `import` (the directory). */
+export class RefusedError extends Error {
+  override name = 'RefusedError';
+  constructor(readonly token: 'ingest' | 'import') {
+    super(`the server refused the ${token} token (401)`);
+  }
+}
+
 async function importOrg(options: SimulateOptions, org: Org, print: (line: string) => void): Promise<{ unitsMs: number; groupsMs: number }> {
   const call = async (path: string, method: string, body: string, type: string) => {
     const started = performance.now();
     const response = await fetch(new URL(path, options.url), { method, headers: { authorization: `Bearer ${options.importToken ?? options.token}`, 'content-type': type }, body });
     const text = await response.text();
+    if (response.status === 401) throw new RefusedError('import');
     if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 1000)}`);
     const steps = (JSON.parse(text) as { steps?: Record<string, number> }).steps;
     if (steps) print(`  ${path}: ${Object.entries(steps).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
@@ -76,6 +85,11 @@ export async function simulate(options: SimulateOptions): Promise<Summary> {
     seed: options.seed + 1,
   });
   await sender.send(stream.snapshots(Date.now()));
+  const stopIfRefused = async () => {
+    if (sender.stats.unauthorized === 0) return;
+    await sender.drain();
+    throw new RefusedError('ingest');
+  };
 
   const started = Date.now();
   let simTime = started;
@@ -91,6 +105,7 @@ export async function simulate(options: SimulateOptions): Promise<Summary> {
     simTime += simSeconds * 1000;
     // Backpressure: never queue more than a few batches behind a slow server.
     if (sender.inFlight < 4) await sender.send(stream.tick(simTime, simSeconds, now));
+    await stopIfRefused();
     if (now - lastPrint >= 2000) {
       const t = stream.tally;
       const rate = Math.round(((t.messages - printedMessages) * 1000) / (now - lastPrint));
@@ -101,6 +116,7 @@ export async function simulate(options: SimulateOptions): Promise<Summary> {
     }
   }
   await sender.drain();
+  await stopIfRefused();
   const t = stream.tally;
   return {
     org: { units: org.units.length, booths: org.booths, groups: org.groups.length, silentGroups: org.groups.filter((g) => g.weight === 0).length, members: org.members },

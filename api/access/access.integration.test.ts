@@ -192,12 +192,12 @@ describe('access control matrix', () => {
   it('expired tokens are refused', async () => {
     const secret = Buffer.from(readFileSync(path.join(pipeline.config.DATA_DIR, 'auth-jwt.key'), 'utf8').trim(), 'hex');
     const past = createTokenIssuer({ secret, ttlSeconds: 60, now: () => Date.now() - 120_000 });
-    const { token } = await past.issue('monitor1');
+    const { token } = await past.issue({ username: 'monitor1', sessionId: 'test-session' });
     const response = await call(pipeline, 'GET', summary, token);
     expect(response.status).toBe(401);
     expect(((await response.json()) as { error: string }).error).toMatch(/expired/);
     // Same key, still valid: accepted (so the refusal above was the expiry).
-    const fresh = await createTokenIssuer({ secret, ttlSeconds: 60 }).issue('monitor1');
+    const fresh = await createTokenIssuer({ secret, ttlSeconds: 60 }).issue({ username: 'monitor1', sessionId: 'test-session' });
     expect((await call(pipeline, 'GET', summary, fresh.token)).status).toBe(200);
   });
 

@@ -5,6 +5,7 @@
  * tokens: they fail here with 401.
  */
 import type { NextFunction, Request, Response } from 'express';
+import { answerError } from '../errors.ts';
 import { bearerToken } from '../../common/http/credentials.ts';
 import type { AuthService } from '../../access/auth-service.ts';
 import { hasAnyRole, scopeOf, type AuthUser, type Role, type Scope } from '../../access/roles.ts';
@@ -23,16 +24,18 @@ export function createRequireUser(auth: AuthService): RequireUser {
     return async function requireUserMiddleware(req, res, next) {
       const token = bearerToken(req.headers.authorization);
       if (!token) {
-        res.set('WWW-Authenticate', 'Bearer').status(401).json({ error: 'sign in first: send Authorization: Bearer <token from POST /api/v1/auth/sign-in>' });
+        res.set('WWW-Authenticate', 'Bearer');
+        answerError(res, 401, 'sign-in-required', 'sign in first: send Authorization: Bearer <token from POST /api/v1/auth/sign-in>');
         return;
       }
       const outcome = await auth.authenticate(token);
       if (!outcome.ok) {
-        res.set('WWW-Authenticate', 'Bearer error="invalid_token"').status(401).json({ error: outcome.error });
+        res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
+        answerError(res, 401, outcome.code, outcome.error);
         return;
       }
       if (!hasAnyRole(outcome.user, roles)) {
-        res.status(403).json({ error: `this needs one of the roles ${roles.join(', ')}; you have ${outcome.user.roles.join(', ')}` });
+        answerError(res, 403, 'forbidden', `this needs one of the roles ${roles.join(', ')}; you have ${outcome.user.roles.join(', ')}`);
         return;
       }
       const locals = res.locals as Partial<UserLocals>;

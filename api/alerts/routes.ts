@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
-import { describeZodError } from '../../common/events.ts';
 import type { RequireUser } from '../access/require-user.ts';
 import { userLocals } from '../access/require-user.ts';
 import { scopeAllows, type Scope } from '../../access/roles.ts';
@@ -19,6 +18,7 @@ import type { AlertRepository } from '../../alerts/repository.ts';
 import type { AlertRules } from '../../alerts/rules.ts';
 import { buildSignals, readSignals } from '../../alerts/signals.ts';
 import { DAY_MS } from '../../common/time.ts';
+import { answerError, answerInvalid } from '../errors.ts';
 
 export interface AlertsRouterDeps {
   client: ClickHouseClient;
@@ -58,7 +58,7 @@ const silenceSchema = z.object({
 });
 
 function badRequest(res: Response, error: z.ZodError): void {
-  res.status(400).json({ error: describeZodError(error) });
+  answerInvalid(res, error);
 }
 
 function divisionsOf(scope: Scope, asked: string | undefined): string[] | undefined | 'forbidden' {
@@ -76,7 +76,7 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     if (!parsed.success) return badRequest(res, parsed.error);
     const divisions = divisionsOf(userLocals(res).scope, parsed.data.division);
     if (divisions === 'forbidden') {
-      res.status(403).json({ error: `you may not read division "${parsed.data.division}"` });
+      answerError(res, 403, 'forbidden', `you may not read division "${parsed.data.division}"`);
       return;
     }
     const alerts = await deps.repository.list({ ...parsed.data, divisions });
@@ -88,11 +88,11 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     if (!parsed.success) return badRequest(res, parsed.error);
     const { division, state, sort, order, minHours, limit } = parsed.data;
     if (!scopeAllows(userLocals(res).scope, division)) {
-      res.status(403).json({ error: `you may not read division "${division}"` });
+      answerError(res, 403, 'forbidden', `you may not read division "${division}"`);
       return;
     }
     if (!deps.directory) {
-      res.status(503).json({ error: 'the group directory is not loaded in this process' });
+      answerError(res, 503, 'unavailable', 'the group directory is not loaded in this process');
       return;
     }
     const now = deps.now();
@@ -145,17 +145,17 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     if (!parsed.success) return badRequest(res, parsed.error);
     const now = deps.now();
     if (parsed.data.until <= now) {
-      res.status(400).json({ error: 'until must be in the future' });
+      answerError(res, 400, 'invalid-request', 'until must be in the future', { field: 'until' });
       return;
     }
     const { maxDays } = deps.rules.silences;
     if (parsed.data.until - now > maxDays * DAY_MS) {
-      res.status(400).json({ error: `until is more than ${maxDays} days ahead: a silence lasts at most ${maxDays} days (silences.maxDays in the rules file); renew it when it ends` });
+      answerError(res, 400, 'invalid-request', `until is more than ${maxDays} days ahead: a silence lasts at most ${maxDays} days (silences.maxDays in the rules file); renew it when it ends`, { field: 'until' });
       return;
     }
     const { user, scope } = userLocals(res);
     if (!maySeeSilence(scope, parsed.data.subject)) {
-      res.status(403).json({ error: `you may silence only groups and units of your divisions; "${parsed.data.subject}" is not one` });
+      answerError(res, 403, 'forbidden', `you may silence only groups and units of your divisions; "${parsed.data.subject}" is not one`);
       return;
     }
     const silence = { id: randomUUID(), ...parsed.data, createdBy: user.username, createdAt: now };
@@ -165,7 +165,7 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
 
   router.delete('/api/v1/alerts/silences/:id', deps.requireUser('admin', 'monitor'), async function removeSilence(req, res) {
     const removed = await deps.repository.removeSilence(String(req.params.id), deps.now() * 1000 + 1);
-    if (!removed) res.status(404).json({ error: `no active silence "${req.params.id}"` });
+    if (!removed) answerError(res, 404, 'not-found', `no active silence "${req.params.id}"`);
     else res.status(204).end();
   });
 
@@ -177,7 +177,7 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
   router.get('/api/v1/alerts/:id', anyUser, async function getAlert(req, res) {
     const alert = await deps.repository.get(String(req.params.id));
     if (!alert || !mayReadAlert(userLocals(res).scope, alert)) {
-      res.status(404).json({ error: `no alert "${req.params.id}"` });
+      answerError(res, 404, 'not-found', `no alert "${req.params.id}"`);
       return;
     }
     res.json({ alert } satisfies AlertAnswer);
@@ -187,11 +187,11 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     const alert = await deps.repository.get(String(req.params.id));
     const { user, scope } = userLocals(res);
     if (!alert || !mayReadAlert(scope, alert)) {
-      res.status(404).json({ error: `no alert "${req.params.id}"` });
+      answerError(res, 404, 'not-found', `no alert "${req.params.id}"`);
       return;
     }
     if (!isOpen(alert)) {
-      res.status(409).json({ error: 'the alert is resolved already', alert });
+      answerError(res, 409, 'conflict', 'the alert is resolved already', { alert });
       return;
     }
     if (alert.state === 'acknowledged') {

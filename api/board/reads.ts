@@ -103,12 +103,20 @@ export async function readGroupsOfUnit(client: ClickHouseClient, unit: string, l
   return result.json<GroupTitle>();
 }
 
-/** Groups whose title or id contains `text` (case-insensitive), at most `limit`. */
+/**
+ * A text's natural sort key in SQL: runs of digits padded to 20 places, the rest lower-cased, so
+ * "Booth 2" sorts before "Booth 10" (as the board's natural order does for units).
+ */
+function naturalKey(column: string): string {
+  return `arrayStringConcat(arrayMap(part -> if(match(part, '^[0-9]+$'), leftPad(part, 20, '0'), lowerUTF8(part)), extractAll(${column}, '[0-9]+|[^0-9]+')))`;
+}
+
+/** Groups whose title or id contains `text` (case-insensitive), at most `limit`, in natural order of title, then id. */
 export async function searchGroups(client: ClickHouseClient, text: string, limit: number): Promise<GroupTitle[]> {
   const result = await client.query({
     query: `SELECT group_id AS id, unit_id AS unit, category, title FROM directory_groups FINAL
             WHERE deleted = 0 AND (positionCaseInsensitiveUTF8(title, {text:String}) > 0 OR positionCaseInsensitiveUTF8(group_id, {text:String}) > 0)
-            ORDER BY title, id LIMIT {limit:UInt32}`,
+            ORDER BY ${naturalKey('title')}, ${naturalKey('id')}, id LIMIT {limit:UInt32}`,
     query_params: { text, limit },
     format: 'JSONEachRow',
   });

@@ -119,6 +119,23 @@ describe('board endpoints', () => {
     expect((await get('/api/v1/board/search?q=a', admin)).status).toBe(400);
   });
 
+  it('lists what it finds in natural order (Booth 2 before Booth 10), as many as asked up to 200', async () => {
+    const post = (kind: 'units' | 'groups', rows: object[]) =>
+      fetch(`${pipeline.url}/api/v1/directory/${kind}`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ [kind]: rows }) });
+    const booths = [100, 2, 10, 1].map((n) => ({ id: `PSK${n}`, name: `Pushkar booth ${n}`, level: 'booth', parent: 'AJM' }));
+    expect((await post('units', booths)).status).toBe(200);
+    expect((await post('groups', booths.map((b) => ({ id: `wa:${b.id.toLowerCase()}`, unit: b.id, category: 'youth', title: `Pushkar yuva ${b.id.slice(3)}` })))).status).toBe(200);
+    const found = await waitFor(async () => {
+      const { body } = await get('/api/v1/board/search?q=pushkar&limit=200', admin);
+      return (body.units as unknown[]).length === 4 && (body.groups as unknown[]).length === 4 ? body : undefined;
+    }, 'the Pushkar booths and groups in the search');
+    expect((found.units as { name: string }[]).map((u) => u.name)).toEqual(['Pushkar booth 1', 'Pushkar booth 2', 'Pushkar booth 10', 'Pushkar booth 100']);
+    expect((found.groups as { title: string }[]).map((g) => g.title)).toEqual(['Pushkar yuva 1', 'Pushkar yuva 2', 'Pushkar yuva 10', 'Pushkar yuva 100']);
+    const two = (await get('/api/v1/board/search?q=pushkar&limit=2', admin)).body;
+    expect((two.units as { id: string }[]).map((u) => u.id)).toEqual(['PSK1', 'PSK2']);
+    expect((await get('/api/v1/board/search?q=pushkar&limit=201', admin)).status).toBe(400);
+  });
+
   it("cuts every answer to a lead's division", async () => {
     expect((await get('/api/v1/board/unit?unit=JPR', lead)).status).toBe(200);
     expect((await get('/api/v1/board/unit?unit=B101', lead)).status).toBe(200);

@@ -13,7 +13,6 @@ import {
   searchQuerySchema, seriesQuerySchema, trendsQuerySchema, unitQuerySchema,
   type QuietAnswer, type SearchAnswer, type SeriesAnswer, type TrendCell, type TrendsAnswer, type UnitAnswer,
 } from '../../common/contracts/board.ts';
-import { describeZodError } from '../../common/events.ts';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../common/time.ts';
 import { readGroupActivity, readGroupMembers, type GroupActivity } from '../../directory/activity.ts';
 import { expectedCategories } from '../../directory/coverage.ts';
@@ -26,6 +25,7 @@ import { userLocals, type RequireUser } from '../access/require-user.ts';
 import { createReadCache } from './read-cache.ts';
 import { readGroupsOfUnit, readMessagesBetween, readSeries, readTrends, searchGroups, type SeriesSource } from './reads.ts';
 import type { UnitReads } from './unit-reads.ts';
+import { answerError, answerInvalid } from '../errors.ts';
 
 export interface BoardRouterDeps {
   client: ClickHouseClient;
@@ -46,6 +46,9 @@ const QUIET_LISTED = 200;
 /** A unit's own groups listed with its page. */
 const OWN_GROUPS_LISTED = 500;
 
+/** Natural order for names: "Booth 2" before "Booth 10", case and accents aside. */
+const naturalOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
 /** A step that gives a readable chart for the range: minutes for a couple of hours, days for months. */
 export function autoStep(rangeMs: number): number {
   if (rangeMs <= 3 * HOUR_MS) return 60;
@@ -55,9 +58,6 @@ export function autoStep(rangeMs: number): number {
   return 86_400;
 }
 
-function badRequest(res: Response, message: string): void {
-  res.status(400).json({ error: message });
-}
 
 /** The divisions the scope reads as a filter (undefined = all). */
 function scopeDivisions(scope: Scope): string[] | undefined {
@@ -90,17 +90,17 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
   function resolveUnit<S extends z.ZodType<{ unit: string }, z.ZodTypeDef, unknown>>(schema: S, req: Request, res: Response): { query: z.output<S>; index: DirectoryIndex } | undefined {
     const parsed = schema.safeParse(req.query);
     if (!parsed.success) {
-      badRequest(res, describeZodError(parsed.error));
+      answerInvalid(res, parsed.error);
       return undefined;
     }
     const index = deps.directory.index;
     const { unit } = parsed.data;
     if (unit && !index.units.has(unit)) {
-      res.status(404).json({ error: `no unit "${unit}"` });
+      answerError(res, 404, 'not-found', `no unit "${unit}"`);
       return undefined;
     }
     if (!mayReadUnit(userLocals(res).scope, index, unit)) {
-      res.status(403).json({ error: unit ? `you may not read unit "${unit}"` : 'you may read only your divisions; ask for one with ?unit=<division id>' });
+      answerError(res, 403, 'forbidden', unit ? `you may not read unit "${unit}"` : 'you may read only your divisions; ask for one with ?unit=<division id>');
       return undefined;
     }
     return { query: parsed.data, index };
@@ -108,7 +108,7 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
 
   router.get('/api/v1/board/trends', anyUser, async function getTrends(req, res) {
     const parsed = trendsQuerySchema.safeParse(req.query);
-    if (!parsed.success) return badRequest(res, describeZodError(parsed.error));
+    if (!parsed.success) return answerInvalid(res, parsed.error);
     const divisions = scopeDivisions(userLocals(res).scope);
     const to = Math.ceil(now() / HOUR_MS) * HOUR_MS;
     const from = to - parsed.data.hours * HOUR_MS;
@@ -145,7 +145,7 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     const { query, index } = resolved;
     const { unit } = query;
     const { from, to } = unitReads.window(query.from, query.to);
-    if (from >= to) return badRequest(res, 'from must be before to');
+    if (from >= to) return answerError(res, 400, 'bad-range', 'from must be before to');
     const at = unitReads.roundUp(now());
     const node = unit ? index.units.get(unit) : undefined;
     const [drill, lastMessage, coverage, ownGroups] = await Promise.all([
@@ -216,10 +216,10 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     const to = query.to ?? new Date(Math.ceil(now() / MINUTE_MS) * MINUTE_MS);
     const from = query.from ?? new Date(to.getTime() - DAY_MS);
     const range = to.getTime() - from.getTime();
-    if (range <= 0) return badRequest(res, 'from must be before to');
-    if (range > MAX_RANGE_DAYS * DAY_MS) return badRequest(res, `the range may be at most ${MAX_RANGE_DAYS} days`);
+    if (range <= 0) return answerError(res, 400, 'bad-range', 'from must be before to');
+    if (range > MAX_RANGE_DAYS * DAY_MS) return answerError(res, 400, 'bad-range', `the range may be at most ${MAX_RANGE_DAYS} days`);
     const step = query.step ?? autoStep(range);
-    if (range / (step * 1000) > MAX_POINTS) return badRequest(res, `step ${step} s gives more than ${MAX_POINTS} points over this range; choose a larger step`);
+    if (range / (step * 1000) > MAX_POINTS) return answerError(res, 400, 'invalid-request', `step ${step} s gives more than ${MAX_POINTS} points over this range; choose a larger step`, { field: 'step' });
     const covering = divisionsCovering(index, unit);
     const source: SeriesSource =
       unit === '' || covering
@@ -231,19 +231,20 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
 
   router.get('/api/v1/board/search', anyUser, async function search(req, res) {
     const parsed = searchQuerySchema.safeParse(req.query);
-    if (!parsed.success) return badRequest(res, describeZodError(parsed.error));
+    if (!parsed.success) return answerInvalid(res, parsed.error);
     const index = deps.directory.index;
     const { scope } = userLocals(res);
     const { q, limit } = parsed.data;
     const needle = q.toLocaleLowerCase();
-    const units: SearchAnswer['units'] = [];
+    // Every match, then the first `limit` in natural order (names then ids).
+    const matches: SearchAnswer['units'] = [];
     for (const node of index.units.values()) {
-      if (units.length >= limit) break;
       if (!scopeAllows(scope, node.division)) continue;
       if (node.unit.name.toLocaleLowerCase().includes(needle) || node.unit.id.toLocaleLowerCase().includes(needle)) {
-        units.push({ id: node.unit.id, name: node.unit.name, level: node.unit.level, division: node.division });
+        matches.push({ id: node.unit.id, name: node.unit.name, level: node.unit.level, division: node.division });
       }
     }
+    const units = matches.sort((a, b) => naturalOrder.compare(a.name, b.name) || naturalOrder.compare(a.id, b.id)).slice(0, limit);
     // Read a few more than asked: some may fall outside a lead's scope.
     const found = await searchGroups(deps.client, q, scope.kind === 'all' ? limit : limit * 5);
     const groups = found

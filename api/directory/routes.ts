@@ -10,7 +10,6 @@ import { z } from 'zod';
 import { scopeAllows } from '../../common/contracts/access.ts';
 import { coverageQuerySchema, type CoverageReport, type DrillDownAnswer } from '../../common/contracts/board.ts';
 import { isoInstant } from '../../common/contracts/params.ts';
-import { describeZodError } from '../../common/events.ts';
 import { expectedCategories } from '../../directory/coverage.ts';
 import type { Importer, ImportResult } from '../../directory/importer.ts';
 import type { LiveDirectory } from '../../directory/live-directory.ts';
@@ -18,6 +17,7 @@ import { detectFormat } from '../../directory/parse.ts';
 import { mayReadUnit } from '../../directory/scope.ts';
 import { userLocals, type RequireUser } from '../access/require-user.ts';
 import type { UnitReads } from '../board/unit-reads.ts';
+import { answerError, answerInvalid } from '../errors.ts';
 
 export interface DirectoryRouterDeps {
   directory: LiveDirectory;
@@ -57,11 +57,11 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
   /** Is the unit known (404 answered when not) and may the caller read it (403 answered when not)? '' = the whole organisation. */
   function readable(res: Response, unit: string): boolean {
     if (unit && !index.units.has(unit)) {
-      res.status(404).json({ error: `no unit "${unit}"` });
+      answerError(res, 404, 'not-found', `no unit "${unit}"`);
       return false;
     }
     if (mayReadUnit(userLocals(res).scope, index, unit)) return true;
-    res.status(403).json({ error: unit ? `unit "${unit}" is outside your divisions` : 'you may read only your divisions: pass unit=<one of them>' });
+    answerError(res, 403, 'forbidden', unit ? `unit "${unit}" is outside your divisions` : 'you may read only your divisions: pass unit=<one of them>');
     return false;
   }
 
@@ -69,7 +69,7 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
     return async function importDirectoryFile(req: Request, res: Response) {
       const query = modeSchema.safeParse(req.query);
       if (!query.success) {
-        res.status(400).json({ error: describeZodError(query.error) });
+        answerInvalid(res, query.error);
         return;
       }
       const text = typeof req.body === 'string' ? req.body : '';
@@ -113,11 +113,11 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
     const id = String(req.params.id);
     const placement = index.groups.get(id);
     if (placement && !scopeAllows(userLocals(res).scope, placement.division)) {
-      res.status(403).json({ error: `group "${id}" is outside your divisions` });
+      answerError(res, 403, 'forbidden', `group "${id}" is outside your divisions`);
       return;
     }
     if (!placement) {
-      res.status(404).json({ error: `no group "${id}" in the directory` });
+      answerError(res, 404, 'not-found', `no group "${id}" in the directory`);
       return;
     }
     res.json({ id, unit: placement.unitPath[placement.unitPath.length - 1], ...placement, targetSize: index.targets.get(id) ?? null });
@@ -126,14 +126,14 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
   router.get('/api/v1/directory/drilldown', read, async function getDrillDown(req, res) {
     const parsed = drillDownQuerySchema.safeParse(req.query);
     if (!parsed.success) {
-      res.status(400).json({ error: describeZodError(parsed.error) });
+      answerInvalid(res, parsed.error);
       return;
     }
     const { unit } = parsed.data;
     if (!readable(res, unit)) return;
     const { from, to } = unitReads.window(parsed.data.from, parsed.data.to);
     if (from >= to) {
-      res.status(400).json({ error: 'from must be before to' });
+      answerError(res, 400, 'bad-range', 'from must be before to');
       return;
     }
     const result = (await unitReads.drillDown(unit, from, to))!;
@@ -143,7 +143,7 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
   router.get('/api/v1/directory/coverage', read, async function getCoverage(req, res) {
     const parsed = coverageQuerySchema.safeParse(req.query);
     if (!parsed.success) {
-      res.status(400).json({ error: describeZodError(parsed.error) });
+      answerInvalid(res, parsed.error);
       return;
     }
     const { unit } = parsed.data;

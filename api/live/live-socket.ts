@@ -7,8 +7,9 @@
  * Every socket signs in at the handshake (`auth: { token }` or `Authorization: Bearer`) and joins
  * the rooms of what it may see: `all` for central monitors, analysts and admins, `division:<id>`
  * for each of a lead's divisions. Snapshots and deltas are cut per room, so a lead's socket never
- * receives another division's counts. A socket is dropped when its token expires and, at each
- * resync, when the token was signed out or the user disabled.
+ * receives another division's counts. A socket is dropped when its token expires (unless the board
+ * handed over a renewed token of the same session first) and, at each resync, when the token was
+ * signed out or the user disabled; `drop` ends the matching ones at once.
  */
 import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
@@ -52,6 +53,8 @@ export interface LiveSocketOptions {
 export interface LiveSocketData {
   token: string;
   username: string;
+  /** The session the token came from: a renewed token must be of the same one. */
+  sessionId: string;
   scope: Scope;
 }
 
@@ -62,6 +65,8 @@ function tokenOf(socket: Socket): string | undefined {
 }
 
 export interface LiveSocket {
+  /** Disconnects the sockets whose owner matches (a sign-out everywhere, a revoked display). */
+  drop(matches: (owner: { username: string; sessionId: string }) => boolean): void;
   stop(): Promise<void>;
 }
 
@@ -88,16 +93,33 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
     try {
       const outcome = await options.authenticate(token);
       if (!outcome.ok) {
-        next(new Error(outcome.error));
+        // The code travels as the error's data: the board says it in the viewer's language.
+        next(Object.assign(new Error(outcome.error), { data: { code: outcome.code } }));
         return;
       }
-      const data: LiveSocketData = { token, username: outcome.user.username, scope: scopeOf(outcome.user) };
+      const data: LiveSocketData = { token, username: outcome.user.username, sessionId: outcome.claims.sessionId, scope: scopeOf(outcome.user) };
       socket.data = data;
       // Drop the socket when its token expires: it must sign in again to keep receiving counts.
-      const expiresIn = outcome.claims.expiresAt.getTime() - now();
-      const expiry = setTimeout(() => socket.disconnect(true), Math.max(0, expiresIn));
-      expiry.unref();
+      let expiry: ReturnType<typeof setTimeout> | undefined;
+      const expireAt = (at: Date) => {
+        clearTimeout(expiry);
+        expiry = setTimeout(() => socket.disconnect(true), Math.max(0, at.getTime() - now()));
+        expiry.unref();
+      };
+      expireAt(outcome.claims.expiresAt);
       socket.on('disconnect', () => clearTimeout(expiry));
+      socket.on(SOCKET_EVENTS.renewedToken, async function takeRenewedToken(fresh, done) {
+        const answer = typeof done === 'function' ? done : () => undefined;
+        const renewed = typeof fresh === 'string' ? await options.authenticate(fresh).catch(() => undefined) : undefined;
+        if (!renewed?.ok || renewed.claims.sessionId !== data.sessionId) {
+          answer(false);
+          socket.disconnect(true);
+          return;
+        }
+        data.token = fresh;
+        expireAt(renewed.claims.expiresAt);
+        answer(true);
+      });
       next();
     } catch (error) {
       log.warn({ err: error }, 'socket sign-in failed');
@@ -198,6 +220,12 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
   }, options.resyncMs);
 
   return {
+    drop(matches) {
+      for (const socket of options.io.sockets.sockets.values()) {
+        const data = socket.data as LiveSocketData | undefined;
+        if (data?.token && matches(data)) socket.disconnect(true);
+      }
+    },
     async stop() {
       clearInterval(flushTimer);
       clearInterval(resyncTimer);

@@ -15,6 +15,7 @@ import { QueueAbortedError, QueueFullError, type FairQueue } from './fair-queue.
 import type { SqlLimits } from './limits.ts';
 import { runAnalystQuery, type QueryOutcome, type QueryResult } from './run-query.ts';
 import { MAX_QUERY_CHARS } from './sandbox.ts';
+import { answerError } from '../errors.ts';
 
 export interface SqlRouterDeps {
   /** The analysts' own connection (read-only sessions / read-only user). */
@@ -49,6 +50,9 @@ function sendResult(res: Response, result: QueryResult): void {
   res.end(`],"rowCount":${rest.rowCount},"bytesRead":${rest.bytesRead},"elapsedMs":${Math.round(rest.elapsedMs)},"queryId":${JSON.stringify(rest.queryId)}}`);
 }
 
+/** The code of each way a query is not answered: a mistake in it, refused, over a limit, failed in the engine. */
+const SQL_CODES = { 400: 'sql-mistake', 403: 'sql-refused', 422: 'sql-limit', 500: 'sql-failed' } as const;
+
 export function createSqlRouter(deps: SqlRouterDeps): Router {
   const router = express.Router();
   router.post(
@@ -59,7 +63,7 @@ export function createSqlRouter(deps: SqlRouterDeps): Router {
     async function postSql(req, res) {
       const query = queryOf(req.body);
       if (query === undefined) {
-        res.status(400).json({ error: 'send {"query": "SELECT …"} as application/json, or the SQL as text/plain' });
+        answerError(res, 400, 'invalid-request', 'send {"query": "SELECT …"} as application/json, or the SQL as text/plain', { field: 'query' });
         return;
       }
       const { user } = userLocals(res);
@@ -73,7 +77,8 @@ export function createSqlRouter(deps: SqlRouterDeps): Router {
       } catch (error) {
         if (error instanceof QueueAbortedError) return;
         if (!(error instanceof QueueFullError)) throw error;
-        res.set('Retry-After', String(deps.limits.maxExecutionSeconds)).status(429).json({ error: `too many queries at once: ${error.message}; wait for them to finish, then send this one again` });
+        res.set('Retry-After', String(deps.limits.maxExecutionSeconds));
+        answerError(res, 429, 'too-many-requests', `too many queries at once: ${error.message}; wait for them to finish, then send this one again`);
         return;
       }
       const failure = outcome.ok ? undefined : outcome;
@@ -91,7 +96,7 @@ export function createSqlRouter(deps: SqlRouterDeps): Router {
       if (failure) {
         if (failure.status === 500) deps.logger.error({ err: failure.cause, user: user.username, queryId: failure.queryId }, 'sql query failed in ClickHouse');
         else deps.logger.info({ user: user.username, queryId: failure.queryId, outcome: failure.kind }, 'sql query not answered');
-        res.status(failure.status).json({ error: failure.error, queryId: failure.queryId } satisfies SqlRefusal);
+        res.status(failure.status).json({ error: failure.error, code: SQL_CODES[failure.status], queryId: failure.queryId } satisfies SqlRefusal);
         return;
       }
       if (outcome.ok) sendResult(res, outcome.result);

@@ -1,4 +1,4 @@
-/** What admins read besides users: the dead letters (GET /api/v1/admin/dead-letters). */
+/** What admins read: users (GET /api/v1/admin/users) and the dead letters (GET /api/v1/admin/dead-letters). */
 
 export type DeadLetterStage = 'decode' | 'write';
 
@@ -19,4 +19,18 @@ export interface StoredDeadLetter {
 export interface DeadLettersAnswer {
   total: number;
   letters: StoredDeadLetter[];
+}
+
+/** A user as GET /api/v1/admin/users answers them: never the password hash. */
+export interface PublicUser {
+  username: string;
+  roles: string[];
+  units: string[];
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UsersAnswer {
+  users: PublicUser[];
 }

@@ -158,7 +158,7 @@ export const seriesQuerySchema = unitQuerySchema.extend({
 
 export const searchQuerySchema = z.object({
   q: z.string().trim().min(2, 'q must have at least 2 characters').max(100, 'q must have at most 100 characters'),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: z.coerce.number().int().min(1).max(200).default(20),
 });
 
 export const coverageQuerySchema = z.object({

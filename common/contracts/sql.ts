@@ -13,5 +13,7 @@ export interface SqlAnswer {
 /** A query that was refused or failed: the reason to act on, and the id to find it in the audit. */
 export interface SqlRefusal {
   error: string;
+  /** sql-mistake (400), sql-refused (403), sql-limit (422), sql-failed (500): common/contracts/errors.ts. */
+  code: 'sql-mistake' | 'sql-refused' | 'sql-limit' | 'sql-failed';
   queryId: string;
 }

@@ -43,6 +43,11 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
   const alerts = await openAlerts({ config, bus, client, metrics });
   const unitReads = createUnitReads({ client, directory: directory.directory, groupPaths: directory.groupPaths });
 
+  // Set by start(): the admin routes drop sockets through it.
+  let io: LiveServer | undefined;
+  let live: LiveSocket | undefined;
+  let alertsBroadcast: AlertsBroadcast | undefined;
+
   const cors = express.Router();
   cors.use('/api', corsForBoard(config.BOARD_ORIGIN));
   const routers = [
@@ -54,7 +59,16 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
       signInMaxFailuresPerAddress: config.AUTH_SIGNIN_MAX_FAILURES_PER_ADDRESS,
       signInWindowMs: config.AUTH_SIGNIN_WINDOW_MINUTES * MINUTE_MS,
     }),
-    createAdminRouter({ client, users: access.users, userAdmin: access.userAdmin, requireUser }),
+    createAdminRouter({
+      client,
+      users: access.users,
+      userAdmin: access.userAdmin,
+      displays: access.displays,
+      requireUser,
+      dropSockets: (matches) => live?.drop(matches),
+      boardOrigin: config.BOARD_ORIGIN,
+      knownUnit: (id) => directory.directory.index.units.has(id),
+    }),
     createSqlRouter({
       analyst,
       queue: createFairQueue({
@@ -90,9 +104,6 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
     createBoardStaticRouter(),
   ];
 
-  let io: LiveServer | undefined;
-  let live: LiveSocket | undefined;
-  let alertsBroadcast: AlertsBroadcast | undefined;
   return {
     routers,
     firstAdmin: access.firstAdmin,

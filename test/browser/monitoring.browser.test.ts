@@ -5,11 +5,10 @@
  * API (as the admin), events through /v1/events (two groups spoke 50 h ago, so group-inactive alerts fire).
  * Screenshots go to test-results/monitoring-*.png. Polls with deadlines; never sleeps a fixed time.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { numberIn, shownNumber, startBoardUnderTest, waitForNumber, type BoardUnderTest, type Credentials, type OpenOptions } from '../support/board-browser.ts';
+import { messageMaker, numberIn, shownNumber, startBoardUnderTest, waitForNumber, type ApiAnswer, type BoardUnderTest, type Credentials, type OpenOptions } from '../support/board-browser.ts';
 import { importOrg } from '../support/org-fixture.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -22,21 +21,10 @@ const HOUR = 3_600_000;
 
 let board: BoardUnderTest;
 let adminToken: string;
-const run = randomUUID().slice(0, 8);
-let nextId = 0;
+const message = messageMaker('9198');
 
-function message(group: string, at = Date.now()) {
-  nextId += 1;
-  return { type: 'message', id: `${run}:m${nextId}`, group, at: new Date(at).toISOString(), sender: `9198${String(nextId).padStart(8, '0')}`, kind: 'text' };
-}
-
-async function api(pathname: string, init: { method?: string; token?: string; body?: unknown; contentType?: string } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${board.url}${pathname}`, {
-    method: init.method ?? 'GET',
-    headers: { ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}), ...(init.body !== undefined ? { 'Content-Type': init.contentType ?? 'application/json' } : {}) },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
+function api(pathname: string, init: { method?: string; token?: string; body?: unknown } = {}): Promise<ApiAnswer> {
+  return board.api(pathname, init);
 }
 
 async function postEvents(events: object[]): Promise<void> {
@@ -97,7 +85,8 @@ describe('monitoring board', () => {
     const page = await openAs(ADMIN);
     await page.locator('tbody[data-division="JPR"] button[aria-expanded]').filter({ hasText: 'Jaipur' }).waitFor({ timeout: WAIT_MS });
     await page.locator('[data-testid="alert"]').first().waitFor({ timeout: WAIT_MS });
-    await page.locator('tbody[data-division="JPR"] svg polyline').first().waitFor({ timeout: WAIT_MS });
+    // The trends are in (a flat line of no messages has no height, so "attached", not "visible").
+    await page.locator('tbody[data-division="JPR"] svg polyline').first().waitFor({ state: 'attached', timeout: WAIT_MS });
     await page.waitForFunction(() => document.querySelector('[data-testid="total-openAlerts"] .count') !== null, undefined, { timeout: WAIT_MS });
     expect(await page.locator('[data-testid="rank-most"] li').first().textContent()).toMatch(/Jaipur/);
     // Quiet over the last 24 h: wa:g2 (never spoke), wa:g3 and wa:g5 (50 h ago).
@@ -129,7 +118,7 @@ describe('monitoring board', () => {
     const page = await openAs(ADMIN);
     await page.locator('tbody[data-division="JPR"] [data-testid="open-division"]').click();
     await page.locator('[data-testid="unit-title"]').filter({ hasText: 'Jaipur' }).waitFor({ timeout: WAIT_MS });
-    await page.locator('[data-testid="chart"] canvas').waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-testid="chart"] canvas').first().waitFor({ timeout: WAIT_MS });
     // Quiet over 24 h, longest silent first: wa:g2 never spoke, wa:g3 spoke 50 h ago.
     await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:g3"]').waitFor({ timeout: WAIT_MS });
     expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-quiet')))).toEqual(['wa:g2', 'wa:g3']);
@@ -151,13 +140,13 @@ describe('monitoring board', () => {
     expect(await page.locator('[data-testid="coverage"]').textContent()).toMatch(/Booths\s*1/);
     // Another range: 7 days, drawn again.
     await page.getByRole('button', { name: '7 days' }).click();
-    await page.locator('[data-series="last:168"] [data-testid="chart"] canvas').waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-series="last:168"] [data-testid="chart"] canvas').first().waitFor({ timeout: WAIT_MS });
     await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:g2"]').waitFor({ timeout: WAIT_MS });
     expect(page.url()).toMatch(/#\/unit\/B101$/);
     await screenshot(page, 'booth');
 
     await page.fill('[data-testid="search"]', 'kishan');
-    await page.locator('[data-testid="search-results"] a', { hasText: 'Booth 201 Kishangarh' }).first().click();
+    await page.locator('[data-testid="search-results"] [role="option"]', { hasText: 'Booth 201 Kishangarh' }).first().click();
     await page.locator('[data-testid="unit-title"]').filter({ hasText: 'Booth 201 Kishangarh' }).waitFor({ timeout: WAIT_MS });
     await page.locator('[data-testid="groups"] tr[data-group="wa:g5"]').waitFor({ timeout: WAIT_MS });
   });
@@ -240,7 +229,7 @@ describe('monitoring board', () => {
     await page.locator('[data-testid="unit-page"][data-unit="JPR"]').waitFor({ timeout: WAIT_MS });
     expect(page.url()).toMatch(/#\/unit\/JPR$/);
     await page.locator('[data-testid="alerts-feed"] [data-testid="alert"]').first().waitFor({ timeout: WAIT_MS });
-    await page.locator('[data-testid="chart"] canvas').waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-testid="chart"] canvas').first().waitFor({ timeout: WAIT_MS });
     const text = (await page.locator('body').textContent()) ?? '';
     expect(text).toContain('Jaipur');
     expect(text).not.toMatch(/Ajmer|Kishangarh|AJM/);
@@ -253,13 +242,13 @@ describe('monitoring board', () => {
     // Outdoors: the high-contrast light theme, remembered like the language.
     await page.click('[data-testid="sunlight"]');
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('sunlight');
-    await page.locator('[data-testid="chart"] canvas').waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-testid="chart"] canvas').first().waitFor({ timeout: WAIT_MS });
     await screenshot(page, 'lead-phone-sunlight');
 
     // Searching for another division's booth finds nothing; the other division's page is refused.
     await page.fill('[data-testid="search"]', 'kishan');
     await page.locator('[data-testid="search-results"]', { hasText: 'kishan' }).waitFor({ timeout: WAIT_MS });
-    expect(await page.locator('[data-testid="search-results"] a').count()).toBe(0);
+    expect(await page.locator('[data-testid="search-results"] [role="option"]').count()).toBe(0);
     await page.fill('[data-testid="search"]', '');
 
     const firing = page.locator('[data-testid="alert"][data-state="firing"]').first();
@@ -283,7 +272,7 @@ describe('monitoring board', () => {
     await screenshot(page, 'lead-phone-booth');
 
     await page.goto(`${board.url}/#/unit/AJM`);
-    await page.locator('[data-testid="unit-page"] [role="alert"]', { hasText: /may not read/ }).waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-testid="unit-page"] [role="alert"]', { hasText: 'This is outside what you may see or do.' }).waitFor({ timeout: WAIT_MS });
   });
 
   test('the central board fits a phone screen', async () => {
@@ -375,7 +364,7 @@ describe('monitoring board', () => {
     expect(csv.split('\r\n')[0]).toBe('division,messages');
     expect(csv).toMatch(/^AJM,\d+\r$/m);
     await page.click('[data-testid="sql-chart"]');
-    await page.locator('[data-testid="sql-result"] [data-testid="chart"] canvas').waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-testid="sql-result"] [data-testid="chart"] canvas').first().waitFor({ timeout: WAIT_MS });
     await screenshot(page, 'sql');
 
     await page.fill('[data-testid="sql-input"]', 'SELECT nope FROM rollup_minute');

@@ -4,6 +4,7 @@
  * through the board's own form, and screenshots in test-results/.
  */
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,11 +25,22 @@ export interface Credentials {
 export interface OpenOptions {
   viewport?: { width: number; height: number };
   timezoneId?: string;
+  /** Where to open (default `/`), and what to wait for there (default the sign-in form). */
+  path?: string;
+  ready?: string;
+}
+
+/** A call of the deployment's HTTP API: its status and JSON body ({} when there is none). */
+export interface ApiAnswer {
+  status: number;
+  body: Record<string, unknown>;
 }
 
 export interface BoardUnderTest {
   services: RunningServices;
   url: string;
+  /** Call the API: `token` as the bearer, `body` sent as JSON. */
+  api(pathname: string, init?: { method?: string; token?: string; body?: unknown }): Promise<ApiAnswer>;
   /** Uncaught errors of every page opened so far (tests take them with splice and expect none). */
   pageErrors: string[];
   /** A new browser context on the board's sign-in form. */
@@ -58,6 +70,16 @@ export async function wholePageScreenshot(page: Page, file: string): Promise<voi
   }
   await page.screenshot({ path: file, fullPage: true });
   if (viewport) await page.setViewportSize(viewport);
+}
+
+/** A maker of text messages: ids unique to this run, a new sender each (`senderPrefix`: their first digits). */
+export function messageMaker(senderPrefix: string): (group: string, at?: number) => Record<string, string> {
+  const run = randomUUID().slice(0, 8);
+  let next = 0;
+  return function message(group, at = Date.now()) {
+    next += 1;
+    return { type: 'message', id: `${run}:m${next}`, group, at: new Date(at).toISOString(), sender: `${senderPrefix}${String(next).padStart(8, '0')}`, kind: 'text' };
+  };
 }
 
 /** A number as the board writes it, Indian grouping ("12,34,567") → 1234567; NaN for anything else. */
@@ -110,6 +132,14 @@ export async function startBoardUnderTest(options: { admin: Credentials; ingestT
     services,
     url: services.url,
     pageErrors,
+    async api(pathname, init = {}) {
+      const response = await fetch(`${services.url}${pathname}`, {
+        method: init.method ?? 'GET',
+        headers: { ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}), ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+      return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
+    },
     async open(open = {}) {
       const context = await browser.newContext({
         viewport: open.viewport ?? { width: 1440, height: 900 },
@@ -120,8 +150,8 @@ export async function startBoardUnderTest(options: { admin: Credentials; ingestT
       contexts.push(context);
       const page = await context.newPage();
       page.on('pageerror', (error) => pageErrors.push(error.message));
-      await page.goto(`${services.url}/`);
-      await page.locator('[data-testid="sign-in"]').waitFor({ timeout: options.waitMs });
+      await page.goto(`${services.url}${open.path ?? '/'}`);
+      await page.locator(open.ready ?? '[data-testid="sign-in"]').waitFor({ timeout: options.waitMs });
       return page;
     },
     async signIn(page, user) {

@@ -34,7 +34,8 @@ describe("an alert's sentence in the viewer's language", () => {
 
     const dark = alert({ rule: 'unit-dark', subjectKind: 'unit', subject: 'B102', details: { groups: 1200, level: 'booth', name: 'Booth 102' } });
     expect(alertText(dark, words('en'))).toBe('Booth 102 (booth) is dark: none of its groups is active (1,200 with data)');
-    expect(alertText(dark, words('hi'))).toBe('Booth 102 (बूथ) बंद है: इसका कोई समूह सक्रिय नहीं (डेटा वाले समूह: 1,200)');
+    // "Dark" is "no group active", never "बंद" (closed).
+    expect(alertText(dark, words('hi'))).toBe('Booth 102 (बूथ) में कोई भी समूह सक्रिय नहीं (डेटा वाले समूह: 1,200)');
 
     const drop = alert({ rule: 'sharp-drop', subjectKind: 'unit', subject: 'JPR', details: { recent: 12, baselinePerWindow: 80, windowHours: 24 } });
     expect(alertText(drop, words('en'))).toBe('Jaipur: 12 messages in the last 24 h against a usual 80 (15 %)');

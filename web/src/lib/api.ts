@@ -1,15 +1,46 @@
 /**
  * Reads and writes against the api with the signed-in user's token. Outcomes are values: `ok` with
- * the parsed body, or the server's own error text (or why the server could not be reached).
+ * the parsed body, or the error in the viewer's language once App has called `speakWith` (the message
+ * of the answer's code; the server's English words for a code the board does not know).
  */
-export type ApiOutcome<T> = { ok: true; data: T } | { ok: false; status: number; error: string };
+import { errorText, frameOf } from './error-text.ts';
+import { translate, type Translate } from './i18n/messages.ts';
 
-export async function apiFetch<T>(token: string, path: string, init: RequestInit = {}): Promise<ApiOutcome<T>> {
+/**
+ * A failure's `error` is its text now; `say` writes it again in whatever language is chosen when it is
+ * read (keep `say` where the text stays on screen). For a SQL code also `frame` (the code's message,
+ * again as `sayFrame`) and `detail` (the server's words it frames), to show apart.
+ */
+export type ApiOutcome<T> =
+  | { ok: true; data: T }
+  | { ok: false; status: number; error: string; say: () => string; frame?: string; sayFrame?: () => string; detail?: string };
+
+/** What a failure says when there is none. */
+export const noError = (): string => '';
+
+/** The signed-in user's current token: read at each call, so a renewed one is used from then on. */
+export type Bearer = () => string;
+
+let t: Translate = (key, values) => translate('en', key, values);
+
+let refused: (reason: string, code: unknown) => void = () => undefined;
+
+/** Write the board's own failure texts with `translator` (the viewer's preferences). */
+export function speakWith(translator: Translate): void {
+  t = translator;
+}
+
+/** `handler` hears of every 401: the token expired or the session ended (the session decides). */
+export function whenRefused(handler: (reason: string, code: unknown) => void): void {
+  refused = handler;
+}
+
+export async function apiFetch<T>(bearer: Bearer, path: string, init: RequestInit = {}): Promise<ApiOutcome<T>> {
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), Authorization: `Bearer ${token}` } });
+    response = await fetch(path, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), Authorization: `Bearer ${bearer()}` } });
   } catch {
-    return { ok: false, status: 0, error: 'could not reach the server; check the connection' };
+    return { ok: false, status: 0, error: t('error.unreachable'), say: () => t('error.unreachable') };
   }
   let body: unknown = null;
   try {
@@ -18,8 +49,13 @@ export async function apiFetch<T>(token: string, path: string, init: RequestInit
     // not JSON
   }
   if (!response.ok) {
-    const error = (body as { error?: unknown } | null)?.error;
-    return { ok: false, status: response.status, error: typeof error === 'string' && error ? error : `HTTP ${response.status}` };
+    const answer = (body ?? {}) as { error?: unknown; code?: unknown; field?: unknown };
+    const words = typeof answer.error === 'string' && answer.error ? answer.error : t('error.status', { status: response.status });
+    if (response.status === 401) refused(words, answer.code);
+    const say = () => errorText(t, answer, words);
+    const sayFrame = () => frameOf(t, answer) ?? '';
+    const framed = frameOf(t, answer) !== undefined;
+    return { ok: false, status: response.status, error: say(), say, ...(framed ? { frame: sayFrame(), sayFrame, detail: words } : {}) };
   }
   return { ok: true, data: body as T };
 }

@@ -1,5 +1,6 @@
 /** Turning an answer of POST /api/v1/sql into a CSV file and into chartable series. Pure. */
 import type { SqlAnswer } from '../../../../common/contracts/sql.ts';
+import { fromWallTime } from '../format.ts';
 
 export type { SqlAnswer };
 
@@ -26,34 +27,64 @@ export function toCsv(answer: SqlAnswer): string {
 }
 
 const NUMERIC = /^(Nullable\()?(U?Int\d+|Float\d+|Decimal)/;
-const TEMPORAL = /^(Nullable\()?(Date|DateTime)/;
+const WHOLE = /^(Nullable\()?U?Int\d+/;
+const CALENDAR_DAY = /^(Nullable\()?Date(32)?\b(?!Time)/;
+const MOMENT = /^(Nullable\()?DateTime(64)?\b/;
+/** The zone named in a DateTime type: DateTime('Asia/Kolkata'), DateTime64(3, 'Asia/Kolkata'). */
+const TYPE_ZONE = /DateTime(?:64)?\((?:\s*\d+\s*,)?\s*'([^']+)'\s*\)/;
+/** The zone of a DateTime column whose type names none: the server's, which GroupPulse runs in UTC. */
+export const SERVER_ZONE = 'UTC';
 
 export interface Chartable {
-  /** Epoch seconds when the first column is a date/time, else row positions. */
+  /** Epoch seconds (ascending) when the first column is a date or time, else row positions. */
   x: number[];
-  timeAxis: boolean;
+  kind: 'time' | 'bars';
+  /** The first column holds calendar days (Date), each drawn at the start of that day in the viewer's zone. */
+  days: boolean;
   /** Names of the positions when the first column is not a time. */
   labels?: string[];
-  series: { name: string; values: (number | null)[] }[];
+  /** One per numeric column, each charted on its own (columns may be different quantities). */
+  series: { name: string; values: (number | null)[]; whole: boolean }[];
 }
 
-/** The numeric columns (beyond the first) against the first column; null when there is none. */
-export function toChart(answer: SqlAnswer): Chartable | null {
+/**
+ * When a date or time cell of `type` is, in epoch seconds (NaN when it is none). A DateTime is written
+ * as the wall-clock time of its column's zone (a column the analyst converted to IST reads 15:30 for
+ * 10:00 UTC), so it is read in that zone; a Date is a calendar day, placed at its start in `viewerZone`.
+ */
+export function momentOf(value: unknown, type: string, viewerZone: string): number {
+  const raw = String(value ?? '');
+  if (CALENDAR_DAY.test(type)) return fromWallTime(`${raw}T00:00:00`, viewerZone) / 1000;
+  const zone = TYPE_ZONE.exec(type)?.[1] ?? SERVER_ZONE;
+  return fromWallTime(raw.replace(' ', 'T'), zone) / 1000;
+}
+
+/**
+ * The numeric columns (beyond the first, at most six) against the first column; null when there is
+ * none. Over a date or time the rows are put in time order (rows whose time is empty are left out).
+ */
+export function toChart(answer: SqlAnswer, viewerZone: string): Chartable | null {
   const [first, ...rest] = answer.columns;
   if (!first || answer.rows.length === 0) return null;
   const numeric = rest.filter((c) => NUMERIC.test(c.type)).slice(0, 6);
   if (numeric.length === 0) return null;
-  const timeAxis = TEMPORAL.test(first.type);
-  const x = answer.rows.map((row, i) => {
-    if (!timeAxis) return i;
-    const raw = String(row[first.name] ?? '');
-    const ms = Date.parse(/^\d{4}-\d{2}-\d{2} \d/.test(raw) ? `${raw.replace(' ', 'T')}Z` : raw);
-    return Number.isNaN(ms) ? i : ms / 1000;
-  });
+  const timeAxis = MOMENT.test(first.type) || CALENDAR_DAY.test(first.type);
+  const rows = timeAxis
+    ? answer.rows
+        .map((row) => ({ row, t: momentOf(row[first.name], first.type, viewerZone) }))
+        .filter((r) => !Number.isNaN(r.t))
+        .sort((a, b) => a.t - b.t)
+    : answer.rows.map((row, i) => ({ row, t: i }));
+  if (rows.length === 0) return null;
   return {
-    x,
-    timeAxis,
-    labels: timeAxis ? undefined : answer.rows.map((row) => String(row[first.name] ?? '')),
-    series: numeric.map((c) => ({ name: c.name, values: answer.rows.map((row) => (row[c.name] === null ? null : Number(row[c.name]))) })),
+    x: rows.map((r) => r.t),
+    kind: timeAxis ? 'time' : 'bars',
+    days: CALENDAR_DAY.test(first.type),
+    labels: timeAxis ? undefined : rows.map(({ row }) => String(row[first.name] ?? '')),
+    series: numeric.map((c) => ({
+      name: c.name,
+      whole: WHOLE.test(c.type),
+      values: rows.map(({ row }) => (row[c.name] === null || row[c.name] === undefined ? null : Number(row[c.name]))),
+    })),
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { SeriesAnswer, SeriesPoint, UnitAnswer, UnitCounts } from '../../../../common/contracts/board.ts';
 import { HOUR_MS, MINUTE_MS } from '../../../../common/time.ts';
-import { apiFetch, query } from '../api.ts';
+import { apiFetch, noError, query, type Bearer } from '../api.ts';
 
 export type { UnitAnswer, UnitCounts };
 
@@ -24,30 +24,48 @@ export function rangeBounds(range: Range, now = Date.now()): { from: number; to:
   return { from: to - range.hours * HOUR_MS, to };
 }
 
+/** A unit's series as the server answered it: its points, their step and the range they cover. */
+export interface SeriesAnswer {
+  from: string;
+  to: string;
+  stepSeconds: number;
+  points: SeriesPoint[];
+}
+
 export class UnitView {
   answer = $state<UnitAnswer | null>(null);
-  error = $state('');
-  series = $state<SeriesPoint[] | null>(null);
-  seriesError = $state('');
+  /** Why the last unit read failed ('' when it did not), said in the viewer's language when read. */
+  get error(): string {
+    return this.#error();
+  }
+  #error = $state<() => string>(noError);
+  series = $state<SeriesAnswer | null>(null);
+  /** When the shown series was read (its last bucket is partial when it ends after this). */
+  seriesReadAt = $state(0);
+  /** Why the last series read failed ('' when it did not), said in the viewer's language when read. */
+  get seriesError(): string {
+    return this.#seriesError();
+  }
+  #seriesError = $state<() => string>(noError);
   /** Which range the shown series is for (`rangeKey`); only the answer to the latest request is shown. */
   seriesFor = $state('');
   #seriesAsked = '';
 
-  #token: string;
+  #bearer: Bearer;
   readonly unit: string;
 
-  constructor(token: string, unit: string) {
-    this.#token = token;
+  constructor(bearer: Bearer, unit: string) {
+    this.#bearer = bearer;
     this.unit = unit;
   }
 
   async loadUnit(): Promise<void> {
-    const outcome = await apiFetch<UnitAnswer>(this.#token, `/api/v1/board/unit${query({ unit: this.unit || undefined })}`);
+    const outcome = await apiFetch<UnitAnswer>(this.#bearer, `/api/v1/board/unit${query({ unit: this.unit || undefined })}`);
     if (!outcome.ok) {
-      this.error = outcome.error;
+      this.#error = outcome.say;
       return;
     }
-    this.error = '';
+    this.#error = noError;
     this.answer = outcome.data;
   }
 
@@ -56,16 +74,17 @@ export class UnitView {
     const key = rangeKey(range);
     this.#seriesAsked = key;
     const outcome = await apiFetch<SeriesAnswer>(
-      this.#token,
+      this.#bearer,
       `/api/v1/board/series${query({ unit: this.unit || undefined, from: new Date(from).toISOString(), to: new Date(to).toISOString() })}`,
     );
     if (key !== this.#seriesAsked) return; // a later range was chosen while this one loaded
     if (!outcome.ok) {
-      this.seriesError = outcome.error;
+      this.#seriesError = outcome.say;
       return;
     }
-    this.seriesError = '';
-    this.series = outcome.data.points;
+    this.#seriesError = noError;
+    this.series = outcome.data;
+    this.seriesReadAt = Date.now();
     this.seriesFor = key;
   }
 }

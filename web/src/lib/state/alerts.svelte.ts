@@ -5,32 +5,36 @@
  */
 import type { AlertAnswer, AlertChange, AlertsAnswer, Alert } from '../../../../common/contracts/alerts.ts';
 import { SOCKET_EVENTS } from '../../../../common/live.ts';
-import { apiFetch } from '../api.ts';
+import { apiFetch, noError, type Bearer } from '../api.ts';
 import type { LiveSocket } from '../live-socket.ts';
 
 export class AlertsFeed {
   /** Open alerts, newest first. */
   alerts = $state<Alert[]>([]);
-  error = $state('');
+  /** Why the last load failed ('' when it did not), said in the viewer's language when read. */
+  get error(): string {
+    return this.#error();
+  }
+  #error = $state<() => string>(noError);
   loaded = $state(false);
   /** Ids being acknowledged right now. */
   pending = $state<string[]>([]);
 
   openCount = $derived(this.alerts.length);
 
-  #token: string;
+  #bearer: Bearer;
 
-  constructor(token: string) {
-    this.#token = token;
+  constructor(bearer: Bearer) {
+    this.#bearer = bearer;
   }
 
   async load(): Promise<void> {
-    const outcome = await apiFetch<AlertsAnswer>(this.#token, '/api/v1/alerts?state=open&limit=200');
+    const outcome = await apiFetch<AlertsAnswer>(this.#bearer, '/api/v1/alerts?state=open&limit=200');
     if (!outcome.ok) {
-      this.error = outcome.error;
+      this.#error = outcome.say;
       return;
     }
-    this.error = '';
+    this.#error = noError;
     this.alerts = outcome.data.alerts.sort((a, b) => b.firedAt - a.firedAt);
     this.loaded = true;
   }
@@ -40,11 +44,12 @@ export class AlertsFeed {
     this.alerts = alert.state === 'resolved' ? rest : [alert, ...rest].sort((a, b) => b.firedAt - a.firedAt);
   }
 
-  async acknowledge(id: string): Promise<string | null> {
+  /** Null when acknowledged; else how to say why not (in the language chosen when it is read). */
+  async acknowledge(id: string): Promise<(() => string) | null> {
     this.pending = [...this.pending, id];
     try {
-      const outcome = await apiFetch<AlertAnswer>(this.#token, `/api/v1/alerts/${encodeURIComponent(id)}/acknowledge`, { method: 'POST' });
-      if (!outcome.ok) return outcome.error;
+      const outcome = await apiFetch<AlertAnswer>(this.#bearer, `/api/v1/alerts/${encodeURIComponent(id)}/acknowledge`, { method: 'POST' });
+      if (!outcome.ok) return outcome.say;
       this.apply(outcome.data.alert);
       return null;
     } finally {

@@ -5,7 +5,7 @@
  * (GET /api/v1/board/quiet: one count, not the whole drill-down).
  */
 import type { QuietAnswer, TrendsAnswer } from '../../../../common/contracts/board.ts';
-import { apiFetch } from '../api.ts';
+import { apiFetch, noError, type Bearer } from '../api.ts';
 import { RateWindow } from './rate-window.ts';
 
 export class BoardData {
@@ -14,14 +14,18 @@ export class BoardData {
   /** Messages per minute over the last complete minute and the current one, as the server last read it (MessageRate takes only the first). */
   perMinute = $state<number | null>(null);
   quietGroups = $state<number | null>(null);
-  error = $state('');
+  /** Why the last read failed ('' when it did not), said in the viewer's language when read. */
+  get error(): string {
+    return this.#error();
+  }
+  #error = $state<() => string>(noError);
 
-  #token: string;
+  #bearer: Bearer;
   #scopeUnit: string;
 
   /** `scopeUnit`: '' for the whole organisation, else the division a lead watches. */
-  constructor(token: string, scopeUnit: string) {
-    this.#token = token;
+  constructor(bearer: Bearer, scopeUnit: string) {
+    this.#bearer = bearer;
     this.#scopeUnit = scopeUnit;
   }
 
@@ -33,8 +37,8 @@ export class BoardData {
 
   async refresh(): Promise<void> {
     const [trends, quiet] = await Promise.all([
-      apiFetch<TrendsAnswer>(this.#token, '/api/v1/board/trends?hours=12'),
-      apiFetch<QuietAnswer>(this.#token, `/api/v1/board/quiet${this.#scopeUnit ? `?unit=${encodeURIComponent(this.#scopeUnit)}` : ''}`),
+      apiFetch<TrendsAnswer>(this.#bearer, '/api/v1/board/trends?hours=12'),
+      apiFetch<QuietAnswer>(this.#bearer, `/api/v1/board/quiet${this.#scopeUnit ? `?unit=${encodeURIComponent(this.#scopeUnit)}` : ''}`),
     ]);
     if (trends.ok) {
       const map = new Map<string, number[]>();
@@ -48,7 +52,7 @@ export class BoardData {
       this.perMinute = trends.data.perMinute;
     }
     if (quiet.ok) this.quietGroups = quiet.data.quietGroups;
-    this.error = !trends.ok ? trends.error : !quiet.ok && quiet.status !== 503 ? quiet.error : '';
+    this.#error = !trends.ok ? trends.say : !quiet.ok && quiet.status !== 503 ? quiet.say : noError;
   }
 
   /** Refresh now and every `refreshMs`; returns the stop function. */

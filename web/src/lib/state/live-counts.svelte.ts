@@ -56,8 +56,8 @@ export class DivisionRows {
 export const UPDATE_MEASURE = 'grouppulse:live-update';
 
 export interface FollowOptions {
-  /** The server refused the socket's sign-in for good (expired, signed out, disabled): its reason. */
-  onRefused?: (reason: string) => void;
+  /** The server refused the socket's sign-in for good (expired, signed out, disabled): its reason and code (common/contracts/errors.ts). */
+  onRefused?: (reason: string, code: string | undefined) => void;
   /** Wait before asking again when the server could not check the sign-in just now. */
   retryMs?: number;
   /**
@@ -272,7 +272,7 @@ export class LiveCounts {
         retry = setTimeout(() => socket.connect(), retryMs);
       } else {
         this.connection = 'offline';
-        options.onRefused?.(error.message);
+        options.onRefused?.(error.message, (error as Error & { data?: { code?: string } }).data?.code);
       }
     };
     const onOffline = () => {

@@ -1,21 +1,23 @@
 /**
  * Which page the board shows, kept in the URL's hash so a reload, the back button and a shared
  * link land on the same page: `#/` the central board, `#/unit/<id>` a unit's drill-down,
- * `#/sql` the analysts' console.
+ * `#/sql` the analysts' console, `#/admin` wall displays and sign-outs.
  */
-export type Route = { page: 'board' } | { page: 'unit'; unit: string } | { page: 'sql' };
+export type Route = { page: 'board' } | { page: 'unit'; unit: string } | { page: 'sql' } | { page: 'admin' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   const unit = /^\/unit\/(.+)$/.exec(path);
   if (unit) return { page: 'unit', unit: decodeURIComponent(unit[1]!) };
   if (path === '/sql') return { page: 'sql' };
+  if (path === '/admin') return { page: 'admin' };
   return { page: 'board' };
 }
 
 export function hrefOf(route: Route): string {
   if (route.page === 'unit') return `#/unit/${encodeURIComponent(route.unit)}`;
   if (route.page === 'sql') return '#/sql';
+  if (route.page === 'admin') return '#/admin';
   return '#/';
 }
 

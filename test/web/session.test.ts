@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { translate, type Language } from '../../web/src/lib/i18n/messages.ts';
+import { renewalDueAt, Session } from '../../web/src/lib/state/session.svelte.ts';
+
+function memoryStorage(): Storage {
+  const items = new Map<string, string>();
+  return {
+    get length() {
+      return items.size;
+    },
+    clear: () => items.clear(),
+    getItem: (key) => items.get(key) ?? null,
+    key: (i) => [...items.keys()][i] ?? null,
+    removeItem: (key) => void items.delete(key),
+    setItem: (key, value) => void items.set(key, value),
+  };
+}
+
+function answer(status: number, body: unknown, headers: Record<string, string> = {}) {
+  return vi.fn(async () => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } }));
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe("the board's sign-in notices", () => {
+  it("say a refused sign-in in the viewer's language, and follow a change of it", async () => {
+    let language: Language = 'en';
+    const session = new Session((key, values) => translate(language, key, values), memoryStorage());
+    vi.stubGlobal('fetch', answer(401, { error: 'wrong username or password', code: 'wrong-credentials' }));
+    expect(await session.signIn('admin', 'nope')).toBe(false);
+    expect(session.notice).toBe('Wrong username or password.');
+    expect(session.refusedAs).toBe('admin');
+    language = 'hi';
+    expect(session.notice).toBe('उपयोगकर्ता नाम या पासवर्ड ग़लत है।');
+  });
+
+  it('say how long to wait after too many attempts, and keep a reason the board does not know', async () => {
+    const session = new Session(undefined, memoryStorage());
+    vi.stubGlobal('fetch', answer(429, { error: 'too many failed sign-ins' }, { 'Retry-After': '600' }));
+    await session.signIn('lead', 'nope');
+    expect(session.notice).toBe('Too many failed sign-ins: try again in 10 min.');
+    vi.stubGlobal('fetch', answer(400, { error: 'username is required' }));
+    await session.signIn('', 'x');
+    expect(session.notice).toBe('username is required');
+    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('offline'))));
+    await session.signIn('lead', 'x');
+    expect(session.notice).toBe('Could not reach the server; check the connection and try again.');
+  });
+
+  it('forget who was refused once a sign-in goes through', async () => {
+    const session = new Session(undefined, memoryStorage());
+    vi.stubGlobal('fetch', answer(401, { error: 'wrong username or password', code: 'wrong-credentials' }));
+    await session.signIn('admin', 'nope');
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    vi.stubGlobal('fetch', answer(200, { token: 't', expiresAt: later, refreshToken: 'r', refreshExpiresAt: later, user: { username: 'admin', roles: ['admin'], units: [] } }));
+    expect(await session.signIn('admin', 'right')).toBe(true);
+    expect([session.refusedAs, session.notice, session.token]).toEqual(['', '', 't']);
+  });
+});
+
+describe("the board's renewals", () => {
+  it('fall two minutes before the token expires, or half way through a shorter lifetime', () => {
+    const at = Date.UTC(2026, 11, 7, 9, 0);
+    expect(renewalDueAt(at + 60 * 60_000, at)).toBe(at + 58 * 60_000);
+    expect(renewalDueAt(at + 60_000, at)).toBe(at + 30_000);
+  });
+
+  it("say an ended session in the viewer's language, and an unknown code in the server's words", () => {
+    let language: Language = 'hi';
+    const session = new Session((key, values) => translate(language, key, values), memoryStorage(), memoryStorage());
+    session.refused('session ended: sign in again', 'session-ended');
+    expect(session.notice).toMatch(/^आपका सत्र समाप्त हो गया/);
+    language = 'en';
+    session.refused('the server says something new', 'a-code-from-the-future');
+    expect(session.notice).toBe('the server says something new');
+  });
+});
