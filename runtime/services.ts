@@ -156,7 +156,10 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
   // Wrong DIRECTORY_IMPORT_TOKEN / METRICS_TOKEN attempts, per client address.
   const secretGuard = createSecretGuard(createFailureLimit({ limit: config.TOKEN_MAX_FAILURES_PER_ADDRESS, windowMs: config.AUTH_SIGNIN_WINDOW_MINUTES * 60_000 }));
   const directoryService: DirectoryService | undefined = store
-    ? await startDirectoryService({ client: store.client, logger, adminToken: config.DIRECTORY_IMPORT_TOKEN, secretGuard, releaseMemory: () => store.releaseMemory() })
+    ? await startDirectoryService({
+        client: store.client, logger, adminToken: config.DIRECTORY_IMPORT_TOKEN, secretGuard, releaseMemory: () => store.releaseMemory(),
+        onLoaded: (version) => metrics.directoryVersion.set(version),
+      })
     : undefined;
 
   const app = express();
