@@ -11,6 +11,7 @@ import type { Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
 import { loadOrCreateSecretFile } from '../common/secret-file.ts';
 import { ALL_ROLES, startServices, type Roles } from '../runtime/services.ts';
+import { readyzCheck, STALL_EXIT_CODE, watchForStall } from '../runtime/stall-exit.ts';
 import { registerDirectoryCommands } from '../directory/cli.ts';
 import { registerSourceCommands } from '../ingest/cli.ts';
 import { simulationRequested, startDemoSimulation } from '../simulator/demo.ts';
@@ -104,6 +105,21 @@ async function run(roles: Roles, distributed: boolean): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  if (roles.processor && config.STALL_EXIT_SECONDS > 0) {
+    watchForStall({
+      problem: () => readyzCheck(services.url, 'processor'),
+      afterMs: config.STALL_EXIT_SECONDS * 1000,
+      logger,
+      onStalled(problem) {
+        if (stopping) return;
+        stopping = true;
+        logger.fatal({ problem, exitCode: STALL_EXIT_CODE }, `stalled for STALL_EXIT_SECONDS (${config.STALL_EXIT_SECONDS} s): exiting so the supervisor starts a fresh process`);
+        // The batch in hand may be what hangs: a bounded stop, then out.
+        void services.stop(10_000).finally(() => process.exit(STALL_EXIT_CODE));
+      },
+    });
+  }
 }
 
 const program = new Command('grouppulse').description('Real-time activity monitoring for networks of chat groups');
