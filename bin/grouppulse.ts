@@ -1,7 +1,8 @@
 #!/usr/bin/env -S npx tsx
 /**
  * GroupPulse command line. `start` runs everything in one process (the embedded default);
- * `ingest`, `processor` and `api` run one service each for the distributed mode.
+ * `ingest`, `processor` and `api` run one service each for the distributed mode; `migrate` applies the
+ * schema migrations and exits.
  */
 import 'dotenv/config';
 import { Command } from 'commander';
@@ -14,6 +15,7 @@ import { ALL_ROLES, startServices, type Roles } from '../runtime/services.ts';
 import { readyzCheck, STALL_EXIT_CODE, watchForStall } from '../runtime/stall-exit.ts';
 import { registerDirectoryCommands } from '../directory/cli.ts';
 import { registerSourceCommands } from '../ingest/cli.ts';
+import { registerMigrateCommand } from '../common/store/cli.ts';
 import { simulationRequested, startDemoSimulation } from '../simulator/demo.ts';
 
 function parseRoles(list: string): Roles {
@@ -132,6 +134,7 @@ program
 program.command('ingest').description('run only the ingest service (needs KAFKA_BROKERS)').action(() => run({ ingest: true, processor: false, api: false }, true));
 program.command('processor').description('run only the processor (needs KAFKA_BROKERS and CLICKHOUSE_URL)').action(() => run({ ingest: false, processor: true, api: false }, true));
 program.command('api').description('run only the read API, live socket and board (needs KAFKA_BROKERS and CLICKHOUSE_URL)').action(() => run({ ingest: false, processor: false, api: true }, true));
+registerMigrateCommand(program);
 registerDirectoryCommands(program);
 registerSourceCommands(program);
 await program.parseAsync();
