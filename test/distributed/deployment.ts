@@ -34,6 +34,8 @@ export class Instance {
   current!: ChildService;
   /** Exits nobody asked for (code or signal), in order. */
   readonly exits: (number | string)[] = [];
+  /** The output of the processes this instance ran before the current one. */
+  private readonly earlier: string[] = [];
   /** Set: an exit nobody asked for starts the service again (a supervisor's restart policy). */
   supervised = false;
   private expectedExit = false;
@@ -52,6 +54,7 @@ export class Instance {
   /** Start the process (not waiting until it is ready). */
   async spawn(): Promise<void> {
     this.expectedExit = false;
+    if (this.current) this.earlier.push(this.current.output());
     const child = await spawnService([this.role], this.env);
     this.current = child;
     void child.exited.then((how) => {
@@ -89,8 +92,10 @@ export class Instance {
     await this.current.waitReady(120_000);
   }
 
-  output(): string {
-    return this.current.output();
+  /** What every process of this instance logged at warn or above, the kill-and-restart noise left out: its last `lines`. */
+  warnings(lines: number): string {
+    const all = [...this.earlier, this.current?.output() ?? ''].join('\n').split('\n');
+    return all.filter((l) => /"level":(40|50|60)/.test(l) && !/ECONNREFUSED|partitioner|ECONNRESET/.test(l)).slice(-lines).map((l) => l.slice(0, 600)).join('\n');
   }
 }
 
@@ -108,7 +113,7 @@ export interface Deployment {
   kafkaAdmin: ReturnType<Kafka['admin']>;
   /** Every record of the events topic handled and committed by the processors' group. */
   drained(timeoutMs?: number): Promise<void>;
-  /** The last lines of every service's output (for a failure message). */
+  /** Every service's last warnings and the server's last errors (for a failure message). */
   outputs(): string;
   stop(): Promise<void>;
 }
@@ -155,7 +160,11 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
   const client = createClient({ ...server, database: 'grouppulse', request_timeout: 30_000 });
   const kafkaAdmin = new Kafka({ clientId: 'distributed-tier', brokers: [kafka.brokers], logLevel: logLevel.NOTHING }).admin();
 
-  const outputs = () => all.map((s) => `--- ${s.name} (exits: ${s.exits.join(', ') || 'none'}) ---\n${s.current?.output().slice(-1500) ?? '(not started)'}`).join('\n');
+  const outputs = () =>
+    [
+      ...all.map((s) => `--- ${s.name} (exits: ${s.exits.join(', ') || 'none'}) ---\n${s.warnings(12)}`),
+      `--- ClickHouse server ---\n${clickhouse.errors(20)}`,
+    ].join('\n');
 
   return {
     kafka,

@@ -30,6 +30,8 @@ export interface LocalClickHouse {
   start(): Promise<void>;
   /** Send the server process a signal: SIGKILL (then `start`), SIGSTOP and SIGCONT. */
   signal(signal: NodeJS.Signals): void;
+  /** The last `lines` lines of its log at level Error (for a failure message). */
+  errors(lines: number): string;
   /** Stop and delete the data dir. */
   stop(): Promise<void>;
 }
@@ -69,6 +71,10 @@ export async function startLocalClickHouse(): Promise<LocalClickHouse> {
     },
     signal(signal) {
       process.kill(Number(readFileSync(pidFile, 'utf8').trim()), signal);
+    },
+    errors(lines) {
+      const log = readFileSync(path.join(env.CLICKHOUSE_RUN_DIR, 'clickhouse.log'), 'utf8').split('\n');
+      return log.filter((l) => l.includes('<Error>')).slice(-lines).map((l) => l.slice(0, 600)).join('\n');
     },
     async stop() {
       await script('stop');
