@@ -21,7 +21,7 @@ import { inheritedEnv, spawnService, type ChildService } from '../test/support/c
 import { startLocalClickHouse } from '../test/support/clickhouse-server.ts';
 import { metric } from '../test/support/metrics-text.ts';
 import { BENCH_TOKEN, kafkaBrokers, pollUntil, ROOT, scaled, scenarioOptions, uniquePrefix } from './support/harness.ts';
-import { bareKafka, busRecords, chunk, consumeAll, createTopic, jsonBodies, makeIncoming, produceAll, topicSize, postAll } from './support/load.ts';
+import { bareKafka, busRecords, chunk, createTopic, heldOnTopic, jsonBodies, makeIncoming, postAll, produceAll } from './support/load.ts';
 import { report, type Figure } from './support/report.ts';
 import { scalar } from './support/store.ts';
 
@@ -143,18 +143,8 @@ async function ingestPhase(processes: number): Promise<IngestPhase> {
   const sent = await Promise.all(children.map((c, i) => postAll(c.url, '/v1/events', bodies.filter((_, n) => n % processes === i), { concurrency: inFlight / processes, headers })));
   const ms = performance.now() - started;
   await stopAll(children);
-  const eventsTopic = topicName(prefix, TOPICS.events);
-  const onTopic = await topicSize(kafka, eventsTopic);
-  const accepted = new Set(events.map((e) => `${e.group}\u0000${e.id}`));
-  const held = new Set<string>();
-  let unknown = 0;
-  await consumeAll(kafka, eventsTopic, onTopic, 300_000, (value) => {
-    const { group, id } = JSON.parse(value.toString()) as { group: string; id: string };
-    const key = `${group}\u0000${id}`;
-    if (accepted.has(key)) held.add(key);
-    else unknown++;
-  });
-  return { processes, ms, accepted: sent.reduce((n, s) => n + s.events, 0), held: held.size, unknown, copies: onTopic - held.size - unknown };
+  const onTopic = await heldOnTopic(kafka, topicName(prefix, TOPICS.events), events);
+  return { processes, ms, accepted: sent.reduce((n, s) => n + s.events, 0), held: onTopic.held, unknown: onTopic.unknown, copies: onTopic.copies };
 }
 
 const processorPhases: ProcessorPhase[] = [];
