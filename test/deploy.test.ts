@@ -4,7 +4,7 @@
  * entrypoint writing into the read-only users files, one migrator before every service, healthchecks on
  * /readyz with a restart policy and a processor that exits on a stall, installs from the lock without chdb.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -85,5 +85,24 @@ describe('Dockerfile', () => {
     expect(runs).not.toMatch(/npm (install|i|add) /);
     expect(runs).toMatch(/npm ci --omit=dev/);
     expect(runs).toMatch(/npm pkg delete dependencies\.chdb/);
+  });
+
+  it('copies every folder the command line imports', () => {
+    // The project's own modules reachable from bin/grouppulse.ts (relative imports), by top folder.
+    const seen = new Set<string>();
+    const pending = [path.join(ROOT, 'bin', 'grouppulse.ts')];
+    while (pending.length > 0) {
+      const file = pending.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+        const target = path.resolve(path.dirname(file), spec!);
+        if (existsSync(target) && /\.(ts|js|mjs)$/.test(target)) pending.push(target);
+      }
+    }
+    const folders = [...new Set([...seen].map((f) => path.relative(ROOT, f).split(path.sep)[0]!))].sort();
+    const copied = [...dockerfile.matchAll(/^COPY (\w+) \.\/\1$/gm)].map((m) => m[1]!);
+    expect(folders.length).toBeGreaterThan(5);
+    expect(folders.filter((f) => !copied.includes(f)), 'imported, not in the image').toEqual([]);
   });
 });
