@@ -36,6 +36,7 @@ COPY processor ./processor
 COPY api ./api
 COPY directory ./directory
 COPY alerts ./alerts
+COPY access ./access
 COPY runtime ./runtime
 COPY simulator ./simulator
 COPY --from=build /app/web/dist ./web/dist

@@ -17,12 +17,12 @@ import type { BusEvent } from '../common/events.ts';
 import { createLogger } from '../common/logger.ts';
 import { createImporter } from '../directory/importer.ts';
 import { createLiveDirectory, type LiveDirectory } from '../directory/live-directory.ts';
-import { createHeartbeatRouter } from '../ingest/heartbeat.ts';
+import { createHeartbeatRouter } from '../api/ingest/heartbeat.ts';
 import { createStaticSourceRegistry } from '../ingest/sources.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
-import { api as apiOf, leadOnSocket, message, produceEvents, signInAs, startReceiver, type Receiver, type SeenChange } from './alerts-test-kit.ts';
+import { api as apiOf, leadOnSocket, message, produceEvents, signInAs, startReceiver, type Receiver, type SeenChange } from '../test/support/alerts.ts';
 import type { TickResult } from './detector.ts';
-import type { Alert } from './model.ts';
+import type { Alert } from '../common/contracts/alerts.ts';
 import { loadAlertRules } from './rules.ts';
 import { startAlertsService, type AlertsService } from './service.ts';
 
@@ -144,7 +144,6 @@ describe('alert rules and routing in the running service', () => {
 
     instance = await startAlertsService({
       config: { ...pipeline.config, ALERT_TICK_MS: 3_600_000, ALERT_WEBHOOK_URLS: receiver.url, ALERT_WEBHOOK_SECRET: SECRET, ALERT_WEBHOOK_BACKOFF_MS: 50 },
-      roles: { processor: true, api: false },
       bus: pipeline.bus,
       client,
       directory,

@@ -11,8 +11,8 @@ import { createImporter } from '../directory/importer.ts';
 import { createLiveDirectory, type LiveDirectory } from '../directory/live-directory.ts';
 import { createSourcesStore } from '../ingest/sources-store.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
-import { api as apiOf, leadOnSocket, message, produceEvents, signInAs, startReceiver, type Receiver, type SeenChange } from './alerts-test-kit.ts';
-import type { Alert } from './model.ts';
+import { api as apiOf, leadOnSocket, message, produceEvents, signInAs, startReceiver, type Receiver, type SeenChange } from '../test/support/alerts.ts';
+import type { Alert } from '../common/contracts/alerts.ts';
 import { createAlertRepository } from './repository.ts';
 import { parseAlertRules } from './rules.ts';
 import { startAlertsService, type AlertsService } from './service.ts';
@@ -44,7 +44,6 @@ describe('alerts on Kafka and ClickHouse', () => {
   function startInstance(): Promise<AlertsService> {
     return startAlertsService({
       config: { ...pipeline.config, ALERT_TICK_MS: 3_600_000, ALERT_WEBHOOK_URLS: receiver.url, ALERT_WEBHOOK_SECRET: SECRET, ALERT_WEBHOOK_BACKOFF_MS: 50 },
-      roles: { processor: true, api: false },
       bus: pipeline.bus,
       client: pipeline.store!.client,
       directory,

@@ -8,7 +8,7 @@
  */
 import type { Logger } from '../common/logger.ts';
 import type { AlertMetrics } from './metrics.ts';
-import type { AlertMessage } from './model.ts';
+import type { AlertMessage } from '../common/contracts/alerts.ts';
 import type { AlertRepository } from './repository.ts';
 import { isMuted, type AlertRules } from './rules.ts';
 import { deliver, deliveryId, describeTarget, type RetryPolicy, type WebhookTarget } from './webhooks.ts';

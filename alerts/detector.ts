@@ -6,12 +6,13 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../common/logger.ts';
+import { localDayStart } from '../common/time.ts';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import { readGroupTitles } from '../directory/group-titles.ts';
-import { buildDigests, localDayStart } from './digest.ts';
+import { buildDigests } from './digest.ts';
 import { alertFrom, evaluate, plan, type Evaluation, type Signals } from './evaluate.ts';
-import type { LeadLookup } from './leads.ts';
-import { alertAudience, type Alert, type AlertMessage, type Digest } from './model.ts';
+import type { LeadLookup } from '../access/leads.ts';
+import { alertAudience, type Alert, type AlertMessage, type Digest } from '../common/contracts/alerts.ts';
 import type { AlertRepository, Silence } from './repository.ts';
 import { isMuted, type AlertRules } from './rules.ts';
 import { nameGroups } from './name-groups.ts';

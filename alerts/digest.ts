@@ -1,13 +1,11 @@
 /**
  * Digests, pure: per division, one message listing the groups that went quiet since the last digest,
- * with a line per category ("7 of your 42 booth-voters groups silent for more than 3 days"); and the
- * start of the local day for the daily cap per lead.
+ * with a line per category ("7 of your 42 booth-voters groups silent for more than 3 days").
  */
 import { createHash } from 'node:crypto';
+import { DAY_MS } from '../common/time.ts';
 import type { GroupState, Signals } from './evaluate.ts';
-import type { Alert, Digest, DigestLine } from './model.ts';
-
-const DAY_MS = 86_400_000;
+import type { Alert, Digest, DigestLine } from '../common/contracts/alerts.ts';
 
 export function buildDigests(
   signals: Signals,
@@ -44,16 +42,4 @@ export function buildDigests(
     digests.push({ id, division, sentAt: now, silentDays, lines, newlyQuiet: quiet.sort((a, b) => a.silentSince - b.silentSince) });
   }
   return digests;
-}
-
-/** Epoch ms of local midnight (of `timeZone`) on the day of `at`. */
-export function localDayStart(at: number, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
-      .formatToParts(new Date(at))
-      .map((p) => [p.type, p.value]),
-  );
-  const localAsUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
-  const offset = localAsUtc - Math.floor(at / 1000) * 1000;
-  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day)) - offset;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertFrom, evaluate, plan, type GroupSignal, type Signals, type UnitInfo } from './evaluate.ts';
-import { alertAudience, openKey, type Alert } from './model.ts';
+import { alertAudience, type Alert } from '../common/contracts/alerts.ts';
+import { openKey } from './model.ts';
 import { DEFAULT_ALERT_RULES, inactivityThresholdMs, isMuted, parseAlertRules, unmutedSince } from './rules.ts';
 
 const HOUR = 3_600_000;

@@ -4,12 +4,11 @@
  * plan against the open alerts (fire, resolve, escalate). No I/O and no clock of its own, so every
  * edge is a unit test and the whole lifecycle runs in milliseconds.
  */
-import { alertId, openKey, type Alert, type AlertRuleName, type SubjectKind } from './model.ts';
+import { type Alert, type AlertRuleName, type SubjectKind } from '../common/contracts/alerts.ts';
+import { alertId, openKey } from './model.ts';
 import { inactivityThresholdMs, unmutedSince, type AlertRules } from './rules.ts';
+import { MINUTE_MS, HOUR_MS, DAY_MS } from '../common/time.ts';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-const MINUTE_MS = 60_000;
 
 export type GroupLifecycle = 'new' | 'active' | 'declining' | 'dormant' | 'dark';
 
@@ -54,21 +53,8 @@ export interface Signals {
 /** Rules that read activity from the store: while accepted events do not reach it, they cannot be judged. */
 const ACTIVITY_RULES: ReadonlySet<AlertRuleName> = new Set(['group-inactive', 'unit-dark', 'sharp-drop']);
 
-/** A rule that holds for a subject now. */
-export interface Condition {
-  rule: AlertRuleName;
-  subjectKind: SubjectKind;
-  subject: string;
-  division: string;
-  /** Source-down: the divisions whose groups the source feeds. */
-  divisions: string[];
-  unit: string;
-  unitPath: string[];
-  category: string;
-  since: number;
-  message: string;
-  details: Record<string, string | number>;
-}
+/** A rule that holds for a subject now: the alert's fields that say what and where (common/contracts/alerts.ts). */
+export type Condition = Pick<Alert, 'rule' | 'subjectKind' | 'subject' | 'division' | 'divisions' | 'unit' | 'unitPath' | 'category' | 'since' | 'message' | 'details'>;
 
 export interface GroupState {
   id: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Alert } from './model.ts';
+import type { Alert } from '../common/contracts/alerts.ts';
 import { nameGroups } from './name-groups.ts';
 
 const alert = (over: Partial<Alert>): Alert =>

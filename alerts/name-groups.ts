@@ -3,7 +3,7 @@
  * yuva" rather than an id like wa:g2: `details.title` for the board's sentence (web/src/lib/alert-text.ts)
  * and the English `message` (webhooks) as `group "Sanganer yuva" (wa:g2) …`. Pure.
  */
-import type { Alert } from './model.ts';
+import type { Alert } from '../common/contracts/alerts.ts';
 
 export function nameGroups(alerts: Alert[], titles: ReadonlyMap<string, string>): void {
   for (const alert of alerts) {

@@ -4,7 +4,7 @@
  * here on every tick, so restarts and rebalances neither lose nor re-fire open alerts.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Alert, AlertMessage, AlertRuleName, AlertState, Digest, SubjectKind } from './model.ts';
+import type { Alert, AlertMessage, AlertRuleName, AlertState, Digest, SubjectKind } from '../common/contracts/alerts.ts';
 
 interface AlertRow {
   alert_id: string;

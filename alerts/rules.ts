@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describeZodError } from '../common/events.ts';
+import { HOUR_MS, localMinutes, MINUTE_MS } from '../common/time.ts';
 
-const HOUR_MS = 3_600_000;
 
 const hours = z.number({ invalid_type_error: 'must be a number of hours' }).positive('must be more than 0 hours');
 const share = z.number().gt(0, 'must be more than 0').lt(1, 'must be less than 1');
@@ -136,14 +136,6 @@ export function inactivityThresholdMs(rules: AlertRules, category: string, level
   return (byCategory[category] ?? byLevel[level] ?? defaultHours) * HOUR_MS;
 }
 
-/** Minutes since local midnight of `at` in a time zone. */
-function localMinutes(at: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(at));
-  const hour = Number(parts.find((p) => p.type === 'hour')?.value ?? 0);
-  const minute = Number(parts.find((p) => p.type === 'minute')?.value ?? 0);
-  return hour * 60 + minute;
-}
-
 const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /** Is a mute window on at `at`? [from, to) in the window's zone; from > to crosses midnight. */
@@ -165,10 +157,9 @@ export function isMuted(windows: readonly MuteWindow[], at: number): boolean {
 export function unmutedSince(windows: readonly MuteWindow[], now: number, lookbackMs: number): number {
   if (windows.length === 0) return now - lookbackMs;
   if (isMuted(windows, now)) return now;
-  const minute = 60_000;
-  const start = Math.floor(now / minute) * minute;
-  for (let at = start; at > now - lookbackMs; at -= minute) {
-    if (isMuted(windows, at - minute)) return at;
+  const start = Math.floor(now / MINUTE_MS) * MINUTE_MS;
+  for (let at = start; at > now - lookbackMs; at -= MINUTE_MS) {
+    if (isMuted(windows, at - MINUTE_MS)) return at;
   }
   return now - lookbackMs;
 }

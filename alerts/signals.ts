@@ -9,8 +9,8 @@ import { readLastMessages } from '../directory/activity.ts';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import type { GroupSignal, Signals, UnitInfo } from './evaluate.ts';
 import type { AlertRules } from './rules.ts';
+import { HOUR_MS } from '../common/time.ts';
 
-const HOUR_MS = 3_600_000;
 
 async function readPairs<T extends string | number>(client: ClickHouseClient, query: string, params: Record<string, unknown>, convert: (v: string | number) => T): Promise<Map<string, T>> {
   const result = await client.query({ query, query_params: params, format: 'JSONCompactEachRow' });

@@ -10,7 +10,7 @@ import { jsonRecords } from '../common/bus/json-records.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Detector, TickResult } from './detector.ts';
 import type { AlertMetrics } from './metrics.ts';
-import type { AlertMessage } from './model.ts';
+import type { AlertMessage } from '../common/contracts/alerts.ts';
 
 export interface AlertsWorkerOptions {
   bus: Bus;

@@ -9,7 +9,7 @@ import type { Store } from '../common/store/store.ts';
 import { readGroupActivity } from '../directory/activity.ts';
 import { writeEventRows } from '../processor/write-batch.ts';
 import type { EventRow } from '../processor/rows.ts';
-import { querySummary } from './summary.ts';
+import { querySummary } from './summary/query.ts';
 import { openTestStore } from '../test/support/store.ts';
 
 const HOUR = 3_600_000;

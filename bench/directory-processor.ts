@@ -20,7 +20,7 @@ import { createImporter } from '../directory/importer.ts';
 import { nextVersion } from '../directory/repository.ts';
 import { startDirectoryService } from '../directory/service.ts';
 import { createProcessor } from '../processor/processor.ts';
-import { createBus } from '../runtime/services.ts';
+import { createBus } from '../runtime/bus.ts';
 import { generateOrg, groupsCsv, unitsCsv } from '../simulator/org.ts';
 import { benchConfig, kafkaBrokers, pollUntil, ROOT, scenarioOptions, tempDir, uniquePrefix } from './support/harness.ts';
 import { bareKafka, busRecords, chunk, makeIncoming, produceAll } from './support/load.ts';
@@ -78,7 +78,7 @@ async function processorPhase(dataDir: string): Promise<ProcessorPhase> {
   events.length = 0;
   ids = [];
   const metrics = createMetrics();
-  const processor = createProcessor({ bus, client: store.client, directory, logger, metrics, topics, groupId: `${prefix}processor`, dedupWindowDays: config.DEDUP_WINDOW_DAYS, boardTimeZone: config.BOARD_TIME_ZONE, releaseMemory: () => store.releaseMemory() });
+  const processor = createProcessor({ bus, client: store.client, directory, logger, metrics, topics, groupId: `${prefix}processor`, dedupWindowDays: config.DEDUP_WINDOW_DAYS, boardTimeZone: config.BOARD_TIME_ZONE, batch: { maxRecords: config.PROCESSOR_BATCH_ROWS, maxWaitMs: config.PROCESSOR_BATCH_WAIT_MS }, releaseMemory: () => store.releaseMemory() });
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, mb(process.memoryUsage().rss))), 50);
   const processStarted = performance.now();

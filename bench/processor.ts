@@ -12,11 +12,11 @@
 import { createLogger } from '../common/logger.ts';
 import { createMetrics } from '../common/metrics.ts';
 import { TOPICS, topicName } from '../common/topics.ts';
-import { emptyDirectory, UNASSIGNED_PLACEMENT } from '../processor/directory.ts';
+import { emptyDirectory, UNASSIGNED_PLACEMENT } from '../common/placement.ts';
 import { createProcessor } from '../processor/processor.ts';
 import { toEventRow } from '../processor/rows.ts';
 import { writeEventRows } from '../processor/write-batch.ts';
-import { createBus } from '../runtime/services.ts';
+import { createBus } from '../runtime/bus.ts';
 import { benchConfig, kafkaBrokers, pollUntil, scaled, scenarioOptions, tempDir, uniquePrefix } from './support/harness.ts';
 import { bareKafka, busRecords, chunk, consumeAll, makeIncoming, produceAll, toBusEvent } from './support/load.ts';
 import { report } from './support/report.ts';
@@ -59,6 +59,7 @@ const processor = createProcessor({
   groupId: `${prefix}processor`,
   dedupWindowDays: config.DEDUP_WINDOW_DAYS,
   boardTimeZone: config.BOARD_TIME_ZONE,
+  batch: { maxRecords: config.PROCESSOR_BATCH_ROWS, maxWaitMs: config.PROCESSOR_BATCH_WAIT_MS },
   releaseMemory: () => store.releaseMemory(),
   releaseMemoryEveryMs: config.STORE_RELEASE_MEMORY_MS,
 });

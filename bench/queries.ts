@@ -6,15 +6,15 @@
  * largest table (rollup_group_hour) and a bare count(). Target: each ≤ 300 ms.
  */
 import { loadConfig } from '../common/config.ts';
-import { querySummary } from '../api/summary.ts';
+import { querySummary } from '../api/summary/query.ts';
 import { DAY_PART, daySplit, finePart } from '../common/store/day-split.ts';
 import { readLastMessages, readReach } from '../directory/activity.ts';
 import { computeCoverage, coverageLayout } from '../directory/coverage.ts';
 import { createCoverageLayouts } from '../directory/coverage-layouts.ts';
 import { createDirectoryIndex } from '../directory/directory-index.ts';
-import { readDrillDown } from '../directory/drilldown-read.ts';
+import { readDrillDown } from '../api/board/unit-reads.ts';
 import { createGroupPaths } from '../directory/group-paths.ts';
-import { createReadCache } from '../directory/read-cache.ts';
+import { createReadCache } from '../api/board/read-cache.ts';
 import { DEFAULT_SETTINGS } from '../directory/model.ts';
 import { generateOrg } from '../simulator/org.ts';
 import { scenarioOptions, tempDir } from './support/harness.ts';

@@ -6,17 +6,17 @@
  */
 import 'dotenv/config';
 import { Command } from 'commander';
-import { registerUserCommands } from '../api/auth/cli.ts';
+import { registerUserCommands } from '../access/cli.ts';
 import { exitWithError, loadConfigOrExit } from '../common/cli.ts';
 import type { Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
-import { loadOrCreateSecretFile } from '../common/secret-file.ts';
+import { DIRECTORY_IMPORT_TOKEN_FILE, INGEST_TOKEN_FILE, loadOrCreateSecretFile } from '../common/secret-file.ts';
 import { ALL_ROLES, startServices, type Roles } from '../runtime/services.ts';
 import { readyzCheck, STALL_EXIT_CODE, watchForStall } from '../runtime/stall-exit.ts';
 import { registerDirectoryCommands } from '../directory/cli.ts';
 import { registerSourceCommands } from '../ingest/cli.ts';
 import { registerMigrateCommand } from '../common/store/cli.ts';
-import { simulationRequested, startDemoSimulation } from '../simulator/demo.ts';
+import { startDemoSimulation } from '../simulator/demo.ts';
 
 function parseRoles(list: string): Roles {
   const names = list.split(',').map((r) => r.trim()).filter(Boolean);
@@ -32,10 +32,11 @@ function readConfig(): Config {
   return loadConfigOrExit('grouppulse');
 }
 
-function printWelcome(url: string, config: Config): void {
+/** `tokenFromEnv`: INGEST_TOKEN was set (the curl line names the variable instead of printing it). */
+function printWelcome(url: string, config: Config, tokenFromEnv: boolean): void {
   const bus = config.KAFKA_BROKERS ? `Kafka at ${config.KAFKA_BROKERS}` : 'in-process bus';
   const store = config.CLICKHOUSE_URL ? `ClickHouse at ${new URL(config.CLICKHOUSE_URL).host}` : `embedded ClickHouse in ${config.DATA_DIR}`;
-  const token = process.env.INGEST_TOKEN ? '$INGEST_TOKEN' : config.INGEST_TOKEN;
+  const token = tokenFromEnv ? '$INGEST_TOKEN' : config.INGEST_TOKEN;
   const lines = [
     '',
     `GroupPulse is running (${bus}, ${store}).`,
@@ -73,20 +74,21 @@ async function run(roles: Roles, distributed: boolean): Promise<void> {
     }
   }
   const logger = createLogger(config.LOG_LEVEL);
+  const tokenFromEnv = config.INGEST_TOKEN !== undefined;
   if (!distributed && roles.ingest && !config.INGEST_TOKEN) {
     // A single-node start should take events at once: a source token of its own, kept in DATA_DIR.
-    const generated = loadOrCreateSecretFile(config.DATA_DIR, 'ingest.token', 24);
+    const generated = loadOrCreateSecretFile(config.DATA_DIR, INGEST_TOKEN_FILE, 24);
     config.INGEST_TOKEN = generated.secret;
     logger.info({ file: generated.file }, generated.created ? 'generated an ingest token for the source "default"' : 'using the ingest token kept in DATA_DIR');
   }
-  if (!distributed && simulationRequested() && !config.DIRECTORY_IMPORT_TOKEN) {
+  if (!distributed && config.GROUPPULSE_SIMULATE && !config.DIRECTORY_IMPORT_TOKEN) {
     // The demo imports its organisation: a directory import token of its own, kept in DATA_DIR.
-    config.DIRECTORY_IMPORT_TOKEN = loadOrCreateSecretFile(config.DATA_DIR, 'directory-import.token', 24).secret;
+    config.DIRECTORY_IMPORT_TOKEN = loadOrCreateSecretFile(config.DATA_DIR, DIRECTORY_IMPORT_TOKEN_FILE, 24).secret;
   }
   const services = await startServices(config, roles, logger).catch((error: unknown) => fail(`could not start: ${(error as Error).message}`));
   if (services.firstAdmin) printFirstAdmin(services.firstAdmin);
-  if (roles.api && roles.ingest) printWelcome(services.url, config);
-  if (roles.api && roles.ingest) startDemoSimulation(services.url, config.INGEST_TOKEN, config.DIRECTORY_IMPORT_TOKEN, logger);
+  if (roles.api && roles.ingest) printWelcome(services.url, config, tokenFromEnv);
+  if (roles.api && roles.ingest) startDemoSimulation(services.url, config, logger);
   else logger.info({ url: services.url, roles }, 'service started');
 
   let stopping = false;

@@ -31,12 +31,17 @@ const trustProxy = optionalString.transform((v): boolean | number | string => {
   return /^\d+$/.test(v) ? Number(v) : v;
 });
 
-/** true/false, 1/0, yes/no, on/off. */
+/** true/false, 1/0, yes/no, on/off, in any case; unset or empty = `fallback`. */
 const booleanFlag = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { errorMap: () => ({ message: 'must be true or false' }) })
-    .optional()
-    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes', 'on'].includes(v)));
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { errorMap: () => ({ message: 'must be true or false' }) })
+      .optional()
+      .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes', 'on'].includes(v))),
+  );
+
+const positiveNumber = (fallback: number) => z.coerce.number().positive().default(fallback);
 
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -82,7 +87,14 @@ const configSchema = z.object({
   INGEST_AUTH_FAILURES_PER_MINUTE: positiveInt(60),
   /** How long an event id is remembered: a copy arriving within this window counts once. */
   DEDUP_WINDOW_DAYS: positiveInt(8),
+  /** Most records in one processor batch (one insert), on either bus: a larger delivery is handled in parts. */
   PROCESSOR_BATCH_ROWS: positiveInt(20_000),
+  /**
+   * How long a processor batch smaller than PROCESSOR_BATCH_ROWS may wait for more records after its first
+   * one arrived. 0 = hand over what has arrived (batches still grow with the load: what arrives during a
+   * write is the next batch); more trades latency for fewer, larger inserts.
+   */
+  PROCESSOR_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /**
    * Records waiting this long without a processor making progress — or a batch failing to be written
    * this long — is a stall: the processor's /readyz fails, pipeline_stalled_partitions counts it and the
@@ -169,6 +181,12 @@ const configSchema = z.object({
   /** First retry wait; doubles per failure (capped at 30 s). */
   ALERT_WEBHOOK_BACKOFF_MS: positiveInt(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `npm start` plays a small simulated organisation into itself (simulator/demo.ts). */
+  GROUPPULSE_SIMULATE: booleanFlag(false),
+  /** Its share of the field's scale (1 = 100,000 groups, 5 M members). */
+  GROUPPULSE_SIMULATE_SCALE: positiveNumber(0.01),
+  /** Simulated seconds per real second (60 = a day in 24 minutes). */
+  GROUPPULSE_SIMULATE_SPEED: positiveNumber(60),
 });
 
 export type Config = z.infer<typeof configSchema>;

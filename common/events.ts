@@ -1,7 +1,7 @@
 /**
  * The event contract shared by ingest, processor, api and web.
  *
- * - `incomingEventSchema`: what sources post to `POST /v1/events` (public contract, see DESIGN.md).
+ * - `incomingEventSchema`: what sources post to `POST /v1/events` (public contract, docs/openapi.yaml).
  * - `BusEvent`: what ingest puts on the "events" topic after validation and pseudonymisation.
  *   It never carries raw phone numbers, platform user ids or message text.
  */
@@ -17,6 +17,11 @@ export const MEDIA_KINDS: ReadonlySet<MessageKind> = new Set(['image', 'video', 
 
 const MAX_ID_LENGTH = 256;
 const MAX_TITLE_LENGTH = 512;
+/** A message's content fingerprint as a source sends it (an opaque hash of the content, never the content). */
+export const MAX_FINGERPRINT_LENGTH = 128;
+/** Admins named in one group snapshot (a WhatsApp group holds at most 1,024 members). */
+export const MAX_ADMIN_IDS = 1024;
+const MAX_PLATFORM_LENGTH = 32;
 /** Largest count a UInt32 column holds (members, admins). */
 export const MAX_COUNT = 4_294_967_295;
 /** Latest instant a DateTime64(3) column holds (2299-12-31T23:59:59.999Z). */
@@ -39,22 +44,28 @@ export function textProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** A string schema refusing what textProblem finds, naming the field. */
-const text = (what: string, schema: z.ZodString) =>
-  schema.superRefine((value, ctx) => {
-    const problem = textProblem(value);
-    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${what} ${problem}` });
-  });
+/**
+ * The first text problem among an event's strings (its fields, and the items of its arrays), named by
+ * field. Run on what a schema parsed, in one pass: a zod refinement per field cost the door more CPU
+ * than all the rest of its checks together.
+ */
+export function textFieldsProblem(event: Record<string, unknown>): string | undefined {
+  for (const [field, value] of Object.entries(event)) {
+    const items = Array.isArray(value) ? value : [value];
+    for (const item of items) {
+      const problem = typeof item === 'string' ? textProblem(item) : undefined;
+      if (problem) return `${Array.isArray(value) ? `each of ${field}` : field} ${problem}`;
+    }
+  }
+  return undefined;
+}
 
 const idString = (what: string) =>
-  text(
-    what,
-    z
-      .string({ required_error: `${what} is required`, invalid_type_error: `${what} must be a string` })
-      .trim()
-      .min(1, `${what} must not be empty`)
-      .max(MAX_ID_LENGTH, `${what} must be at most ${MAX_ID_LENGTH} characters`),
-  );
+  z
+    .string({ required_error: `${what} is required`, invalid_type_error: `${what} must be a string` })
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .max(MAX_ID_LENGTH, `${what} must be at most ${MAX_ID_LENGTH} characters`);
 
 /** A count the store keeps as UInt32. */
 const count = (what: string) =>
@@ -90,12 +101,16 @@ const base = {
   at: timestamp,
 };
 
+const messageKind = z.enum(MESSAGE_KINDS, { errorMap: () => ({ message: `kind must be one of ${MESSAGE_KINDS.join(', ')}` }) }).default('other');
+
 export const messageEventSchema = z.object({
   type: z.literal('message'),
   ...base,
   sender: personId('sender'),
-  kind: z.enum(MESSAGE_KINDS, { errorMap: () => ({ message: `kind must be one of ${MESSAGE_KINDS.join(', ')}` }) }).default('other'),
+  kind: messageKind,
   forwarded: z.boolean({ invalid_type_error: 'forwarded must be true or false' }).default(false),
+  /** Identifies the content (to follow one message down the tree); hashed with a key at the door. */
+  fingerprint: idString('fingerprint').pipe(z.string().max(MAX_FINGERPRINT_LENGTH, `fingerprint must be at most ${MAX_FINGERPRINT_LENGTH} characters`)).optional(),
 });
 
 export const memberJoinedEventSchema = z.object({ type: z.literal('member_joined'), ...base, member: personId('member') });
@@ -106,10 +121,28 @@ export const groupSnapshotEventSchema = z.object({
   ...base,
   members: count('members'),
   admins: count('admins').optional(),
-  title: text('title', z.string({ invalid_type_error: 'title must be a string' }).max(MAX_TITLE_LENGTH, `title must be at most ${MAX_TITLE_LENGTH} characters`)).optional(),
+  title: z.string({ invalid_type_error: 'title must be a string' }).max(MAX_TITLE_LENGTH, `title must be at most ${MAX_TITLE_LENGTH} characters`).optional(),
+  /** The admins' ids, pseudonymised at the door like members. */
+  adminIds: z
+    .array(personId('each of adminIds'), { invalid_type_error: 'adminIds must be an array of ids' })
+    .max(MAX_ADMIN_IDS, `adminIds must hold at most ${MAX_ADMIN_IDS} ids`)
+    .optional(),
 });
 
-export const EVENT_TYPES = ['message', 'member_joined', 'member_left', 'group_snapshot'] as const;
+/** A representative's public account (registered in the directory): no group, keyed by the account. */
+const accountBase = {
+  id: idString('id'),
+  account: idString('account'),
+  platform: idString('platform').pipe(z.string().max(MAX_PLATFORM_LENGTH, `platform must be at most ${MAX_PLATFORM_LENGTH} characters`)),
+  at: timestamp,
+};
+
+export const accountSnapshotEventSchema = z.object({ type: z.literal('account_snapshot'), ...accountBase, followers: count('followers') });
+export const postEventSchema = z.object({ type: z.literal('post'), ...accountBase, kind: messageKind });
+
+export const EVENT_TYPES = ['message', 'member_joined', 'member_left', 'group_snapshot', 'account_snapshot', 'post'] as const;
+/** Events about a public account rather than a group: stored in `account_events`, not `events`. */
+export const ACCOUNT_EVENT_TYPES: ReadonlySet<EventType> = new Set(['account_snapshot', 'post']);
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export const incomingEventSchema = z.discriminatedUnion('type', [
@@ -117,6 +150,8 @@ export const incomingEventSchema = z.discriminatedUnion('type', [
   memberJoinedEventSchema,
   memberLeftEventSchema,
   groupSnapshotEventSchema,
+  accountSnapshotEventSchema,
+  postEventSchema,
 ], {
   errorMap: (issue, ctx) =>
     issue.code === 'invalid_union_discriminator'
@@ -131,6 +166,7 @@ export interface BusEvent {
   type: EventType;
   /** Stable event id from the source (the platform's own id where there is one). */
   id: string;
+  /** The group; for account events (ACCOUNT_EVENT_TYPES) the account, which keys the bus record the same way. */
   group: string;
   /** Event time, epoch ms. */
   at: number;
@@ -146,6 +182,13 @@ export interface BusEvent {
   members?: number;
   admins?: number;
   title?: string;
+  /** group_snapshot: the admins, pseudonymised. */
+  adminIds?: string[];
+  /** message: the content fingerprint, keyed-hashed at the door. */
+  fingerprint?: string;
+  /** Account events: the platform of the account, and (account_snapshot) its followers. */
+  platform?: string;
+  followers?: number;
 }
 
 /** What the processor accepts from the bus: every field within what its column holds (the same limits as at the door). */
@@ -156,13 +199,17 @@ export const busEventSchema = z.object({
   group: idString('group'),
   at: z.number().int().nonnegative().max(MAX_EPOCH_MS),
   receivedAt: z.number().int().nonnegative().max(MAX_EPOCH_MS),
-  source: text('source', z.string().max(MAX_ID_LENGTH)),
-  person: text('person', z.string().max(MAX_ID_LENGTH)),
+  source: z.string().max(MAX_ID_LENGTH),
+  person: z.string().max(MAX_ID_LENGTH),
   kind: z.union([z.enum(MESSAGE_KINDS), z.literal('')]),
   forwarded: z.boolean(),
   members: count('members').optional(),
   admins: count('admins').optional(),
-  title: text('title', z.string().max(MAX_TITLE_LENGTH)).optional(),
+  title: z.string().max(MAX_TITLE_LENGTH).optional(),
+  adminIds: z.array(z.string().min(1).max(MAX_ID_LENGTH)).max(MAX_ADMIN_IDS).optional(),
+  fingerprint: z.string().min(1).max(MAX_ID_LENGTH).optional(),
+  platform: z.string().min(1).max(MAX_PLATFORM_LENGTH).optional(),
+  followers: count('followers').optional(),
 });
 
 /** Explain a zod error in one line a person can act on. */

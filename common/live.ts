@@ -1,7 +1,10 @@
 /**
- * The live contract between processor, api and board: the counts per division × category,
- * the socket event names, and the delta the processor publishes after each written batch.
+ * The live contract between processor, api and board: the counts per division × category, the delta
+ * the processor publishes after each written batch, and the socket — its event names and payloads
+ * (both directions, typed on the server and in the board) and its rooms.
  */
+import type { AlertChange, Digest } from './contracts/alerts.ts';
+import type { Scope } from './contracts/access.ts';
 
 /** Additive counters: a delta can be added to a snapshot. */
 export interface Counters {
@@ -47,19 +50,40 @@ export interface LiveDelta {
   days: { day: string; rows: CountsRow[] }[];
 }
 
-/** Socket.io event names (server → client unless noted). */
+/** Socket.io event names (server → client). */
 export const SOCKET_EVENTS = {
-  /** Full counts for the board's day: on connect and every resync. Payload: CountsSnapshot. */
+  /** Full counts for the board's day: on connect and every resync. */
   snapshot: 'counts:snapshot',
-  /** Additive counts since the last delta, at most once per LIVE_INTERVAL_MS. Payload: CountsDelta. */
+  /** Additive counts since the last delta, at most once per LIVE_INTERVAL_MS. */
   delta: 'counts:delta',
-  /** A new alert for the socket's divisions (alerts/). Payload: { change: 'fired', alert: Alert }. */
+  /** A new alert for the socket's divisions (alerts/). */
   alertFired: 'alerts:fired',
-  /** An alert acknowledged, escalated or resolved. Payload: { change, alert: Alert }. */
+  /** An alert acknowledged, escalated or resolved. */
   alertUpdated: 'alerts:updated',
-  /** A division's digest of newly quiet groups. Payload: Digest. */
+  /** A division's digest of newly quiet groups. */
   alertDigest: 'alerts:digest',
 } as const;
+
+/** What the server sends, by event: Socket.io checks every emit and every listener against it. */
+export interface ServerToClientEvents {
+  [SOCKET_EVENTS.snapshot]: (snapshot: CountsSnapshot) => void;
+  [SOCKET_EVENTS.delta]: (delta: CountsDelta) => void;
+  [SOCKET_EVENTS.alertFired]: (change: AlertChange) => void;
+  [SOCKET_EVENTS.alertUpdated]: (change: AlertChange) => void;
+  [SOCKET_EVENTS.alertDigest]: (digest: Digest) => void;
+}
+
+/** The board only listens: it sends nothing over the socket. */
+export type ClientToServerEvents = Record<string, never>;
+
+/** Rooms: `all` for central monitoring (admins, monitors, analysts), `division:<id>` per division a lead may see. */
+export const ALL_ROOM = 'all';
+export const divisionRoom = (division: string) => `division:${division}`;
+
+/** The rooms a signed-in socket joins: what its scope may see. */
+export function roomsOf(scope: Scope): string[] {
+  return scope.kind === 'all' ? [ALL_ROOM] : scope.divisions.map(divisionRoom);
+}
 
 export interface CountsSnapshot {
   day: string;

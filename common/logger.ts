@@ -11,7 +11,7 @@ export const REDACT_PATHS = [
   '*.password',
   '*.token',
   '*.secret',
-  // Accounts and sign-in (api/auth): passwords, hashes, tokens, signing keys.
+  // Accounts and sign-in (access/): passwords, hashes, tokens, signing keys.
   'req.body.password',
   '*.passwordHash',
   '*.password_hash',

@@ -14,3 +14,14 @@ export function loadOrCreateSecretFile(dataDir: string, name: string, bytes = 32
   writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
   return { secret, created: true, file };
 }
+
+/** The files `npm start` keeps the tokens it generates in, under DATA_DIR (the CLI and the simulator read them). */
+export const INGEST_TOKEN_FILE = 'ingest.token';
+export const DIRECTORY_IMPORT_TOKEN_FILE = 'directory-import.token';
+
+/** A secret set in config, else the one kept in DATA_DIR/`name` when there is one. */
+export function configuredOrKept(configured: string | undefined, dataDir: string, name: string): string | undefined {
+  if (configured) return configured;
+  const file = path.resolve(dataDir, name);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}

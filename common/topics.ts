@@ -1,8 +1,8 @@
-/** Kafka topic names. Key on every topic is the group id (or the division for live deltas). */
+/** Kafka topic names. Key on the events topic is the group id; live deltas all go to one partition (key 'delta'), in order. */
 export const TOPICS = {
   /** Validated, pseudonymised events from ingest. */
   events: 'events',
-  /** Records the processor could not decode, with the reason in the headers. */
+  /** Dead letters: records the processor could not decode or the store refused, with the reason in the headers. */
   deadLetter: 'events.dlq',
   /** Per-batch count deltas from the processor, fanned out to every api instance. */
   live: 'live',

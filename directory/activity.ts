@@ -11,7 +11,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { DAY_PART, daySplit, finePart } from '../common/store/day-split.ts';
 import { chunkKeys } from '../common/store/query-params.ts';
 import { readColumns } from '../common/store/read-columns.ts';
-import type { UnitSums } from './drilldown.ts';
+import type { UnitSums } from '../common/contracts/board.ts';
+import { HOUR_MS } from '../common/time.ts';
 
 export interface GroupActivity {
   messages: number;
@@ -32,7 +33,7 @@ function activityRows(groupFilter = ''): string {
 
 /** The day split of an hour-aligned window (from rounded down to its hour). */
 function hourWindow(from: Date, to: Date) {
-  return daySplit(Math.floor(from.getTime() / 3_600_000) * 3_600_000, to.getTime());
+  return daySplit(Math.floor(from.getTime() / HOUR_MS) * HOUR_MS, to.getTime());
 }
 
 /**

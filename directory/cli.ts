@@ -6,10 +6,10 @@
  * a bad file is refused as a whole and every problem is printed with its line.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { exitWithError, loadConfigOrExit, say, withStore } from '../common/cli.ts';
 import type { Config } from '../common/config.ts';
+import { configuredOrKept, DIRECTORY_IMPORT_TOKEN_FILE } from '../common/secret-file.ts';
 import { createImporter, type Importer, type ImportResult } from './importer.ts';
 import { detectFormat, type ImportFormat } from './parse.ts';
 import type { ImportMode } from './validate.ts';
@@ -48,9 +48,8 @@ function withImporter<T>(task: (importer: Importer) => Promise<T>): Promise<T> {
 }
 
 function apiToken(given: string | undefined): string {
-  const dataDir = process.env.DATA_DIR ?? './data';
-  const file = path.resolve(dataDir, 'directory-import.token');
-  const token = given ?? process.env.DIRECTORY_IMPORT_TOKEN ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined);
+  const config = readConfig();
+  const token = given ?? configuredOrKept(config.DIRECTORY_IMPORT_TOKEN, config.DATA_DIR, DIRECTORY_IMPORT_TOKEN_FILE);
   if (!token) fail('--api needs --token (an admin sign-in token), or DIRECTORY_IMPORT_TOKEN');
   return token;
 }

@@ -3,39 +3,18 @@
  * in the last 24 h and 7 days, booths missing an expected category, and people reached (distinct,
  * from readReach) against the sum of the groups' target sizes where set. Pure.
  */
+import type { Coverage, CoverageReport } from '../common/contracts/board.ts';
 import type { DirectoryIndex } from './directory-index.ts';
+import type { DirectorySettings } from './model.ts';
+import { DAY_MS } from '../common/time.ts';
 
-export interface Coverage {
-  id: string;
-  name: string;
-  level: string;
-  booths: number;
-  boothsWithGroup: number;
-  boothsActive24h: number;
-  boothsActive7d: number;
-  /** Booths lacking at least one expected category. */
-  boothsMissingExpected: number;
-  /** Per expected category: booths without a group of it. */
-  missingByCategory: Record<string, number>;
-  groups: number;
-  /** Distinct people present in the unit's groups (one person in several groups counts once). */
-  reached: number;
-  /** Sum of target sizes of the unit's groups that have one; null when none does. */
-  target: number | null;
-}
-
-export interface CoverageReport {
-  asOf: string;
-  expected: string[];
-  leafLevel: string;
-  total: Coverage;
-  children: Coverage[];
+/** The categories every booth should have when a request names none: booth voters where the deployment has them, else all. */
+export function expectedCategories(settings: Pick<DirectorySettings, 'categories'>): string[] {
+  return settings.categories.includes('booth-voters') ? ['booth-voters'] : settings.categories;
 }
 
 const ACTIVE_24H = 1;
 const ACTIVE_7D = 2;
-
-const DAY_MS = 86_400_000;
 
 /**
  * What coverage takes from the directory alone, for one unit and list of expected categories: every

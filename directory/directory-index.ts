@@ -6,7 +6,7 @@
  * per unit, never copied) — a short-lived object instead of one kept per unit and category.
  * Pure, no I/O.
  */
-import { UNASSIGNED_PLACEMENT, type Placement } from '../processor/directory.ts';
+import { UNASSIGNED_PLACEMENT, type Placement } from '../common/placement.ts';
 import { grown, IdTable } from './id-table.ts';
 import { DEFAULT_SETTINGS, type DirectorySettings, type Unit } from './model.ts';
 import type { GroupRow } from './repository.ts';

@@ -4,33 +4,9 @@
  * (summed in the engine, directory/activity.ts#readUnitActivity), or joining per-group numbers with
  * the in-memory directory in one pass over the groups.
  */
+import type { DrillDown, UnitCounts, UnitSums } from '../common/contracts/board.ts';
 import type { GroupActivity } from './activity.ts';
 import type { DirectoryIndex } from './directory-index.ts';
-
-export interface UnitCounts {
-  /** Unit id; '' for groups placed directly on the unit asked for. */
-  id: string;
-  name: string;
-  level: string;
-  groups: number;
-  activeGroups: number;
-  inactiveGroups: number;
-  messages: number;
-  media: number;
-  forwarded: number;
-  joins: number;
-  leaves: number;
-  members: number;
-}
-
-export interface DrillDown {
-  unit: { id: string; name: string; level: string; path: string[] } | null;
-  total: UnitCounts;
-  children: UnitCounts[];
-}
-
-/** A unit's sums: what a drill-down row holds besides the unit's id, name and level. */
-export type UnitSums = Omit<UnitCounts, 'id' | 'name' | 'level'>;
 
 const SUM_KEYS = ['groups', 'activeGroups', 'inactiveGroups', 'messages', 'media', 'forwarded', 'joins', 'leaves', 'members'] as const satisfies readonly (keyof UnitSums)[];
 

@@ -1,12 +1,12 @@
 /**
  * The directory every processor and api process keeps in memory, kept current by polling
- * `directory_version` (every 2 s): when it moved, settings and the tree
+ * `directory_version` (every 2 s, `pollMs`): when it moved, settings and the tree
  * are re-read if they changed, and only the groups written since the last load are applied.
  * Works the same with the embedded engine and a ClickHouse server, with any number of processes.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../common/logger.ts';
-import type { Directory, Placement } from '../processor/directory.ts';
+import type { Directory, Placement } from '../common/placement.ts';
 import { createDirectoryIndex, type DirectoryIndex } from './directory-index.ts';
 import { createDirectoryRepository, type DirectoryRepository, type VersionMark } from './repository.ts';
 

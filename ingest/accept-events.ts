@@ -40,8 +40,8 @@ export function createEventAcceptor(deps: EventAcceptorDeps): EventAcceptor {
     const rejected: Rejection[] = [...earlier];
     for (const item of items) {
       const result = validateEvent(item.value, { source, receivedAt, pseudonymise: deps.pseudonymise, window: deps.window });
-      if (result.ok) good.push(result.event);
-      else rejected.push({ index: item.index, error: result.error });
+      if (result.kind === 'ok') good.push(result.value);
+      else rejected.push({ index: item.index, error: result.reason });
     }
     rejected.sort((a, b) => a.index - b.index);
     if (good.length > 0) {

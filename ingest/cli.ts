@@ -10,10 +10,10 @@
  * events go through the same acceptor as everything else, whatever the bus.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { exitWithError, loadConfigOrExit, say, withStore } from '../common/cli.ts';
 import type { Config } from '../common/config.ts';
+import { configuredOrKept, INGEST_TOKEN_FILE } from '../common/secret-file.ts';
 import { createSourcesStore, type SourcesStore } from './sources-store.ts';
 
 function fail(message: string, code = 1): never {
@@ -29,9 +29,7 @@ function withSources<T>(task: (sources: SourcesStore) => Promise<T>): Promise<T>
 
 /** The default token for uploads: INGEST_TOKEN, else the one `npm start` generated in DATA_DIR. */
 function defaultToken(config: Config): string | undefined {
-  if (config.INGEST_TOKEN) return config.INGEST_TOKEN;
-  const file = path.resolve(config.DATA_DIR, 'ingest.token');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+  return configuredOrKept(config.INGEST_TOKEN, config.DATA_DIR, INGEST_TOKEN_FILE);
 }
 
 export function registerSourceCommands(program: Command): void {

@@ -239,4 +239,15 @@ describe('real sources on Kafka', () => {
     expect(closed).toContain('408');
     expect((await fetch(`${pipeline.url}/healthz`)).status).toBe(200);
   });
+
+  it('counts every ingest request by endpoint and status (ingest_requests_total)', async () => {
+    const accepted = await pipeline.post([{ type: 'message', id: 'counted-1', group: 'wa:counted', at: Date.now(), sender: '919800000001', kind: 'text' }]);
+    expect(accepted.status).toBe(202);
+    expect((await postWhatsApp('{}', null)).status).toBe(401);
+    const metrics = await (await fetch(`${pipeline.url}/metrics`)).text();
+    const counted = (endpoint: string, status: number) =>
+      Number(new RegExp(`^ingest_requests_total\\{endpoint="${endpoint}",status="${status}"\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
+    expect(counted('/v1/events', 202)).toBeGreaterThan(0);
+    expect(counted('/v1/webhooks/whatsapp', 401)).toBeGreaterThan(0);
+  });
 });

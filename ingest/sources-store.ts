@@ -10,7 +10,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { digestToken, type Source, type SourceRegistry } from './sources.ts';
+import { digestToken } from '../common/http/credentials.ts';
+import type { Source, SourceRegistry } from './sources.ts';
 
 /** Names the process uses itself: the INGEST_TOKEN source and the webhook adapters. */
 export const RESERVED_SOURCE_NAMES: ReadonlySet<string> = new Set(['default', 'whatsapp', 'telegram']);

@@ -3,7 +3,7 @@
  * Tokens are kept and compared as SHA-256 digests, so lookups take the same time whatever
  * the token, and no token is ever held in a form that could be logged by accident.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { digestToken } from '../common/http/credentials.ts';
 
 export interface Source {
   name: string;
@@ -12,15 +12,6 @@ export interface Source {
 export interface SourceRegistry {
   /** The source owning this bearer token, or undefined. */
   authenticate(token: string): Promise<Source | undefined>;
-}
-
-export function digestToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
-}
-
-/** Constant-time equality of two secrets of any length. */
-export function secretsEqual(a: string, b: string): boolean {
-  return timingSafeEqual(digestToken(a), digestToken(b));
 }
 
 /** A registry of fixed tokens, e.g. INGEST_TOKEN as the source named `default`. */

@@ -7,8 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
-
-export type DeadLetterStage = 'decode' | 'write';
+import type { DeadLettersAnswer, DeadLetterStage, StoredDeadLetter } from '../common/contracts/admin.ts';
 
 export interface DeadLetter {
   topic: string;
@@ -46,20 +45,8 @@ export async function storeDeadLetters(client: ClickHouseClient, letters: DeadLe
   });
 }
 
-export interface StoredDeadLetter {
-  setAsideAt: string;
-  topic: string;
-  partition: number;
-  offset: string;
-  stage: DeadLetterStage;
-  reason: string;
-  group: string;
-  id: string;
-  record: string;
-}
-
 /** The newest dead letters first, and how many there are in all. */
-export async function readDeadLetters(client: ClickHouseClient, limit: number): Promise<{ total: number; letters: StoredDeadLetter[] }> {
+export async function readDeadLetters(client: ClickHouseClient, limit: number): Promise<DeadLettersAnswer> {
   const [totalResult, lettersResult] = await Promise.all([
     client.query({ query: 'SELECT count() AS n FROM dead_letters', format: 'JSONEachRow' }),
     client.query({

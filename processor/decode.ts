@@ -1,17 +1,20 @@
-/** Step 1: a bus record → a BusEvent, or a dead-letter outcome naming why. Pure. */
-import { busEventSchema, describeZodError, type BusEvent } from '../common/events.ts';
+/** Decode: a bus record → its BusEvent (ok), or a dead letter naming why it is not one. Pure. */
 import type { ConsumedRecord } from '../common/bus/bus.ts';
+import { busEventSchema, describeZodError, textFieldsProblem, type BusEvent } from '../common/events.ts';
+import { deadLetter, ok, type DeadLetterOutcome, type OkOutcome } from '../common/outcome.ts';
 
-export type Decoded = { ok: true; event: BusEvent } | { ok: false; reason: string };
+export type Decoded = OkOutcome<BusEvent> | DeadLetterOutcome;
 
 export function decodeRecord(record: ConsumedRecord): Decoded {
   let value: unknown;
   try {
     value = JSON.parse(record.value.toString('utf8'));
   } catch (error) {
-    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
+    return deadLetter(`not JSON: ${(error as Error).message}`);
   }
   const parsed = busEventSchema.safeParse(value);
-  if (!parsed.success) return { ok: false, reason: `not a bus event: ${describeZodError(parsed.error)}` };
-  return { ok: true, event: parsed.data as BusEvent };
+  if (!parsed.success) return deadLetter(`not a bus event: ${describeZodError(parsed.error)}`);
+  const textProblem = textFieldsProblem(parsed.data);
+  if (textProblem) return deadLetter(`not a bus event: ${textProblem}`);
+  return ok(parsed.data as BusEvent);
 }

@@ -8,12 +8,12 @@ import type { BusEvent } from '../common/events.ts';
 import { listMigrations, migrate } from '../common/store/migrate.ts';
 import type { Store } from '../common/store/store.ts';
 import { createFindStored, eventKey } from './dedupe.ts';
-import { UNASSIGNED_PLACEMENT } from './directory.ts';
+import { UNASSIGNED_PLACEMENT } from '../common/placement.ts';
 import { toEventRow } from './rows.ts';
 import { writeEventRows } from './write-batch.ts';
 import { openTestStore } from '../test/support/store.ts';
+import { DAY_MS } from '../common/time.ts';
 
-const DAY_MS = 86_400_000;
 const event = (group: string, id: string, receivedAt = Date.now()): BusEvent => ({ v: 1, type: 'message', id, group, at: receivedAt, receivedAt, source: 's', person: 'p', kind: 'text', forwarded: false });
 const write = (store: Store, events: BusEvent[], token: string) => writeEventRows(store.client, events.map((e) => toEventRow(e, UNASSIGNED_PLACEMENT)), token);
 

@@ -9,8 +9,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { BusEvent } from '../common/events.ts';
 import { encodedKeyLength, MAX_PARAMETER_BYTES } from '../common/store/query-params.ts';
+import { DAY_MS } from '../common/time.ts';
 
-const DAY_MS = 86_400_000;
 
 /** The events' keys a lookup needs. */
 export type EventKeyed = Pick<BusEvent, 'group' | 'id'>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildLiveDelta, createDayOf } from './live-delta.ts';
+import { createDayOf } from '../common/time.ts';
+import { buildLiveDelta } from './live-delta.ts';
 import type { EventRow } from './rows.ts';
 
 function row(overrides: Partial<EventRow>): EventRow {

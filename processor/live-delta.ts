@@ -3,22 +3,6 @@ import { MEDIA_KINDS, type MessageKind } from '../common/events.ts';
 import { cellKey, type BatchMark, type CountsRow, type LiveDelta } from '../common/live.ts';
 import type { EventRow } from './rows.ts';
 
-/** `YYYY-MM-DD` of an instant in a time zone; cached per minute because it runs per row. */
-export function createDayOf(timeZone: string): (epochMs: number) => string {
-  const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-  const cache = new Map<number, string>();
-  return function dayOf(epochMs) {
-    const minute = Math.floor(epochMs / 60_000);
-    let day = cache.get(minute);
-    if (day === undefined) {
-      day = format.format(new Date(minute * 60_000));
-      if (cache.size > 10_000) cache.clear();
-      cache.set(minute, day);
-    }
-    return day;
-  };
-}
-
 export function buildLiveDelta(rows: EventRow[], dayOf: (epochMs: number) => string, batch: BatchMark): LiveDelta | undefined {
   const days = new Map<string, Map<string, CountsRow>>();
   let oldestReceivedAt = Infinity;

@@ -15,7 +15,7 @@ import { createMetrics } from '../common/metrics.ts';
 import { migrate } from '../common/store/migrate.ts';
 import type { Store } from '../common/store/store.ts';
 import { waitFor } from '../test/support/wait.ts';
-import { emptyDirectory } from './directory.ts';
+import { emptyDirectory } from '../common/placement.ts';
 import { createProcessor, type Processor } from './processor.ts';
 import { openEmbeddedStore } from '../test/support/store.ts';
 

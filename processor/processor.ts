@@ -1,8 +1,7 @@
 /**
- * The processor: consumes the events topic in batches and runs each batch through small steps —
- * decode → drop repeats → drop already-stored → place (directory) → rows → write (refused rows isolated)
- * → dead letters → live delta — after which the bus commits the batch's offsets. Only the two ends know
- * the bus.
+ * The processor: consumes the events topic in batches and runs each batch through the chain of
+ * chain.ts — decode → dedupe → place → rows → write (refused rows isolated, set aside as dead letters)
+ * → live delta → commit (by the bus, when the batch is handled). Only the two ends know the bus.
  *
  * Nothing accepted is lost and nothing stops the counting silently: a write that fails for a passing
  * reason (store down, timeouts) is retried with backoff for as long as the partition is ours, while the
@@ -11,21 +10,21 @@
  * pipeline watch when a partition's records wait without progress.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { BatchContext, Bus, ConsumedBatch, ConsumedRecord, HandledUpTo, Subscription } from '../common/bus/bus.ts';
-import type { BusEvent } from '../common/events.ts';
+import type { BatchContext, Bus, ConsumedBatch, HandledUpTo, Subscription } from '../common/bus/bus.ts';
 import type { BatchMark } from '../common/live.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
 import { retryUntilDone } from '../common/retry.ts';
+import { createDayOf } from '../common/time.ts';
 import { findIntent, recordIntent, type BatchIntent } from './batch-intents.ts';
+import type { Directory } from '../common/placement.ts';
+import { accountRows, decodeBatch, dropStored, markOf, placeRows, refusedLetters, type DecodedBatch } from './chain.ts';
 import { storeDeadLetters, type DeadLetter } from './dead-letters.ts';
-import { decodeRecord } from './decode.ts';
-import { createFindStored, dropRepeats, eventKey } from './dedupe.ts';
-import type { Directory } from './directory.ts';
-import { buildLiveDelta, createDayOf } from './live-delta.ts';
+import { createFindStored } from './dedupe.ts';
+import { buildLiveDelta } from './live-delta.ts';
 import { PipelineWatch, type PartitionStall } from './pipeline-watch.ts';
-import { toEventRow, type EventRow } from './rows.ts';
-import { rowsDigest, writeIsolatingRefused } from './write-batch.ts';
+import type { AccountRow, EventRow } from './rows.ts';
+import { rowsDigest, writeAccountRows, writeIsolatingRefused } from './write-batch.ts';
 
 export interface ProcessorOptions {
   bus: Bus;
@@ -37,6 +36,8 @@ export interface ProcessorOptions {
   groupId: string;
   dedupWindowDays: number;
   boardTimeZone: string;
+  /** A batch's limits: most records, and how long one that could take more waits for them (both buses). Default: the bus's. */
+  batch?: { maxRecords: number; maxWaitMs: number };
   /** How often consumer lag is read (consumer_lag metric, pipeline watch). */
   lagIntervalMs?: number;
   /** A partition whose records wait this long without progress, or a batch failing this long, is a stall. */
@@ -71,17 +72,10 @@ export interface Processor {
 
 /** What a batch writes, prepared once and reused by every retry of it. */
 interface PreparedBatch {
-  firstOffset: string;
-  /** Last offset this batch covers (a replay can cover less than the delivered batch). */
-  lastOffset: string;
+  decoded: DecodedBatch;
   rows: EventRow[];
-  /** The record each row came from (for dead letters). */
-  recordOf: Map<string, ConsumedRecord>;
-  /** Records that are not bus events. */
-  undecodable: DeadLetter[];
-  duplicates: number;
-  /** The mark its rows carry and its live delta repeats. */
-  mark: BatchMark;
+  /** Account events, for `account_events` (written after the group events, in the same attempt). */
+  accounts: AccountRow[];
 }
 
 const NEVER_ABORTED = new AbortController().signal;
@@ -132,50 +126,19 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
   }
 
-  function decodeAll(batch: ConsumedBatch, records: ConsumedRecord[]) {
-    const decoded: BusEvent[] = [];
-    const recordOf = new Map<string, ConsumedRecord>();
-    const undecodable: DeadLetter[] = [];
-    for (const record of records) {
-      const result = decodeRecord(record);
-      if (result.ok) {
-        decoded.push(result.event);
-        const key = eventKey(result.event.group, result.event.id);
-        if (!recordOf.has(key)) recordOf.set(key, record);
-      } else {
-        undecodable.push({ topic: batch.topic, partition: batch.partition, offset: record.offset, stage: 'decode', reason: result.reason, key: record.key ?? '', value: record.value, group: '', id: '' });
-      }
-    }
-    return { decoded, recordOf, undecodable };
-  }
-
-  function placeAll(events: BusEvent[], mark: BatchMark): EventRow[] {
-    return events.map((event) => toEventRow(event, options.directory.place(event.group), mark));
-  }
-
-  /** The mark every row of a batch carries and its live delta repeats (see common/live.ts). */
-  function markOf(partition: number, lastOffset: string): BatchMark {
-    return { partition, nextOffset: String(BigInt(lastOffset) + 1n) };
+  /** Place and make the rows of what was decoded and deduplicated. */
+  function prepared(decoded: DecodedBatch): PreparedBatch {
+    return { decoded, rows: placeRows(decoded, options.directory), accounts: accountRows(decoded) };
   }
 
   /**
-   * The rows of a batch from its records up to `lastOffset`, without repeats and without `dropped`
-   * (already stored). A replay passes the interrupted batch's intent: same records, same drops.
+   * decode → dedupe → place → rows, once per batch. A batch may replay an interrupted one
+   * (batch-intents.ts): the same records, the same events dropped as stored.
    */
-  function build(batch: ConsumedBatch, lastOffset: string, dropped: ReadonlySet<string>): PreparedBatch {
-    const last = BigInt(lastOffset);
-    const records = batch.records.filter((r) => BigInt(r.offset) <= last);
-    const { decoded, recordOf, undecodable } = decodeAll(batch, records);
-    const { unique, repeats } = dropRepeats(decoded);
-    const mark = markOf(batch.partition, lastOffset);
-    const fresh = dropped.size > 0 ? unique.filter((e) => !dropped.has(eventKey(e.group, e.id))) : unique;
-    return { firstOffset: batch.firstOffset, lastOffset, rows: placeAll(fresh, mark), recordOf, undecodable, duplicates: repeats + dropped.size, mark };
-  }
-
   async function prepare(batch: ConsumedBatch): Promise<PreparedBatch> {
     const partitionKey = `${batch.topic}:${batch.partition}`;
     const retry = pending.get(partitionKey);
-    if (retry && retry.firstOffset === batch.firstOffset && BigInt(retry.lastOffset) <= BigInt(batch.lastOffset)) return retry;
+    if (retry && retry.decoded.firstOffset === batch.firstOffset && BigInt(retry.decoded.lastOffset) <= BigInt(batch.lastOffset)) return retry;
 
     // Was a batch from this offset begun before and maybe left half written (the raw rows in, some views
     // not)? Asked of every batch, not only the first since this processor got the partition: the owner may
@@ -188,15 +151,15 @@ export function createProcessor(options: ProcessorOptions): Processor {
       return replayed;
     }
 
-    const built = build(batch, batch.lastOffset, new Set());
-    const stored = built.rows.length > 0 ? await findStored(built.rows.map((r) => ({ group: r.group_id, id: r.event_id }))) : new Set<string>();
-    const prepared = stored.size === 0 ? built : { ...built, rows: built.rows.filter((r) => !stored.has(eventKey(r.group_id, r.event_id))), duplicates: built.duplicates + stored.size };
-    if (prepared.rows.length > 0) {
-      const intent: BatchIntent = { topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset, lastOffset: batch.lastOffset, dropped: [...stored], rowsHash: rowsDigest(prepared.rows) };
+    const decoded = decodeBatch(batch, batch.lastOffset);
+    const stored = decoded.events.length > 0 ? await findStored(decoded.events) : new Set<string>();
+    const fresh = prepared(dropStored(decoded, stored));
+    if (fresh.rows.length > 0) {
+      const intent: BatchIntent = { topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset, lastOffset: batch.lastOffset, dropped: [...stored], rowsHash: rowsDigest(fresh.rows) };
       await recordIntent(options.client, intent);
     }
-    pending.set(partitionKey, prepared);
-    return prepared;
+    pending.set(partitionKey, fresh);
+    return fresh;
   }
 
   /** The batch an intent recorded at `batch`'s first offset, rebuilt from the same records, when they are still there. */
@@ -206,7 +169,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     if (BigInt(batch.lastOffset) < BigInt(intent.lastOffset)) {
       throw new IncompleteBatchError(`batch at ${batch.topic}:${batch.partition}:${batch.firstOffset} is shorter than the interrupted one (up to ${intent.lastOffset}); waiting for the rest`);
     }
-    const replayed = build(batch, intent.lastOffset, new Set(intent.dropped));
+    const replayed = prepared(dropStored(decodeBatch(batch, intent.lastOffset), new Set(intent.dropped)));
     if (intent.rowsHash !== '' && intent.rowsHash !== rowsDigest(replayed.rows)) {
       log.warn({ partition: batch.partition, firstOffset: batch.firstOffset }, 'ignoring a stale batch intent: other records are at its offsets now');
       return undefined;
@@ -215,31 +178,27 @@ export function createProcessor(options: ProcessorOptions): Processor {
     return replayed;
   }
 
-  /** One attempt at the batch: rows (refused ones isolated), then the dead letters. Throws to be retried. */
-  async function write(batch: ConsumedBatch): Promise<{ prepared: PreparedBatch; written: EventRow[]; letters: DeadLetter[] }> {
+  /** write: one attempt at the batch's rows (refused ones isolated), then its dead letters. Throws to be retried. */
+  async function write(batch: ConsumedBatch): Promise<{ prepared: PreparedBatch; written: EventRow[]; accountsWritten: number; letters: DeadLetter[] }> {
     const prepared = await prepare(batch);
+    const { rows, accounts, decoded } = prepared;
     const started = performance.now();
-    const refused = prepared.rows.length > 0
-      ? await writeIsolatingRefused(options.client, prepared.rows, async (rows) => (await findStored(rows.map((r) => ({ group: r.group_id, id: r.event_id })))).size > 0)
+    const refused = rows.length > 0
+      ? await writeIsolatingRefused(options.client, rows, async (some) => (await findStored(some.map((r) => ({ group: r.group_id, id: r.event_id })))).size > 0)
       : [];
-    if (prepared.rows.length > 0) {
+    if (rows.length > 0) {
       options.metrics.processorBatchWriteSeconds.observe((performance.now() - started) / 1000);
-      options.metrics.processorBatchRows.observe(prepared.rows.length);
+      options.metrics.processorBatchRows.observe(rows.length);
     }
-    const refusedRows = new Set(refused.map((r) => r.row));
-    const letters = [
-      ...prepared.undecodable,
-      ...refused.map(({ row, reason }): DeadLetter => {
-        const record = prepared.recordOf.get(eventKey(row.group_id, row.event_id))!;
-        return { topic: batch.topic, partition: batch.partition, offset: record.offset, stage: 'write', reason: `the store refused it: ${reason}`, key: record.key ?? '', value: record.value, group: row.group_id, id: row.event_id };
-      }),
-    ];
+    const refusedAccounts = await writeAccountRows(options.client, accounts);
+    const letters = [...decoded.undecodable, ...refusedLetters(decoded, [...refused, ...refusedAccounts])];
     await storeDeadLetters(options.client, letters);
-    return { prepared, written: refusedRows.size > 0 ? prepared.rows.filter((r) => !refusedRows.has(r)) : prepared.rows, letters };
+    const refusedRows = new Set(refused.map((r) => r.row));
+    return { prepared, written: refusedRows.size > 0 ? rows.filter((r) => !refusedRows.has(r)) : rows, accountsWritten: accounts.length - refusedAccounts.length, letters };
   }
 
   async function handleBatch(batch: ConsumedBatch, context: BatchContext = { signal: NEVER_ABORTED }): Promise<HandledUpTo> {
-    const { prepared, written, letters } = await retryUntilDone(() => write(batch), {
+    const { prepared, written, accountsWritten, letters } = await retryUntilDone(() => write(batch), {
       signal: context.signal,
       firstDelayMs: options.retryFirstDelayMs ?? 250,
       maxDelayMs: options.retryMaxDelayMs ?? 5000,
@@ -255,13 +214,14 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }).finally(() => failing.delete(batch.partition));
     pending.delete(`${batch.topic}:${batch.partition}`);
     if (letters.length > 0) await publishDeadLetters(letters);
-    options.metrics.processorRecords.inc({ outcome: 'written' }, written.length);
-    options.metrics.processorRecords.inc({ outcome: 'duplicate' }, prepared.duplicates);
+    options.metrics.processorRecords.inc({ outcome: 'written' }, written.length + accountsWritten);
+    options.metrics.processorRecords.inc({ outcome: 'duplicate' }, prepared.decoded.duplicates);
     options.metrics.processorRecords.inc({ outcome: 'dead_letter' }, letters.length);
-    await publishLiveDelta(written, prepared.mark);
+    await publishLiveDelta(written, markOf(batch.partition, prepared.decoded.lastOffset));
     // Not awaited: the batch's commit does not wait for it (the engine runs it between statements).
     void releaseMemoryNow();
-    return { lastHandledOffset: prepared.lastOffset };
+    // commit: the bus commits up to here once this resolves.
+    return { lastHandledOffset: prepared.decoded.lastOffset };
   }
 
   /** A copy for other consumers of the dead-letter topic; the table holds them already. */
@@ -322,6 +282,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
         groupId: options.groupId,
         topic: options.topics.events,
         fromBeginning: true,
+        maxBatchRecords: options.batch?.maxRecords,
+        maxBatchWaitMs: options.batch?.maxWaitMs,
         handleBatch: handleBatchCounted,
         onAssignment: (partitions) => {
           // Prepared retries belong to the previous owner of a partition.

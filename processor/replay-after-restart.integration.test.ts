@@ -9,26 +9,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BusEvent } from '../common/events.ts';
 import { migrate } from '../common/store/migrate.ts';
 import type { Store } from '../common/store/store.ts';
-import { UNASSIGNED_PLACEMENT } from './directory.ts';
+import { UNASSIGNED_PLACEMENT } from '../common/placement.ts';
 import { toEventRow } from './rows.ts';
 import { writeEventRows } from './write-batch.ts';
-import { messagesPerTable, openEmbeddedStore } from '../test/support/store.ts';
-
-/** Every kind of event, so every view gets rows. */
-function batch(): BusEvent[] {
-  const at = Date.parse('2026-11-22T10:00:00Z');
-  const base = { v: 1 as const, source: 'wa-1', receivedAt: at };
-  return Array.from({ length: 30 }, (_, i): BusEvent => {
-    const common = { ...base, id: `e${i}`, group: `wa:g${i % 4}`, at: at + i * 1000 };
-    if (i % 10 === 3) return { ...common, type: 'member_joined', person: `p${i}` } as BusEvent;
-    if (i % 10 === 6) return { ...common, type: 'member_left', person: `p${i}` } as BusEvent;
-    if (i % 10 === 9) return { ...common, type: 'group_snapshot', person: '', members: 40 + i, admins: 2, title: `Group ${i % 4}` } as BusEvent;
-    return { ...common, type: 'message', person: `p${i % 7}`, kind: i % 2 ? 'image' : 'text', forwarded: i % 5 === 0 };
-  });
-}
+import { batchOfEveryKind, messagesPerTable, openEmbeddedStore } from '../test/support/store.ts';
 
 /** Active parts per table: a block written again is a new part (merges are stopped while counting). */
 async function partsPerTable(store: Store): Promise<Record<string, number>> {
@@ -42,7 +28,7 @@ describe('a batch replayed after the engine restarted', () => {
 
   it('counts once in the raw table and in every view, when the first write came from the process that migrated', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'grouppulse-replay-'));
-    const rows = batch().map((e) => toEventRow(e, UNASSIGNED_PLACEMENT, { partition: 0, nextOffset: '30' }));
+    const rows = batchOfEveryKind().map((e) => toEventRow(e, UNASSIGNED_PLACEMENT, { partition: 0, nextOffset: '30' }));
     store = await openEmbeddedStore(dir);
     await migrate(store.client);
     await writeEventRows(store.client, rows, 'events:0:0-29');

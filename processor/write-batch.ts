@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { classifyWriteError, engineReason } from './write-errors.ts';
-import type { EventRow } from './rows.ts';
+import type { AccountRow, EventRow } from './rows.ts';
 
 /** Digest of the rows' (group, id) keys, in order. */
 export function rowsDigest(rows: Pick<EventRow, 'group_id' | 'event_id'>[]): string {
@@ -34,8 +34,8 @@ export async function writeEventRows(client: ClickHouseClient, rows: EventRow[],
   });
 }
 
-export interface RefusedRow {
-  row: EventRow;
+export interface RefusedRow<R = EventRow> {
+  row: R;
   /** The engine's reason, one line. */
   reason: string;
 }
@@ -52,15 +52,37 @@ export async function writeIsolatingRefused(
   rows: EventRow[],
   storedAlready: (rows: EventRow[]) => Promise<boolean>,
 ): Promise<RefusedRow[]> {
+  return isolateRefused(rows, (some) => writeEventRows(client, some), storedAlready);
+}
+
+/** The halving of writeIsolatingRefused, for any table's rows and the write that inserts them. */
+async function isolateRefused<R>(rows: R[], write: (rows: R[]) => Promise<void>, storedAlready: (rows: R[]) => Promise<boolean>): Promise<RefusedRow<R>[]> {
   try {
-    await writeEventRows(client, rows);
+    await write(rows);
     return [];
   } catch (error) {
     if (classifyWriteError(error) !== 'rejected-data' || (await storedAlready(rows))) throw error;
     if (rows.length === 1) return [{ row: rows[0]!, reason: engineReason(error) }];
     const middle = Math.ceil(rows.length / 2);
-    const first = await writeIsolatingRefused(client, rows.slice(0, middle), storedAlready);
-    const second = await writeIsolatingRefused(client, rows.slice(middle), storedAlready);
+    const first = await isolateRefused(rows.slice(0, middle), write, storedAlready);
+    const second = await isolateRefused(rows.slice(middle), write, storedAlready);
     return [...first, ...second];
   }
+}
+
+/** Digest of account rows' (account, id) keys, in order: their insert token, as rowsDigest for events. */
+function accountRowsDigest(rows: AccountRow[]): string {
+  return rowsDigest(rows.map((r) => ({ group_id: r.account, event_id: r.event_id })));
+}
+
+/**
+ * Account events into `account_events`, with refused rows isolated as for events. Nothing else is fed
+ * from that table, so a refused insert stored nothing; a copy left by a replay is collapsed by its
+ * ReplacingMergeTree key (account, event_id).
+ */
+export async function writeAccountRows(client: ClickHouseClient, rows: AccountRow[]): Promise<RefusedRow<AccountRow>[]> {
+  if (rows.length === 0) return [];
+  const write = (some: AccountRow[]) =>
+    client.insert({ table: 'account_events', values: some, format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: `accounts:${accountRowsDigest(some)}` } }).then(() => undefined);
+  return isolateRefused(rows, write, async () => false);
 }

@@ -4,9 +4,9 @@
  * a realistic stream through the real ingest API. See docs/directory.md.
  */
 import 'dotenv/config';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { loadConfigOrExit } from '../common/cli.ts';
+import { configuredOrKept, DIRECTORY_IMPORT_TOKEN_FILE, INGEST_TOKEN_FILE } from '../common/secret-file.ts';
 import { simulate } from './simulate.ts';
 
 function positive(name: string) {
@@ -32,25 +32,11 @@ export function parseDuration(value: string): number {
   return Number(match[1]) * { s: 1, m: 60, h: 3600 }[(match[2] ?? 's') as 's' | 'm' | 'h'];
 }
 
-/** --token, else INGEST_TOKEN, else the token `npm start` keeps in DATA_DIR/ingest.token. */
-export function resolveToken(given: string | undefined): string | undefined {
-  if (given) return given;
-  if (process.env.INGEST_TOKEN) return process.env.INGEST_TOKEN;
-  const file = path.resolve(process.env.DATA_DIR ?? './data', 'ingest.token');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
-}
-
-/** --import-token, else DIRECTORY_IMPORT_TOKEN, else the one `GROUPPULSE_SIMULATE=1 npm start` keeps in DATA_DIR. */
-export function resolveImportToken(given: string | undefined): string | undefined {
-  if (given) return given;
-  if (process.env.DIRECTORY_IMPORT_TOKEN) return process.env.DIRECTORY_IMPORT_TOKEN;
-  const file = path.resolve(process.env.DATA_DIR ?? './data', 'directory-import.token');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
-}
+const config = loadConfigOrExit('simulate');
 
 const program = new Command('simulate')
   .description('Play a simulated organisation (units, groups, members, a day of activity) into a running GroupPulse')
-  .option('--url <url>', 'GroupPulse base URL', `http://127.0.0.1:${process.env.PORT ?? 8080}`)
+  .option('--url <url>', 'GroupPulse base URL', `http://127.0.0.1:${config.PORT}`)
   .option('--token <token>', 'ingest bearer token (default: INGEST_TOKEN, else DATA_DIR/ingest.token)')
   .option('--import-token <token>', 'token for the directory import (default: DIRECTORY_IMPORT_TOKEN, else DATA_DIR/directory-import.token)')
   .option('--scale <factor>', 'share of the field scale (1 = 52,000 booths, 100,000 groups, 5 M members)', positive('scale'), 0.01)
@@ -64,7 +50,7 @@ const program = new Command('simulate')
   .option('--json', 'print the summary as JSON');
 
 program.action(async (options: { url: string; token?: string; importToken?: string; scale: number; speed: number; duration: number; rate: number; atHour?: number; bursts: number; seed: number; import: boolean; json?: boolean }) => {
-  const token = resolveToken(options.token);
+  const token = options.token ?? configuredOrKept(config.INGEST_TOKEN, config.DATA_DIR, INGEST_TOKEN_FILE);
   if (!token) {
     process.stderr.write('simulate: no ingest token: pass --token, set INGEST_TOKEN, or run `npm start` first (it keeps one in DATA_DIR/ingest.token)\n');
     process.exit(1);
@@ -72,7 +58,7 @@ program.action(async (options: { url: string; token?: string; importToken?: stri
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   try {
-    const summary = await simulate({ url: options.url, token, importToken: resolveImportToken(options.importToken), scale: options.scale, speed: options.speed, durationSeconds: options.duration, rate: options.rate, atHour: options.atHour, burstsPerHour: options.bursts, seed: options.seed, import: options.import, signal: controller.signal });
+    const summary = await simulate({ url: options.url, token, importToken: options.importToken ?? configuredOrKept(config.DIRECTORY_IMPORT_TOKEN, config.DATA_DIR, DIRECTORY_IMPORT_TOKEN_FILE), scale: options.scale, speed: options.speed, durationSeconds: options.duration, rate: options.rate, atHour: options.atHour, burstsPerHour: options.bursts, seed: options.seed, import: options.import, signal: controller.signal });
     if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else {
       const s = summary;

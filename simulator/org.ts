@@ -1,5 +1,5 @@
 /**
- * Generates an organisation at the field's scale (DESIGN.md): state > 8 divisions > ~50 districts >
+ * Generates an organisation at the field's scale: state > 8 divisions > ~50 districts >
  * ~200 assemblies > mandals > ~52,000 booths, 100,000 groups across the categories, 5 M members —
  * times `scale`. Booth-voter groups cover most booths (some are left without, as in the field);
  * office-bearer groups sit on mandals, assemblies and districts. Deterministic for a seed. Pure.

@@ -2,7 +2,7 @@
  * The event stream of a simulated day: messages on a daily curve (quiet nights, busy mornings and
  * evenings), weighted towards a few busy groups with a share that stays silent, joins and leaves,
  * and bursts when one message is forwarded across thousands of groups. Produces contract events
- * (DESIGN.md) for POST /v1/events. Pure apart from the seeded randomness.
+ * (docs/openapi.yaml) for POST /v1/events. Pure apart from the seeded randomness.
  */
 import type { MessageKind } from '../common/events.ts';
 import { personId, type Org, type SimGroup } from './org.ts';
@@ -23,7 +23,7 @@ export const DAILY_CURVE = (() => {
 const KINDS: [MessageKind, number][] = [['text', 0.6], ['image', 0.15], ['video', 0.08], ['audio', 0.05], ['document', 0.03], ['sticker', 0.05], ['other', 0.04]];
 
 export interface StreamOptions {
-  /** Mean messages per simulated second at scale 1 (DESIGN.md: a few hundred events/s). */
+  /** Mean messages per simulated second at scale 1 (the field sees a few hundred events/s). */
   ratePerSecond: number;
   /** Forward bursts per simulated hour. */
   burstsPerHour: number;

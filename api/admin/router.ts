@@ -7,9 +7,9 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { readDeadLetters } from '../../processor/dead-letters.ts';
-import type { RequireUser } from '../auth/require-user.ts';
-import { publicUser, usernameSchema, type AdminOutcome, type UserAdmin } from '../auth/user-admin.ts';
-import type { UsersRepository } from '../auth/users-repository.ts';
+import type { RequireUser } from '../access/require-user.ts';
+import { publicUser, usernameSchema, type AdminOutcome, type UserAdmin } from '../../access/user-admin.ts';
+import type { UsersRepository } from '../../access/users-repository.ts';
 
 export interface AdminRouterDeps {
   client: ClickHouseClient;

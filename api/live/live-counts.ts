@@ -10,7 +10,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { addCounters, cellKey, type BatchMark, type CountsRow, type LiveDelta, type SnapshotRow } from '../../common/live.ts';
-import { dayBounds, dayOf } from './day.ts';
+import { dayBounds, dayOf } from '../../common/time.ts';
 
 /** Per events-topic partition, the next offset after the last batch a snapshot holds. */
 export type Watermark = Map<number, bigint>;

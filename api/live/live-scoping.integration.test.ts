@@ -9,7 +9,7 @@ import { SOCKET_EVENTS, type CountsDelta, type CountsSnapshot, type LiveDelta } 
 import { TOPICS, topicName } from '../../common/topics.ts';
 import { startTestPipeline, waitFor, TEST_TOKEN, type TestPipeline } from '../../test/support/pipeline.ts';
 import { adminToken, signIn } from '../../test/support/auth.ts';
-import { dayOf } from './day.ts';
+import { dayOf } from '../../common/time.ts';
 
 const PASSWORD = 'a-long-enough-password';
 

@@ -11,20 +11,29 @@
  * resync, when the token was signed out or the user disabled.
  */
 import { randomUUID } from 'node:crypto';
-import type { Server, Socket } from 'socket.io';
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Bus, Subscription } from '../../common/bus/bus.ts';
 import { jsonRecords } from '../../common/bus/json-records.ts';
-import { mergeRows, SOCKET_EVENTS, type CountsDelta, type CountsRow, type CountsSnapshot, type LiveDelta } from '../../common/live.ts';
+import { ALL_ROOM, divisionRoom, mergeRows, roomsOf, SOCKET_EVENTS, type ClientToServerEvents, type CountsDelta, type CountsRow, type CountsSnapshot, type LiveDelta, type ServerToClientEvents } from '../../common/live.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
-import { bearerToken } from '../../ingest/router.ts';
-import type { AuthOutcome } from '../auth/auth-service.ts';
-import { filterToScope, scopeOf, type Scope } from '../auth/roles.ts';
+import { bearerToken } from '../../common/http/credentials.ts';
+import type { AuthOutcome } from '../../access/auth-service.ts';
+import { filterToScope, scopeOf, type Scope } from '../../access/roles.ts';
 import { createLiveCounts } from './live-counts.ts';
 
+/** The api's Socket.io server, typed by the socket contract (common/live.ts). */
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, Partial<LiveSocketData>>;
+
+/** Socket.io on the process's HTTP server, at /socket.io; cross-origin only from BOARD_ORIGIN. */
+export function createLiveServer(server: HttpServer, boardOrigin: string | undefined): LiveServer {
+  return new Server(server, { serveClient: false, cors: boardOrigin ? { origin: [boardOrigin] } : undefined });
+}
+
 export interface LiveSocketOptions {
-  io: Server;
+  io: LiveServer;
   bus: Bus;
   client: ClickHouseClient;
   liveTopic: string;
@@ -34,23 +43,16 @@ export interface LiveSocketOptions {
   resyncMs: number;
   logger: Logger;
   metrics: Metrics;
-  /** Who is behind a user token (api/auth). */
+  /** Who is behind a user token (access/auth-service.ts). */
   authenticate: (token: string) => Promise<AuthOutcome>;
   now?: () => number;
 }
 
 /** What a signed-in socket carries. */
-interface LiveSocketData {
+export interface LiveSocketData {
   token: string;
   username: string;
   scope: Scope;
-}
-
-export const ALL_ROOM = 'all';
-export const divisionRoom = (division: string) => `division:${division}`;
-
-function roomsOf(scope: Scope): string[] {
-  return scope.kind === 'all' ? [ALL_ROOM] : scope.divisions.map(divisionRoom);
 }
 
 function tokenOf(socket: Socket): string | undefined {

@@ -22,6 +22,7 @@ export const ANALYTICS_TABLES: readonly string[] = [
   'directory_units',
   'directory_groups',
   'directory_group_paths',
+  'account_events',
 ];
 
 /** Tables outside the service's database that a query may name: the one-row table of a SELECT without FROM. */

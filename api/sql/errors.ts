@@ -6,7 +6,7 @@
  * and version cut off; every other failure answers a fixed sentence and the query id (the server log
  * has the details).
  */
-import type { SqlLimits } from './run-query.ts';
+import type { SqlLimits } from './limits.ts';
 
 export interface Described {
   status: 400 | 403 | 422 | 500;

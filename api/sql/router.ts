@@ -5,13 +5,15 @@
  * its outcome.
  */
 import express, { type Response, type Router } from 'express';
+import type { SqlRefusal } from '../../common/contracts/sql.ts';
 import type { Logger } from '../../common/logger.ts';
-import { userLocals, type RequireUser } from '../auth/require-user.ts';
+import { userLocals, type RequireUser } from '../access/require-user.ts';
 import type { Catalogue } from './allow-list.ts';
 import type { AnalystConnection } from './analyst-client.ts';
 import type { AuditLog } from './audit.ts';
 import { QueueAbortedError, QueueFullError, type FairQueue } from './fair-queue.ts';
-import { runAnalystQuery, type QueryOutcome, type QueryResult, type SqlLimits } from './run-query.ts';
+import type { SqlLimits } from './limits.ts';
+import { runAnalystQuery, type QueryOutcome, type QueryResult } from './run-query.ts';
 import { MAX_QUERY_CHARS } from './sandbox.ts';
 
 export interface SqlRouterDeps {
@@ -37,6 +39,7 @@ function queryOf(body: unknown): string | undefined {
 }
 
 /** The answer's JSON written in pieces from the rows' own JSON texts: never one string of the whole result. */
+/** The answer (common/contracts/sql.ts#SqlAnswer) written in pieces: rows are already JSON text, and may be many. */
 function sendResult(res: Response, result: QueryResult): void {
   const { rowsJson, ...rest } = result;
   res.status(200).type('application/json');
@@ -88,7 +91,7 @@ export function createSqlRouter(deps: SqlRouterDeps): Router {
       if (failure) {
         if (failure.status === 500) deps.logger.error({ err: failure.cause, user: user.username, queryId: failure.queryId }, 'sql query failed in ClickHouse');
         else deps.logger.info({ user: user.username, queryId: failure.queryId, outcome: failure.kind }, 'sql query not answered');
-        res.status(failure.status).json({ error: failure.error, queryId: failure.queryId });
+        res.status(failure.status).json({ error: failure.error, queryId: failure.queryId } satisfies SqlRefusal);
         return;
       }
       if (outcome.ok) sendResult(res, outcome.result);

@@ -11,14 +11,8 @@ import type { Readable } from 'node:stream';
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import type { Catalogue } from './allow-list.ts';
 import { describeEngineError, type Described } from './errors.ts';
+import type { SqlLimits } from './limits.ts';
 import { vetQuery } from './sandbox.ts';
-
-export interface SqlLimits {
-  maxExecutionSeconds: number;
-  maxResultRows: number;
-  maxResultBytes: number;
-  maxMemoryBytes: number;
-}
 
 export interface QueryResult {
   columns: { name: string; type: string }[];

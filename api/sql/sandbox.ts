@@ -19,7 +19,7 @@ import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import type { Catalogue } from './allow-list.ts';
 import { describeEngineError, type Described } from './errors.ts';
 import { checkAst, checkQueryTree, parseAstDump } from './explain-check.ts';
-import type { SqlLimits } from './run-query.ts';
+import type { SqlLimits } from './limits.ts';
 
 export type Vetted = { ok: true; statement: string } | ({ ok: false } & Described);
 

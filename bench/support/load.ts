@@ -94,7 +94,11 @@ export interface PostOutcome {
 export function createHttpClient(baseUrl: string, maxSockets: number) {
   const url = new URL(baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets });
-  function post(pathname: string, body: Buffer, headers: Record<string, string>): Promise<PostOutcome> {
+  /**
+   * A keep-alive socket the server closed while idle can be handed out just as it closes: such a request
+   * fails with ECONNRESET before the server read it, and is sent again once (ids make a repeat count once).
+   */
+  function post(pathname: string, body: Buffer, headers: Record<string, string>, retried = false): Promise<PostOutcome> {
     return new Promise((resolve, reject) => {
       const req = request(
         { agent, host: url.hostname, port: url.port, path: pathname, method: 'POST', headers: { ...headers, 'content-length': String(body.length) } },
@@ -105,7 +109,10 @@ export function createHttpClient(baseUrl: string, maxSockets: number) {
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        if (!retried && req.reusedSocket && error.code === 'ECONNRESET') post(pathname, body, headers, true).then(resolve, reject);
+        else reject(error);
+      });
       req.end(body);
     });
   }

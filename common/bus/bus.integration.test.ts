@@ -52,6 +52,29 @@ describe.each(buses)('%s bus contract', (_name, makeBus) => {
     await subscription.stop();
   });
 
+  it('cuts batches to the subscription\'s maxBatchRecords and still delivers every record once, in order', async () => {
+    const topic = `${prefix}batch-rows`;
+    await bus.ensureTopics([topic]);
+    await bus.produce(topic, Array.from({ length: 25 }, (_, i) => ({ key: 'one-key', value: String(i) })));
+    const sizes: number[] = [];
+    const received: number[] = [];
+    const subscription = await bus.subscribe({
+      groupId: `${prefix}batch-rows-readers`,
+      topic,
+      fromBeginning: true,
+      maxBatchRecords: 4,
+      async handleBatch(batch) {
+        sizes.push(batch.records.length);
+        for (const record of batch.records) received.push(Number(record.value.toString()));
+      },
+    });
+    await waitFor(() => (received.length >= 25 ? true : undefined), 'all 25 records');
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(4);
+    expect(received).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    await waitFor(async () => ((await bus.lag(`${prefix}batch-rows-readers`, topic)).every((p) => p.lag === 0) ? true : undefined), 'lag 0');
+    await subscription.stop();
+  });
+
   it('a new group not reading from the beginning gets everything produced after subscribe() and nothing before', async () => {
     const topic = `${prefix}from-now`;
     await bus.ensureTopics([topic]);

@@ -61,6 +61,16 @@ export interface SubscribeOptions {
   handleBatch(batch: ConsumedBatch, context: BatchContext): Promise<void | HandledUpTo>;
   /** Called with the partitions this consumer holds, whenever they change. */
   onAssignment?(partitions: number[]): void;
+  /**
+   * Most records in one batch; a larger delivery is handed over in parts, each committed after it was
+   * handled. Default: the bus's own (the local log's maxBatchRecords; on Kafka what one fetch brings).
+   */
+  maxBatchRecords?: number;
+  /**
+   * How long a batch that could take more records waits for them after its first one arrived, at most.
+   * Default 0: hand over what has arrived (records arriving while a batch is handled make the next one).
+   */
+  maxBatchWaitMs?: number;
 }
 
 export interface SubscriptionHealth {

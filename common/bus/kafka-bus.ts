@@ -4,7 +4,7 @@
  */
 import { Kafka, logLevel as KafkaLogLevel, type Consumer, type EachBatchPayload, type Producer, type IHeaders } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { Bus, ConsumedRecord, HandledUpTo, SubscribeOptions, Subscription } from './bus.ts';
+import type { Bus, ConsumedRecord, SubscribeOptions, Subscription } from './bus.ts';
 import { BusUnavailableError } from './bus.ts';
 
 export interface KafkaBusOptions {
@@ -20,6 +20,9 @@ export interface KafkaBusOptions {
   /** Kafka's session timeout for consumers (kafkajs' default 30 s); heartbeats go at a third of it, 3 s at most. */
   sessionTimeoutMs?: number;
 }
+
+/** How long a fetch waits when there is nothing to read (Kafka's long poll). */
+const IDLE_POLL_MS = 200;
 
 function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -178,6 +181,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
       const heartbeatInterval = Math.min(3000, Math.floor(sessionTimeout / 3));
       const { groupId, topic } = subscribeOptions;
+      const batchWaitMs = subscribeOptions.maxBatchWaitMs ?? 0;
       let stopping = false;
       let consumer: Consumer | undefined;
       let problem: string | undefined;
@@ -192,14 +196,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         for (const controller of inHand) controller.abort(reason);
       }
 
-      async function eachBatch({ batch, isRunning, isStale, heartbeat, resolveOffset }: EachBatchPayload): Promise<void> {
-        if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-        const records: ConsumedRecord[] = batch.messages.map((m) => ({
-          key: m.key ? m.key.toString() : null,
-          value: m.value ?? Buffer.alloc(0),
-          offset: m.offset,
-          headers: headersToStrings(m.headers),
-        }));
+      /** One part of a fetched batch through the handler; returns the last offset it handled. */
+      async function handlePart(topicName: string, partition: number, records: ConsumedRecord[], heartbeat: EachBatchPayload['heartbeat']): Promise<string> {
         const lastOffset = records[records.length - 1]!.offset;
         const controller = new AbortController();
         inHand.add(controller);
@@ -211,26 +209,43 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
             if (type === 'REBALANCE_IN_PROGRESS' || type === 'UNKNOWN_MEMBER_ID' || type === 'ILLEGAL_GENERATION') controller.abort(error);
           });
         }, heartbeatInterval);
-        let handled: void | HandledUpTo;
         try {
           // Throwing here makes kafkajs seek back and deliver again from the last committed offset.
-          handled = await subscribeOptions.handleBatch(
-            { topic: batch.topic, partition: batch.partition, records, firstOffset: records[0]!.offset, lastOffset },
+          const handled = await subscribeOptions.handleBatch(
+            { topic: topicName, partition, records, firstOffset: records[0]!.offset, lastOffset },
             { signal: controller.signal },
           );
+          return handled?.lastHandledOffset ?? lastOffset;
         } finally {
           clearInterval(beat);
           inHand.delete(controller);
         }
-        // Handled, even if a heartbeat meanwhile learnt of a rebalance: commit what was handled. When
-        // the partition went elsewhere the commit fails and its new owner gets the batch again (and its
-        // writes dedupe); throwing here would deliver it again even when the partition stayed ours.
-        // Moves kafkajs' fetch position past what was handled (the rest is fetched again);
-        // the commit makes it durable.
-        const upTo = handled?.lastHandledOffset ?? lastOffset;
-        resolveOffset(upTo);
-        await consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(upTo) + 1n).toString() }]);
-        await heartbeat();
+      }
+
+      async function eachBatch({ batch, isRunning, isStale, heartbeat, resolveOffset }: EachBatchPayload): Promise<void> {
+        if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+        const records: ConsumedRecord[] = batch.messages.map((m) => ({
+          key: m.key ? m.key.toString() : null,
+          value: m.value ?? Buffer.alloc(0),
+          offset: m.offset,
+          headers: headersToStrings(m.headers),
+        }));
+        // A fetch larger than the subscription's batch is handled in parts, each committed after it.
+        const partSize = subscribeOptions.maxBatchRecords ?? records.length;
+        for (let start = 0; start < records.length; start += partSize) {
+          if (start > 0 && (!isRunning() || isStale())) return;
+          const part = records.slice(start, start + partSize);
+          const upTo = await handlePart(batch.topic, batch.partition, part, heartbeat);
+          // Handled, even if a heartbeat meanwhile learnt of a rebalance: commit what was handled. When
+          // the partition went elsewhere the commit fails and its new owner gets the batch again (and its
+          // writes dedupe); throwing here would deliver it again even when the partition stayed ours.
+          // Moves kafkajs' fetch position past what was handled (the rest is fetched again);
+          // the commit makes it durable.
+          resolveOffset(upTo);
+          await consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(upTo) + 1n).toString() }]);
+          await heartbeat();
+          if (upTo !== part[part.length - 1]!.offset) return;
+        }
       }
 
       async function startConsumer(): Promise<void> {
@@ -240,7 +255,10 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
           maxBytesPerPartition,
           // Room for a full batch of every partition in one fetch (kafkajs' default stops at 10 MB).
           maxBytes: Math.max(10 * 1024 * 1024, maxBytesPerPartition * options.partitions),
-          maxWaitTimeInMs: 200,
+          // Age of a batch: with a wait, the broker answers when a full batch is there or the wait is over;
+          // without, as soon as there is anything (and after IDLE_POLL_MS when there is nothing).
+          minBytes: batchWaitMs > 0 ? maxBytesPerPartition : 1,
+          maxWaitTimeInMs: batchWaitMs > 0 ? batchWaitMs : IDLE_POLL_MS,
           retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5000 },
           sessionTimeout,
           heartbeatInterval,

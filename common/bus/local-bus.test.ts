@@ -149,4 +149,42 @@ describe('local log', () => {
     writeFileSync(path.join(dir, 'owner.pid'), '2147483646');
     await open(dir).close();
   });
+
+  it('lets a batch wait for more records, up to its row limit or its age', async () => {
+    const bus = open(tempDir());
+    await bus.ensureTopics(['events']);
+    await bus.produce('events', records(0, 1));
+    const batches: number[] = [];
+    const subscription = await bus.subscribe({
+      groupId: 'processor',
+      topic: 'events',
+      fromBeginning: true,
+      maxBatchRecords: 3,
+      // Long enough that only the row limit can hand the first batch over.
+      maxBatchWaitMs: 600_000,
+      async handleBatch(batch) {
+        batches.push(batch.records.length);
+      },
+    });
+    await bus.produce('events', records(1, 2));
+    await bus.produce('events', records(2, 3));
+    await waitFor(() => (batches.length > 0 ? true : undefined), 'the first batch');
+    expect(batches[0]).toBe(3);
+    await subscription.stop();
+    await bus.close();
+
+    // A batch that never fills goes once its first record has waited maxBatchWaitMs.
+    const short = open(tempDir());
+    await short.ensureTopics(['events']);
+    await short.produce('events', records(0, 1));
+    const seen = await (async () => {
+      const got: number[] = [];
+      const sub = await short.subscribe({ groupId: 'p', topic: 'events', fromBeginning: true, maxBatchRecords: 100, maxBatchWaitMs: 20, async handleBatch(batch) { got.push(batch.records.length); } });
+      await waitFor(() => (got.length > 0 ? true : undefined), 'the batch that did not fill');
+      await sub.stop();
+      return got;
+    })();
+    expect(seen).toEqual([1]);
+    await short.close();
+  });
 });

@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { Bus, ConsumedBatch, PartitionOffsets, SubscribeOptions, Subscription, TopicOptions } from './bus.ts';
 import { BusUnavailableError } from './bus.ts';
 import { encodeFrame } from './log-frames.ts';
-import { PartitionLog, type LogPosition } from './partition-log.ts';
+import { PartitionLog, type LogPosition, type ReadResult } from './partition-log.ts';
 import { partitionFor } from './partitioner.ts';
 
 export interface LocalBusOptions {
@@ -28,7 +28,7 @@ export interface LocalBusOptions {
   partitions: number;
   /** Records a partition holds for its slowest durable group before produce answers BusUnavailableError. */
   maxPendingPerPartition: number;
-  /** Most records and bytes handed to one handleBatch call. */
+  /** Most records and bytes handed to one handleBatch call (records: unless the subscription says). */
   maxBatchRecords?: number;
   maxBatchBytes?: number;
   /** A segment file is closed and a new one started past this size. */
@@ -215,13 +215,18 @@ export function createLocalBus(options: LocalBusOptions): Bus {
     const persist = fromBeginning ? () => writeJsonAtomically(path.join(topic.dir, 'groups.json'), Object.fromEntries(topic.durable)) : () => undefined;
     persist();
     let running = true;
+    const maxRecords = subscribeOptions.maxBatchRecords ?? maxBatchRecords;
+    const maxWaitMs = subscribeOptions.maxBatchWaitMs ?? 0;
     const stopWaiting = new Set<() => void>();
     const inHand = new Set<AbortController>();
     subscribeOptions.onAssignment?.(topic.logs.map((_, i) => i));
 
-    function waitForRecords(index: number): Promise<void> {
+    /** Resolves when records arrive on the partition, the subscription stops, or `timeoutMs` passes. */
+    function waitForRecords(index: number, timeoutMs = Infinity): Promise<void> {
       return new Promise<void>((resolve) => {
+        const timer = Number.isFinite(timeoutMs) ? setTimeout(() => wake(), timeoutMs) : undefined;
         const wake = () => {
+          clearTimeout(timer);
           topic.waiters[index]!.delete(wake);
           stopWaiting.delete(wake);
           resolve();
@@ -231,12 +236,22 @@ export function createLocalBus(options: LocalBusOptions): Bus {
       });
     }
 
+    /** A batch from `position`: what is there, or — asked to wait — until it is full or its first record waited maxWaitMs. */
+    async function readBatch(log: PartitionLog, index: number, position: LogPosition): Promise<ReadResult> {
+      const read = log.read(position, maxRecords, maxBatchBytes);
+      if (read.records.length === 0 || read.records.length >= maxRecords || maxWaitMs === 0) return read;
+      const deadline = Date.now() + maxWaitMs;
+      while (running && log.end - position.offset < maxRecords && Date.now() < deadline) await waitForRecords(index, deadline - Date.now());
+      return log.read(position, maxRecords, maxBatchBytes);
+    }
+
     async function consumePartition(index: number): Promise<void> {
       const log = topic.logs[index]!;
       let position: LogPosition = log.positionOf(offsets[index]!);
       let failures = 0;
       while (running) {
-        const { records, positions } = log.read(position, maxBatchRecords, maxBatchBytes);
+        const { records, positions } = await readBatch(log, index, position);
+        if (!running) break;
         if (records.length === 0) {
           await waitForRecords(index);
           continue;

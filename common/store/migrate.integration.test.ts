@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UNASSIGNED_PLACEMENT } from '../../processor/directory.ts';
+import { UNASSIGNED_PLACEMENT } from '../placement.ts';
 import { toEventRow } from '../../processor/rows.ts';
 import { writeEventRows } from '../../processor/write-batch.ts';
 import { startLocalClickHouse, type LocalClickHouse } from '../../test/support/clickhouse-server.ts';

@@ -14,10 +14,10 @@
  *
  * The lock (ClickHouse has no Keeper here, and no row-level compare-and-set): a lock is a table
  * `schema_migrations_lock_<n>`, and the one with the highest n is the current one. Taking the lock is
- * `CREATE TABLE schema_migrations_lock_<n+1>` without IF NOT EXISTS, tried only when lock n is released or
- * its lease ran out: ClickHouse creates a table name under a per-name DDL guard, so of any number of callers
- * exactly one creates it (with IF NOT EXISTS the others find it there; the creator is the one whose name is
- * the table's comment, set by the CREATE itself). Its holder writes lease rows into its own
+ * `CREATE TABLE IF NOT EXISTS schema_migrations_lock_<n+1> … COMMENT '<owner>'`, tried only when lock n is
+ * released or its lease ran out: ClickHouse creates a table name under a per-name DDL guard, so of any number
+ * of callers exactly one creates it and the others find it there; the creator is the one whose name is the
+ * table's comment, set by the CREATE itself. Its holder writes lease rows into its own
  * table (a heartbeat every leaseMs / 6, on the server's clock) and, when done, a released row. Nobody but the
  * holder writes to a lock table, and a holder's authority is "my n is the highest": before each statement it
  * checks that, so a holder that stalled past its lease while another took over stops instead of going on

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createPseudonymiser } from '../pseudonymise.ts';
 import { parseChatExport } from './parse-export.ts';
-import { wallClockToEpochMs } from './zoned-time.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = (name: string) => readFileSync(path.join(here, 'fixtures', name), 'utf8');
@@ -84,13 +83,5 @@ describe('parseChatExport: ambiguity and bad lines', () => {
 
   it('a file with no export lines has format unknown', () => {
     expect(parseChatExport('hello\nworld', options)).toMatchObject({ format: 'unknown', events: [] });
-  });
-});
-
-describe('wallClockToEpochMs', () => {
-  it('uses the zone offset of that date, across daylight saving changes', () => {
-    expect(wallClockToEpochMs({ year: 2026, month: 7, day: 1, hour: 12, minute: 0, second: 0 }, 'Europe/London')).toBe(Date.parse('2026-07-01T11:00:00Z'));
-    expect(wallClockToEpochMs({ year: 2026, month: 1, day: 1, hour: 12, minute: 0, second: 0 }, 'Europe/London')).toBe(Date.parse('2026-01-01T12:00:00Z'));
-    expect(wallClockToEpochMs({ year: 2026, month: 1, day: 1, hour: 0, minute: 0, second: 0 }, 'Asia/Kolkata')).toBe(Date.parse('2025-12-31T18:30:00Z'));
   });
 });

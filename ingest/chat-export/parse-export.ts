@@ -14,7 +14,8 @@
  */
 import type { MessageKind } from '../../common/events.ts';
 import type { IdDigest } from '../webhooks/mapped.ts';
-import { wallClockToEpochMs } from './zoned-time.ts';
+import { drop, ok, type DropOutcome, type OkOutcome } from '../../common/outcome.ts';
+import { wallClockToEpochMs, type WallClock } from '../../common/time.ts';
 
 export type DateOrder = 'dmy' | 'mdy';
 
@@ -150,18 +151,19 @@ function findDateOrder(headers: Header[], fallback: DateOrder): { order: DateOrd
   return { order: fallback, assumed: true, conflict: false };
 }
 
-function toWallClock(h: Header, order: DateOrder): { ok: true; value: Parameters<typeof wallClockToEpochMs>[0] } | { ok: false; error: string } {
+/** A header's time as a wall clock, or the line dropped with why (an impossible date or hour). */
+function toWallClock(h: Header, order: DateOrder): OkOutcome<WallClock> | DropOutcome {
   const [day, month] = order === 'dmy' ? [h.a, h.b] : [h.b, h.a];
   let hour = h.hour;
   if (h.meridiem) {
-    if (hour < 1 || hour > 12) return { ok: false, error: `hour ${hour} is impossible on a 12-hour clock` };
+    if (hour < 1 || hour > 12) return drop(`hour ${hour} is impossible on a 12-hour clock`);
     hour = (hour % 12) + (h.meridiem === 'p' ? 12 : 0);
   }
   const probe = new Date(Date.UTC(h.year, month - 1, day, hour, h.minute, h.second));
   if (probe.getUTCDate() !== day || probe.getUTCMonth() !== month - 1 || hour > 23 || h.minute > 59 || h.second > 59) {
-    return { ok: false, error: `${h.a}/${h.b}/${h.year} ${h.hour}:${String(h.minute).padStart(2, '0')} is not a valid date and time (read as ${order})` };
+    return drop(`${h.a}/${h.b}/${h.year} ${h.hour}:${String(h.minute).padStart(2, '0')} is not a valid date and time (read as ${order})`);
   }
-  return { ok: true, value: { year: h.year, month, day, hour, minute: h.minute, second: h.second } };
+  return ok({ year: h.year, month, day, hour, minute: h.minute, second: h.second });
 }
 
 export function parseChatExport(text: string, options: ParseExportOptions): ExportParseResult {
@@ -191,8 +193,8 @@ export function parseChatExport(text: string, options: ParseExportOptions): Expo
   };
   for (const { line, header, marked } of headers) {
     const wall = toWallClock(header, order);
-    if (!wall.ok) {
-      result.problems.push({ line, error: wall.error });
+    if (wall.kind !== 'ok') {
+      result.problems.push({ line, error: wall.reason });
       continue;
     }
     const at = wallClockToEpochMs(wall.value, options.timeZone);

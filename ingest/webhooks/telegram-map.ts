@@ -1,5 +1,5 @@
 /**
- * Telegram Bot API Update → contract events (pure). Formats: ../shared/sources.md §2.
+ * Telegram Bot API Update → contract events (pure). Formats: docs/sources.md.
  *
  * - `message` in a group or supergroup: a content message → message event (kind from the field
  *   present, forwarded when `forward_origin` is there); `new_chat_members` → member_joined each;

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createPseudonymiser } from '../pseudonymise.ts';
 import { KNOWN, WA_GROUP, WA_GROUP_2, whatsappGroupsPayload, whatsappMessagesPayload } from './fixtures/payloads.ts';
-import { checkWhatsAppSignature } from './whatsapp.ts';
+import { checkWhatsAppSignature } from './whatsapp-signature.ts';
 import { internationalNumber, mapWhatsAppPayload } from './whatsapp-map.ts';
 
 const digest = createPseudonymiser(Buffer.alloc(32, 3));

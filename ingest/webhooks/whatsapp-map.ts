@@ -1,5 +1,5 @@
 /**
- * WhatsApp Cloud API webhook payload → contract events (pure). Formats: ../shared/sources.md §1.
+ * WhatsApp Cloud API webhook payload → contract events (pure). Formats: docs/sources.md.
  *
  * - `messages[]` with `group_id` → message events; one-to-one messages (no `group_id`) and `system`
  *   messages are ignored. Kind from `type`, forwarded from `context.forwarded`.

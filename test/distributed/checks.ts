@@ -5,7 +5,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { expect } from 'vitest';
-import type { SummaryRow } from '../../api/summary.ts';
+import type { SummaryRow } from '../../common/contracts/summary.ts';
 import { authHeaders } from '../support/auth.ts';
 import { expectedOf, type TestEvent } from '../support/events.ts';
 import { sendReliably, type SendStats } from '../support/reliable-sender.ts';

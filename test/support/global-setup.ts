@@ -1,6 +1,6 @@
 /**
  * Finds the Kafka broker and, for the projects that run on a ClickHouse server (the project provides
- * `clickhouseEngine: 'server'`), the ClickHouse server the tests talk to, each in the order DESIGN.md fixes:
+ * `clickhouseEngine: 'server'`), the ClickHouse server the tests talk to, each in this order:
  * KAFKA_BROKERS / CLICKHOUSE_URL when set; else testcontainers when a Docker engine answers; else the
  * local scripts (scripts/kafka-local, scripts/clickhouse-local). Throws — so the run fails, nothing is
  * skipped — when either cannot be had.

@@ -16,7 +16,7 @@ describe('the SQL page\'s CSV download', () => {
   });
 
   it('writes a header and every row', () => {
-    const csv = toCsv({ columns: [{ name: 'title', type: 'String' }, { name: 'n', type: 'Int64' }], rows: [{ title: '=1+1', n: '-3' }], rowCount: 1, elapsedMs: 1, queryId: 'q' });
+    const csv = toCsv({ columns: [{ name: 'title', type: 'String' }, { name: 'n', type: 'Int64' }], rows: [{ title: '=1+1', n: '-3' }], rowCount: 1, bytesRead: 0, elapsedMs: 1, queryId: 'q' });
     expect(csv).toBe("title,n\r\n'=1+1,-3\r\n");
   });
 });

@@ -6,10 +6,9 @@
  */
 import { formatCount } from './format.ts';
 import type { Translate } from './i18n/messages.ts';
+import { HOUR_MS } from '../../../common/time.ts';
 
-const HOUR_MS = 3_600_000;
-
-/** The fields of an alert (alerts/model.ts) its sentence is made from. */
+/** The fields of an alert (common/contracts/alerts.ts) its sentence is made from; `rule` may be one this board does not know. */
 export interface AlertTextFields {
   rule: string;
   subjectKind: string;

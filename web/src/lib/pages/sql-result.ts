@@ -1,12 +1,7 @@
 /** Turning an answer of POST /api/v1/sql into a CSV file and into chartable series. Pure. */
+import type { SqlAnswer } from '../../../../common/contracts/sql.ts';
 
-export interface SqlAnswer {
-  columns: { name: string; type: string }[];
-  rows: Record<string, unknown>[];
-  rowCount: number;
-  elapsedMs: number;
-  queryId: string;
-}
+export type { SqlAnswer };
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 const PLAIN_NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;

@@ -4,25 +4,11 @@
  * chosen range (GET /api/v1/board/series). The unit's numbers refresh every 30 s; the chart when the
  * range changes or, for a range ending now, every minute.
  */
-import type { SeriesPoint } from '../../../../api/board-reads.ts';
-import type { Coverage } from '../../../../directory/coverage.ts';
-import type { UnitCounts } from '../../../../directory/drilldown.ts';
+import type { SeriesAnswer, SeriesPoint, UnitAnswer, UnitCounts } from '../../../../common/contracts/board.ts';
+import { HOUR_MS, MINUTE_MS } from '../../../../common/time.ts';
 import { apiFetch, query } from '../api.ts';
 
-export type { UnitCounts };
-
-export interface UnitAnswer {
-  from: string;
-  to: string;
-  unit: { id: string; name: string; level: string; division: string; leaf: boolean } | null;
-  path: { id: string; name: string; level: string }[];
-  total: UnitCounts;
-  children: UnitCounts[];
-  coverage: { expected: string[]; leafLevel: string; total: Coverage; children: Coverage[] };
-  groups: { id: string; title: string; category: string; messages: number; members: number; lastMessageAt: string | null }[];
-  /** Groups at or under the unit with no message since `since` (24 h): how many, and the longest silent (null = none in 30 days). */
-  quiet: { since: string; total: number; groups: { id: string; title: string; unit: string; unitName: string; category: string; lastMessageAt: string | null }[] };
-}
+export type { UnitAnswer, UnitCounts };
 
 /** A preset range ending now, or a fixed one chosen by the viewer. */
 export type Range = { kind: 'last'; hours: number } | { kind: 'fixed'; from: number; to: number };
@@ -34,8 +20,8 @@ export function rangeKey(range: Range): string {
 
 export function rangeBounds(range: Range, now = Date.now()): { from: number; to: number } {
   if (range.kind === 'fixed') return { from: range.from, to: range.to };
-  const to = Math.ceil(now / 60_000) * 60_000;
-  return { from: to - range.hours * 3_600_000, to };
+  const to = Math.ceil(now / MINUTE_MS) * MINUTE_MS;
+  return { from: to - range.hours * HOUR_MS, to };
 }
 
 export class UnitView {
@@ -69,7 +55,7 @@ export class UnitView {
     const { from, to } = rangeBounds(range);
     const key = rangeKey(range);
     this.#seriesAsked = key;
-    const outcome = await apiFetch<{ points: SeriesPoint[] }>(
+    const outcome = await apiFetch<SeriesAnswer>(
       this.#token,
       `/api/v1/board/series${query({ unit: this.unit || undefined, from: new Date(from).toISOString(), to: new Date(to).toISOString() })}`,
     );

@@ -3,43 +3,14 @@
  * scope by the server), kept current by the socket's `alerts:fired` / `alerts:updated`, and
  * acknowledged through `POST /api/v1/alerts/{id}/acknowledge`.
  */
-import type { Socket } from 'socket.io-client';
+import type { AlertAnswer, AlertChange, AlertsAnswer, Alert } from '../../../../common/contracts/alerts.ts';
 import { SOCKET_EVENTS } from '../../../../common/live.ts';
 import { apiFetch } from '../api.ts';
-
-/** The fields of an alert (alerts/model.ts) the board shows. */
-export interface BoardAlert {
-  id: string;
-  rule: string;
-  subjectKind: string;
-  subject: string;
-  division: string;
-  /** Source-down: the divisions the source feeds. */
-  divisions?: string[];
-  /** The unit an unacknowledged alert escalated to. */
-  escalatedUnit?: string;
-  unit: string;
-  /** Units from the top of the tree down to the subject (empty for a source). */
-  unitPath: string[];
-  category: string;
-  state: 'firing' | 'acknowledged' | 'resolved';
-  /** The server's sentence, in English (the board writes its own from rule and details: alert-text.ts). */
-  message: string;
-  details: Record<string, string | number>;
-  since: number;
-  firedAt: number;
-  acknowledgedAt: number | null;
-  acknowledgedBy: string | null;
-}
-
-interface AlertChange {
-  change: string;
-  alert: BoardAlert;
-}
+import type { LiveSocket } from '../live-socket.ts';
 
 export class AlertsFeed {
   /** Open alerts, newest first. */
-  alerts = $state<BoardAlert[]>([]);
+  alerts = $state<Alert[]>([]);
   error = $state('');
   loaded = $state(false);
   /** Ids being acknowledged right now. */
@@ -54,7 +25,7 @@ export class AlertsFeed {
   }
 
   async load(): Promise<void> {
-    const outcome = await apiFetch<{ alerts: BoardAlert[] }>(this.#token, '/api/v1/alerts?state=open&limit=200');
+    const outcome = await apiFetch<AlertsAnswer>(this.#token, '/api/v1/alerts?state=open&limit=200');
     if (!outcome.ok) {
       this.error = outcome.error;
       return;
@@ -64,7 +35,7 @@ export class AlertsFeed {
     this.loaded = true;
   }
 
-  apply(alert: BoardAlert): void {
+  apply(alert: Alert): void {
     const rest = this.alerts.filter((a) => a.id !== alert.id);
     this.alerts = alert.state === 'resolved' ? rest : [alert, ...rest].sort((a, b) => b.firedAt - a.firedAt);
   }
@@ -72,7 +43,7 @@ export class AlertsFeed {
   async acknowledge(id: string): Promise<string | null> {
     this.pending = [...this.pending, id];
     try {
-      const outcome = await apiFetch<{ alert: BoardAlert }>(this.#token, `/api/v1/alerts/${encodeURIComponent(id)}/acknowledge`, { method: 'POST' });
+      const outcome = await apiFetch<AlertAnswer>(this.#token, `/api/v1/alerts/${encodeURIComponent(id)}/acknowledge`, { method: 'POST' });
       if (!outcome.ok) return outcome.error;
       this.apply(outcome.data.alert);
       return null;
@@ -82,7 +53,7 @@ export class AlertsFeed {
   }
 
   /** Attach to the live socket; reloads the list on every (re)connect so nothing missed stays missing. */
-  follow(socket: Socket): () => void {
+  follow(socket: LiveSocket): () => void {
     const onChange = (message: AlertChange) => this.apply(message.alert);
     const onConnect = () => void this.load();
     socket.on(SOCKET_EVENTS.alertFired, onChange);

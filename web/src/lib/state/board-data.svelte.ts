@@ -4,21 +4,9 @@
  * minute) and the organisation's (or a lead's division's) quiet groups over the last 24 h
  * (GET /api/v1/board/quiet: one count, not the whole drill-down).
  */
+import type { QuietAnswer, TrendsAnswer } from '../../../../common/contracts/board.ts';
 import { apiFetch } from '../api.ts';
 import { RateWindow } from './rate-window.ts';
-
-export interface TrendCell {
-  division: string;
-  category: string;
-  messages: number[];
-}
-
-interface TrendsAnswer {
-  buckets: number[];
-  perMinute: number;
-  names: Record<string, string>;
-  cells: TrendCell[];
-}
 
 export class BoardData {
   names = $state<Record<string, string>>({});
@@ -46,7 +34,7 @@ export class BoardData {
   async refresh(): Promise<void> {
     const [trends, quiet] = await Promise.all([
       apiFetch<TrendsAnswer>(this.#token, '/api/v1/board/trends?hours=12'),
-      apiFetch<{ quietGroups: number }>(this.#token, `/api/v1/board/quiet${this.#scopeUnit ? `?unit=${encodeURIComponent(this.#scopeUnit)}` : ''}`),
+      apiFetch<QuietAnswer>(this.#token, `/api/v1/board/quiet${this.#scopeUnit ? `?unit=${encodeURIComponent(this.#scopeUnit)}` : ''}`),
     ]);
     if (trends.ok) {
       const map = new Map<string, number[]>();

@@ -4,6 +4,7 @@
  * between by additive `counts:delta`s. Distinct counts (active groups) only change with snapshots.
  */
 import type { Socket } from 'socket.io-client';
+import type { LiveSocket } from '../live-socket.ts';
 import {
   addCounters,
   COUNTER_NAMES,
@@ -210,7 +211,7 @@ export class LiveCounts {
    * When the server refuses the socket's sign-in (token expired, signed out), `onRefused` gets
    * its reason. Returns a function that detaches and closes the socket.
    */
-  follow(socket: Socket, options: FollowOptions = {}): () => void {
+  follow(socket: LiveSocket, options: FollowOptions = {}): () => void {
     const win = options.window ?? window;
     const retryMs = options.retryMs ?? 3000;
     const applyEveryMs = options.applyEveryMs ?? 1000;

@@ -5,18 +5,13 @@
  * of the tab, not closing it.
  */
 
-/** The user as the sign-in answer describes them (api/auth). */
-export interface SessionUser {
-  username: string;
-  roles: string[];
-  units: string[];
-}
+import type { AuthUser, SignInAnswer } from '../../../../common/contracts/access.ts';
 
-interface StoredSession {
-  token: string;
-  expiresAt: string;
-  user: SessionUser;
-}
+/** The user as the sign-in answer describes them. */
+export type SessionUser = AuthUser;
+
+/** What is kept in sessionStorage: the sign-in answer as it came. */
+type StoredSession = SignInAnswer;
 
 const STORAGE_KEY = 'grouppulse.session';
 

@@ -1,0 +1,126 @@
+/**
+ * The alert contract shared by the detector (processor role), the deliverer, the api and the board:
+ * what an alert is, what goes on the `alerts` topic and the socket, who it concerns and who may read
+ * it. Pure and free of Node imports (the board filters its feed with the same functions).
+ */
+import { scopeAllows, type Scope } from './access.ts';
+
+export const ALERT_RULE_NAMES = ['group-inactive', 'unit-dark', 'sharp-drop', 'source-down', 'pipeline-stalled'] as const;
+export type AlertRuleName = (typeof ALERT_RULE_NAMES)[number];
+
+export const ALERT_STATES = ['firing', 'acknowledged', 'resolved'] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+export type SubjectKind = 'group' | 'unit' | 'source' | 'pipeline';
+
+export interface Alert {
+  /** Deterministic: rule + subject + episode start, so two runners firing the same episode write one alert. */
+  id: string;
+  rule: AlertRuleName;
+  subjectKind: SubjectKind;
+  /** Group id, unit id, source name, or the events topic (pipeline-stalled). */
+  subject: string;
+  /** Division the subject belongs to ('' for a source: see `divisions`). */
+  division: string;
+  /** Source-down: every division whose groups the source feeds (their leads get the alert); else empty. */
+  divisions: string[];
+  unit: string;
+  /** Units from the top of the tree down to `unit` (filters "alerts under this unit"). */
+  unitPath: string[];
+  category: string;
+  state: AlertState;
+  message: string;
+  details: Record<string, string | number>;
+  /** Epoch ms when the condition began (last message, last traffic, hour of the drop). */
+  since: number;
+  firedAt: number;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  resolvedAt: number | null;
+  escalatedAt: number | null;
+  /** Unit one level above the division that the alert escalated to ('' = none). */
+  escalatedUnit: string;
+  /** Leads the alert is addressed to, and those added by escalation. */
+  recipients: string[];
+  escalatedTo: string[];
+  /** Epoch µs of the row: the newest row of an alert wins. */
+  version: number;
+}
+
+export type AlertChangeKind = 'fired' | 'acknowledged' | 'escalated' | 'resolved';
+
+/** One record on the `alerts` topic (key = division). */
+export type AlertMessage =
+  | { kind: 'alert'; change: AlertChangeKind; alert: Alert }
+  | { kind: 'digest'; digest: Digest };
+
+export interface DigestLine {
+  category: string;
+  silent: number;
+  total: number;
+  text: string;
+}
+
+/** One message per division per interval listing its newly quiet groups. */
+export interface Digest {
+  id: string;
+  division: string;
+  recipients: string[];
+  sentAt: number;
+  silentDays: number;
+  lines: DigestLine[];
+  /** `title`: the group's directory title, when its alert carries one (alerts/name-groups.ts). */
+  newlyQuiet: { group: string; title?: string; unit: string; category: string; silentSince: number }[];
+}
+
+/** What `alerts:fired` and `alerts:updated` carry on the socket. */
+export interface AlertChange {
+  change: AlertChangeKind;
+  alert: Alert;
+}
+
+/** GET /api/v1/alerts. */
+export interface AlertsAnswer {
+  alerts: Alert[];
+}
+
+/** GET /api/v1/alerts/{id} and POST …/acknowledge. */
+export interface AlertAnswer {
+  alert: Alert;
+}
+
+export interface AlertAudienceFields {
+  /** Division the subject belongs to ('' for a source). */
+  division: string;
+  /** For source-down: every division whose groups the source feeds. */
+  divisions?: string[];
+  /** The unit an unacknowledged alert escalated to ('' when it did not). */
+  escalatedUnit?: string;
+}
+
+/**
+ * Units whose leads and rooms an alert reaches: its division, the divisions a down source feeds, and
+ * the unit it escalated to. Empty = central monitoring only (admins, monitors, analysts).
+ */
+export function alertAudience(alert: AlertAudienceFields): string[] {
+  return [...new Set([alert.division, ...(alert.divisions ?? []), alert.escalatedUnit ?? ''].filter(Boolean))];
+}
+
+export interface AlertPlaceFields extends AlertAudienceFields {
+  /** Units from the top of the tree down to the alert's subject (empty for a source). */
+  unitPath?: readonly string[];
+}
+
+/**
+ * Whether an alert belongs on a unit's page: its subject is that unit or lies under it; on a
+ * division's page also the down sources that feed the division (they have no place in the tree).
+ */
+export function alertConcernsUnit(alert: AlertPlaceFields, unit: string, unitIsDivision: boolean): boolean {
+  if (alert.unitPath?.includes(unit)) return true;
+  return unitIsDivision && (alert.divisions ?? []).includes(unit);
+}
+
+/** Central monitoring reads every alert; a lead reads those whose audience includes one of their divisions. */
+export function mayReadAlert(scope: Scope, alert: AlertAudienceFields): boolean {
+  return scope.kind === 'all' || alertAudience(alert).some((unit) => scopeAllows(scope, unit));
+}

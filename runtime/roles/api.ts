@@ -1,0 +1,123 @@
+/**
+ * The api role: sign-in and users (access/), the read API and the board's reads, the analysts' SQL,
+ * the directory API, alerts, the live socket with the alerts fan-out, and the built board — every
+ * router of api/, mounted in order, and Socket.io on the process's HTTP server.
+ */
+import type { Server as HttpServer } from 'node:http';
+import express from 'express';
+import { createAccessControl } from '../../access/access-control.ts';
+import { openAlerts } from '../../alerts/service.ts';
+import { createRequireUser } from '../../api/access/require-user.ts';
+import { createAuthRouter } from '../../api/access/router.ts';
+import { createAdminRouter } from '../../api/admin/router.ts';
+import { createAlertsRouter } from '../../api/alerts/routes.ts';
+import { startAlertsBroadcast, type AlertsBroadcast } from '../../api/alerts/socket.ts';
+import { createBoardRouter } from '../../api/board/routes.ts';
+import { createBoardStaticRouter } from '../../api/board/static.ts';
+import { createUnitReads } from '../../api/board/unit-reads.ts';
+import { createDirectoryRouter } from '../../api/directory/routes.ts';
+import { authorizeDirectoryWrite } from '../../api/directory/write-access.ts';
+import { createLiveServer, startLiveSocket, type LiveServer, type LiveSocket } from '../../api/live/live-socket.ts';
+import { createAnalystConnection } from '../../api/sql/analyst-client.ts';
+import { createAuditLog } from '../../api/sql/audit.ts';
+import { createFairQueue } from '../../api/sql/fair-queue.ts';
+import { createSqlRouter } from '../../api/sql/router.ts';
+import { createCatalogue } from '../../api/sql/sandbox.ts';
+import { createSummaryRouter } from '../../api/summary/routes.ts';
+import { MINUTE_MS } from '../../common/time.ts';
+import { corsForBoard } from '../http-security.ts';
+import type { Role, RoleContext } from './role.ts';
+
+export interface ApiRole extends Role {
+  /** Set when this start created the first admin: its generated password is shown once, never logged. */
+  firstAdmin?: { username: string; generatedPassword?: string };
+}
+
+export async function buildApi(context: RoleContext): Promise<ApiRole> {
+  const { config, logger, metrics, bus, topics, store, directory } = context;
+  if (!store || !directory) throw new Error('the api needs ClickHouse');
+  const { client } = store;
+  const access = await createAccessControl(config, client, logger);
+  const requireUser = createRequireUser(access.auth);
+  const analyst = await createAnalystConnection(config, config.SQL_MAX_CONCURRENT_QUERIES);
+  const alerts = await openAlerts({ config, bus, client, metrics });
+  const unitReads = createUnitReads({ client, directory: directory.directory, groupPaths: directory.groupPaths });
+
+  const cors = express.Router();
+  cors.use('/api', corsForBoard(config.BOARD_ORIGIN));
+  const routers = [
+    cors,
+    createAuthRouter({
+      auth: access.auth,
+      requireUser,
+      signInMaxFailures: config.AUTH_SIGNIN_MAX_FAILURES,
+      signInMaxFailuresPerAddress: config.AUTH_SIGNIN_MAX_FAILURES_PER_ADDRESS,
+      signInWindowMs: config.AUTH_SIGNIN_WINDOW_MINUTES * MINUTE_MS,
+    }),
+    createAdminRouter({ client, users: access.users, userAdmin: access.userAdmin, requireUser }),
+    createSqlRouter({
+      analyst,
+      queue: createFairQueue({
+        slots: analyst.slots,
+        perUser: config.SQL_MAX_QUERIES_PER_ANALYST,
+        maxQueuedPerUser: config.SQL_MAX_QUEUED_PER_ANALYST,
+        onChange: ({ running, waiting }) => {
+          metrics.sqlQueries.set({ state: 'running' }, running);
+          metrics.sqlQueries.set({ state: 'waiting' }, waiting);
+        },
+      }),
+      catalogue: createCatalogue(client),
+      audit: createAuditLog(client),
+      limits: {
+        maxExecutionSeconds: config.SQL_MAX_EXECUTION_SECONDS,
+        maxResultRows: config.SQL_MAX_RESULT_ROWS,
+        maxResultBytes: config.SQL_MAX_RESULT_BYTES,
+        maxMemoryBytes: config.SQL_MAX_MEMORY_BYTES,
+      },
+      requireUser,
+      logger,
+    }),
+    createSummaryRouter({ client, requireUser }),
+    createDirectoryRouter({
+      directory: directory.directory,
+      unitReads,
+      importer: directory.importer,
+      requireUser,
+      authorizeWrite: authorizeDirectoryWrite(requireUser, config.DIRECTORY_IMPORT_TOKEN, context.secretGuard),
+    }),
+    createBoardRouter({ client, directory: directory.directory, unitReads, requireUser }),
+    createAlertsRouter({ client, repository: alerts.repository, directory: directory.directory, rules: alerts.rules, requireUser, publish: alerts.publish, now: Date.now }),
+    createBoardStaticRouter(),
+  ];
+
+  let io: LiveServer | undefined;
+  let live: LiveSocket | undefined;
+  let alertsBroadcast: AlertsBroadcast | undefined;
+  return {
+    routers,
+    firstAdmin: access.firstAdmin,
+    async start(server: HttpServer) {
+      io = createLiveServer(server, config.BOARD_ORIGIN);
+      live = await startLiveSocket({
+        io,
+        bus,
+        client,
+        liveTopic: topics.live,
+        groupIdPrefix: config.KAFKA_TOPIC_PREFIX,
+        timeZone: config.BOARD_TIME_ZONE,
+        intervalMs: config.LIVE_INTERVAL_MS,
+        resyncMs: config.LIVE_RESYNC_MS,
+        logger,
+        metrics,
+        authenticate: access.auth.authenticate,
+      });
+      alertsBroadcast = await startAlertsBroadcast({ io, bus, topic: alerts.topic, groupIdPrefix: config.KAFKA_TOPIC_PREFIX, logger });
+    },
+    async stop() {
+      await alertsBroadcast?.stop();
+      await live?.stop();
+      await io?.close();
+      await analyst.close();
+    },
+  };
+}
