@@ -6,6 +6,9 @@
  * - integration-server: the integration files that make sense on a ClickHouse server (SERVER_FILES) run
  *                again on one: the same tests, each deployment a database of its own on the server, the
  *                project's users (deploy/clickhouse/) loaded. Tests ask `inject('clickhouseEngine')`.
+ * - distributed: `test/distributed/*.distributed.test.ts` — the services as separate processes (the real command
+ *                line) on a Kafka broker and a ClickHouse server of the file's own, which it kills, pauses and
+ *                restarts (docker-compose's deployment without Docker).
  * - browser:     `test/browser/*.browser.test.ts` — the board in Debian's Chromium.
  * The integration and browser tiers share a global setup that finds or starts Kafka (KAFKA_BROKERS, else
  * testcontainers when Docker answers, else scripts/kafka-local) and, for the server tier, a ClickHouse server
@@ -60,7 +63,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{common,ingest,processor,api,runtime,bin,test,directory,simulator,alerts,access}/**/*.test.ts'],
-          exclude: ['**/*.integration.test.ts', '**/*.browser.test.ts', '**/node_modules/**'],
+          exclude: ['**/*.integration.test.ts', '**/*.browser.test.ts', '**/*.distributed.test.ts', '**/node_modules/**'],
           // Tiers run one after the other: fast failures first, and no tier starves another of the 2 cores.
           sequence: { groupOrder: 0 },
         },
@@ -91,12 +94,23 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'distributed',
+          include: ['test/distributed/**/*.distributed.test.ts'],
+          // Its broker and server are its own (it stops them); its seven services share the 2 cores.
+          maxWorkers: 1,
+          sequence: { groupOrder: 3 },
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
           name: 'browser',
           include: ['test/browser/**/*.browser.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           provide: { clickhouseEngine: 'embedded' },
           maxWorkers: 1,
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 4 },
           ...slow,
         },
       },

@@ -14,7 +14,7 @@ import { createLogger } from '../common/logger.ts';
 import { TOPICS, topicName } from '../common/topics.ts';
 import { startServices } from '../runtime/services.ts';
 import { BENCH_TOKEN, benchConfig, kafkaBrokers, scaled, scenarioOptions, tempDir, uniquePrefix } from './support/harness.ts';
-import { bareKafka, busRecords, chunk, consumeAll, createTopic, jsonBodies, makeIncoming, postAll, produceAll, topicSize } from './support/load.ts';
+import { bareKafka, busRecords, chunk, createTopic, heldOnTopic, jsonBodies, makeIncoming, postAll, produceAll } from './support/load.ts';
 import { report, type Figure } from './support/report.ts';
 
 const options = scenarioOptions();
@@ -60,19 +60,11 @@ const services = await startServices(config, { ingest: true, processor: false, a
 await postAll(services.url, '/v1/events', warmBodies, { concurrency, headers });
 const ingest = await postAll(services.url, '/v1/events', timedBodies, { concurrency, headers });
 const eventsTopic = topicName(prefix, TOPICS.events);
-const onTopic = await topicSize(kafka, eventsTopic);
 await services.stop();
 // Which accepted events the topic holds: every record's (group, id), read back.
-const accepted = new Set(events.map((e) => `${e.group}\u0000${e.id}`));
-const held = new Set<string>();
-let unknown = 0;
-await consumeAll(kafka, eventsTopic, onTopic, 120_000, (value) => {
-  const { group, id } = JSON.parse(value.toString()) as { group: string; id: string };
-  const key = `${group}\u0000${id}`;
-  if (accepted.has(key)) held.add(key);
-  else unknown++;
-});
-const missing = accepted.size - held.size;
+const onTopic = await heldOnTopic(kafka, eventsTopic, events);
+const missing = events.length - onTopic.held;
+const { unknown, copies } = onTopic;
 
 // 4. The same service on the local log (the embedded default): every 202 after the records are on disk.
 const localConfig = benchConfig({ prefix, dataDir: tempDir('ingest-local'), env: { KAFKA_BROKERS: '' } });
@@ -81,7 +73,6 @@ await postAll(local.url, '/v1/events', warmBodies, { concurrency, headers });
 const localIngest = await postAll(local.url, '/v1/events', timedBodies, { concurrency, headers });
 const onLog = (await local.bus.lag('nobody', eventsTopic)).reduce((sum, p) => sum + p.end, 0);
 await local.stop();
-const copies = onTopic - held.size - unknown;
 
 const httpRate = rate(httpLimit.events, httpLimit.ms);
 const kafkaRate = rate(records.length, kafkaMs);
@@ -102,7 +93,7 @@ report({
   notes: [
     `ingest vs HTTP limit ${((ingestRate / httpRate) * 100).toFixed(0)}%, vs Kafka limit ${((ingestRate / kafkaRate) * 100).toFixed(0)}%`,
     `local log holds ${onLog} records for the ${total + warmup} accepted: ${onLog === total + warmup ? 'every accepted event, once' : 'MISMATCH'}`,
-    `events topic holds ${onTopic} records for the ${total + warmup} accepted (warm-up included): ${missing === 0 && unknown === 0 ? 'every accepted event' : `MISSING ${missing}, not sent ${unknown}`}; copies written twice by producer retries: ${copies} (dropped by the processor's dedup)`,
+    `events topic holds ${onTopic.records} records for the ${total + warmup} accepted (warm-up included): ${missing === 0 && unknown === 0 ? 'every accepted event' : `MISSING ${missing}, not sent ${unknown}`}; copies written twice by producer retries: ${copies} (dropped by the processor's dedup)`,
   ],
 });
 if (missing !== 0 || unknown !== 0 || onLog !== total + warmup) process.exitCode = 1;

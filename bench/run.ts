@@ -23,6 +23,7 @@ const SCENARIOS: Record<string, string[]> = {
   directory: ['bench/directory-processor.ts', 'bench/directory-import.ts'],
   queries: ['bench/queries.ts'],
   scaleout: ['bench/scaleout.ts'],
+  'scaleout-server': ['bench/scaleout-server.ts'],
   board: ['bench/board-ui.ts'],
 };
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env -S npx tsx
 /**
  * GroupPulse command line. `start` runs everything in one process (the embedded default);
- * `ingest`, `processor` and `api` run one service each for the distributed mode.
+ * `ingest`, `processor` and `api` run one service each for the distributed mode; `migrate` applies the
+ * schema migrations and exits.
  */
 import 'dotenv/config';
 import { Command } from 'commander';
@@ -11,8 +12,10 @@ import type { Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
 import { DIRECTORY_IMPORT_TOKEN_FILE, INGEST_TOKEN_FILE, loadOrCreateSecretFile } from '../common/secret-file.ts';
 import { ALL_ROLES, startServices, type Roles } from '../runtime/services.ts';
+import { readyzCheck, STALL_EXIT_CODE, watchForStall } from '../runtime/stall-exit.ts';
 import { registerDirectoryCommands } from '../directory/cli.ts';
 import { registerSourceCommands } from '../ingest/cli.ts';
+import { registerMigrateCommand } from '../common/store/cli.ts';
 import { startDemoSimulation } from '../simulator/demo.ts';
 
 function parseRoles(list: string): Roles {
@@ -110,6 +113,21 @@ async function run(roles: Roles, distributed: boolean): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  if (roles.processor && config.STALL_EXIT_SECONDS > 0) {
+    watchForStall({
+      problem: () => readyzCheck(services.url, 'processor'),
+      afterMs: config.STALL_EXIT_SECONDS * 1000,
+      logger,
+      onStalled(problem) {
+        if (stopping) return;
+        stopping = true;
+        logger.fatal({ problem, exitCode: STALL_EXIT_CODE }, `stalled for STALL_EXIT_SECONDS (${config.STALL_EXIT_SECONDS} s): exiting so the supervisor starts a fresh process`);
+        // The batch in hand may be what hangs: a bounded stop, then out.
+        void services.stop(10_000).finally(() => process.exit(STALL_EXIT_CODE));
+      },
+    });
+  }
 }
 
 const program = new Command('grouppulse').description('Real-time activity monitoring for networks of chat groups');
@@ -122,6 +140,7 @@ program
 program.command('ingest').description('run only the ingest service (needs KAFKA_BROKERS)').action(() => run({ ingest: true, processor: false, api: false }, true));
 program.command('processor').description('run only the processor (needs KAFKA_BROKERS and CLICKHOUSE_URL)').action(() => run({ ingest: false, processor: true, api: false }, true));
 program.command('api').description('run only the read API, live socket and board (needs KAFKA_BROKERS and CLICKHOUSE_URL)').action(() => run({ ingest: false, processor: false, api: true }, true));
+registerMigrateCommand(program);
 registerDirectoryCommands(program);
 registerSourceCommands(program);
 await program.parseAsync();

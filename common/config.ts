@@ -101,6 +101,11 @@ const configSchema = z.object({
    * pipeline-stalled alert fires (to the central team).
    */
   PIPELINE_STALL_SECONDS: positiveInt(60),
+  /**
+   * Processor under a supervisor (docker compose's restart policy): exit (code 75) once /readyz's processor
+   * check has failed this long without a break, so the supervisor starts a fresh process. 0 = never.
+   */
+  STALL_EXIT_SECONDS: z.coerce.number().int().min(0).default(0),
   /** Embedded engine: how often the processor hands freed engine memory back to the system (0 = never). */
   STORE_RELEASE_MEMORY_MS: z.coerce.number().int().min(0).default(5000),
   /** Bound of the local log (embedded mode), in records per topic waiting for the processor; beyond it ingest answers 503. */

@@ -75,6 +75,11 @@ export function createMetrics() {
       registers,
     }),
     liveClients: new Gauge({ name: 'api_live_clients', help: 'Connected Socket.io clients', registers }),
+    directoryVersion: new Gauge({
+      name: 'directory_version',
+      help: 'Version of the group directory this process has loaded: the writer clock of the last change applied (epoch microseconds; 0 = none)',
+      registers,
+    }),
   };
 }
 

@@ -34,6 +34,8 @@ export interface LiveDirectoryOptions {
   repository?: DirectoryRepository;
   /** After a load of the tree or of many groups: hand the memory the engine used for it back (Store.releaseMemory). */
   releaseMemory?: () => Promise<void>;
+  /** After each load that applied a change: the version now loaded (the directory_version metric). */
+  onLoaded?: (version: number) => void;
 }
 
 /** Loads at least this large release the engine's memory afterwards. */
@@ -66,6 +68,7 @@ export function createLiveDirectory(options: LiveDirectoryOptions): LiveDirector
       });
     }
     seen = mark;
+    options.onLoaded?.(mark.version);
     if (options.releaseMemory && (kinds.has('units') || changedGroups >= RELEASE_AFTER_GROUPS)) {
       await options.releaseMemory().catch((error: unknown) => log.debug({ err: error }, 'could not release the engine\'s memory'));
     }

@@ -22,10 +22,12 @@ export interface DirectoryServiceOptions {
   pollMs?: number;
   /** Called after a large load (Store.releaseMemory). */
   releaseMemory?: () => Promise<void>;
+  /** Told the version loaded after each change (the directory_version metric). */
+  onLoaded?: (version: number) => void;
 }
 
 export async function startDirectoryService(options: DirectoryServiceOptions): Promise<DirectoryService> {
-  const directory = createLiveDirectory({ client: options.client, logger: options.logger, pollMs: options.pollMs, releaseMemory: options.releaseMemory });
+  const directory = createLiveDirectory({ client: options.client, logger: options.logger, pollMs: options.pollMs, releaseMemory: options.releaseMemory, onLoaded: options.onLoaded });
   await directory.start();
   const importer = createImporter(options.client, () => directory.refresh());
   const groupPaths = createGroupPaths(options.client, (error) => options.logger.warn({ err: error }, 'copying the group paths failed; drill-down joins in memory until the next try'));

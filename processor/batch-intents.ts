@@ -2,7 +2,8 @@
  * Batch intents: the processor records [first, last] offsets of a batch, the event keys it dropped as
  * already stored and a digest of the rows it is about to write, before inserting them. ClickHouse
  * writes the raw block and each materialized view's block one after another, so a crash can leave a
- * batch half written; the next owner of the partition finds the intent for the offset it resumes from
+ * batch half written; every batch the processor takes looks for an intent at its first offset (the
+ * half-written one need not be the first a new owner gets: it may resume from an older committed offset)
  * and replays exactly that batch — the same rows, so the same insert token: blocks already written are
  * dropped as duplicates, the missing ones are written. Without it, a replay with other batch
  * boundaries would find the half-written rows "already stored" and never complete their rollups.

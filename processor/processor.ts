@@ -93,8 +93,6 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const watch = new PipelineWatch();
   const pending = new Map<string, PreparedBatch>();
   let subscription: Subscription | undefined;
-  /** Partitions whose first batch since assignment was checked for an interrupted write. */
-  const resumed = new Set<string>();
   let assigned: number[] = [];
   /** Per partition: since when its batch in hand has been failing, and why. */
   const failing = new Map<number, { since: number; error: string }>();
@@ -134,28 +132,23 @@ export function createProcessor(options: ProcessorOptions): Processor {
   }
 
   /**
-   * decode → dedupe → place → rows, once per batch. The first batch after a partition was assigned may
-   * replay an interrupted one (batch-intents.ts): the same records, the same events dropped as stored.
+   * decode → dedupe → place → rows, once per batch. A batch may replay an interrupted one
+   * (batch-intents.ts): the same records, the same events dropped as stored.
    */
   async function prepare(batch: ConsumedBatch): Promise<PreparedBatch> {
     const partitionKey = `${batch.topic}:${batch.partition}`;
     const retry = pending.get(partitionKey);
     if (retry && retry.decoded.firstOffset === batch.firstOffset && BigInt(retry.decoded.lastOffset) <= BigInt(batch.lastOffset)) return retry;
 
-    if (!resumed.has(partitionKey)) {
-      // First batch since this processor got the partition: was it left half written?
-      const intent = await findIntent(options.client, batch.topic, batch.partition, batch.firstOffset);
-      if (intent && BigInt(batch.lastOffset) < BigInt(intent.lastOffset)) {
-        throw new IncompleteBatchError(`batch at ${partitionKey}:${batch.firstOffset} is shorter than the interrupted one (up to ${intent.lastOffset}); waiting for the rest`);
-      }
-      const replayed = intent ? prepared(dropStored(decodeBatch(batch, intent.lastOffset), new Set(intent.dropped))) : undefined;
-      resumed.add(partitionKey);
-      if (replayed && (intent!.rowsHash === '' || intent!.rowsHash === rowsDigest(replayed.rows))) {
-        log.warn({ partition: batch.partition, firstOffset: intent!.firstOffset, lastOffset: intent!.lastOffset }, 'replaying a batch that may have been written in part');
-        pending.set(partitionKey, replayed);
-        return replayed;
-      }
-      if (replayed) log.warn({ partition: batch.partition, firstOffset: batch.firstOffset }, 'ignoring a stale batch intent: other records are at its offsets now');
+    // Was a batch from this offset begun before and maybe left half written (the raw rows in, some views
+    // not)? Asked of every batch, not only the first since this processor got the partition: the owner may
+    // resume from an older committed offset, or the bus deliver a batch again cut shorter, and which tables
+    // got the rows says nothing (the views are written in no set order), so only the same rows under the same
+    // token make every table whole without writing any twice.
+    const replayed = await replayOf(batch);
+    if (replayed) {
+      pending.set(partitionKey, replayed);
+      return replayed;
     }
 
     const decoded = decodeBatch(batch, batch.lastOffset);
@@ -167,6 +160,22 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
     pending.set(partitionKey, fresh);
     return fresh;
+  }
+
+  /** The batch an intent recorded at `batch`'s first offset, rebuilt from the same records, when they are still there. */
+  async function replayOf(batch: ConsumedBatch): Promise<PreparedBatch | undefined> {
+    const intent = await findIntent(options.client, batch.topic, batch.partition, batch.firstOffset);
+    if (!intent) return undefined;
+    if (BigInt(batch.lastOffset) < BigInt(intent.lastOffset)) {
+      throw new IncompleteBatchError(`batch at ${batch.topic}:${batch.partition}:${batch.firstOffset} is shorter than the interrupted one (up to ${intent.lastOffset}); waiting for the rest`);
+    }
+    const replayed = prepared(dropStored(decodeBatch(batch, intent.lastOffset), new Set(intent.dropped)));
+    if (intent.rowsHash !== '' && intent.rowsHash !== rowsDigest(replayed.rows)) {
+      log.warn({ partition: batch.partition, firstOffset: batch.firstOffset }, 'ignoring a stale batch intent: other records are at its offsets now');
+      return undefined;
+    }
+    log.warn({ partition: batch.partition, firstOffset: intent.firstOffset, lastOffset: intent.lastOffset }, 'replaying a batch that may have been written in part');
+    return replayed;
   }
 
   /** write: one attempt at the batch's rows (refused ones isolated), then its dead letters. Throws to be retried. */
@@ -279,7 +288,6 @@ export function createProcessor(options: ProcessorOptions): Processor {
         onAssignment: (partitions) => {
           // Prepared retries belong to the previous owner of a partition.
           pending.clear();
-          resumed.clear();
           assigned = partitions;
           log.info({ partitions }, 'partitions assigned');
         },

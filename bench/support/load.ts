@@ -245,3 +245,21 @@ export async function consumeAll(kafka: Kafka, topic: string, expected: number, 
     await consumer.disconnect();
   }
 }
+
+/**
+ * What an events topic holds of `events`: how many distinct ones of them, records of events never sent, and
+ * copies (a producer retry after a lost acknowledgement writes a record twice; the processor drops it by id).
+ */
+export async function heldOnTopic(kafka: Kafka, topic: string, events: { group: string; id: string }[]): Promise<{ records: number; held: number; unknown: number; copies: number }> {
+  const records = await topicSize(kafka, topic);
+  const accepted = new Set(events.map((e) => `${e.group}\u0000${e.id}`));
+  const held = new Set<string>();
+  let unknown = 0;
+  await consumeAll(kafka, topic, records, 300_000, (value) => {
+    const { group, id } = JSON.parse(value.toString()) as { group: string; id: string };
+    const key = `${group}\u0000${id}`;
+    if (accepted.has(key)) held.add(key);
+    else unknown++;
+  });
+  return { records, held: held.size, unknown, copies: records - held.size - unknown };
+}

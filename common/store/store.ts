@@ -1,6 +1,6 @@
 /**
  * The store: one @clickhouse/client object, backed either by a ClickHouse server
- * (CLICKHOUSE_URL) or by the in-process engine (chdb) at DATA_DIR. Same SQL either way.
+ * (CLICKHOUSE_URL) or by the in-process engine (chdb, loaded only then) at DATA_DIR. Same SQL either way.
  *
  * Table names in SQL are unqualified: the server client is bound to CLICKHOUSE_DATABASE, and the
  * embedded engine owns its data directory, so its `default` database is ours alone.
@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { createChdbConnection } from 'chdb/connection';
+import type { createChdbConnection } from 'chdb/connection';
 import type { Config } from '../config.ts';
 
 export interface Store {
@@ -76,6 +76,7 @@ export async function createStore(config: StoreConfig): Promise<Store> {
  * still be releasing its session, and chdb says so; wait for it rather than fail.
  */
 async function openChdbConnection(dir: string): Promise<ReturnType<typeof createChdbConnection>> {
+  const { createChdbConnection } = await loadEmbeddedEngine();
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
@@ -85,6 +86,19 @@ async function openChdbConnection(dir: string): Promise<ReturnType<typeof create
       if (!/still releasing|only one active data directory/.test((error as Error).message) || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+}
+
+/**
+ * The embedded engine (npm chdb, ~540 MB) is loaded only when used: the distributed services run on a
+ * ClickHouse server, and their image leaves it out (Dockerfile).
+ */
+async function loadEmbeddedEngine(): Promise<typeof import('chdb/connection')> {
+  try {
+    return await import('chdb/connection');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error('the embedded ClickHouse engine (npm package chdb) is not installed here: set CLICKHOUSE_URL to a ClickHouse server (or install the package for the all-in-one mode)', { cause: error });
   }
 }
 

@@ -29,7 +29,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** This process's environment without the ClickHouse server it may name: a child gets the store its test gives it. */
-function inheritedEnv(): NodeJS.ProcessEnv {
+export function inheritedEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CLICKHOUSE_')));
 }
 

@@ -4,7 +4,7 @@
  * server when neither CLICKHOUSE_URL nor Docker gives one) and for tests that restart their server.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -26,6 +26,12 @@ export interface LocalClickHouse {
   readonlyPassword: string;
   /** Stop and start again on the same data dir and ports (what a server restart does to loaded views, caches). */
   restart(): Promise<void>;
+  /** Start again (after a kill) on the same data dir and ports; a no-op while it runs. */
+  start(): Promise<void>;
+  /** Send the server process a signal: SIGKILL (then `start`), SIGSTOP and SIGCONT. */
+  signal(signal: NodeJS.Signals): void;
+  /** The last `lines` lines of its log at level Error (for a failure message). */
+  errors(lines: number): string;
   /** Stop and delete the data dir. */
   stop(): Promise<void>;
 }
@@ -49,6 +55,7 @@ export async function startLocalClickHouse(): Promise<LocalClickHouse> {
       throw new Error(`scripts/clickhouse-local ${verb} failed:\n${stderr ?? (error as Error).message}`);
     }
   };
+  const pidFile = path.join(env.CLICKHOUSE_RUN_DIR, 'clickhouse.pid');
   const output = await script('start');
   const values = Object.fromEntries(output.split('\n').map((line) => /^(\w+)=(.*)$/.exec(line)).filter((m) => m !== null).map((m) => [m[1]!, m[2]!]));
   if (!values.CLICKHOUSE_URL || !values.CLICKHOUSE_READONLY_USER) throw new Error(`scripts/clickhouse-local start did not print CLICKHOUSE_URL=…; it printed:\n${output}`);
@@ -58,6 +65,16 @@ export async function startLocalClickHouse(): Promise<LocalClickHouse> {
     readonlyPassword: values.CLICKHOUSE_READONLY_PASSWORD ?? '',
     async restart() {
       await script('restart');
+    },
+    async start() {
+      await script('start');
+    },
+    signal(signal) {
+      process.kill(Number(readFileSync(pidFile, 'utf8').trim()), signal);
+    },
+    errors(lines) {
+      const log = readFileSync(path.join(env.CLICKHOUSE_RUN_DIR, 'clickhouse.log'), 'utf8').split('\n');
+      return log.filter((l) => l.includes('<Error>')).slice(-lines).map((l) => l.slice(0, 600)).join('\n');
     },
     async stop() {
       await script('stop');

@@ -41,7 +41,7 @@ function dockerAnswers(): boolean {
 
 async function startKafkaContainer(): Promise<{ brokers: string; stop: () => Promise<void> }> {
   const { GenericContainer, Wait } = await import('testcontainers');
-  const kafka = await new GenericContainer('apache/kafka:3.9.1')
+  const kafka = await new GenericContainer('apache/kafka:3.9.2')
     .withExposedPorts({ container: 9092, host: 39092 })
     .withEnvironment({
       KAFKA_NODE_ID: '1',
@@ -74,13 +74,14 @@ function startKafkaScript(): string {
   return match[1]!;
 }
 
-/** The official image, pinned to the version of the engine the project embeds, with the project's users. */
+/** The official image of the engine's branch (26.7, as docker-compose.yml), with the project's users. */
 async function startClickHouseContainer(): Promise<ClickHouseServer> {
   const { GenericContainer, Wait } = await import('testcontainers');
-  const container = await new GenericContainer('clickhouse/clickhouse-server:26.7')
+  const container = await new GenericContainer('clickhouse/clickhouse-server:26.7.5.10')
     .withExposedPorts(8123)
-    // Not CLICKHOUSE_PASSWORD: with it the image's entrypoint writes a user file of its own.
-    .withEnvironment({ GROUPPULSE_SERVICE_PASSWORD: TEST_SERVICE_PASSWORD, GROUPPULSE_READONLY_PASSWORD: TEST_READONLY_PASSWORD })
+    // Not CLICKHOUSE_PASSWORD (the image's entrypoint would write a user file of its own), and no user setup:
+    // deploy/clickhouse/users.d keeps the default user to the container.
+    .withEnvironment({ GROUPPULSE_SERVICE_PASSWORD: TEST_SERVICE_PASSWORD, GROUPPULSE_READONLY_PASSWORD: TEST_READONLY_PASSWORD, CLICKHOUSE_SKIP_USER_SETUP: '1' })
     .withCopyDirectoriesToContainer([{ source: path.join(ROOT, 'deploy', 'clickhouse', 'users.d'), target: '/etc/clickhouse-server/users.d' }])
     .withWaitStrategy(Wait.forHttp('/ping', 8123))
     .start();
