@@ -54,7 +54,7 @@ kill_pid() {
     if (( $(now) >= deadline )); then
       msg "pid $pid still alive after ${STOP_TIMEOUT} s; SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
-      deadline=$(( $(now) + 10 ))
+      deadline=$(( $(now) + 60 ))  # a process in uninterruptible I/O (a loaded disk) can take a while to go
       while alive "$pid" && (( $(now) < deadline )); do sleep 0.2; done
       break
     fi
