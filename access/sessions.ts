@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { digestToken, secretsEqual } from '../common/http/credentials.ts';
+import { createVersionClock } from '../common/store/row-version.ts';
 
 export type SessionKind = 'refresh' | 'display';
 
@@ -92,7 +93,7 @@ function fromRow(row: SessionRow): StoredSession {
 }
 
 export function createSessionsRepository(client: ClickHouseClient): SessionsRepository {
-  let lastVersion = 0;
+  const nextVersion = createVersionClock();
   return {
     async get(id) {
       const result = await client.query({ query: `${SELECT_SESSIONS} WHERE id = {id:String}`, query_params: { id }, format: 'JSONEachRow' });
@@ -100,8 +101,7 @@ export function createSessionsRepository(client: ClickHouseClient): SessionsRepo
       return row ? fromRow(row) : undefined;
     },
     async save(session) {
-      // Versions must grow even for two writes in the same millisecond (a rotation right after a sign-in).
-      lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
+      const version = nextVersion();
       await client.insert({
         table: 'sessions',
         format: 'JSONEachRow',
@@ -117,7 +117,7 @@ export function createSessionsRepository(client: ClickHouseClient): SessionsRepo
             created_at: session.createdAt.getTime(),
             expires_at: session.expiresAt.getTime(),
             revoked: session.revoked,
-            version: lastVersion,
+            version,
           },
         ],
       });

@@ -5,6 +5,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Role } from './roles.ts';
+import { createVersionClock } from '../common/store/row-version.ts';
 
 export interface StoredUser {
   username: string;
@@ -62,7 +63,7 @@ export function createUsersRepository(client: ClickHouseClient, options: { cache
   const cacheMs = options.cacheMs ?? 5_000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { user: StoredUser | undefined; at: number }>();
-  let lastVersion = 0;
+  const nextVersion = createVersionClock();
 
   return {
     async get(username) {
@@ -79,8 +80,7 @@ export function createUsersRepository(client: ClickHouseClient, options: { cache
       return (await result.json<UserRow>()).map(fromRow);
     },
     async save(user) {
-      // Versions must grow even for two writes in the same millisecond.
-      lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
+      const version = nextVersion();
       await client.insert({
         table: 'users',
         format: 'JSONEachRow',
@@ -94,7 +94,7 @@ export function createUsersRepository(client: ClickHouseClient, options: { cache
             created_at: user.createdAt.getTime(),
             updated_at: user.updatedAt.getTime(),
             sessions_valid_after: user.sessionsValidAfter.getTime(),
-            version: lastVersion,
+            version,
           },
         ],
       });

@@ -17,6 +17,7 @@ import type { AlertRepository, Silence } from './repository.ts';
 import { isMuted, type AlertRules } from './rules.ts';
 import { nameGroups } from './name-groups.ts';
 import { buildSignals, readSignals } from './signals.ts';
+import { createVersionClock } from '../common/store/row-version.ts';
 
 export interface DetectorOptions {
   client: ClickHouseClient;
@@ -60,8 +61,7 @@ export function silenceCheck(silences: readonly Silence[]) {
 
 export function createDetector(options: DetectorOptions): Detector {
   const log = options.logger.child({ component: 'alerts-detector' });
-  let lastVersion = 0;
-  const nextVersion = (now: number) => (lastVersion = Math.max(lastVersion + 1, now * 1000));
+  const nextVersion = createVersionClock();
 
   async function digestsDue(signals: Signals, evaluation: Evaluation, open: Alert[], now: number): Promise<Digest[]> {
     const rules = options.rules.digest;

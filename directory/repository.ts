@@ -6,6 +6,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { readColumns } from '../common/store/read-columns.ts';
 import { DEFAULT_SETTINGS, type DirectorySettings, type GroupEntry, type Unit } from './model.ts';
+import { createVersionClock } from '../common/store/row-version.ts';
 
 export type ChangeKind = 'settings' | 'units' | 'groups';
 
@@ -25,12 +26,8 @@ export interface GroupRow {
   targetSize: number | null;
 }
 
-let lastVersion = 0;
 /** Versions are epoch microseconds, strictly increasing within a process. */
-export function nextVersion(now = Date.now()): number {
-  lastVersion = Math.max(lastVersion + 1, now * 1000);
-  return lastVersion;
-}
+export const nextVersion = createVersionClock();
 
 const INSERT_CHUNK = 50_000;
 
