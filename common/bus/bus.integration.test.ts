@@ -204,6 +204,9 @@ describe('Kafka consumer through stalls and evictions', () => {
     const bus = kafka(6000);
     const topic = `${uniquePrefix()}evicted`;
     await bus.ensureTopics([topic]);
+    // Produced before subscribing: a freeze that began while this produce waited for its
+    // acknowledgement would fire the produce's own timeout first when the process wakes.
+    await bus.produce(topic, [{ key: 'k', value: 'before' }]);
     const seen = new Set<string>();
     let frozen = false;
     const subscription = await bus.subscribe({
@@ -222,7 +225,6 @@ describe('Kafka consumer through stalls and evictions', () => {
         }
       },
     });
-    await bus.produce(topic, [{ key: 'k', value: 'before' }]);
     await waitFor(() => (frozen ? true : undefined), 'the freeze');
     await bus.produce(topic, [{ key: 'k', value: 'after' }]);
     await waitFor(() => (seen.has('after') ? true : undefined), 'a record produced after the eviction', 60_000);
