@@ -48,6 +48,7 @@ const SERVER_FILES = [
   'processor/dedupe.integration.test.ts',
   'test/odd-input.integration.test.ts',
   'api/sql/sql.integration.test.ts',
+  'api/sql/workbench.integration.test.ts',
 ];
 /** Only on a server: what the embedded engine does not have (users, grants, the server's request limits). */
 const SERVER_ONLY_FILES = ['test/analyst-user.integration.test.ts'];

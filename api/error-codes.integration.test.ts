@@ -51,10 +51,22 @@ describe('error codes', () => {
   it("the analysts' SQL: a mistake, a refusal, a body without a query", async () => {
     const mistake = await call('POST', '/api/v1/sql', admin, { query: 'SELEC 1' });
     expect(mistake).toMatchObject({ status: 400, body: { code: 'sql-mistake' } });
-    expect(mistake.body.error).toMatch(/^syntax error at character \d+/);
+    expect(mistake.body).toMatchObject({ at: { character: 1, line: 1, column: 1 } });
+    expect(mistake.body.error).toMatch(/^syntax error at character 1 \(line 1, column 1\) near "SELEC"/);
     expect(await call('POST', '/api/v1/sql', admin, { query: 'SELECT * FROM users' })).toMatchObject({ status: 403, body: { code: 'sql-refused' } });
     expect(await call('POST', '/api/v1/sql', admin, { text: 'SELECT 1' })).toMatchObject({ status: 400, body: { code: 'invalid-request', field: 'query' } });
     expect(await call('POST', '/api/v1/sql', lead, { query: 'SELECT 1' })).toMatchObject({ status: 403, body: { code: 'forbidden' } });
+  });
+
+  it('a lead for a unit the directory does not have is refused, naming the unit', async () => {
+    const made = await call('POST', '/api/v1/admin/users', admin, { username: 'lead-nowhere', password: PASSWORD, roles: ['lead'], units: ['jaipur', 'jaipr'] });
+    expect(made).toMatchObject({ status: 400, body: { code: 'unknown-unit', field: 'units' } });
+    expect(made.body.error).toMatch(/^no unit "jaipr" in the directory/);
+    expect((await call('GET', '/api/v1/admin/users', admin)).body.users).not.toContainEqual(expect.objectContaining({ username: 'lead-nowhere' }));
+    const changed = await call('PATCH', '/api/v1/admin/users/lead-jaipur', admin, { units: ['nowhere'] });
+    expect(changed).toMatchObject({ status: 400, body: { code: 'unknown-unit', field: 'units' } });
+    expect(await call('PATCH', '/api/v1/admin/users/lead-jaipur', admin, { units: ['jaipur', 'ajmer'] })).toMatchObject({ status: 200, body: { user: { units: ['jaipur', 'ajmer'] } } });
+    expect(await call('PATCH', '/api/v1/admin/users/lead-jaipur', admin, { units: ['jaipur'] })).toMatchObject({ status: 200 });
   });
 
   it('a body that is not JSON is answered by the one error handler, with a code', async () => {

@@ -24,7 +24,7 @@ const USERS_FILE = path.join(import.meta.dirname, '..', 'deploy', 'clickhouse', 
 
 /** The service's own tables: never the analysts' (every table of the schema not on ANALYTICS_TABLES). */
 const SERVICE = [
-  'users', 'revoked_tokens', 'sessions', 'sql_audit', 'sources', 'processor_batches', 'schema_migrations', 'event_keys', 'dead_letters',
+  'users', 'revoked_tokens', 'sessions', 'sql_audit', 'sql_saved_queries', 'sources', 'processor_batches', 'schema_migrations', 'event_keys', 'dead_letters',
   'alerts', 'alert_acks', 'alert_silences', 'alert_deliveries', 'alert_digests', 'alert_webhook_outbox',
   'source_last_seen', 'source_heartbeats', 'directory_version', 'directory_group_paths_ready', 'group_aliases',
 ];

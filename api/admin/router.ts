@@ -34,6 +34,8 @@ export interface AdminRouterDeps {
   boardOrigin: string | undefined;
   /** Whether the directory has the unit (a display bound to none would show nothing). */
   knownUnit: (id: string) => boolean;
+  /** How many units the directory has: none before its first import. */
+  unitCount: () => number;
 }
 
 function answer(res: express.Response, outcome: AdminOutcome, created = false): void {
@@ -52,11 +54,27 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   const adminOnly = deps.requireUser('admin');
   const body = express.json({ limit: '64kb' });
 
+  /**
+   * Refuses (400 unknown-unit) a user body that gives units the directory does not have: a lead of a
+   * unit that is not there would see nothing, and a typo would go unnoticed. Before the directory's first
+   * import (no units at all) users may be given the units that import will bring.
+   */
+  function refusedUnits(res: express.Response, input: unknown): boolean {
+    const units = (input as { units?: unknown } | undefined)?.units;
+    if (!Array.isArray(units) || deps.unitCount() === 0) return false;
+    const unknown = units.filter((unit): unit is string => typeof unit === 'string' && unit.trim() !== '' && !deps.knownUnit(unit.trim()));
+    if (unknown.length === 0) return false;
+    const named = unknown.slice(0, 5).map((unit) => `"${unit.trim()}"`).join(', ');
+    answerError(res, 400, 'unknown-unit', `no unit ${named}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''} in the directory: give ids of units the directory has (GET /api/v1/directory/units/{id} shows one), or import the unit first`, { field: 'units' });
+    return true;
+  }
+
   router.get('/api/v1/admin/users', adminOnly, async function listUsers(_req, res) {
     res.json({ users: (await deps.users.list()).map(publicUser) } satisfies UsersAnswer);
   });
 
   router.post('/api/v1/admin/users', adminOnly, body, async function createUser(req, res) {
+    if (refusedUnits(res, req.body)) return;
     answer(res.set('Cache-Control', 'no-store'), await deps.userAdmin.create(req.body), true);
   });
 
@@ -66,6 +84,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
       answerError(res, 404, 'not-found', `no user "${req.params.username}"`);
       return;
     }
+    if (refusedUnits(res, req.body)) return;
     answer(res, await deps.userAdmin.update(username.data, req.body ?? {}));
   });
 

@@ -5,25 +5,10 @@
  * (dictionaries, joinGet, files, settings of the server). The service's own tables — accounts,
  * tokens, the audit trail, sources, batch records, the dedup keys, alert deliveries — are never here.
  */
+import { ANALYTICS_SCHEMA } from './analytics-schema.ts';
 
-/** Tables and views of the service's database an analyst may read. */
-export const ANALYTICS_TABLES: readonly string[] = [
-  'events',
-  'rollup_minute',
-  'rollup_day',
-  'rollup_group_hour',
-  'rollup_group_day',
-  'group_first_message',
-  'group_last_message',
-  'group_members',
-  'group_people',
-  'group_source',
-  'directory_settings',
-  'directory_units',
-  'directory_groups',
-  'directory_group_paths',
-  'account_events',
-];
+/** Tables and views of the service's database an analyst may read: those described in analytics-schema.ts. */
+export const ANALYTICS_TABLES: readonly string[] = Object.keys(ANALYTICS_SCHEMA);
 
 /** Tables outside the service's database that a query may name: the one-row table of a SELECT without FROM. */
 export const HARMLESS_SYSTEM_TABLES: readonly string[] = ['system.one'];

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'bad-range',
   'not-found',
   'conflict',
+  'unknown-unit',
   'too-many-requests',
   'unavailable',
   'internal',

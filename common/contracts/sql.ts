@@ -16,4 +16,37 @@ export interface SqlRefusal {
   /** sql-mistake (400), sql-refused (403), sql-limit (422), sql-failed (500): common/contracts/errors.ts. */
   code: 'sql-mistake' | 'sql-refused' | 'sql-limit' | 'sql-failed';
   queryId: string;
+  /** Where in the query text the mistake is (a syntax error, a second statement), when the engine said. */
+  at?: SqlPosition;
+}
+
+/** A place in the query text, each 1-based: the character (a code point) and its line and column. */
+export interface SqlPosition {
+  character: number;
+  line: number;
+  column: number;
+}
+
+/** A line in English and in Hindi. */
+export interface SqlMeaning {
+  en: string;
+  hi: string;
+}
+
+/** GET /api/v1/sql/schema: the tables an analyst may query, each column with its engine type and meaning. */
+export interface SqlSchema {
+  tables: { name: string; meaning: SqlMeaning; columns: { name: string; type: string; meaning: SqlMeaning }[] }[];
+}
+
+/** GET /api/v1/sql/history: the signed-in user's own recent queries, newest first, each text once. */
+export interface SqlHistory {
+  queries: { query: string; at: string; outcome: 'ok' | 'error' | 'refused'; rows: number }[];
+}
+
+/** A query the signed-in user saved by name (GET/POST /api/v1/sql/saved). */
+export interface SavedQuery {
+  id: string;
+  name: string;
+  query: string;
+  savedAt: string;
 }

@@ -68,8 +68,10 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
       dropSockets: (matches) => live?.drop(matches),
       boardOrigin: config.BOARD_ORIGIN,
       knownUnit: (id) => directory.directory.index.units.has(id),
+      unitCount: () => directory.directory.index.units.size,
     }),
     createSqlRouter({
+      client,
       analyst,
       queue: createFairQueue({
         slots: analyst.slots,
