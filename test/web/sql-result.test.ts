@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, momentOf, toChart, toCsv, type SqlAnswer } from '../../web/src/lib/pages/sql-result.ts';
+import { caretLine, csvCell, momentOf, toChart, toCsv, type SqlAnswer } from '../../web/src/lib/pages/sql-result.ts';
 
 describe('the SQL page\'s CSV download', () => {
   it('opens formulas as text: = + - @ tab and CR at the start get an apostrophe', () => {
@@ -74,5 +74,21 @@ describe("the SQL page's quick chart", () => {
     expect(toChart(answer([['day', 'Date'], ['n', 'UInt8']], [['2026-06-12', 4]]), 'UTC')).toMatchObject({ kind: 'time', days: true, x: [at('2026-06-12T00:00:00Z')] });
     expect(toChart(answer([['division', 'String'], ['name', 'String']], [['AJM', 'Ajmer']]), 'UTC')).toBeNull();
     expect(toChart(answer([['division', 'String'], ['n', 'UInt8']], []), 'UTC')).toBeNull();
+  });
+});
+
+describe('caretLine', () => {
+  it('puts a caret under the column of the line the mistake is on', () => {
+    expect(caretLine('SELECT 1,\n  count(\nFROM events', { line: 2, column: 8 })).toEqual({ line: '  count(', pointer: '       ^' });
+    expect(caretLine('SELEC 1', { line: 1, column: 1 })).toEqual({ line: 'SELEC 1', pointer: '^' });
+  });
+
+  it('counts characters, not UTF-16 units, and shows a window of a long line', () => {
+    expect(caretLine("SELECT '𝒳' +", { line: 1, column: 13 })).toEqual({ line: "SELECT '𝒳' +", pointer: `${' '.repeat(12)}^` });
+    const long = `SELECT ${'x, '.repeat(60)}count(`;
+    const shown = caretLine(long, { line: 1, column: long.length });
+    expect(shown.line.startsWith('…')).toBe(true);
+    expect(shown.line.endsWith('count(')).toBe(true);
+    expect(shown.line[shown.pointer.length - 1]).toBe('(');
   });
 });

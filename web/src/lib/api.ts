@@ -13,7 +13,7 @@ import { translate, type Translate } from './i18n/messages.ts';
  */
 export type ApiOutcome<T> =
   | { ok: true; data: T }
-  | { ok: false; status: number; error: string; say: () => string; frame?: string; sayFrame?: () => string; detail?: string };
+  | { ok: false; status: number; error: string; say: () => string; frame?: string; sayFrame?: () => string; detail?: string; body?: unknown };
 
 /** What a failure says when there is none. */
 export const noError = (): string => '';
@@ -55,7 +55,7 @@ export async function apiFetch<T>(bearer: Bearer, path: string, init: RequestIni
     const say = () => errorText(t, answer, words);
     const sayFrame = () => frameOf(t, answer) ?? '';
     const framed = frameOf(t, answer) !== undefined;
-    return { ok: false, status: response.status, error: say(), say, ...(framed ? { frame: sayFrame(), sayFrame, detail: words } : {}) };
+    return { ok: false, status: response.status, error: say(), say, body, ...(framed ? { frame: sayFrame(), sayFrame, detail: words } : {}) };
   }
   return { ok: true, data: body as T };
 }

@@ -88,3 +88,20 @@ export function toChart(answer: SqlAnswer, viewerZone: string): Chartable | null
     })),
   };
 }
+
+/** Characters of a line shown around a mistake at most; a longer line is cut to a window around it. */
+const CARET_WINDOW = 60;
+
+/**
+ * The line of `sql` a mistake is on and a pointer under its column (`^`), for a monospaced block: the
+ * whole line, or a window of it around the column when it is long (cut ends marked …).
+ */
+export function caretLine(sql: string, at: { line: number; column: number }): { line: string; pointer: string } {
+  const chars = Array.from(sql.split('\n')[at.line - 1] ?? '');
+  let from = 0;
+  if (chars.length > CARET_WINDOW) from = Math.max(0, Math.min(at.column - 1 - CARET_WINDOW / 2, chars.length - CARET_WINDOW));
+  const cutStart = from > 0;
+  const cutEnd = from + CARET_WINDOW < chars.length;
+  const line = `${cutStart ? '…' : ''}${chars.slice(from, from + CARET_WINDOW).join('').replaceAll('\t', ' ')}${cutEnd ? '…' : ''}`;
+  return { line, pointer: `${' '.repeat(at.column - 1 - from + (cutStart ? 1 : 0))}^` };
+}
