@@ -66,6 +66,11 @@ export class SqlWork {
       const at = (outcome.body as Partial<SqlRefusal> | null)?.at;
       this.failure = { ...(outcome.sayFrame && detail !== undefined ? { frame: outcome.sayFrame, text: () => detail } : { text: outcome.say }), at, sql };
     }
+    // The answer first; the history (which now has this query) after it.
+    void this.#readHistory();
+  }
+
+  async #readHistory(): Promise<void> {
     const history = await apiFetch<SqlHistory>(this.#bearer, '/api/v1/sql/history');
     if (history.ok) this.history = history.data.queries;
   }
