@@ -29,6 +29,7 @@ const slow = { testTimeout: 120_000, hookTimeout: 180_000 };
  */
 const SERVER_FILES = [
   'common/store/migrate.integration.test.ts',
+  'common/store/retention.integration.test.ts',
   'common/store/query-limits.integration.test.ts',
   'test/analyst-user.integration.test.ts',
   'test/pipeline.integration.test.ts',

@@ -68,6 +68,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AUTH_TOKEN_TTL_MINUTES: 'soon' })).toThrow(/AUTH_TOKEN_TTL_MINUTES/);
   });
 
+  it('keeps data for ever by default, and refuses raw events kept no longer than their ids are remembered', () => {
+    expect(loadConfig({})).toMatchObject({ EVENTS_RETENTION_DAYS: 0, SQL_AUDIT_RETENTION_DAYS: 0 });
+    expect(loadConfig({ EVENTS_RETENTION_DAYS: '400', SQL_AUDIT_RETENTION_DAYS: '730' })).toMatchObject({ EVENTS_RETENTION_DAYS: 400, SQL_AUDIT_RETENTION_DAYS: 730 });
+    expect(() => loadConfig({ EVENTS_RETENTION_DAYS: '8' })).toThrow(/EVENTS_RETENTION_DAYS: must be 0 \(keep for ever\) or longer than DEDUP_WINDOW_DAYS/);
+    expect(() => loadConfig({ SQL_AUDIT_RETENTION_DAYS: '-1' })).toThrow(/SQL_AUDIT_RETENTION_DAYS/);
+  });
+
   it('bounds the processor batch by rows and by age', () => {
     expect(loadConfig({ PROCESSOR_BATCH_ROWS: '500', PROCESSOR_BATCH_WAIT_MS: '250' })).toMatchObject({ PROCESSOR_BATCH_ROWS: 500, PROCESSOR_BATCH_WAIT_MS: 250 });
     expect(() => loadConfig({ PROCESSOR_BATCH_WAIT_MS: '-1' })).toThrow(/PROCESSOR_BATCH_WAIT_MS/);

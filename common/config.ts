@@ -87,6 +87,10 @@ const configSchema = z.object({
   INGEST_AUTH_FAILURES_PER_MINUTE: positiveInt(60),
   /** How long an event id is remembered: a copy arriving within this window counts once. */
   DEDUP_WINDOW_DAYS: positiveInt(8),
+  /** Days raw events (`events`, `account_events`) are kept, as a TTL (common/store/retention.ts); 0 = for ever. The rollups keep their counts. */
+  EVENTS_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+  /** Days the analysts' SQL audit (`sql_audit`, also their query history) is kept; 0 = for ever. */
+  SQL_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
   /** Most records in one processor batch (one insert), on either bus: a larger delivery is handled in parts. */
   PROCESSOR_BATCH_ROWS: positiveInt(20_000),
   /**
@@ -200,6 +204,10 @@ const configSchema = z.object({
   }
   if (config.AUTH_SESSION_IDLE_HOURS > config.AUTH_SESSION_MAX_DAYS * 24) {
     context.addIssue({ code: 'custom', path: ['AUTH_SESSION_IDLE_HOURS'], message: 'must be at most AUTH_SESSION_MAX_DAYS in hours' });
+  }
+  // Raw events gone before their ids' window ends: a late copy of one could not be told from a new event's.
+  if (config.EVENTS_RETENTION_DAYS > 0 && config.EVENTS_RETENTION_DAYS <= config.DEDUP_WINDOW_DAYS) {
+    context.addIssue({ code: 'custom', path: ['EVENTS_RETENTION_DAYS'], message: 'must be 0 (keep for ever) or longer than DEDUP_WINDOW_DAYS' });
   }
 });
 

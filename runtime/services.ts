@@ -13,6 +13,7 @@ import { createFailureLimit } from '../common/failure-limit.ts';
 import { createSecretGuard } from '../common/http/secret-guard.ts';
 import type { Logger } from '../common/logger.ts';
 import { createMetrics, type Metrics } from '../common/metrics.ts';
+import { applyRetention } from '../common/store/retention.ts';
 import { migrate } from '../common/store/migrate.ts';
 import { createStore, type Store } from '../common/store/store.ts';
 import { MINUTE_MS } from '../common/time.ts';
@@ -54,6 +55,8 @@ async function openStore(config: Config, logger: Logger): Promise<Store> {
     onWait: (holder) => logger.info({ holder: holder.owner, lock: holder.generation, leaseEnd: holder.leaseEnd }, 'another service is migrating the schema; waiting for it'),
   });
   if (applied.length > 0) logger.info({ applied }, 'applied migrations');
+  const retention = await applyRetention(store.client, config);
+  if (retention.length > 0) logger.info({ retention }, 'set how long data is kept');
   return store;
 }
 

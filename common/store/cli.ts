@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { exitWithError, loadConfigOrExit, say } from '../cli.ts';
 import { createLogger } from '../logger.ts';
 import { migrate } from './migrate.ts';
+import { applyRetention } from './retention.ts';
 import { createStore, type Store } from './store.ts';
 
 export function registerMigrateCommand(program: Command): void {
@@ -30,6 +31,8 @@ export function registerMigrateCommand(program: Command): void {
           onWait: (holder) => logger.info({ holder: holder.owner, lock: holder.generation, leaseEnd: holder.leaseEnd }, 'another process is migrating the schema; waiting for it'),
         });
         say(applied.length > 0 ? `applied ${applied.length} migration(s) to ${store.location}: ${applied.join(', ')}` : `the schema of ${store.location} is up to date`);
+        const retention = await applyRetention(store.client, config);
+        if (retention.length > 0) say(`set how long data is kept: ${retention.join(', ')}`);
       } catch (error) {
         await store.close();
         exitWithError(command, `migrating failed: ${(error as Error).message}`);
