@@ -243,7 +243,7 @@ describe('POST /api/v1/sql', () => {
     expect((await sql('   ')).body.error).toMatch(/the query is empty/);
     const broken = await sql('SELECT count( FROM events');
     expect(broken.status).toBe(400);
-    expect(broken.body.error).toMatch(/syntax error at character \d+ near "\( FROM events"/);
+    expect(broken.body.error).toMatch(/^syntax error at character 13 \(line 1, column 13\) near "\( FROM events"/);
     const unknown = await sql('SELECT nosuch FROM events');
     expect(unknown.body.error).toMatch(/unknown column or alias "nosuch"/);
   });
