@@ -173,12 +173,18 @@ describe("the analyst's workbench", () => {
     await shot(page, 'workbench-phone-hi');
     await page.locator('[data-testid="sql-error"]').screenshot({ path: path.join(SHOTS, 'workbench-phone-hi-error-part.png') });
 
+    // One row is one row, in the summary and the history.
+    await page.fill('[data-testid="sql-input"]', 'SELECT 1 AS one');
+    await page.click('[data-testid="sql-run"]');
+    expect(await page.locator('[data-testid="sql-summary"]').textContent()).toMatch(/^1 पंक्ति, \d+ ms में$/);
+    await page.locator('[data-testid="sql-history-item"]', { hasText: '1 पंक्ति' }).waitFor({ timeout: WAIT_MS });
+
     await page.click('[data-testid="sql-example"][data-example="istDays"]');
     await page.click('[data-testid="sql-run"]');
     await page.click('[data-testid="sql-chart"]');
     await page.locator('[data-testid="sql-result"] [data-testid="chart"] canvas').first().waitFor({ timeout: WAIT_MS });
     // A long query in the history is cut with an ellipsis, never wider than the phone.
-    await page.locator('[data-testid="sql-history-item"]').nth(1).waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-testid="sql-history-item"]').nth(2).waitFor({ timeout: WAIT_MS });
     const after = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
     expect(after.page).toBeLessThanOrEqual(after.viewport);
     await shot(page, 'workbench-phone-hi-chart');
