@@ -86,9 +86,11 @@ describe('the SQL workbench', () => {
     expect(status, body.error).toBe(200);
   });
 
-  it('answers a never-spoken group as NULL in the example, where the table holds 1970', async () => {
+  it('answers a never-spoken group as NULL in the examples, where the tables hold 1970 or nothing', async () => {
     const { body } = await sql(SQL_EXAMPLES.find((e) => e.id === 'groupWeek')!.sql);
     expect(body.rows).toContainEqual(expect.objectContaining({ group_id: 'g2', messages: '0', last_message_at: null }));
+    // g1 spoke an hour ago: not quiet.
+    expect((await sql(SQL_EXAMPLES.find((e) => e.id === 'quietGroups')!.sql)).body.rows).toEqual([{ group_id: 'g2', title: 'Booth 2', unit_id: 'jaipur', last_message_at: null }]);
     expect((await sql("SELECT max(last_at) AS raw FROM rollup_group_day WHERE group_id = 'g2'")).body.rows).toEqual([{ raw: '1970-01-01 00:00:00.000' }]);
   });
 

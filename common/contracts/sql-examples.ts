@@ -27,7 +27,8 @@ export const SQL_EXAMPLES: readonly SqlExample[] = [
   },
   {
     id: 'quietGroups',
-    sql: 'SELECT group_id, title, unit_id\nFROM directory_groups FINAL\nWHERE deleted = 0\n  AND group_id NOT IN (SELECT group_id FROM group_last_message WHERE last_at >= now() - INTERVAL 7 DAY)\nORDER BY unit_id, title\nLIMIT 100',
+    // A group that never spoke has no row in group_last_message: its last message is NULL, not 1970.
+    sql: "SELECT g.group_id AS group_id, g.title AS title, g.unit_id AS unit_id,\n  if(m.group_id = '', NULL, m.last_at) AS last_message_at\nFROM (SELECT group_id, title, unit_id FROM directory_groups FINAL WHERE deleted = 0) AS g\nLEFT JOIN (SELECT group_id, max(last_at) AS last_at FROM group_last_message GROUP BY group_id) AS m ON m.group_id = g.group_id\nWHERE m.group_id = '' OR m.last_at < now() - INTERVAL 7 DAY\nORDER BY last_message_at NULLS FIRST, title\nLIMIT 100",
   },
   {
     id: 'largestGroups',
