@@ -144,6 +144,18 @@ describe("the analyst's workbench", () => {
     await page.reload();
     await page.locator('[data-testid="sql-saved"] .muted').waitFor({ timeout: WAIT_MS });
     expect(await savedNames(page)).toEqual([]);
+
+    // Signed out and in as another analyst in the same tab: nothing of ana's query or answer is left.
+    await page.fill('[data-testid="sql-input"]', 'SELECT 42 AS anas');
+    await page.click('[data-testid="sql-run"]');
+    await page.locator('[data-testid="sql-result"]').waitFor({ timeout: WAIT_MS });
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await board.signIn(page, BEA);
+    await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: WAIT_MS });
+    await page.goto(`${board.url}/#/sql`);
+    await page.locator('[data-testid="sql-page"]').waitFor({ timeout: WAIT_MS });
+    expect(await page.inputValue('[data-testid="sql-input"]')).toBe(SQL_EXAMPLES[0]!.sql);
+    expect(await page.locator('[data-testid="sql-result"]').count()).toBe(0);
   });
 
   test("on a phone in Hindi: another analyst sees none of ana's, and a misspelt SELECT is pointed at", async () => {
@@ -163,6 +175,7 @@ describe("the analyst's workbench", () => {
     expect(await page.locator('[data-testid="sql-error-place"]').textContent()).toBe('पंक्ति 1, स्तंभ 1 पर:');
     expect(await page.locator('[data-testid="sql-caret"]').textContent()).toBe('SELEC 1\n^');
     await page.click('[data-testid="sql-history"] > summary');
+    await page.locator('[data-testid="sql-history-item"]', { hasText: 'SELEC 1' }).waitFor({ timeout: WAIT_MS });
     expect(await page.locator('[data-testid="sql-history-item"] .link').allTextContents()).toEqual(['SELEC 1']);
 
     await page.click('[data-testid="sql-schema"] > summary');
