@@ -1,5 +1,5 @@
 /**
- * `grouppulse directory settings|import-units|import-groups|status` — the directory from the shell.
+ * `grouppulse directory settings|import-units|import-groups|import-contacts|status` — the directory from the shell.
  * Directly on the store (a ClickHouse server any time; the embedded engine only while the server is
  * stopped, one process per data directory), or through a running server's api with `--api <url>`
  * (and `--token`: an admin's sign-in token, default DIRECTORY_IMPORT_TOKEN or DATA_DIR/directory-import.token). Same validation either way:
@@ -44,7 +44,8 @@ function report(result: ImportResult, what: string): void {
 
 /** Runs `task` with an importer on the store, closing it afterwards. */
 function withImporter<T>(task: (importer: Importer) => Promise<T>): Promise<T> {
-  return withStore('grouppulse directory', readConfig(), (store) => task(createImporter(store.client)));
+  const config = readConfig();
+  return withStore('grouppulse directory', config, (store) => task(createImporter(store.client, { phoneCountry: config.PHONE_DEFAULT_COUNTRY })));
 }
 
 function apiToken(given: string | undefined): string {
@@ -84,14 +85,27 @@ function formatOf(file: string, text: string, given: string | undefined): Import
   return detectFormat(undefined, text);
 }
 
-function importCommand(kind: 'units' | 'groups') {
+type ImportKind = 'units' | 'groups' | 'contacts';
+
+function importInto(importer: Importer, kind: ImportKind): (text: string, format: ImportFormat, mode: ImportMode) => Promise<ImportResult> {
+  if (kind === 'units') return importer.importUnits;
+  return kind === 'groups' ? importer.importGroups : importer.importContacts;
+}
+
+const IMPORT_COLUMNS: Record<ImportKind, string> = {
+  units: 'import units: id,name,level,parent',
+  groups: 'import groups: id,unit,category[,title,platform,target_size]',
+  contacts: 'import contacts, the people to call: person,phone,unit or group[,role,id]',
+};
+
+function importCommand(kind: ImportKind) {
   return async function runImport(file: string, flags: ImportFlags): Promise<void> {
     const mode = parseMode(flags.mode);
     const text = readInput(file);
     const format = formatOf(file, text, flags.format);
     const result = flags.api
       ? await callApi(flags, 'POST', `/api/v1/directory/${kind}?mode=${mode}`, text, format === 'csv' ? 'text/csv' : 'application/json')
-      : await withImporter((importer) => (kind === 'units' ? importer.importUnits(text, format, mode) : importer.importGroups(text, format, mode)));
+      : await withImporter((importer) => importInto(importer, kind)(text, format, mode));
     report(result, `${kind} import`);
   };
 }
@@ -99,7 +113,7 @@ function importCommand(kind: 'units' | 'groups') {
 const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
 
 export function registerDirectoryCommands(program: Command): void {
-  const directory = program.command('directory').description('the organisation tree and group directory: levels, units, groups');
+  const directory = program.command('directory').description('the organisation tree and group directory: levels, units, groups, contacts');
   const targetOptions = (command: Command) =>
     command.option('--api <url>', 'go through a running server (e.g. http://127.0.0.1:8080) instead of opening the store').option('--token <token>', 'bearer token for --api');
 
@@ -118,12 +132,12 @@ export function registerDirectoryCommands(program: Command): void {
     report(result, 'settings');
   });
 
-  for (const kind of ['units', 'groups'] as const) {
+  for (const kind of ['units', 'groups', 'contacts'] as const) {
     targetOptions(
       directory
         .command(`import-${kind}`)
         .argument('<file>', `CSV (header row) or JSON file of ${kind}; - reads stdin`)
-        .description(kind === 'units' ? 'import units: id,name,level,parent' : 'import groups: id,unit,category[,title,platform,target_size]')
+        .description(IMPORT_COLUMNS[kind])
         .option('--mode <mode>', 'merge (upsert into what is there) or replace (the file is the whole set)', 'merge')
         .option('--format <format>', 'csv or json (default: from the file name or content)'),
     ).action(importCommand(kind));

@@ -7,9 +7,10 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { describeZodError } from '../common/events.ts';
 import { resolveSettings, settingsInputSchema, type DirectorySettings } from './model.ts';
-import { GROUP_COLUMNS, parseImport, UNIT_COLUMNS, type ImportFormat, type Problem } from './parse.ts';
+import { CONTACT_COLUMNS, GROUP_COLUMNS, parseImport, UNIT_COLUMNS, type ColumnSpec, type ImportFormat, type ImportRecord, type Problem } from './parse.ts';
 import { createDirectoryRepository, nextVersion, type DirectoryRepository } from './repository.ts';
-import { validateGroups, validateUnits, type ImportMode } from './validate.ts';
+import { validateContacts, validateGroups, validateUnits, type ImportMode, type Validated } from './validate.ts';
+import { phoneNumberOf } from '../common/phone.ts';
 
 export type ImportResult =
   | { ok: true; version: number; written: number; removed: number; ms: number; steps: ImportSteps }
@@ -38,10 +39,30 @@ export interface Importer {
   importSettings(input: unknown): Promise<ImportResult & { settings?: DirectorySettings }>;
   importUnits(text: string, format: ImportFormat, mode: ImportMode): Promise<ImportResult>;
   importGroups(text: string, format: ImportFormat, mode: ImportMode): Promise<ImportResult>;
+  /** Contacts per unit and group; `replace` removes the contacts the file does not hold. */
+  importContacts(text: string, format: ImportFormat, mode: ImportMode): Promise<ImportResult>;
   readonly repository: DirectoryRepository;
 }
 
-export function createImporter(client: ClickHouseClient, onImported: () => Promise<unknown> = async () => undefined): Importer {
+/** What importSet needs to know of one kind of rows. */
+interface ImportedSet<T> {
+  columns: ColumnSpec;
+  key: 'groups' | 'contacts';
+  check(records: ImportRecord[]): Promise<Validated<T[]>>;
+  storedIds(): Promise<Set<string>>;
+  write(rows: T[], removals: string[], version: number): Promise<void>;
+}
+
+export interface ImporterOptions {
+  /** Called after every import (this process's directory reloads). */
+  onImported?: () => Promise<unknown>;
+  /** Contacts' numbers without a country code are of this country (PHONE_DEFAULT_COUNTRY); default IN. */
+  phoneCountry?: string;
+}
+
+export function createImporter(client: ClickHouseClient, options: ImporterOptions = {}): Importer {
+  const onImported = options.onImported ?? (async () => undefined);
+  const phoneCountry = options.phoneCountry ?? 'IN';
   const repository = createDirectoryRepository(client);
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -56,6 +77,33 @@ export function createImporter(client: ClickHouseClient, onImported: () => Promi
     await onImported().catch(() => undefined);
     const reload = Math.round(performance.now() - reloadStarted);
     return { ok: true, version, written, removed, ms: Math.round(performance.now() - started), steps: { ...steps, reload } };
+  }
+
+  /**
+   * Groups and contacts: a set of rows with ids, checked against what is stored, written with the removals a
+   * `replace` makes, then the version row (groups count in it: running directories reload them; contacts do not).
+   */
+  function importSet<T extends { id: string }>(text: string, format: ImportFormat, mode: ImportMode, set: ImportedSet<T>): Promise<ImportResult> {
+    return serial(async () => {
+      const started = performance.now();
+      const lap = stopwatch();
+      const parsed = parseImport(text, format, set.columns, set.key);
+      if (!parsed.ok) return parsed;
+      const parse = lap();
+      const checked = await set.check(parsed.records);
+      if (!checked.ok) return checked;
+      const rows = checked.value;
+      let removals: string[] = [];
+      if (mode === 'replace') {
+        const keep = new Set(rows.map((r) => r.id));
+        removals = [...(await set.storedIds())].filter((id) => !keep.has(id));
+      }
+      const validate = lap();
+      const version = nextVersion();
+      await set.write(rows, removals, version);
+      await repository.recordVersion(version, set.key, 0, set.key === 'groups' ? rows.length + removals.length : 0);
+      return finish(version, started, rows.length, removals.length, { parse, validate, write: lap() });
+    });
   }
 
   return {
@@ -101,26 +149,28 @@ export function createImporter(client: ClickHouseClient, onImported: () => Promi
     },
 
     importGroups(text, format, mode) {
-      return serial(async () => {
-        const started = performance.now();
-        const lap = stopwatch();
-        const parsed = parseImport(text, format, GROUP_COLUMNS, 'groups');
-        if (!parsed.ok) return parsed;
-        const parse = lap();
-        const [settings, units] = await Promise.all([repository.loadSettings(), repository.loadUnits()]);
-        const checked = validateGroups(parsed.records, settings, units);
-        if (!checked.ok) return checked;
-        const groups = checked.value;
-        let removals: string[] = [];
-        if (mode === 'replace') {
-          const keep = new Set(groups.map((g) => g.id));
-          removals = [...(await repository.groupIds())].filter((id) => !keep.has(id));
-        }
-        const validate = lap();
-        const version = nextVersion();
-        await repository.writeGroups(groups, removals, version);
-        await repository.recordVersion(version, 'groups', 0, groups.length + removals.length);
-        return finish(version, started, groups.length, removals.length, { parse, validate, write: lap() });
+      return importSet(text, format, mode, {
+        columns: GROUP_COLUMNS,
+        key: 'groups',
+        check: async (records) => {
+          const [settings, units] = await Promise.all([repository.loadSettings(), repository.loadUnits()]);
+          return validateGroups(records, settings, units);
+        },
+        storedIds: () => repository.groupIds(),
+        write: (groups, removals, version) => repository.writeGroups(groups, removals, version),
+      });
+    },
+
+    importContacts(text, format, mode) {
+      return importSet(text, format, mode, {
+        columns: CONTACT_COLUMNS,
+        key: 'contacts',
+        check: async (records) => {
+          const [units, groupIds] = await Promise.all([repository.loadUnits(), repository.groupIds()]);
+          return validateContacts(records, units, groupIds, (phone) => phoneNumberOf(phone, phoneCountry));
+        },
+        storedIds: () => repository.contactIds(),
+        write: (contacts, removals, version) => repository.writeContacts(contacts, removals, version),
       });
     },
   };

@@ -38,6 +38,19 @@ export interface GroupEntry {
   targetSize?: number;
 }
 
+/** A person to call about a unit (its pramukh, in-charge) or about one group (its admin). */
+export interface Contact {
+  id: string;
+  /** The unit the person answers for; '' when the contact is a group's. */
+  unit: string;
+  /** The group the person answers for; '' when the contact is a unit's. */
+  group: string;
+  person: string;
+  role: string;
+  /** E.164. */
+  phone: string;
+}
+
 const name = z.string().trim().min(1).max(64).regex(/^[\w .:-]+$/, 'letters, digits, space, _ . : - only');
 
 export const settingsInputSchema = z

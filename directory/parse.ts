@@ -40,6 +40,15 @@ export const GROUP_COLUMNS: ColumnSpec = {
   aliases: { group_id: 'id', groupid: 'id', group: 'id', unit_id: 'unit', unitid: 'unit', targetsize: 'target_size', target: 'target_size' },
 };
 
+export const CONTACT_COLUMNS: ColumnSpec = {
+  required: ['person', 'phone'],
+  optional: ['id', 'role', 'unit', 'group'],
+  aliases: {
+    contact_id: 'id', name: 'person', person_name: 'person', mobile: 'phone', phone_number: 'phone', mobile_number: 'phone',
+    unit_id: 'unit', unitid: 'unit', group_id: 'group', groupid: 'group', designation: 'role',
+  },
+};
+
 function canonical(column: string, spec: ColumnSpec): string {
   const lower = column.trim().toLowerCase();
   return spec.aliases[lower] ?? lower;
@@ -58,7 +67,7 @@ export function detectFormat(contentType: string | undefined, text: string): Imp
   return first === '[' || first === '{' ? 'json' : 'csv';
 }
 
-export function parseImport(text: string, format: ImportFormat, spec: ColumnSpec, key: 'units' | 'groups'): Parsed {
+export function parseImport(text: string, format: ImportFormat, spec: ColumnSpec, key: 'units' | 'groups' | 'contacts'): Parsed {
   return format === 'csv' ? parseCsvRecords(text, spec) : parseJsonRecords(text, spec, key);
 }
 
@@ -78,7 +87,7 @@ function parseCsvRecords(text: string, spec: ColumnSpec): Parsed {
   return { ok: true, records: rows.map((r) => ({ line: r.info.lines, fields: r.record })) };
 }
 
-function parseJsonRecords(text: string, spec: ColumnSpec, key: 'units' | 'groups'): Parsed {
+function parseJsonRecords(text: string, spec: ColumnSpec, key: 'units' | 'groups' | 'contacts'): Parsed {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -5,10 +5,10 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { readColumns } from '../common/store/read-columns.ts';
-import { DEFAULT_SETTINGS, type DirectorySettings, type GroupEntry, type Unit } from './model.ts';
+import { DEFAULT_SETTINGS, type Contact, type DirectorySettings, type GroupEntry, type Unit } from './model.ts';
 import { createVersionClock } from '../common/store/row-version.ts';
 
-export type ChangeKind = 'settings' | 'units' | 'groups';
+export type ChangeKind = 'settings' | 'units' | 'groups' | 'contacts';
 
 export interface VersionMark {
   /** Highest version written so far (0 = none). */
@@ -41,6 +41,9 @@ export interface DirectoryRepository {
   groupIds(): Promise<Set<string>>;
   /** Units that at least one group hangs off. */
   groupUnits(): Promise<Set<string>>;
+  writeContacts(contacts: Contact[], removals: string[], version: number): Promise<void>;
+  /** Ids of every contact in the directory now. */
+  contactIds(): Promise<Set<string>>;
   recordVersion(version: number, kind: ChangeKind, units: number, groups: number): Promise<void>;
   mark(): Promise<VersionMark>;
   /** Kinds changed since a version. */
@@ -120,6 +123,18 @@ export function createDirectoryRepository(client: ClickHouseClient): DirectoryRe
     async groupUnits() {
       const found = await rows<{ unit_id: string }>('SELECT DISTINCT unit_id FROM directory_groups FINAL WHERE deleted = 0');
       return new Set(found.map((r) => r.unit_id));
+    },
+
+    async writeContacts(contacts, removals, version) {
+      await insertChunks('directory_contacts', [
+        ...contacts.map((c) => ({ contact_id: c.id, unit_id: c.unit, group_id: c.group, person: c.person, role: c.role, phone: c.phone, version, deleted: 0 })),
+        ...removals.map((id) => ({ contact_id: id, unit_id: '', group_id: '', person: '', role: '', phone: '', version, deleted: 1 })),
+      ]);
+    },
+
+    async contactIds() {
+      const found = await rows<{ contact_id: string }>('SELECT contact_id FROM directory_contacts FINAL WHERE deleted = 0');
+      return new Set(found.map((r) => r.contact_id));
     },
 
     async recordVersion(version, kind, units, groups) {

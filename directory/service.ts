@@ -24,12 +24,14 @@ export interface DirectoryServiceOptions {
   releaseMemory?: () => Promise<void>;
   /** Told the version loaded after each change (the directory_version metric). */
   onLoaded?: (version: number) => void;
+  /** PHONE_DEFAULT_COUNTRY: the country of contacts' numbers written without a code. */
+  phoneCountry?: string;
 }
 
 export async function startDirectoryService(options: DirectoryServiceOptions): Promise<DirectoryService> {
   const directory = createLiveDirectory({ client: options.client, logger: options.logger, pollMs: options.pollMs, releaseMemory: options.releaseMemory, onLoaded: options.onLoaded });
   await directory.start();
-  const importer = createImporter(options.client, () => directory.refresh());
+  const importer = createImporter(options.client, { onImported: () => directory.refresh(), phoneCountry: options.phoneCountry });
   const groupPaths = createGroupPaths(options.client, (error) => options.logger.warn({ err: error }, 'copying the group paths failed; drill-down joins in memory until the next try'));
   return {
     directory,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveSettings, type Unit } from './model.ts';
 import { GROUP_COLUMNS, parseImport, UNIT_COLUMNS } from './parse.ts';
-import { validateGroups, validateUnits } from './validate.ts';
+import { validateContacts, validateGroups, validateUnits } from './validate.ts';
 
 const settings = resolveSettings({ levels: ['state', 'division', 'district', 'booth'] });
 
@@ -126,5 +126,30 @@ describe('group import validation', () => {
 
   it('refuses a file without the category column', () => {
     expect(check('id,unit\ng1,b1')).toEqual({ ok: false, problems: [{ line: 1, problem: expect.stringContaining('missing column category') }] });
+  });
+});
+
+describe('contacts', () => {
+  const known = new Map([['b1', { id: 'b1', name: 'Booth 1', level: 'booth', parent: '' }]]);
+  const groups = new Set(['wa:g1']);
+  const phoneOf = (text: string) => (/^\d{10}$/.test(text) ? `+91${text}` : undefined);
+  const record = (line: number, fields: Record<string, string>) => ({ line, fields });
+
+  it('names a contact by what it answers for and its number, so a second import updates it in place', () => {
+    const result = validateContacts([record(2, { person: 'Asha', phone: '9829012345', unit: 'b1' }), record(3, { person: 'Ravi', phone: '9829012345', group: 'wa:g1', role: 'admin' })], known, groups, phoneOf);
+    expect(result).toEqual({
+      ok: true,
+      value: [
+        { id: 'unit:b1:+919829012345', unit: 'b1', group: '', person: 'Asha', role: '', phone: '+919829012345' },
+        { id: 'group:wa:g1:+919829012345', unit: '', group: 'wa:g1', person: 'Ravi', role: 'admin', phone: '+919829012345' },
+      ],
+    });
+  });
+
+  it('refuses the same number twice for one unit, and a given id twice', () => {
+    const twice = validateContacts([record(2, { person: 'A', phone: '9829012345', unit: 'b1' }), record(3, { person: 'B', phone: '9829012345', unit: 'b1' })], known, groups, phoneOf);
+    expect(twice).toEqual({ ok: false, problems: [{ line: 3, problem: 'the same number for the same unit again (first on line 2)' }] });
+    const ids = validateContacts([record(2, { id: 'c1', person: 'A', phone: '9829012345', unit: 'b1' }), record(3, { id: 'c1', person: 'B', phone: '9829099999', unit: 'b1' })], known, groups, phoneOf);
+    expect(ids).toEqual({ ok: false, problems: [{ line: 3, problem: 'duplicate id "c1" (first on line 2)' }] });
   });
 });

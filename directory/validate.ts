@@ -1,8 +1,8 @@
 /**
- * Validation of unit and group imports. All-or-nothing: the caller applies nothing unless the
+ * Validation of unit, group and contact imports. All-or-nothing: the caller applies nothing unless the
  * result is ok, and a refused import lists every problem with its line. Pure.
  */
-import type { DirectorySettings, GroupEntry, Unit } from './model.ts';
+import type { Contact, DirectorySettings, GroupEntry, Unit } from './model.ts';
 import type { ImportRecord, Problem } from './parse.ts';
 
 export type ImportMode = 'merge' | 'replace';
@@ -175,4 +175,47 @@ export function validateGroups(
   }
   if (problems.length > 0) return { ok: false, problems: problems.sort(byLine) };
   return { ok: true, value: groups };
+}
+
+/**
+ * Contacts: person, phone, and exactly one of unit or group (either known to the directory); optional role
+ * and id. The id defaults to what the contact is for and the number, so importing a file again updates
+ * in place. Numbers are brought to E.164 (common/phone.ts), a number nobody could call is refused.
+ */
+export function validateContacts(
+  records: ImportRecord[],
+  units: ReadonlyMap<string, Unit>,
+  groupIds: ReadonlySet<string>,
+  phoneOf: (text: string) => string | undefined,
+): Validated<Contact[]> {
+  const problems: Problem[] = [];
+  const lineOf = new Map<string, number>();
+  const contacts: Contact[] = [];
+  for (const { line, fields } of records) {
+    const unit = fields.unit ?? '';
+    const group = fields.group ?? '';
+    const person = fields.person ?? '';
+    const role = fields.role ?? '';
+    const phone = phoneOf(fields.phone ?? '');
+    if (unit && group) problems.push({ line, problem: 'give unit or group, not both: a contact answers for one unit or one group' });
+    else if (!unit && !group) problems.push({ line, problem: 'unit and group are both empty: say which unit or group the contact answers for' });
+    else if (unit && !units.has(unit)) problems.push({ line, problem: `unknown unit "${unit}"` });
+    else if (group && !groupIds.has(group)) problems.push({ line, problem: `unknown group "${group}" (import it with the groups first)` });
+    if (!person) problems.push({ line, problem: 'person is empty' });
+    if (person.length > 128) problems.push({ line, problem: 'person is longer than 128 characters' });
+    if (role.length > 64) problems.push({ line, problem: 'role is longer than 64 characters' });
+    // The number is not repeated back: answers and logs never hold a contact's number.
+    if (!phone) problems.push({ line, problem: 'phone is not a valid number (write it with its country code, e.g. +91 98123 45678, or as a number of the default country)' });
+    const id = fields.id || `${group ? `group:${group}` : `unit:${unit}`}:${phone ?? ''}`;
+    if (id.length > MAX_ID) problems.push({ line, problem: `id is longer than ${MAX_ID} characters` });
+    const first = lineOf.get(id);
+    if (first !== undefined) {
+      problems.push({ line, problem: fields.id ? `duplicate id "${id}" (first on line ${first})` : `the same number for the same ${group ? 'group' : 'unit'} again (first on line ${first})` });
+      continue;
+    }
+    lineOf.set(id, line);
+    if (phone) contacts.push({ id, unit: group ? '' : unit, group, person, role, phone });
+  }
+  if (problems.length > 0) return { ok: false, problems: problems.sort(byLine) };
+  return { ok: true, value: contacts };
 }

@@ -78,7 +78,7 @@ export async function startServices(config: Config, roles: Roles, logger: Logger
       if (!ping.success) throw ping.error;
     });
     // The group directory: placements for the processor; imports, drill-down and coverage for the api.
-    directory = await startDirectoryService({ client, logger, releaseMemory: () => store.releaseMemory(), onLoaded: (version) => metrics.directoryVersion.set(version) });
+    directory = await startDirectoryService({ client, logger, phoneCountry: config.PHONE_DEFAULT_COUNTRY, releaseMemory: () => store.releaseMemory(), onLoaded: (version) => metrics.directoryVersion.set(version) });
   }
 
   const context: RoleContext = {

@@ -112,6 +112,30 @@ export function groupsCsv(groups: readonly GroupEntry[]): string {
   return ['id,unit,category,title,platform,target_size', ...groups.map((g) => [g.id, g.unit, g.category, g.title, g.platform, g.targetSize === undefined ? '' : String(g.targetSize)].map(csvField).join(','))].join('\n') + '\n';
 }
 
+/** Given names the simulated contacts are called by (one list, any organisation). */
+const NAMES = ['Ramesh Kumar', 'Sunita Devi', 'Anil Sharma', 'Priya Meena', 'Vikram Singh', 'Kavita Jain', 'Mohan Lal', 'Rekha Verma', 'Suresh Gupta', 'Anjali Rathore'];
+
+/**
+ * The people to call: a pramukh for most booths, an in-charge for every mandal, an admin for one group in
+ * three. Their numbers follow the member pool's (personId): made up, like everything simulated.
+ */
+export function contactsCsv(org: Org): string {
+  const rows = ['person,role,phone,unit,group'];
+  let n = 0;
+  const contact = (role: string, unit: string, group: string) => {
+    rows.push([NAMES[n % NAMES.length]!, role, `+${personId(org.members + n)}`, unit, group].map(csvField).join(','));
+    n++;
+  };
+  org.units.forEach((unit, i) => {
+    if (unit.level === 'booth' && i % 5 !== 0) contact('booth pramukh', unit.id, '');
+    if (unit.level === 'mandal') contact('mandal in-charge', unit.id, '');
+  });
+  org.groups.forEach((group, i) => {
+    if (i % 3 === 0) contact('group admin', '', group.id);
+  });
+  return rows.join('\n') + '\n';
+}
+
 /** The phone-number-like id of person i of the pool (pseudonymised by ingest at the door). */
 export function personId(i: number): string {
   return `91${9_000_000_000 + i}`;

@@ -4,7 +4,7 @@
  * progress, and return a summary of what was sent.
  */
 import { randomBytes } from 'node:crypto';
-import { groupsCsv, generateOrg, unitsCsv, type Org } from './org.ts';
+import { contactsCsv, groupsCsv, generateOrg, unitsCsv, type Org } from './org.ts';
 import { createSender, type SenderStats } from './sender.ts';
 import { createEventStream } from './stream.ts';
 
@@ -65,6 +65,8 @@ async function importOrg(options: SimulateOptions, org: Org, print: (line: strin
   print(`imported ${org.units.length} units in ${unitsMs} ms`);
   const groupsMs = await call('/api/v1/directory/groups?mode=merge', 'POST', groupsCsv(org.groups), 'text/csv');
   print(`imported ${org.groups.length} groups in ${groupsMs} ms (${Math.round(org.groups.length / (groupsMs / 1000))} groups/s)`);
+  const contactsMs = await call('/api/v1/directory/contacts?mode=merge', 'POST', contactsCsv(org), 'text/csv');
+  print(`imported the contacts in ${contactsMs} ms`);
   return { unitsMs, groupsMs };
 }
 

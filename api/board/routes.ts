@@ -17,6 +17,7 @@ import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../common/time.ts';
 import { readGroupActivity, readGroupMembers, type GroupActivity } from '../../directory/activity.ts';
 import { expectedCategories } from '../../directory/coverage.ts';
 import type { DirectoryIndex } from '../../directory/directory-index.ts';
+import { readInCharge } from '../../directory/contacts.ts';
 import { findQuietGroups } from '../../directory/drilldown.ts';
 import { readGroupTitles } from '../../directory/group-titles.ts';
 import type { LiveDirectory } from '../../directory/live-directory.ts';
@@ -168,16 +169,23 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
         lastMessageAt: last !== undefined ? new Date(last).toISOString() : null,
       };
     });
-    const path = (node?.path ?? []).map((id) => ({ id, name: index.units.get(id)?.unit.name ?? id, level: index.units.get(id)?.unit.level ?? '' }));
+
     const quietSince = now() - DAY_MS;
     const quiet = findQuietGroups(index, unit, lastMessage, quietSince, QUIET_LISTED)!;
-    // Titles are not held in memory (100k+ groups): read for the few listed.
-    const titles = await readGroupTitles(deps.client, quiet.longest.map((g) => g.id));
+    // Titles and contacts are not held in memory (100k+ groups): read for the few listed.
+    const quietIds = quiet.longest.map((g) => g.id);
+    const [titles, inCharge] = await Promise.all([readGroupTitles(deps.client, quietIds), readInCharge(deps.client, index, quietIds)]);
+    const unitStep = (id: string) => ({ id, name: index.units.get(id)?.unit.name ?? id, level: index.units.get(id)?.unit.level ?? '' });
+    const below = (groupId: string) => {
+      const unitPath = index.groups.get(groupId)?.unitPath ?? [];
+      // The units below the page's, or the group's own when it sits on the page's unit.
+      return unitPath.slice(unit ? Math.min(unitPath.indexOf(unit) + 1, unitPath.length - 1) : 0).map(unitStep);
+    };
     res.json({
       from: from.toISOString(),
       to: to.toISOString(),
       unit: drill.unit ? { ...drill.unit, division: node!.division, leaf: index.isLeaf(unit) } : null,
-      path,
+      path: (node?.path ?? []).map(unitStep),
       total: drill.total,
       children: drill.children,
       coverage: { expected: coverage.expected, leafLevel: coverage.leafLevel, total: coverage.total, children: coverage.children },
@@ -190,6 +198,8 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
           title: titles.get(g.id) ?? '',
           unitName: index.units.get(g.unit)?.unit.name ?? g.unit,
           lastMessageAt: g.lastMessageAt === null ? null : new Date(g.lastMessageAt).toISOString(),
+          path: below(g.id),
+          contacts: inCharge.get(g.id) ?? [],
         })),
       },
     } satisfies UnitAnswer);

@@ -1,14 +1,16 @@
 /**
- * Directory routes under /api/v1/directory (documented in docs/openapi.yaml): settings, unit and
- * group imports (CSV or JSON, all-or-nothing, every problem listed by line), lookups, drill-down
+ * Directory routes under /api/v1/directory (documented in docs/openapi.yaml): settings, unit,
+ * group and contact imports (CSV or JSON, all-or-nothing, every problem listed by line), lookups, drill-down
  * and coverage (the board's unit reads, api/board/unit-reads.ts). Imports refresh this process's
  * directory at once; other processes pick the change up from directory_version within their poll
  * interval. Reads need a signed-in user, a lead only at or under their divisions (directory/scope.ts).
  */
+import type { ClickHouseClient } from '@clickhouse/client';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { scopeAllows } from '../../common/contracts/access.ts';
-import { coverageQuerySchema, type CoverageReport, type DrillDownAnswer } from '../../common/contracts/board.ts';
+import { coverageQuerySchema, type ContactsAnswer, type CoverageReport, type DrillDownAnswer } from '../../common/contracts/board.ts';
+import { readContactsUnder } from '../../directory/contacts.ts';
 import { isoInstant } from '../../common/contracts/params.ts';
 import { expectedCategories } from '../../directory/coverage.ts';
 import type { Importer, ImportResult } from '../../directory/importer.ts';
@@ -20,6 +22,8 @@ import type { UnitReads } from '../board/unit-reads.ts';
 import { answerError, answerInvalid } from '../errors.ts';
 
 export interface DirectoryRouterDeps {
+  /** Contacts are read from the store when asked for. */
+  client: ClickHouseClient;
   directory: LiveDirectory;
   /** Drill-down and coverage, shared with the board. */
   unitReads: UnitReads;
@@ -31,6 +35,12 @@ export interface DirectoryRouterDeps {
   maxImportBytes?: number;
   now?: () => number;
 }
+
+const contactsQuerySchema = z.object({
+  unit: z.string().default(''),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  offset: z.coerce.number().int().min(0).default(0),
+});
 
 const modeSchema = z.object({ mode: z.enum(['merge', 'replace']).default('merge') });
 
@@ -65,7 +75,7 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
     return false;
   }
 
-  function importRoute(kind: 'units' | 'groups') {
+  function importRoute(kind: 'units' | 'groups' | 'contacts') {
     return async function importDirectoryFile(req: Request, res: Response) {
       const query = modeSchema.safeParse(req.query);
       if (!query.success) {
@@ -78,9 +88,8 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
         return;
       }
       const format = detectFormat(req.headers['content-type'], text);
-      const result = kind === 'units'
-        ? await deps.importer.importUnits(text, format, query.data.mode)
-        : await deps.importer.importGroups(text, format, query.data.mode);
+      const importInto = { units: deps.importer.importUnits, groups: deps.importer.importGroups, contacts: deps.importer.importContacts }[kind];
+      const result = await importInto(text, format, query.data.mode);
       sendImportResult(res, result);
     };
   }
@@ -100,6 +109,20 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
 
   router.post('/api/v1/directory/units', deps.authorizeWrite, body, importRoute('units'));
   router.post('/api/v1/directory/groups', deps.authorizeWrite, body, importRoute('groups'));
+  router.post('/api/v1/directory/contacts', deps.authorizeWrite, body, importRoute('contacts'));
+
+  /** The people to call in a unit and below it: a lead only within their divisions. */
+  router.get('/api/v1/directory/contacts', read, async function getContacts(req, res) {
+    const parsed = contactsQuerySchema.safeParse(req.query);
+    if (!parsed.success) {
+      answerInvalid(res, parsed.error);
+      return;
+    }
+    const { unit, limit, offset } = parsed.data;
+    if (!readable(res, unit)) return;
+    const contacts = await readContactsUnder(deps.client, index, unit);
+    res.json({ unit, total: contacts.length, contacts: contacts.slice(offset, offset + limit) } satisfies ContactsAnswer);
+  });
 
   router.get('/api/v1/directory/units/:id', read, function getUnit(req, res) {
     const id = String(req.params.id);

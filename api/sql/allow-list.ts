@@ -3,7 +3,8 @@
  * database, the one-row `system.one` (what a SELECT without FROM reads), a few table functions
  * that only generate rows, and every function except those that reach data by name at run time
  * (dictionaries, joinGet, files, settings of the server). The service's own tables — accounts,
- * tokens, the audit trail, sources, batch records, the dedup keys, alert deliveries — are never here.
+ * tokens, the audit trail, sources, batch records, the dedup keys, alert deliveries, the directory's contacts
+ * (people's names and phone numbers) — are never here.
  */
 import { ANALYTICS_SCHEMA } from './analytics-schema.ts';
 

@@ -82,8 +82,43 @@ export interface UnitAnswer {
   coverage: { expected: string[]; leafLevel: string; total: Coverage; children: Coverage[] };
   /** The groups placed on the unit itself (at most 500). */
   groups: { id: string; unit: string; title: string; category: string; messages: number; members: number; lastMessageAt: string | null }[];
-  /** Groups at or under the unit with no message since `since` (24 h): how many, and the longest silent (null = none in 30 days). */
-  quiet: { since: string; total: number; groups: { id: string; title: string; unit: string; unitName: string; category: string; lastMessageAt: string | null }[] };
+  /**
+   * Groups at or under the unit with no message since `since` (24 h): how many, and the longest silent (null =
+   * none in 30 days), each with the units from below this one down to its own (`path`) and who to call about it.
+   */
+  quiet: { since: string; total: number; groups: QuietGroup[] };
+}
+
+/** A quiet group as the lead's action list shows it. */
+export interface QuietGroup {
+  id: string;
+  title: string;
+  unit: string;
+  unitName: string;
+  category: string;
+  lastMessageAt: string | null;
+  /** The units below the page's unit down to the group's own, top first (just the group's own when it sits on the page's unit). */
+  path: { id: string; name: string; level: string }[];
+  /** Who to call about the group: its own contacts, then its unit's and those of the units above it up to its division, nearest first (at most 3). */
+  contacts: ContactCard[];
+}
+
+/** A person to call: a group's admin, a booth's pramukh, a mandal's in-charge. `phone` is E.164. */
+export interface ContactCard {
+  person: string;
+  role: string;
+  phone: string;
+  /** The unit the person answers for ('' when the contact is a group's). */
+  unit: string;
+  /** The group the person answers for ('' when the contact is a unit's). */
+  group: string;
+}
+
+/** GET /api/v1/directory/contacts: the contacts of a unit and everything below it. */
+export interface ContactsAnswer {
+  unit: string;
+  total: number;
+  contacts: ContactCard[];
 }
 
 /** GET /api/v1/board/quiet: only the quiet-groups count (cheap to poll). */

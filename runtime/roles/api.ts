@@ -95,6 +95,7 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
     }),
     createSummaryRouter({ client, requireUser }),
     createDirectoryRouter({
+      client,
       directory: directory.directory,
       unitReads,
       importer: directory.importer,

@@ -16,7 +16,7 @@ import { createWhatsAppWebhookRouter } from '../../api/ingest/whatsapp.ts';
 import { DAY_MS, MINUTE_MS } from '../../common/time.ts';
 import { createEventAcceptor } from '../../ingest/accept-events.ts';
 import { createMemoryGroupAliases, createStoredGroupAliases } from '../../ingest/group-aliases.ts';
-import { createPersonNormaliser } from '../../ingest/phone.ts';
+import { createPersonNormaliser } from '../../common/phone.ts';
 import { createPseudonymiser, loadOrCreatePseudonymKey } from '../../ingest/pseudonymise.ts';
 import { combineSourceRegistries, createSourcesStore } from '../../ingest/sources-store.ts';
 import { createStaticSourceRegistry, type SourceRegistry } from '../../ingest/sources.ts';

@@ -120,14 +120,14 @@ describe('monitoring board', () => {
     await page.locator('[data-testid="unit-title"]').filter({ hasText: 'Jaipur' }).waitFor({ timeout: WAIT_MS });
     await page.locator('[data-testid="chart"] canvas').first().waitFor({ timeout: WAIT_MS });
     // Quiet over 24 h, longest silent first: wa:g2 never spoke, wa:g3 spoke 50 h ago.
-    await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:g3"]').waitFor({ timeout: WAIT_MS });
-    expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-quiet')))).toEqual(['wa:g2', 'wa:g3']);
-    expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:g3"] td').textContent()).toMatch(/^2 days$/);
-    expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:g2"]').textContent()).toMatch(/Booth 101 Sanganer.*never spoke/);
-    // Each quiet group by its directory title first, its id beside the unit.
-    expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet] th').evaluateAll((cells) => cells.map((c) => c.textContent!.replace(/\s+/g, ' ').trim()))).toEqual([
-      'Sanganer yuva wa:g2 · Booth 101 Sanganer · Youth',
-      'Malviya Nagar voters wa:g3 · Booth 102 Malviya Nagar · Booth voters',
+    await page.locator('[data-testid="quiet-groups"] [data-quiet="wa:g3"]').waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('[data-testid="quiet-groups"] [data-quiet]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-quiet')))).toEqual(['wa:g2', 'wa:g3']);
+    expect(await page.locator('[data-testid="quiet-groups"] [data-quiet="wa:g3"] .silent').textContent()).toMatch(/^2 days$/);
+    // Each quiet group by its directory title (its id on hover), under its booth, with its category.
+    expect(await page.locator('[data-testid="quiet-groups"] [data-action-unit="B101"]').textContent()).toMatch(/Booth 101 Sanganer.*Sanganer yuva\s*never spoke\s*Youth/s);
+    expect(await page.locator('[data-testid="quiet-groups"] [data-quiet] .group-title').evaluateAll((cells) => cells.map((c) => [c.textContent, c.getAttribute('title')]))).toEqual([
+      ['Sanganer yuva', 'wa:g2'],
+      ['Malviya Nagar voters', 'wa:g3'],
     ]);
     expect(await page.locator('[data-testid="unit-metrics"] [data-metric="inactiveGroups"] .value').textContent()).toBe('2');
     await screenshot(page, 'division');
@@ -141,7 +141,7 @@ describe('monitoring board', () => {
     // Another range: 7 days, drawn again.
     await page.getByRole('button', { name: '7 days' }).click();
     await page.locator('[data-series="last:168"] [data-testid="chart"] canvas').first().waitFor({ timeout: WAIT_MS });
-    await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:g2"]').waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-testid="quiet-groups"] [data-quiet="wa:g2"]').waitFor({ timeout: WAIT_MS });
     expect(page.url()).toMatch(/#\/unit\/B101$/);
     await screenshot(page, 'booth');
 

@@ -1,7 +1,8 @@
 /**
  * The small organisation the board's tests share: Rajasthan with the divisions Jaipur and Ajmer,
  * a district, three booths and five groups (titles to search by, two categories per booth in
- * Jaipur). Imported through the real directory API as an admin.
+ * Jaipur) and the people to call (a booth's pramukh, the district's in-charge, a group's admin).
+ * Imported through the real directory API as an admin.
  */
 export const ORG_UNITS = [
   { id: 'RJ', name: 'Rajasthan', level: 'state', parent: '' },
@@ -21,9 +22,15 @@ export const ORG_GROUPS = [
   { id: 'wa:g5', unit: 'B201', category: 'women', title: 'Kishangarh mahila' },
 ];
 
-/** Import ORG_UNITS and ORG_GROUPS into the deployment at `url`; throws with the answer unless both are taken. */
+export const ORG_CONTACTS = [
+  { person: 'Sunita Devi', role: 'booth pramukh', phone: '+91 98290 12345', unit: 'B101' },
+  { person: 'Mohan Lal', role: 'district in-charge', phone: '094140 55555', unit: 'JPR-D1' },
+  { person: 'Ramesh Kumar', role: 'group admin', phone: '9829011111', group: 'wa:g3' },
+];
+
+/** Import ORG_UNITS, ORG_GROUPS and ORG_CONTACTS into the deployment at `url`; throws with the answer unless each is taken. */
 export async function importOrg(url: string, adminToken: string): Promise<void> {
-  for (const [kind, rows] of [['units', ORG_UNITS], ['groups', ORG_GROUPS]] as const) {
+  for (const [kind, rows] of [['units', ORG_UNITS], ['groups', ORG_GROUPS], ['contacts', ORG_CONTACTS]] as const) {
     const response = await fetch(`${url}/api/v1/directory/${kind}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPersonNormaliser } from './phone.ts';
+import { createPersonNormaliser, phoneNumberOf } from './phone.ts';
 
 describe('person ids that are phone numbers', () => {
   const india = createPersonNormaliser('IN');
@@ -27,4 +27,16 @@ describe('person ids that are phone numbers', () => {
     }
     expect(india('000 111 2222')).toBe(india('0001112222'));
   });
+});
+
+describe('phone numbers of directory contacts', () => {
+  it('are E.164 when valid, written any usual way', () => {
+    for (const written of ['+91 98123 45678', '919812345678', '09812345678', '98123 45678']) expect(phoneNumberOf(written, 'IN'), written).toBe('+919812345678');
+    expect(phoneNumberOf('+44 7911 123456', 'IN')).toBe('+447911123456');
+  });
+
+  it('are refused when not a number anyone can call', () => {
+    for (const written of ['12345', '000 111 2222', 'Ramesh', '+91 1234', '']) expect(phoneNumberOf(written, 'IN'), written).toBeUndefined();
+  });
+
 });

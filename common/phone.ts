@@ -36,15 +36,30 @@ export function createPersonNormaliser(defaultCountry: string): NormalisePerson 
 
 /** One id that looks like a number → E.164 when it is a valid number, else its digits (with the plus it had). */
 function normaliseNumber(id: string, country: CountryCode): string {
+  const valid = validNumber(id, country);
+  if (valid !== undefined) return valid;
   const digits = id.replace(/\D/g, '');
   if (digits.length < 6 || digits.length > 15) return id;
-  const international = /^\(?\+/.test(id);
-  const asWritten = parsePhoneNumberFromString(id, country);
-  if (asWritten?.isValid()) return asWritten.number;
-  if (!international) {
-    const withPlus = parsePhoneNumberFromString(`+${digits}`);
-    if (withPlus?.isValid()) return withPlus.number;
-  }
   // Not a valid number anywhere: at least the ways of writing it are one.
-  return international ? `+${digits}` : digits;
+  return /^\(?\+/.test(id) ? `+${digits}` : digits;
+}
+
+/** E.164 of a valid number written any usual way (the default country first when it has no plus); else undefined. */
+function validNumber(text: string, country: CountryCode): string | undefined {
+  const digits = text.replace(/\D/g, '');
+  if (!LOOKS_LIKE_A_NUMBER.test(text) || digits.length < 6 || digits.length > 15) return undefined;
+  const asWritten = parsePhoneNumberFromString(text, country);
+  if (asWritten?.isValid()) return asWritten.number;
+  if (/^\(?\+/.test(text)) return undefined;
+  const withPlus = parsePhoneNumberFromString(`+${digits}`);
+  return withPlus?.isValid() ? withPlus.number : undefined;
+}
+
+/**
+ * A phone number people will call (a directory contact): E.164, the same form ingest gives member ids, or
+ * undefined when it is not a valid number. `defaultCountry` as for createPersonNormaliser.
+ */
+export function phoneNumberOf(text: string, defaultCountry: string): string | undefined {
+  if (!isSupportedCountry(defaultCountry)) throw new Error(`unknown country "${defaultCountry}" for phone numbers: give an ISO 3166 code such as IN`);
+  return validNumber(text.trim(), defaultCountry as CountryCode);
 }
