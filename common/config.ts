@@ -117,6 +117,8 @@ const configSchema = z.object({
   LIVE_RESYNC_MS: positiveInt(10_000),
   /** IANA time zone that defines "today" on the live board. */
   BOARD_TIME_ZONE: z.string().default('Asia/Kolkata'),
+  /** The share of their unit's voters a representative should have as followers (0.25: a quarter). */
+  REPRESENTATIVE_FOLLOWER_TARGET: z.coerce.number().gt(0, 'a share above 0, e.g. 0.25').max(10).default(0.25),
   WHATSAPP_APP_SECRET: secret,
   WHATSAPP_VERIFY_TOKEN: secret,
   TELEGRAM_SECRET_TOKEN: secret,

@@ -13,6 +13,7 @@ import {
   searchQuerySchema, seriesQuerySchema, trendsQuerySchema, unitQuerySchema,
   type QuietAnswer, type SearchAnswer, type SeriesAnswer, type TrendCell, type TrendsAnswer, type UnitAnswer,
 } from '../../common/contracts/board.ts';
+import { representativesQuerySchema, type RepresentativesAnswer } from '../../common/contracts/representatives.ts';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../common/time.ts';
 import { readGroupActivity, readGroupMembers, type GroupActivity } from '../../directory/activity.ts';
 import { expectedCategories } from '../../directory/coverage.ts';
@@ -20,6 +21,8 @@ import type { DirectoryIndex } from '../../directory/directory-index.ts';
 import { readInCharge } from '../../directory/contacts.ts';
 import { findQuietGroups } from '../../directory/drilldown.ts';
 import { readGroupTitles } from '../../directory/group-titles.ts';
+import { readAccountActivity, scoreRepresentatives, scoreUnits } from '../../directory/representatives.ts';
+import { createDirectoryRepository } from '../../directory/repository.ts';
 import type { LiveDirectory } from '../../directory/live-directory.ts';
 import { mayReadUnit } from '../../directory/scope.ts';
 import { userLocals, type RequireUser } from '../access/require-user.ts';
@@ -37,6 +40,8 @@ export interface BoardRouterDeps {
   now?: () => number;
   /** How long trends are shared between viewers; default 5 s. */
   readCacheMs?: number;
+  /** Representatives' scorecards: the target share of voters as followers, and the zone their posting days are counted in. */
+  representatives?: { target: number; timeZone: string };
 }
 
 /** A chart never gets more points than this. */
@@ -82,6 +87,8 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
   const now = deps.now ?? Date.now;
   const { unitReads } = deps;
   const trendsCache = createReadCache(deps.readCacheMs ?? 5000);
+  const representativesCache = createReadCache(deps.readCacheMs ?? 5000);
+  const directoryRepository = createDirectoryRepository(deps.client);
   const anyUser = deps.requireUser();
 
   /**
@@ -203,6 +210,28 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
         })),
       },
     } satisfies UnitAnswer);
+  });
+
+  /** Representatives in scope (at or under the unit), their scorecards and their units'. */
+  router.get('/api/v1/board/representatives', anyUser, async function getRepresentatives(req, res) {
+    const resolved = resolveUnit(representativesQuerySchema, req, res);
+    if (!resolved) return;
+    const { query, index } = resolved;
+    const { target, timeZone } = deps.representatives ?? { target: 0.25, timeZone: 'Asia/Kolkata' };
+    const at = unitReads.roundUp(now());
+    const all = await representativesCache.get('representatives', () => directoryRepository.loadRepresentatives());
+    const inScope = all.filter((r) => !query.unit || (index.units.get(r.unit)?.path.includes(query.unit) ?? false));
+    const chosen = query.role ? inScope.filter((r) => r.role === query.role) : inScope;
+    const activity = await representativesCache.get(`accounts:${at}:${query.unit}:${query.role ?? ''}`, () => readAccountActivity(deps.client, chosen, at, timeZone));
+    const cards = scoreRepresentatives(chosen, activity, index, target);
+    res.json({
+      unit: query.unit,
+      asOf: new Date(at).toISOString(),
+      target,
+      roles: [...new Set(inScope.map((r) => r.role))].sort(),
+      representatives: cards,
+      units: scoreUnits(cards),
+    } satisfies RepresentativesAnswer);
   });
 
   /** Only the quiet-groups figure of the board's headline: cheap to poll (one shared read of last messages). */

@@ -100,7 +100,10 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
       requireUser,
       authorizeWrite: authorizeDirectoryWrite(requireUser, config.DIRECTORY_IMPORT_TOKEN, context.secretGuard),
     }),
-    createBoardRouter({ client, directory: directory.directory, unitReads, requireUser }),
+    createBoardRouter({
+      client, directory: directory.directory, unitReads, requireUser,
+      representatives: { target: config.REPRESENTATIVE_FOLLOWER_TARGET, timeZone: config.BOARD_TIME_ZONE },
+    }),
     createAlertsRouter({ client, repository: alerts.repository, directory: directory.directory, rules: alerts.rules, requireUser, publish: alerts.publish, now: Date.now }),
     createBoardStaticRouter(),
   ];
