@@ -65,6 +65,10 @@ export function generateOrg(options: OrgOptions): Org {
   const assemblyIds = level('as', 'assembly', assemblies, districtIds);
   const mandalIds = level('md', 'mandal', mandals, assemblyIds);
   const boothIds = level('b', 'booth', booths, mandalIds);
+  // Each booth's electoral roll (the field's ~1,000 voters a booth); higher units sum their booths'.
+  // (A random of its own: the rest of the organisation stays what it was for a seed.)
+  const rolls = createRandom(options.seed + 101);
+  for (const unit of units) if (unit.level === 'booth') unit.voters = 800 + rolls.int(600);
 
   const groups: SimGroup[] = [];
   const perBooth = members / booths;
@@ -105,7 +109,7 @@ function csvField(value: string): string {
 }
 
 export function unitsCsv(org: Org): string {
-  return ['id,name,level,parent', ...org.units.map((u) => [u.id, u.name, u.level, u.parent].map(csvField).join(','))].join('\n') + '\n';
+  return ['id,name,level,parent,voters', ...org.units.map((u) => [u.id, u.name, u.level, u.parent, u.voters === undefined ? '' : String(u.voters)].map(csvField).join(','))].join('\n') + '\n';
 }
 
 export function groupsCsv(groups: readonly GroupEntry[]): string {

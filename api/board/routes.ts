@@ -226,6 +226,7 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     const cards = scoreRepresentatives(chosen, activity, index, target);
     res.json({
       unit: query.unit,
+      unitName: index.units.get(query.unit)?.unit.name ?? '',
       asOf: new Date(at).toISOString(),
       target,
       roles: [...new Set(inScope.map((r) => r.role))].sort(),

@@ -43,6 +43,8 @@ export interface UnitScore {
 
 export interface RepresentativesAnswer {
   unit: string;
+  /** The unit's name ('' for the whole organisation). */
+  unitName: string;
   asOf: string;
   /** The share of their unit's voters a representative should have as followers (REPRESENTATIVE_FOLLOWER_TARGET). */
   target: number;
