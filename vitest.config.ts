@@ -44,6 +44,7 @@ const SERVER_FILES = [
   'directory/directory.integration.test.ts',
   'directory/contacts.integration.test.ts',
   'directory/representatives.integration.test.ts',
+  'directory/compliance.integration.test.ts',
   'api/board/unit-reads.integration.test.ts',
   'alerts/alerts.integration.test.ts',
   'alerts/alerts-routing.integration.test.ts',
