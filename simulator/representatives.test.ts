@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateOrg } from './org.ts';
+import { boothPramukhs, generateOrg, personId } from './org.ts';
 import { accountHistory, generateRepresentatives } from './representatives.ts';
 
 describe('simulated representatives', () => {
@@ -28,5 +28,20 @@ describe('simulated representatives', () => {
     expect(Math.min(...days)).toBeLessThan(12);
     expect(Math.max(...days)).toBeGreaterThan(25);
     expect(events.every((e) => Date.parse(e.at) <= now)).toBe(true);
+  });
+});
+
+describe('simulated compliance', () => {
+  it('leaves 5–10% of booths short: without a voters\' group, a pramukh, or a pramukh in the group', () => {
+    const org = generateOrg({ scale: 1, seed: 7 });
+    const pramukhs = new Map(boothPramukhs(org).map((p) => [p.booth, p]));
+    const withVoters = new Set(org.groups.filter((g) => g.category === 'booth-voters').map((g) => g.unit));
+    const booths = org.units.filter((u) => u.level === 'booth');
+    const short = booths.filter((b) => !withVoters.has(b.id) || !pramukhs.get(b.id)?.group).length;
+    expect(short / booths.length).toBeGreaterThan(0.05);
+    expect(short / booths.length).toBeLessThan(0.1);
+    // A pramukh in a group is one of its members: the door gives them the same pseudonym.
+    const group = org.groups.find((g) => g.id === [...pramukhs.values()].find((p) => p.group)!.group)!;
+    expect([...pramukhs.values()].find((p) => p.group === group.id)!.phone).toBe(`+${personId(group.poolStart)}`);
   });
 });

@@ -4,7 +4,7 @@
  * progress, and return a summary of what was sent.
  */
 import { randomBytes } from 'node:crypto';
-import { contactsCsv, groupsCsv, generateOrg, unitsCsv, type Org } from './org.ts';
+import { boothPramukhs, contactsCsv, groupsCsv, generateOrg, unitsCsv, type Org } from './org.ts';
 import { createSender, type SenderStats } from './sender.ts';
 import { accountHistory, generateRepresentatives, representativesCsv, type SimRepresentative } from './representatives.ts';
 import { createEventStream } from './stream.ts';
@@ -92,6 +92,11 @@ export async function simulate(options: SimulateOptions): Promise<Summary> {
     seed: options.seed + 1,
   });
   await sender.send(stream.snapshots(Date.now()));
+  // The booths' pramukhs who are in their booth's group, as members who joined it.
+  const joined = boothPramukhs(org).filter((p) => p.group);
+  for (let i = 0; i < joined.length; i += 1000) {
+    await sender.send(joined.slice(i, i + 1000).map((p) => ({ type: 'member_joined', id: `${runId}-pramukh-${p.booth}`, group: p.group, at: new Date().toISOString(), member: p.phone })));
+  }
   // The representatives' accounts: 30 days of followers and posts, as collectors would have sent them.
   const history = accountHistory(representatives, Date.now(), 30, options.seed + 3, runId);
   for (let i = 0; i < history.length; i += 1000) await sender.send(history.slice(i, i + 1000));

@@ -3,7 +3,8 @@
  * through the directory API with voters on their units, their accounts' snapshots and posts sent through
  * ingest; the ranking by share of voters with growth and posting days, a role filter, a representative below
  * target flagged. A lead on a phone in Hindi sees their division's; the central team on a desktop in English
- * sees everyone's. Screenshots: test-results/leaders-*.png.
+ * sees everyone's. Group compliance on the same organisation: booths without a pramukh, a youth group without its
+ * district's in-charge as an admin. Screenshots: test-results/leaders-*.png, compliance-*.png.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -20,7 +21,13 @@ const DAY = 86_400_000;
 let board: BoardUnderTest;
 
 beforeAll(async () => {
-  board = await startBoardUnderTest({ admin: ADMIN, ingestToken: INGEST_TOKEN, waitMs: WAIT_MS });
+  board = await startBoardUnderTest({
+    admin: ADMIN,
+    ingestToken: INGEST_TOKEN,
+    waitMs: WAIT_MS,
+    // Youth groups should have their district's in-charge (the fixture's Mohan Lal in Jaipur City) as an admin.
+    env: { COMPLIANCE_REQUIRED_ADMINS: JSON.stringify([{ categories: ['youth'], role: 'district in-charge', level: 'district' }]) },
+  });
   const admin = ((await board.api('/api/v1/auth/sign-in', { method: 'POST', body: ADMIN })).body as { token: string }).token;
   await importOrg(board.url, admin);
   const upload = async (kind: string, rows: object[]) => {
@@ -47,6 +54,8 @@ beforeAll(async () => {
     { type: 'account_snapshot', id: 's3', account: 'vijay_singh', platform: 'x', at: at(0.01), followers: 1200 },
     { type: 'account_snapshot', id: 's4', account: 'kiranjoshi.mp', platform: 'facebook', at: at(0.01), followers: 40000 },
     { type: 'post', id: 'p3', account: 'kiranjoshi.mp', platform: 'facebook', at: at(1), kind: 'video' },
+    // Booth 101's pramukh (the fixture's Sunita Devi) is in its voters' group.
+    { type: 'member_joined', id: 'j1', group: 'wa:g1', at: at(0.01), member: '+91 98290 12345' },
   ];
   const posted = await board.api('/v1/events', { method: 'POST', token: INGEST_TOKEN, body: events });
   expect(posted.status).toBe(202);
@@ -74,6 +83,37 @@ async function ranking(page: Page, expectedRows: number): Promise<string[][]> {
     rows.map((r) => [r.getAttribute('data-representative')!, ...[...r.querySelectorAll('td')].map((c) => c.textContent!.replace(/\s+/g, ' ').trim())]),
   );
 }
+
+describe('group compliance', () => {
+  test('phone, Hindi: a lead sees their booths without a pramukh and groups without their admin', async () => {
+    const page = await board.openAs(LEAD, { hindi: true, viewport: PHONE });
+    await page.locator('[data-testid="nav-compliance"]').click();
+    await page.locator('[data-testid="compliance-booths"] [data-booth="B102"]').waitFor({ timeout: WAIT_MS });
+    // Booth 101's pramukh joined its group (the event may still be on its way): only Booth 102 falls short.
+    await page.waitForFunction(() => document.querySelector('[data-testid="compliance-booths"] [data-booth="B101"]') === null, undefined, { timeout: WAIT_MS });
+    const tiles = await page.locator('[data-testid="compliance-total"] [data-count]').evaluateAll((t) => t.map((x) => [x.getAttribute('data-count'), x.querySelector('.value')!.textContent]));
+    expect(tiles).toEqual([['booths', '2'], ['missingGroups', '0'], ['noPramukh', '1'], ['pramukhAbsent', '0'], ['adminMissing', '1']]);
+    expect(await page.locator('[data-booth="B102"]').textContent()).toMatch(/Jaipur City › Booth 102 Malviya Nagar\s*निर्देशिका में कोई प्रमुख नहीं/);
+    expect(await page.locator('[data-testid="compliance-groups"] [data-group="wa:g2"]').textContent()).toMatch(/Sanganer yuva.*Mohan Lal \(ज़िला प्रभारी\) एडमिन नहीं हैं · किसी स्नैपशॉट ने अभी एडमिन नहीं बताए/s);
+    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
+    expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+    await board.screenshot(page, 'compliance-phone-hi');
+  });
+
+  test('desktop, English: the central team drills from the state down, a unit at a time', async () => {
+    const page = await board.openAs(ADMIN);
+    await page.locator('[data-testid="nav-compliance"]').click();
+    await page.locator('[data-testid="compliance-children"] a', { hasText: 'Rajasthan' }).click();
+    await page.locator('[data-testid="compliance-children"] tr[data-child="AJM"]').waitFor({ timeout: WAIT_MS });
+    const rows = await page.locator('[data-testid="compliance-children"] tr[data-child]').evaluateAll((r) => r.map((x) => [...x.children].map((c) => c.textContent!.trim())));
+    // Units in tree order, by name.
+    expect(rows).toEqual([
+      ['Ajmer', '1', '0', '1', '0', '0'],
+      ['Jaipur', '2', '0', '1', '0', '1'],
+    ]);
+    await board.screenshot(page, 'compliance-desktop-en');
+  });
+});
 
 describe("leaders' social reach", () => {
   test('phone, Hindi: a lead sees their division\'s representatives ranked, the one below target flagged', async () => {
