@@ -122,7 +122,7 @@ describe("leaders' social reach", () => {
     await page.locator('[data-testid="leaders-page"]').waitFor({ timeout: WAIT_MS });
     // In Ajmer Kiran Joshi is not the lead's to see. Asha: 6,000 of 20,000 (30 %), +500 in 7 days; Vijay 6 %, below.
     const rows = await ranking(page, 2);
-    expect(await page.locator('[data-testid="leaders-page"] h2.title').textContent()).toMatch(/नेताओं की सोशल पहुँच · Jaipur/);
+    expect(await page.locator('[data-testid="leaders-page"] h2.page-title').textContent()).toMatch(/नेताओं की सोशल पहुँच · Jaipur/);
     expect(rows).toEqual([
       ['x:asha_meena', '6,000', '30%', '+500', '—', '7 में 2 · 30 में 2', expect.any(String)],
       ['x:vijay_singh', '1,200', '6% लक्ष्य से नीचे', '—', '—', '7 में 0 · 30 में 0', '90 दिन में कोई नहीं'],
