@@ -44,6 +44,8 @@ const SERVER_FILES = [
   'api/live/live-scoping.integration.test.ts',
   'directory/directory.integration.test.ts',
   'directory/contacts.integration.test.ts',
+  'directory/representatives.integration.test.ts',
+  'directory/compliance.integration.test.ts',
   'api/board/unit-reads.integration.test.ts',
   'alerts/alerts.integration.test.ts',
   'alerts/alerts-routing.integration.test.ts',

@@ -2,7 +2,7 @@
  * Scenario "queries": the board's reads over 30 days of rollups for 100,000 groups (the simulator's
  * field-scale organisation), generated straight into the engine's tables with INSERT … SELECT from
  * numbers(). Timed as the api answers them (ClickHouse reads + the in-memory join with the
- * directory): the summary probe, drill-down and coverage. Baseline in the same run: a full scan of the
+ * directory): the summary probe, drill-down, coverage and the leaders' scorecards. Baseline in the same run: a full scan of the
  * largest table (rollup_group_hour) and a bare count(). Target: each ≤ 300 ms.
  */
 import { loadConfig } from '../common/config.ts';
@@ -16,7 +16,9 @@ import { readDrillDown } from '../api/board/unit-reads.ts';
 import { createGroupPaths } from '../directory/group-paths.ts';
 import { createReadCache } from '../api/board/read-cache.ts';
 import { DEFAULT_SETTINGS } from '../directory/model.ts';
+import { readAccountActivity, scoreRepresentatives } from '../directory/representatives.ts';
 import { generateOrg } from '../simulator/org.ts';
+import { accountHistory, generateRepresentatives } from '../simulator/representatives.ts';
 import { scenarioOptions, tempDir } from './support/harness.ts';
 import { chunk } from './support/load.ts';
 import { medianMs, report, type Figure } from './support/report.ts';
@@ -173,6 +175,19 @@ await time('  coverage part: readReach\'s table read without FINAL (baseline, wr
 await time('  coverage part: readLastMessages (7 days)', () => readLastMessages(client, new Date(end - 7 * DAY)));
 await time('  coverage part: layout of the top (once per directory version)', async () => coverageLayout(index, '', ['booth-voters']));
 await time('  coverage, top, layout built on every request (before)', () => coverage('', coverageLayout(index, '', ['booth-voters'])));
+// Leaders' scorecards: the simulator's 200 representatives with 30 days of snapshots and posts in account_events.
+const representatives = generateRepresentatives(org, 12);
+const history = accountHistory(representatives, end, days, 13, 'bench') as { id: string; type: string; account: string; platform: string; at: string; kind?: string; followers?: number }[];
+await client.insert({
+  table: 'account_events',
+  values: history.map((e) => ({
+    event_id: e.id, type: e.type, account: e.account, platform: e.platform, at: Date.parse(e.at), received_at: Date.parse(e.at),
+    source: 'bench', kind: e.kind ?? '', followers: e.followers ?? null,
+  })),
+  format: 'JSONEachRow',
+});
+await time(`representatives' scorecards, all ${representatives.length} (GET /api/v1/board/representatives)`, async () =>
+  scoreRepresentatives(representatives, await readAccountActivity(client, representatives, end, 'Asia/Kolkata'), index, 0.25));
 await store.close();
 
 const figures: Figure[] = [
@@ -188,6 +203,7 @@ report({
     'rollup_group_day rows': sizes.rollup_group_day,
     'rollup_minute rows': sizes.rollup_minute,
     'group_people rows': sizes.group_people,
+    'account_events rows': history.length,
     'generated in': `${Math.round(generateMs / 1000)} s`,
     'group paths copied in': `${Math.round(copyMs)} ms`,
     'median of': runs,

@@ -3,6 +3,7 @@
  * (and `.env`), with errors that name the bad variable. Only entry points call `loadConfig`;
  * everything else receives the object (or the part it needs) as an argument.
  */
+import { adminRulesSchema } from './contracts/compliance.ts';
 import { z } from 'zod';
 
 const optionalString = z
@@ -121,6 +122,32 @@ const configSchema = z.object({
   LIVE_RESYNC_MS: positiveInt(10_000),
   /** IANA time zone that defines "today" on the live board. */
   BOARD_TIME_ZONE: z.string().default('Asia/Kolkata'),
+  /** The share of their unit's voters a representative should have as followers (0.25: a quarter). */
+  REPRESENTATIVE_FOLLOWER_TARGET: z.coerce.number().gt(0, 'a share above 0, e.g. 0.25').max(10).default(0.25),
+  /** Group compliance: the role of a booth's pramukh among the directory's contacts. */
+  COMPLIANCE_PRAMUKH_ROLE: z.string().min(1).default('booth pramukh'),
+  /**
+   * Group compliance: required admins as JSON, e.g. [{"categories":["youth"],"role":"youth in-charge","level":"district"}]:
+   * every youth group must have as an admin the youth in-charge of the district above it. Default: none.
+   */
+  COMPLIANCE_REQUIRED_ADMINS: z
+    .string()
+    .default('[]')
+    .transform((text, ctx) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `not JSON: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+      const parsed = adminRulesSchema.safeParse(value);
+      if (!parsed.success) {
+        ctx.addIssue({ code: 'custom', message: 'a JSON array of {"categories": [...], "role": "...", "level": "..."}' });
+        return z.NEVER;
+      }
+      return parsed.data;
+    }),
   WHATSAPP_APP_SECRET: secret,
   WHATSAPP_VERIFY_TOKEN: secret,
   TELEGRAM_SECRET_TOKEN: secret,

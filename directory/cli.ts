@@ -1,5 +1,5 @@
 /**
- * `grouppulse directory settings|import-units|import-groups|import-contacts|status` — the directory from the shell.
+ * `grouppulse directory settings|import-units|import-groups|import-contacts|import-representatives|status` — the directory from the shell.
  * Directly on the store (a ClickHouse server any time; the embedded engine only while the server is
  * stopped, one process per data directory), or through a running server's api with `--api <url>`
  * (and `--token`: an admin's sign-in token, default DIRECTORY_IMPORT_TOKEN or DATA_DIR/directory-import.token). Same validation either way:
@@ -85,17 +85,17 @@ function formatOf(file: string, text: string, given: string | undefined): Import
   return detectFormat(undefined, text);
 }
 
-type ImportKind = 'units' | 'groups' | 'contacts';
+type ImportKind = 'units' | 'groups' | 'contacts' | 'representatives';
 
 function importInto(importer: Importer, kind: ImportKind): (text: string, format: ImportFormat, mode: ImportMode) => Promise<ImportResult> {
-  if (kind === 'units') return importer.importUnits;
-  return kind === 'groups' ? importer.importGroups : importer.importContacts;
+  return { units: importer.importUnits, groups: importer.importGroups, contacts: importer.importContacts, representatives: importer.importRepresentatives }[kind];
 }
 
 const IMPORT_COLUMNS: Record<ImportKind, string> = {
-  units: 'import units: id,name,level,parent',
+  units: 'import units: id,name,level,parent[,voters]',
   groups: 'import groups: id,unit,category[,title,platform,target_size]',
   contacts: 'import contacts, the people to call: person,phone,unit or group[,role,id]',
+  representatives: 'import representatives and their public accounts: person,role,unit,platform,account[,id]',
 };
 
 function importCommand(kind: ImportKind) {
@@ -113,7 +113,7 @@ function importCommand(kind: ImportKind) {
 const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
 
 export function registerDirectoryCommands(program: Command): void {
-  const directory = program.command('directory').description('the organisation tree and group directory: levels, units, groups, contacts');
+  const directory = program.command('directory').description('the organisation tree and group directory: levels, units, groups, contacts, representatives');
   const targetOptions = (command: Command) =>
     command.option('--api <url>', 'go through a running server (e.g. http://127.0.0.1:8080) instead of opening the store').option('--token <token>', 'bearer token for --api');
 
@@ -132,7 +132,7 @@ export function registerDirectoryCommands(program: Command): void {
     report(result, 'settings');
   });
 
-  for (const kind of ['units', 'groups', 'contacts'] as const) {
+  for (const kind of ['units', 'groups', 'contacts', 'representatives'] as const) {
     targetOptions(
       directory
         .command(`import-${kind}`)

@@ -13,7 +13,7 @@ import type { DirectoryIndex } from './directory-index.ts';
 /** Contacts given with one group: enough to reach someone, few enough for a phone's row. */
 const PER_GROUP = 3;
 
-interface ContactRow {
+export interface ContactRow {
   unit_id: string;
   group_id: string;
   person: string;
@@ -21,7 +21,8 @@ interface ContactRow {
   phone: string;
 }
 
-async function readRows(client: ClickHouseClient, column: 'unit_id' | 'group_id', ids: readonly string[]): Promise<ContactRow[]> {
+/** The contacts of these units (or groups), by person. */
+export async function readContactRows(client: ClickHouseClient, column: 'unit_id' | 'group_id', ids: readonly string[]): Promise<ContactRow[]> {
   const rows: ContactRow[] = [];
   for (const chunk of chunkKeys([...new Set(ids)])) {
     const result = await client.query({
@@ -51,8 +52,8 @@ export async function readInCharge(client: ClickHouseClient, index: Pick<Directo
     return [id, placement ? unitsUp(placement.unitPath, placement.division) : []];
   }));
   const [byGroup, byUnit] = await Promise.all([
-    readRows(client, 'group_id', groupIds),
-    readRows(client, 'unit_id', [...paths.values()].flat()),
+    readContactRows(client, 'group_id', groupIds),
+    readContactRows(client, 'unit_id', [...paths.values()].flat()),
   ]);
   const ofGroup = groupBy(byGroup, (r) => r.group_id);
   const ofUnit = groupBy(byUnit, (r) => r.unit_id);
@@ -70,7 +71,7 @@ export async function readContactsUnder(client: ClickHouseClient, index: Pick<Di
   for (const [id, node] of index.units) if (!unit || node.path.includes(unit)) units.push(id);
   const groups: string[] = [];
   for (const [id, placement] of index.groups) if (!unit || placement.unitPath.includes(unit)) groups.push(id);
-  const [ofUnits, ofGroups] = await Promise.all([readRows(client, 'unit_id', units), readRows(client, 'group_id', groups)]);
+  const [ofUnits, ofGroups] = await Promise.all([readContactRows(client, 'unit_id', units), readContactRows(client, 'group_id', groups)]);
   return [...ofUnits, ...ofGroups].map(card);
 }
 

@@ -7,9 +7,9 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { describeZodError } from '../common/events.ts';
 import { resolveSettings, settingsInputSchema, type DirectorySettings } from './model.ts';
-import { CONTACT_COLUMNS, GROUP_COLUMNS, parseImport, UNIT_COLUMNS, type ColumnSpec, type ImportFormat, type ImportRecord, type Problem } from './parse.ts';
+import { CONTACT_COLUMNS, GROUP_COLUMNS, parseImport, REPRESENTATIVE_COLUMNS, UNIT_COLUMNS, type ColumnSpec, type ImportFormat, type ImportRecord, type Problem } from './parse.ts';
 import { createDirectoryRepository, nextVersion, type DirectoryRepository } from './repository.ts';
-import { validateContacts, validateGroups, validateUnits, type ImportMode, type Validated } from './validate.ts';
+import { validateContacts, validateGroups, validateRepresentatives, validateUnits, type ImportMode, type Validated } from './validate.ts';
 import { phoneNumberOf } from '../common/phone.ts';
 
 export type ImportResult =
@@ -41,13 +41,15 @@ export interface Importer {
   importGroups(text: string, format: ImportFormat, mode: ImportMode): Promise<ImportResult>;
   /** Contacts per unit and group; `replace` removes the contacts the file does not hold. */
   importContacts(text: string, format: ImportFormat, mode: ImportMode): Promise<ImportResult>;
+  /** Representatives and their public accounts; `replace` removes those the file does not hold. */
+  importRepresentatives(text: string, format: ImportFormat, mode: ImportMode): Promise<ImportResult>;
   readonly repository: DirectoryRepository;
 }
 
 /** What importSet needs to know of one kind of rows. */
 interface ImportedSet<T> {
   columns: ColumnSpec;
-  key: 'groups' | 'contacts';
+  key: 'groups' | 'contacts' | 'representatives';
   check(records: ImportRecord[]): Promise<Validated<T[]>>;
   storedIds(): Promise<Set<string>>;
   write(rows: T[], removals: string[], version: number): Promise<void>;
@@ -80,8 +82,9 @@ export function createImporter(client: ClickHouseClient, options: ImporterOption
   }
 
   /**
-   * Groups and contacts: a set of rows with ids, checked against what is stored, written with the removals a
-   * `replace` makes, then the version row (groups count in it: running directories reload them; contacts do not).
+   * Groups, contacts, representatives: a set of rows with ids, checked against what is stored, written with the removals a
+   * `replace` makes, then the version row (groups count in it: running directories reload them; contacts and
+   * representatives are read when shown).
    */
   function importSet<T extends { id: string }>(text: string, format: ImportFormat, mode: ImportMode, set: ImportedSet<T>): Promise<ImportResult> {
     return serial(async () => {
@@ -171,6 +174,16 @@ export function createImporter(client: ClickHouseClient, options: ImporterOption
         },
         storedIds: () => repository.contactIds(),
         write: (contacts, removals, version) => repository.writeContacts(contacts, removals, version),
+      });
+    },
+
+    importRepresentatives(text, format, mode) {
+      return importSet(text, format, mode, {
+        columns: REPRESENTATIVE_COLUMNS,
+        key: 'representatives',
+        check: async (records) => validateRepresentatives(records, await repository.loadUnits()),
+        storedIds: async () => new Set((await repository.loadRepresentatives()).map((r) => r.id)),
+        write: (representatives, removals, version) => repository.writeRepresentatives(representatives, removals, version),
       });
     },
   };

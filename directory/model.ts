@@ -26,6 +26,8 @@ export interface Unit {
   level: string;
   /** '' for a root unit. */
   parent: string;
+  /** Voters the unit counts (its electoral roll), when the directory was told; else the sum of its children's. */
+  voters?: number;
 }
 
 export interface GroupEntry {
@@ -49,6 +51,18 @@ export interface Contact {
   role: string;
   /** E.164. */
   phone: string;
+}
+
+/** A representative whose public account is watched: followers weighed against the voters of their unit. */
+export interface Representative {
+  id: string;
+  person: string;
+  /** minister, MP, MLA, district president… (free text, kept as imported). */
+  role: string;
+  unit: string;
+  platform: string;
+  /** The public account id on the platform (what collectors send as `account`). */
+  account: string;
 }
 
 const name = z.string().trim().min(1).max(64).regex(/^[\w .:-]+$/, 'letters, digits, space, _ . : - only');

@@ -30,7 +30,7 @@ export interface ColumnSpec {
 
 export const UNIT_COLUMNS: ColumnSpec = {
   required: ['id', 'name', 'level'],
-  optional: ['parent'],
+  optional: ['parent', 'voters'],
   aliases: { unit_id: 'id', unitid: 'id', parent_id: 'parent', parentid: 'parent', unit_name: 'name' },
 };
 
@@ -47,6 +47,12 @@ export const CONTACT_COLUMNS: ColumnSpec = {
     contact_id: 'id', name: 'person', person_name: 'person', mobile: 'phone', phone_number: 'phone', mobile_number: 'phone',
     unit_id: 'unit', unitid: 'unit', group_id: 'group', groupid: 'group', designation: 'role',
   },
+};
+
+export const REPRESENTATIVE_COLUMNS: ColumnSpec = {
+  required: ['person', 'role', 'unit', 'platform', 'account'],
+  optional: ['id'],
+  aliases: { name: 'person', unit_id: 'unit', account_id: 'account', handle: 'account', designation: 'role' },
 };
 
 function canonical(column: string, spec: ColumnSpec): string {
@@ -67,7 +73,7 @@ export function detectFormat(contentType: string | undefined, text: string): Imp
   return first === '[' || first === '{' ? 'json' : 'csv';
 }
 
-export function parseImport(text: string, format: ImportFormat, spec: ColumnSpec, key: 'units' | 'groups' | 'contacts'): Parsed {
+export function parseImport(text: string, format: ImportFormat, spec: ColumnSpec, key: 'units' | 'groups' | 'contacts' | 'representatives'): Parsed {
   return format === 'csv' ? parseCsvRecords(text, spec) : parseJsonRecords(text, spec, key);
 }
 
@@ -87,7 +93,7 @@ function parseCsvRecords(text: string, spec: ColumnSpec): Parsed {
   return { ok: true, records: rows.map((r) => ({ line: r.info.lines, fields: r.record })) };
 }
 
-function parseJsonRecords(text: string, spec: ColumnSpec, key: 'units' | 'groups' | 'contacts'): Parsed {
+function parseJsonRecords(text: string, spec: ColumnSpec, key: 'units' | 'groups' | 'contacts' | 'representatives'): Parsed {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -5,10 +5,10 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { readColumns } from '../common/store/read-columns.ts';
-import { DEFAULT_SETTINGS, type Contact, type DirectorySettings, type GroupEntry, type Unit } from './model.ts';
+import { DEFAULT_SETTINGS, type Contact, type DirectorySettings, type GroupEntry, type Representative, type Unit } from './model.ts';
 import { createVersionClock } from '../common/store/row-version.ts';
 
-export type ChangeKind = 'settings' | 'units' | 'groups' | 'contacts';
+export type ChangeKind = 'settings' | 'units' | 'groups' | 'contacts' | 'representatives';
 
 export interface VersionMark {
   /** Highest version written so far (0 = none). */
@@ -44,6 +44,9 @@ export interface DirectoryRepository {
   writeContacts(contacts: Contact[], removals: string[], version: number): Promise<void>;
   /** Ids of every contact in the directory now. */
   contactIds(): Promise<Set<string>>;
+  writeRepresentatives(representatives: Representative[], removals: string[], version: number): Promise<void>;
+  /** Every representative in the directory now. */
+  loadRepresentatives(): Promise<Representative[]>;
   recordVersion(version: number, kind: ChangeKind, units: number, groups: number): Promise<void>;
   mark(): Promise<VersionMark>;
   /** Kinds changed since a version. */
@@ -83,16 +86,19 @@ export function createDirectoryRepository(client: ClickHouseClient): DirectoryRe
 
     async loadUnits() {
       // Columns, not row objects (a 500k-unit tree); level names and parent ids shared, not one copy per unit.
-      const c = await readColumns<{ unit_id: string[]; name: string[]; level: string[]; parent: string[] }>(
+      const c = await readColumns<{ unit_id: string[]; name: string[]; level: string[]; parent: string[]; voters: (number | null)[] }>(
         client,
-        'SELECT unit_id, name, level, parent FROM directory_units FINAL WHERE deleted = 0',
+        'SELECT unit_id, name, level, parent, voters FROM directory_units FINAL WHERE deleted = 0',
       );
       const levels = new Map<string, string>();
       const units = new Map<string, Unit>();
       for (let i = 0; i < c.unit_id.length; i++) {
         const level = c.level[i]!;
         if (!levels.has(level)) levels.set(level, level);
-        units.set(c.unit_id[i]!, { id: c.unit_id[i]!, name: c.name[i]!, level: levels.get(level)!, parent: c.parent[i]! });
+        const unit: Unit = { id: c.unit_id[i]!, name: c.name[i]!, level: levels.get(level)!, parent: c.parent[i]! };
+        const voters = c.voters[i];
+        if (voters !== null && voters !== undefined) unit.voters = Number(voters);
+        units.set(unit.id, unit);
       }
       for (const unit of units.values()) unit.parent = units.get(unit.parent)?.id ?? unit.parent;
       return units;
@@ -100,8 +106,8 @@ export function createDirectoryRepository(client: ClickHouseClient): DirectoryRe
 
     async writeUnits(upserts, removals, version) {
       await insertChunks('directory_units', [
-        ...upserts.map((u) => ({ unit_id: u.id, name: u.name, level: u.level, parent: u.parent, version, deleted: 0 })),
-        ...removals.map((id) => ({ unit_id: id, name: '', level: '', parent: '', version, deleted: 1 })),
+        ...upserts.map((u) => ({ unit_id: u.id, name: u.name, level: u.level, parent: u.parent, voters: u.voters ?? null, version, deleted: 0 })),
+        ...removals.map((id) => ({ unit_id: id, name: '', level: '', parent: '', voters: null, version, deleted: 1 })),
       ]);
     },
 
@@ -135,6 +141,20 @@ export function createDirectoryRepository(client: ClickHouseClient): DirectoryRe
     async contactIds() {
       const found = await rows<{ contact_id: string }>('SELECT contact_id FROM directory_contacts FINAL WHERE deleted = 0');
       return new Set(found.map((r) => r.contact_id));
+    },
+
+    async writeRepresentatives(representatives, removals, version) {
+      await insertChunks('directory_representatives', [
+        ...representatives.map((r) => ({ rep_id: r.id, person: r.person, role: r.role, unit_id: r.unit, platform: r.platform, account: r.account, version, deleted: 0 })),
+        ...removals.map((id) => ({ rep_id: id, person: '', role: '', unit_id: '', platform: '', account: '', version, deleted: 1 })),
+      ]);
+    },
+
+    async loadRepresentatives() {
+      const found = await rows<{ rep_id: string; person: string; role: string; unit_id: string; platform: string; account: string }>(
+        'SELECT rep_id, person, role, unit_id, platform, account FROM directory_representatives FINAL WHERE deleted = 0 ORDER BY person, rep_id',
+      );
+      return found.map((r) => ({ id: r.rep_id, person: r.person, role: r.role, unit: r.unit_id, platform: r.platform, account: r.account }));
     },
 
     async recordVersion(version, kind, units, groups) {

@@ -153,3 +153,12 @@ describe('contacts', () => {
     expect(ids).toEqual({ ok: false, problems: [{ line: 3, problem: 'duplicate id "c1" (first on line 2)' }] });
   });
 });
+
+describe('voters of units', () => {
+  it('are a whole number ≥ 0 when given, and part of what makes a unit changed', () => {
+    expect(units('id,name,level,parent,voters\nrj,Rajasthan,state,,-3\n')).toEqual({ ok: false, problems: [{ line: 2, problem: 'voters "-3" must be a whole number ≥ 0' }] });
+    const existing = new Map([['rj', { id: 'rj', name: 'Rajasthan', level: 'state', parent: '' }]]);
+    const changed = units('id,name,level,parent,voters\nrj,Rajasthan,state,,5000\n', existing);
+    expect(changed.ok && changed.value.upserts).toEqual([{ id: 'rj', name: 'Rajasthan', level: 'state', parent: '', voters: 5000 }]);
+  });
+});

@@ -2,7 +2,7 @@
  * Validation of unit, group and contact imports. All-or-nothing: the caller applies nothing unless the
  * result is ok, and a refused import lists every problem with its line. Pure.
  */
-import type { Contact, DirectorySettings, GroupEntry, Unit } from './model.ts';
+import type { Contact, DirectorySettings, GroupEntry, Representative, Unit } from './model.ts';
 import type { ImportRecord, Problem } from './parse.ts';
 
 export type ImportMode = 'merge' | 'replace';
@@ -25,7 +25,7 @@ function byLine(a: Problem, b: Problem): number {
 }
 
 /**
- * Units: id, name, level, parent. `existing` is the tree now; `merge` upserts the file into it,
+ * Units: id, name, level, parent, optional voters. `existing` is the tree now; `merge` upserts the file into it,
  * `replace` makes the file the whole tree. `groupUnits` (units groups hang off) must survive.
  */
 export function validateUnits(
@@ -42,6 +42,11 @@ export function validateUnits(
 
   for (const { line, fields } of records) {
     const unit: Unit = { id: fields.id ?? '', name: fields.name ?? '', level: fields.level ?? '', parent: fields.parent ?? '' };
+    const voters = fields.voters ?? '';
+    if (voters !== '') {
+      unit.voters = Number(voters);
+      if (!Number.isInteger(unit.voters) || unit.voters < 0 || unit.voters > 4_000_000_000) problems.push({ line, problem: `voters "${voters}" must be a whole number ≥ 0` });
+    }
     if (!unit.id) {
       problems.push({ line, problem: 'id is empty' });
       continue;
@@ -123,7 +128,7 @@ export function validateUnits(
   if (problems.length > 0) return { ok: false, problems: problems.sort(byLine) };
   const upserts = incoming.filter((u) => {
     const before = existing.get(u.id);
-    return !before || before.name !== u.name || before.level !== u.level || before.parent !== u.parent;
+    return !before || before.name !== u.name || before.level !== u.level || before.parent !== u.parent || before.voters !== u.voters;
   });
   return { ok: true, value: { upserts, removals, tree } };
 }
@@ -218,4 +223,32 @@ export function validateContacts(
   }
   if (problems.length > 0) return { ok: false, problems: problems.sort(byLine) };
   return { ok: true, value: contacts };
+}
+
+/**
+ * Representatives: person, role, unit (known to the directory), platform and public account; optional id,
+ * by default the platform and account (one account is one representative's).
+ */
+export function validateRepresentatives(records: ImportRecord[], units: ReadonlyMap<string, Unit>): Validated<Representative[]> {
+  const problems: Problem[] = [];
+  const lineOf = new Map<string, number>();
+  const representatives: Representative[] = [];
+  for (const { line, fields } of records) {
+    const [person, role, unit, platform, account] = [fields.person ?? '', fields.role ?? '', fields.unit ?? '', (fields.platform ?? '').toLowerCase(), fields.account ?? ''];
+    for (const [column, value, max] of [['person', person, 128], ['role', role, 64], ['platform', platform, 32], ['account', account, MAX_ID]] as const) {
+      if (!value) problems.push({ line, problem: `${column} is empty` });
+      else if (value.length > max) problems.push({ line, problem: `${column} is longer than ${max} characters` });
+    }
+    if (!units.has(unit)) problems.push({ line, problem: unit ? `unknown unit "${unit}"` : 'unit is empty: say which unit the representative answers for' });
+    const id = fields.id || `${platform}:${account}`;
+    const first = lineOf.get(id);
+    if (first !== undefined) {
+      problems.push({ line, problem: fields.id ? `duplicate id "${id}" (first on line ${first})` : `the account ${platform}:${account} again (first on line ${first})` });
+      continue;
+    }
+    lineOf.set(id, line);
+    representatives.push({ id, person, role, unit, platform, account });
+  }
+  if (problems.length > 0) return { ok: false, problems: problems.sort(byLine) };
+  return { ok: true, value: representatives };
 }

@@ -65,6 +65,10 @@ export function generateOrg(options: OrgOptions): Org {
   const assemblyIds = level('as', 'assembly', assemblies, districtIds);
   const mandalIds = level('md', 'mandal', mandals, assemblyIds);
   const boothIds = level('b', 'booth', booths, mandalIds);
+  // Each booth's electoral roll (the field's ~1,000 voters a booth); higher units sum their booths'.
+  // (A random of its own: the rest of the organisation stays what it was for a seed.)
+  const rolls = createRandom(options.seed + 101);
+  for (const unit of units) if (unit.level === 'booth') unit.voters = 800 + rolls.int(600);
 
   const groups: SimGroup[] = [];
   const perBooth = members / booths;
@@ -80,7 +84,7 @@ export function generateOrg(options: OrgOptions): Org {
     });
   };
   // One booth-voters group on most booths...
-  const coverage = options.boothCoverage ?? 0.9;
+  const coverage = options.boothCoverage ?? 0.95;
   boothIds.forEach((booth, i) => {
     if (groups.length < groupCount && random.next() < coverage) addGroup(booth, 'booth-voters', (i + 0.5) * perBooth);
   });
@@ -105,7 +109,7 @@ function csvField(value: string): string {
 }
 
 export function unitsCsv(org: Org): string {
-  return ['id,name,level,parent', ...org.units.map((u) => [u.id, u.name, u.level, u.parent].map(csvField).join(','))].join('\n') + '\n';
+  return ['id,name,level,parent,voters', ...org.units.map((u) => [u.id, u.name, u.level, u.parent, u.voters === undefined ? '' : String(u.voters)].map(csvField).join(','))].join('\n') + '\n';
 }
 
 export function groupsCsv(groups: readonly GroupEntry[]): string {
@@ -115,23 +119,48 @@ export function groupsCsv(groups: readonly GroupEntry[]): string {
 /** Given names the simulated contacts are called by (one list, any organisation). */
 const NAMES = ['Ramesh Kumar', 'Sunita Devi', 'Anil Sharma', 'Priya Meena', 'Vikram Singh', 'Kavita Jain', 'Mohan Lal', 'Rekha Verma', 'Suresh Gupta', 'Anjali Rathore'];
 
+/** A booth's pramukh: who, and whether they are among the booth's group's people (the stream makes them join). */
+export interface Pramukh {
+  booth: string;
+  /** Their phone number: one of the booth group's members' (personId), so the door pseudonymises it alike. */
+  phone: string;
+  /** The booth's group they belong to; '' when they are in none of the booth's groups. */
+  group: string;
+}
+
 /**
- * The people to call: a pramukh for most booths, an in-charge for every mandal, an admin for one group in
- * three. Their numbers follow the member pool's (personId): made up, like everything simulated.
+ * Booth pramukhs as the field has them: 49 booths in 50 have one, and 48 of those 49 are in the booth's group.
+ * With the 1 booth in 20 that has no voters' group, 5–10% of booths fall short of compliance.
+ */
+export function boothPramukhs(org: Org): Pramukh[] {
+  const groupOf = new Map<string, SimGroup>();
+  for (const group of org.groups) if (!groupOf.has(group.unit)) groupOf.set(group.unit, group);
+  const pramukhs: Pramukh[] = [];
+  org.units.forEach((unit, i) => {
+    if (unit.level !== 'booth' || i % 50 === 0) return;
+    const group = groupOf.get(unit.id);
+    const inGroup = group !== undefined && i % 50 !== 25;
+    pramukhs.push({ booth: unit.id, phone: `+${personId(group && inGroup ? group.poolStart : org.members + i)}`, group: inGroup ? group.id : '' });
+  });
+  return pramukhs;
+}
+
+/**
+ * The people to call: the booths' pramukhs, an in-charge for every mandal, an admin for one group in three.
+ * Their numbers are made up, like everything simulated.
  */
 export function contactsCsv(org: Org): string {
   const rows = ['person,role,phone,unit,group'];
   let n = 0;
-  const contact = (role: string, unit: string, group: string) => {
-    rows.push([NAMES[n % NAMES.length]!, role, `+${personId(org.members + n)}`, unit, group].map(csvField).join(','));
+  const contact = (role: string, phone: string, unit: string, group: string) => {
+    rows.push([NAMES[n % NAMES.length]!, role, phone, unit, group].map(csvField).join(','));
     n++;
   };
-  org.units.forEach((unit, i) => {
-    if (unit.level === 'booth' && i % 5 !== 0) contact('booth pramukh', unit.id, '');
-    if (unit.level === 'mandal') contact('mandal in-charge', unit.id, '');
-  });
+  for (const pramukh of boothPramukhs(org)) contact('booth pramukh', pramukh.phone, pramukh.booth, '');
+  const others = () => `+${personId(org.members + org.units.length + n)}`;
+  for (const unit of org.units) if (unit.level === 'mandal') contact('mandal in-charge', others(), unit.id, '');
   org.groups.forEach((group, i) => {
-    if (i % 3 === 0) contact('group admin', '', group.id);
+    if (i % 3 === 0) contact('group admin', others(), '', group.id);
   });
   return rows.join('\n') + '\n';
 }

@@ -4,8 +4,9 @@
  * progress, and return a summary of what was sent.
  */
 import { randomBytes } from 'node:crypto';
-import { contactsCsv, groupsCsv, generateOrg, unitsCsv, type Org } from './org.ts';
+import { boothPramukhs, contactsCsv, groupsCsv, generateOrg, unitsCsv, type Org } from './org.ts';
 import { createSender, type SenderStats } from './sender.ts';
+import { accountHistory, generateRepresentatives, representativesCsv, type SimRepresentative } from './representatives.ts';
 import { createEventStream } from './stream.ts';
 
 export interface SimulateOptions {
@@ -49,7 +50,7 @@ export class RefusedError extends Error {
   }
 }
 
-async function importOrg(options: SimulateOptions, org: Org, print: (line: string) => void): Promise<{ unitsMs: number; groupsMs: number }> {
+async function importOrg(options: SimulateOptions, org: Org, representatives: readonly SimRepresentative[], print: (line: string) => void): Promise<{ unitsMs: number; groupsMs: number }> {
   const call = async (path: string, method: string, body: string, type: string) => {
     const started = performance.now();
     const response = await fetch(new URL(path, options.url), { method, headers: { authorization: `Bearer ${options.importToken ?? options.token}`, 'content-type': type }, body });
@@ -67,6 +68,8 @@ async function importOrg(options: SimulateOptions, org: Org, print: (line: strin
   print(`imported ${org.groups.length} groups in ${groupsMs} ms (${Math.round(org.groups.length / (groupsMs / 1000))} groups/s)`);
   const contactsMs = await call('/api/v1/directory/contacts?mode=merge', 'POST', contactsCsv(org), 'text/csv');
   print(`imported the contacts in ${contactsMs} ms`);
+  const representativesMs = await call('/api/v1/directory/representatives?mode=merge', 'POST', representativesCsv(representatives), 'text/csv');
+  print(`imported ${representatives.length} representatives in ${representativesMs} ms`);
   return { unitsMs, groupsMs };
 }
 
@@ -74,7 +77,9 @@ export async function simulate(options: SimulateOptions): Promise<Summary> {
   const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
   const org = generateOrg({ scale: options.scale, seed: options.seed });
   print(`organisation: ${org.units.length} units (${org.booths} booths), ${org.groups.length} groups, ${org.members} members (scale ${options.scale})`);
-  const imported = options.import ? await importOrg(options, org, print) : null;
+  const representatives = generateRepresentatives(org, options.seed + 2);
+  const imported = options.import ? await importOrg(options, org, representatives, print) : null;
+  const runId = randomBytes(4).toString('hex');
 
   const sender = createSender({ url: options.url, token: options.token });
   const stream = createEventStream(org, options.scale, {
@@ -83,10 +88,19 @@ export async function simulate(options: SimulateOptions): Promise<Summary> {
     burstGroups: 3000,
     utcOffsetMinutes: 330,
     atHour: options.atHour,
-    runId: randomBytes(4).toString('hex'),
+    runId,
     seed: options.seed + 1,
   });
   await sender.send(stream.snapshots(Date.now()));
+  // The booths' pramukhs who are in their booth's group, as members who joined it.
+  const joined = boothPramukhs(org).filter((p) => p.group);
+  for (let i = 0; i < joined.length; i += 1000) {
+    await sender.send(joined.slice(i, i + 1000).map((p) => ({ type: 'member_joined', id: `${runId}-pramukh-${p.booth}`, group: p.group, at: new Date().toISOString(), member: p.phone })));
+  }
+  // The representatives' accounts: 30 days of followers and posts, as collectors would have sent them.
+  const history = accountHistory(representatives, Date.now(), 30, options.seed + 3, runId);
+  for (let i = 0; i < history.length; i += 1000) await sender.send(history.slice(i, i + 1000));
+  print(`sent ${history.length} account events (30 days of ${representatives.length} representatives)`);
   const stopIfRefused = async () => {
     if (sender.stats.unauthorized === 0) return;
     await sender.drain();

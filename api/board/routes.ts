@@ -13,13 +13,18 @@ import {
   searchQuerySchema, seriesQuerySchema, trendsQuerySchema, unitQuerySchema,
   type QuietAnswer, type SearchAnswer, type SeriesAnswer, type TrendCell, type TrendsAnswer, type UnitAnswer,
 } from '../../common/contracts/board.ts';
+import { complianceQuerySchema, type AdminRule, type ComplianceAnswer } from '../../common/contracts/compliance.ts';
+import { representativesQuerySchema, type RepresentativesAnswer } from '../../common/contracts/representatives.ts';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../common/time.ts';
 import { readGroupActivity, readGroupMembers, type GroupActivity } from '../../directory/activity.ts';
 import { expectedCategories } from '../../directory/coverage.ts';
 import type { DirectoryIndex } from '../../directory/directory-index.ts';
+import { readCompliance } from '../../directory/compliance.ts';
 import { readInCharge } from '../../directory/contacts.ts';
 import { findQuietGroups } from '../../directory/drilldown.ts';
 import { readGroupTitles } from '../../directory/group-titles.ts';
+import { readAccountActivity, scoreRepresentatives, scoreUnits } from '../../directory/representatives.ts';
+import { createDirectoryRepository } from '../../directory/repository.ts';
 import type { LiveDirectory } from '../../directory/live-directory.ts';
 import { mayReadUnit } from '../../directory/scope.ts';
 import { userLocals, type RequireUser } from '../access/require-user.ts';
@@ -37,6 +42,10 @@ export interface BoardRouterDeps {
   now?: () => number;
   /** How long trends are shared between viewers; default 5 s. */
   readCacheMs?: number;
+  /** Representatives' scorecards: the target share of voters as followers, and the zone their posting days are counted in. */
+  representatives?: { target: number; timeZone: string };
+  /** Group compliance: the pramukh's role, the admin rules, and the door's keyed hash of a phone number (to find contacts among the people of events). */
+  compliance?: { pramukhRole: string; admins: AdminRule[]; personKey: (phone: string) => string };
 }
 
 /** A chart never gets more points than this. */
@@ -82,6 +91,9 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
   const now = deps.now ?? Date.now;
   const { unitReads } = deps;
   const trendsCache = createReadCache(deps.readCacheMs ?? 5000);
+  const representativesCache = createReadCache(deps.readCacheMs ?? 5000);
+  const complianceCache = createReadCache(deps.readCacheMs ?? 5000);
+  const directoryRepository = createDirectoryRepository(deps.client);
   const anyUser = deps.requireUser();
 
   /**
@@ -203,6 +215,52 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
         })),
       },
     } satisfies UnitAnswer);
+  });
+
+  /** Representatives in scope (at or under the unit), their scorecards and their units'. */
+  router.get('/api/v1/board/representatives', anyUser, async function getRepresentatives(req, res) {
+    const resolved = resolveUnit(representativesQuerySchema, req, res);
+    if (!resolved) return;
+    const { query, index } = resolved;
+    const { target, timeZone } = deps.representatives ?? { target: 0.25, timeZone: 'Asia/Kolkata' };
+    const at = unitReads.roundUp(now());
+    const all = await representativesCache.get('representatives', () => directoryRepository.loadRepresentatives());
+    const inScope = all.filter((r) => !query.unit || (index.units.get(r.unit)?.path.includes(query.unit) ?? false));
+    const chosen = query.role ? inScope.filter((r) => r.role === query.role) : inScope;
+    const activity = await representativesCache.get(`accounts:${at}:${query.unit}:${query.role ?? ''}`, () => readAccountActivity(deps.client, chosen, at, timeZone));
+    const cards = scoreRepresentatives(chosen, activity, index, target);
+    res.json({
+      unit: query.unit,
+      unitName: index.units.get(query.unit)?.unit.name ?? '',
+      asOf: new Date(at).toISOString(),
+      target,
+      roles: [...new Set(inScope.map((r) => r.role))].sort(),
+      representatives: cards,
+      units: scoreUnits(cards),
+    } satisfies RepresentativesAnswer);
+  });
+
+  /** Group compliance at or under a unit: counts per child, the booths and groups that fall short. */
+  router.get('/api/v1/board/compliance', anyUser, async function getCompliance(req, res) {
+    const resolved = resolveUnit(complianceQuerySchema, req, res);
+    if (!resolved) return;
+    const { query, index } = resolved;
+    const setting = deps.compliance;
+    if (!setting) return answerError(res, 503, 'unavailable', 'group compliance is not set up in this process');
+    const rules = { categories: expectedCategories(index.settings), pramukhRole: setting.pramukhRole, admins: setting.admins };
+    const at = unitReads.roundUp(now());
+    const report = await complianceCache.get(`compliance:${deps.directory.version}:${query.unit}:${query.limit}:${at}`, () =>
+      readCompliance(deps.client, index, query.unit, rules, setting.personKey, query.limit),
+    );
+    const titles = await readGroupTitles(deps.client, report.groups.map((g) => g.id));
+    res.json({
+      unit: query.unit,
+      unitName: index.units.get(query.unit)?.unit.name ?? '',
+      asOf: new Date(at).toISOString(),
+      required: rules,
+      ...report,
+      groups: report.groups.map((g) => ({ ...g, title: titles.get(g.id) ?? '' })),
+    } satisfies ComplianceAnswer);
   });
 
   /** Only the quiet-groups figure of the board's headline: cheap to poll (one shared read of last messages). */

@@ -1,6 +1,6 @@
 /**
  * Directory routes under /api/v1/directory (documented in docs/openapi.yaml): settings, unit,
- * group and contact imports (CSV or JSON, all-or-nothing, every problem listed by line), lookups, drill-down
+ * group, contact and representative imports (CSV or JSON, all-or-nothing, every problem listed by line), lookups, drill-down
  * and coverage (the board's unit reads, api/board/unit-reads.ts). Imports refresh this process's
  * directory at once; other processes pick the change up from directory_version within their poll
  * interval. Reads need a signed-in user, a lead only at or under their divisions (directory/scope.ts).
@@ -75,7 +75,7 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
     return false;
   }
 
-  function importRoute(kind: 'units' | 'groups' | 'contacts') {
+  function importRoute(kind: 'units' | 'groups' | 'contacts' | 'representatives') {
     return async function importDirectoryFile(req: Request, res: Response) {
       const query = modeSchema.safeParse(req.query);
       if (!query.success) {
@@ -88,7 +88,7 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
         return;
       }
       const format = detectFormat(req.headers['content-type'], text);
-      const importInto = { units: deps.importer.importUnits, groups: deps.importer.importGroups, contacts: deps.importer.importContacts }[kind];
+      const importInto = { units: deps.importer.importUnits, groups: deps.importer.importGroups, contacts: deps.importer.importContacts, representatives: deps.importer.importRepresentatives }[kind];
       const result = await importInto(text, format, query.data.mode);
       sendImportResult(res, result);
     };
@@ -110,6 +110,7 @@ export function createDirectoryRouter(deps: DirectoryRouterDeps): Router {
   router.post('/api/v1/directory/units', deps.authorizeWrite, body, importRoute('units'));
   router.post('/api/v1/directory/groups', deps.authorizeWrite, body, importRoute('groups'));
   router.post('/api/v1/directory/contacts', deps.authorizeWrite, body, importRoute('contacts'));
+  router.post('/api/v1/directory/representatives', deps.authorizeWrite, body, importRoute('representatives'));
 
   /** The people to call in a unit and below it: a lead only within their divisions. */
   router.get('/api/v1/directory/contacts', read, async function getContacts(req, res) {

@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { messageMaker, SCREENSHOTS, startBoardUnderTest, type BoardUnderTest, type Credentials } from '../support/board-browser.ts';
+import { messageMaker, SCREENSHOTS, startBoardUnderTest, type BoardUnderTest } from '../support/board-browser.ts';
 import { importOrg } from '../support/org-fixture.ts';
 
 const INGEST_TOKEN = 'action-list-test-token';
@@ -38,13 +38,6 @@ afterEach(() => {
   expect(board.pageErrors.splice(0)).toEqual([]);
 });
 
-/** Signed in as `user`, in Hindi when asked (chosen on the sign-in page). */
-async function open(user: Credentials, options: { hindi: boolean; viewport?: { width: number; height: number } }): Promise<Page> {
-  const page = await board.open({ viewport: options.viewport });
-  if (options.hindi) await page.click('[data-testid="lang-hi"]');
-  await board.signIn(page, user);
-  return page;
-}
 
 /** Each booth of the list: its path, the people on it (name and both links), its groups with their own people. */
 async function blocks(page: Page) {
@@ -76,7 +69,7 @@ async function innerScrollers(page: Page): Promise<string[]> {
 
 describe('the lead\'s action list', () => {
   test('phone, Hindi: the lead\'s home starts with the quiet groups by booth and who to call', async () => {
-    const page = await open(LEAD, { hindi: true, viewport: PHONE });
+    const page = await board.openAs(LEAD, { hindi: true, viewport: PHONE });
     await page.locator('[data-testid="quiet-groups"] [data-action-unit="B102"]').waitFor({ timeout: WAIT_MS });
     expect(await page.locator('#action-list-title').textContent()).toMatch(/^क्या करना है: शांत समूह \(2\)/);
     expect(await blocks(page)).toEqual([
@@ -111,7 +104,7 @@ describe('the lead\'s action list', () => {
   });
 
   test('desktop, English: the central team sees the same list on a division, each booth linking to its page', async () => {
-    const page = await open(ADMIN, { hindi: false });
+    const page = await board.openAs(ADMIN);
     await page.goto(`${board.url}/#/unit/JPR`);
     await page.locator('[data-testid="quiet-groups"] [data-action-unit="B101"]').waitFor({ timeout: WAIT_MS });
     expect(await page.locator('#action-list-title').textContent()).toMatch(/^What needs doing: quiet groups \(2\)/);

@@ -24,6 +24,8 @@ export interface Credentials {
 
 export interface OpenOptions {
   viewport?: { width: number; height: number };
+  /** Choose Hindi on the sign-in page before signing in (openAs). */
+  hindi?: boolean;
   timezoneId?: string;
   /** Where to open (default `/`), and what to wait for there (default the sign-in form). */
   path?: string;
@@ -161,6 +163,7 @@ export async function startBoardUnderTest(options: { admin: Credentials; ingestT
     },
     async openAs(user, open = {}) {
       const page = await board.open(open);
+      if (open.hindi) await page.click('[data-testid="lang-hi"]');
       await board.signIn(page, user);
       await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: options.waitMs });
       return page;
