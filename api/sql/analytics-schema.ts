@@ -146,6 +146,7 @@ export const ANALYTICS_SCHEMA: Record<string, TableDescription> = {
       name: m('unit name', 'इकाई का नाम'),
       level: m('its level', 'उसका स्तर'),
       parent: m("parent unit's id; empty at the top", 'ऊपर की इकाई की आईडी; सबसे ऊपर ख़ाली'),
+      voters: m("the unit's voters when the directory was told (NULL: see its children's)", 'इकाई के मतदाता, जब निर्देशिका में दिए गए हों (NULL: उसकी नीचे की इकाइयों के देखें)'),
       version: VERSION,
       deleted: DELETED,
     },
