@@ -15,7 +15,9 @@ import { publicUser, usernameSchema, type AdminOutcome, type UserAdmin } from '.
 import type { UsersRepository } from '../../access/users-repository.ts';
 import type { Displays } from '../../access/displays.ts';
 import type { DisplayCreated } from '../../common/contracts/access.ts';
-import type { UsersAnswer } from '../../common/contracts/admin.ts';
+import type { AlertRulesAnswer, UsersAnswer } from '../../common/contracts/admin.ts';
+import { DEFAULT_ALERT_RULES } from '../../alerts/rules.ts';
+import type { RulesBook } from '../../alerts/rules-store.ts';
 import { userLocals } from '../access/require-user.ts';
 import { answerError, answerInvalid } from '../errors.ts';
 
@@ -34,6 +36,20 @@ export interface AdminRouterDeps {
   boardOrigin: string | undefined;
   /** Whether the directory has the unit (a display bound to none would show nothing). */
   knownUnit: (id: string) => boolean;
+  /**
+   * Whether a lead may be given the unit: the directory has it. Before any directory is imported (a fresh
+   * install) every unit passes, so leads can be set up first.
+   */
+  knownLeadUnit?: (id: string) => boolean;
+  /** The alert rules in effect and their screen edits (alerts/rules-store.ts); absent = no rules routes. */
+  rules?: RulesBook;
+}
+
+/** A user's units the directory does not know: a lead of an unknown unit would see nothing and get no alert. */
+function unknownUnits(body: unknown, knownUnit: (id: string) => boolean): string[] {
+  const units = (body as { units?: unknown } | undefined)?.units;
+  if (!Array.isArray(units)) return [];
+  return units.filter((u): u is string => typeof u === 'string' && u.trim() !== '' && !knownUnit(u.trim()));
 }
 
 function answer(res: express.Response, outcome: AdminOutcome, created = false): void {
@@ -57,6 +73,11 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   });
 
   router.post('/api/v1/admin/users', adminOnly, body, async function createUser(req, res) {
+    const unknown = deps.knownLeadUnit ? unknownUnits(req.body, deps.knownLeadUnit) : [];
+    if (unknown.length > 0) {
+      answerError(res, 400, 'invalid-request', `no unit ${unknown.map((u) => `"${u}"`).join(', ')} in the directory`, { field: 'units' });
+      return;
+    }
     answer(res.set('Cache-Control', 'no-store'), await deps.userAdmin.create(req.body), true);
   });
 
@@ -64,6 +85,11 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     const username = usernameSchema.safeParse(req.params.username);
     if (!username.success) {
       answerError(res, 404, 'not-found', `no user "${req.params.username}"`);
+      return;
+    }
+    const unknown = deps.knownLeadUnit ? unknownUnits(req.body, deps.knownLeadUnit) : [];
+    if (unknown.length > 0) {
+      answerError(res, 400, 'invalid-request', `no unit ${unknown.map((u) => `"${u}"`).join(', ')} in the directory`, { field: 'units' });
       return;
     }
     answer(res, await deps.userAdmin.update(username.data, req.body ?? {}));
@@ -110,6 +136,29 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     deps.dropSockets((owner) => owner.sessionId === outcome.display.id);
     res.status(204).end();
   });
+
+  const rules = deps.rules;
+  if (rules) {
+    const describe = async (): Promise<AlertRulesAnswer> => {
+      const inEffect = await rules.refresh();
+      return { rules: inEffect.rules, origin: inEffect.origin, edited: inEffect.edited ?? null, defaults: DEFAULT_ALERT_RULES };
+    };
+    router.get('/api/v1/admin/alert-rules', adminOnly, async function getRules(_req, res) {
+      res.set('Cache-Control', 'no-store').json(await describe());
+    });
+    router.put('/api/v1/admin/alert-rules', adminOnly, body, async function putRules(req, res) {
+      const outcome = await rules.save(req.body, userLocals(res).user.username, Date.now());
+      if (!outcome.ok) {
+        answerError(res, 400, 'invalid-request', outcome.error, { field: 'rules' });
+        return;
+      }
+      res.set('Cache-Control', 'no-store').json(await describe());
+    });
+    router.delete('/api/v1/admin/alert-rules', adminOnly, async function revertRules(_req, res) {
+      await rules.revert(userLocals(res).user.username, Date.now());
+      res.set('Cache-Control', 'no-store').json(await describe());
+    });
+  }
 
   const deadLettersQuery = z.object({ limit: z.coerce.number({ invalid_type_error: 'limit must be a number' }).int().min(0).max(1000, 'limit must be at most 1000').default(100) });
   router.get('/api/v1/admin/dead-letters', adminOnly, async function listDeadLetters(req, res) {

@@ -80,16 +80,32 @@ export interface UnitAnswer {
   total: UnitCounts;
   children: UnitCounts[];
   coverage: { expected: string[]; leafLevel: string; total: Coverage; children: Coverage[] };
-  /** The groups placed on the unit itself (at most 500). */
-  groups: { id: string; unit: string; title: string; category: string; messages: number; members: number; lastMessageAt: string | null }[];
-  /** Groups at or under the unit with no message since `since` (24 h): how many, and the longest silent (null = none in 30 days). */
-  quiet: { since: string; total: number; groups: { id: string; title: string; unit: string; unitName: string; category: string; lastMessageAt: string | null }[] };
+  /**
+   * The groups placed on the unit itself (at most 500), each with whether it is quiet now and what quiet
+   * means for it (the same judgement as `quiet` below: a group is never both quiet and active on the page).
+   */
+  groups: { id: string; unit: string; title: string; category: string; messages: number; members: number; lastMessageAt: string | null; quiet: boolean; quietThresholdHours: number }[];
+  /**
+   * Groups at or under the unit that are quiet as of `asOf` (alerts/quiet.ts: no message for their
+   * category's threshold, never-spoken groups after the grace period): how many, and the longest silent
+   * (lastMessageAt null = none in 30 days), each with its threshold.
+   */
+  quiet: { asOf: string; rules: QuietRulesSummary; total: number; groups: { id: string; title: string; unit: string; unitName: string; category: string; lastMessageAt: string | null; thresholdHours: number }[] };
+}
+
+/** What "quiet" means, as the alert rules say it (inactivity in the rules; alerts/quiet.ts). Hours. */
+export interface QuietRulesSummary {
+  defaultHours: number;
+  byCategory: Record<string, number>;
+  byLevel: Record<string, number>;
+  newGraceHours: number;
 }
 
 /** GET /api/v1/board/quiet: only the quiet-groups count (cheap to poll). */
 export interface QuietAnswer {
   unit: string;
-  since: string;
+  asOf: string;
+  rules: QuietRulesSummary;
   groups: number;
   quietGroups: number;
 }
