@@ -115,7 +115,9 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     if (!query) return;
     const { offset, limit } = query;
     const page = await deps.repository.page(query, deps.now());
-    res.json({ alerts: page.alerts, total: page.total, offset, limit, counts: page.counts } satisfies AlertsAnswer);
+    const names: Record<string, string> = {};
+    for (const a of page.alerts) for (const id of [a.unit, a.division, a.escalatedUnit]) if (id) names[id] = nameOf('unit', id);
+    res.json({ alerts: page.alerts, total: page.total, offset, limit, counts: page.counts, names } satisfies AlertsAnswer);
   });
 
   router.get('/api/v1/alerts/grouped', anyUser, async function groupAlerts(req, res) {

@@ -106,6 +106,8 @@ export interface AlertsAnswer {
   offset: number;
   limit: number;
   counts: AlertStateCounts;
+  /** Names of the units the page's alerts name (their unit, division, the unit escalated to), by id. */
+  names: Record<string, string>;
 }
 
 export const ALERT_GROUP_BY = ['division', 'unit', 'rule', 'category'] as const;

@@ -1,7 +1,7 @@
 /**
  * Which page the board shows, kept in the URL's hash so a reload, the back button and a shared
  * link land on the same page: `#/` the central board, `#/unit/<id>` a unit's drill-down,
- * `#/sql` the analysts' console, `#/admin` wall displays and sign-outs.
+ * `#/sql` the analysts' console, `#/admin` alert rules, users, wall displays and sign-outs.
  */
 export type Route = { page: 'board' } | { page: 'unit'; unit: string } | { page: 'sql' } | { page: 'admin' };
 
