@@ -125,7 +125,11 @@ export async function startAlertsService(options: AlertsServiceOptions): Promise
       targets: webhookTargets(config),
       policy: { maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, backoffMs: config.ALERT_WEBHOOK_BACKOFF_MS, maxBackoffMs: 30_000, timeoutMs: 10_000 },
       repository: alerts.repository,
-      rules: () => alerts.book.current(),
+      // Every instance delivers, not only the detector's: each keeps its rules fresh (the read is cached).
+      rules: () => {
+        void alerts.book.refresh().catch(() => undefined);
+        return alerts.book.current();
+      },
       now,
       metrics,
       logger,

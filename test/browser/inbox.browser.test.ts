@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { numberIn, startBoardUnderTest, waitForNumber, wholePageScreenshot, type ApiAnswer, type BoardUnderTest, type Credentials } from '../support/board-browser.ts';
+import { messageMaker, startBoardUnderTest, waitForNumber, wholePageScreenshot, type ApiAnswer, type BoardUnderTest, type Credentials } from '../support/board-browser.ts';
 import { importOrg } from '../support/org-fixture.ts';
 import { waitFor } from '../support/wait.ts';
 
 const SHOTS = '/tmp/shots-23b';
 const ADMIN = { username: 'admin', password: 'inbox-admin-password' };
+const INGEST_TOKEN = 'inbox-test-token';
 const LEAD_AJM = { username: 'lead.ajmer', password: 'lead-ajmer-password' };
 const LEAD_STATE = { username: 'lead.state', password: 'lead-state-password' };
 const WAIT_MS = 30_000;
@@ -74,7 +75,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   rulesFile = path.join(mkdtempSync(path.join(tmpdir(), 'grouppulse-inbox-rules-')), 'rules.json');
   writeFileSync(rulesFile, JSON.stringify(RULES));
-  board = await startBoardUnderTest({ admin: ADMIN, ingestToken: 'inbox-test-token', waitMs: WAIT_MS, env: { ALERT_TICK_MS: '1000', ALERT_RULES_FILE: rulesFile } });
+  board = await startBoardUnderTest({ admin: ADMIN, ingestToken: INGEST_TOKEN, waitMs: WAIT_MS, env: { ALERT_TICK_MS: '1000', ALERT_RULES_FILE: rulesFile } });
   adminToken = await tokenOf(ADMIN);
   await importOrg(board.url, adminToken);
   // A hundred groups that never spoke: 40 on Booth 101, 30 on Booth 102 (Jaipur), 30 on Booth 201 (Ajmer).
@@ -193,13 +194,27 @@ describe('the alert inbox', () => {
   });
 
   test('phone, English: the state lead, escalation target, sees the totals of everything below it', async () => {
+    // Three messages today in Jaipur and one in Ajmer: the state's headline counts them (it read 0 when a
+    // lead's scope stopped at their own unit, above every division's rows).
+    const message = messageMaker('9197');
+    const posted = await api('/v1/events', { method: 'POST', token: INGEST_TOKEN, body: [message('wa:g1'), message('wa:g1'), message('wa:g3'), message('wa:g4')] });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    // Those groups spoke: their alerts resolve at the detector's next tick (then the counts hold still).
+    await waitFor(async () => {
+      const { body } = await api('/api/v1/alerts?state=unresolved&rule=group-inactive&limit=500', { token: adminToken });
+      const subjects = new Set(((body.alerts as { subject: string }[] | undefined) ?? []).map((a) => a.subject));
+      return ['wa:g1', 'wa:g3', 'wa:g4'].every((g) => !subjects.has(g)) ? true : undefined;
+    }, 'the alerts of the groups that spoke resolved', WAIT_MS);
     const page = await board.openAs(LEAD_STATE, { viewport: PHONE });
     await page.locator('[data-testid="unit-page"][data-unit="RJ"]').waitFor({ timeout: WAIT_MS });
+    await waitForNumber(page, '[data-testid="total-messages"] .count', '=', 4, WAIT_MS);
+    await waitForNumber(page, '[data-testid="total-activeGroups"] .count', '=', 3, WAIT_MS);
     const token = await tokenOf(LEAD_STATE);
     const total = await openCount(token);
     expect(total).toBe(await openCount(adminToken));
     await waitForNumber(page, '[data-testid="total-openAlerts"] .count', '=', total, WAIT_MS);
-    await waitForNumber(page, '[data-testid="total-quietGroups"] .count', '>=', 105, WAIT_MS);
+    // 105 groups, all quiet but the three that spoke today.
+    await waitForNumber(page, '[data-testid="total-quietGroups"] .count', '=', 102, WAIT_MS);
     await page.locator('[data-testid="alerts-feed"] [data-testid="escalated"]').first().waitFor({ timeout: WAIT_MS });
     await noSidewaysScroll(page);
     await noScrollInside(page);

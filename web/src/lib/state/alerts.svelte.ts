@@ -35,11 +35,13 @@ export class AlertsFeed {
     this.loaded = true;
   }
 
-  /** Something changed: the count and every inbox read again (changes arriving together read once). */
+  /** Something changed: the count and every inbox read again, once for changes arriving together (a tick fires many). */
   changed(): void {
-    this.changes += 1;
     clearTimeout(this.#reload);
-    this.#reload = setTimeout(() => void this.load(), 300);
+    this.#reload = setTimeout(() => {
+      this.changes += 1;
+      void this.load();
+    }, 300);
   }
   #reload: ReturnType<typeof setTimeout> | undefined;
 
