@@ -89,7 +89,7 @@ export function drillDown(
 export interface QuietGroups {
   /** Groups placed at or under the unit. */
   groups: number;
-  /** Of them, those with no message at or after `since`. */
+  /** Of them, the quiet ones. */
   quietGroups: number;
   /** The longest silent first (never spoken before those that spoke, then oldest last message), at most `limit`. */
   longest: { id: string; unit: string; category: string; lastMessageAt: number | null }[];
@@ -99,11 +99,10 @@ export interface QuietGroups {
 export type QuietTest = (groupId: string, placement: { unitPath: readonly string[]; category: string }, lastMessageAt: number | undefined) => boolean;
 
 /**
- * Groups at or under `unitId` ('' = all) and which of them are quiet: by `quiet`, or, given a time,
- * no message at or after it (`lastMessage`: epoch ms of each group's last message). One pass over the directory.
+ * Groups at or under `unitId` ('' = all) and which of them are quiet by `isQuiet` (the api passes
+ * alerts/quiet.ts's definition; `lastMessage`: epoch ms of each group's last message). One pass over the directory.
  */
-export function findQuietGroups(index: DirectoryIndex, unitId: string, lastMessage: ReadonlyMap<string, number>, quiet: number | QuietTest, limit = 0): QuietGroups | undefined {
-  const isQuiet: QuietTest = typeof quiet === 'number' ? (_id, _placement, last) => last === undefined || last < quiet : quiet;
+export function findQuietGroups(index: DirectoryIndex, unitId: string, lastMessage: ReadonlyMap<string, number>, isQuiet: QuietTest, limit = 0): QuietGroups | undefined {
   const node = unitId ? index.units.get(unitId) : undefined;
   if (unitId && !node) return undefined;
   const depth = node ? node.path.length : 0;
