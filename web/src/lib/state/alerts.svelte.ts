@@ -48,14 +48,20 @@ export class AlertsFeed {
   /** Attach to the live socket; reloads on every (re)connect so nothing missed stays missing. */
   follow(socket: LiveSocket): () => void {
     const onChange = () => this.changed();
+    // A (re)connect reads at once: the tile has its number before anything else moves on the page.
+    const onConnect = () => {
+      clearTimeout(this.#reload);
+      this.changes += 1;
+      void this.load();
+    };
     socket.on(SOCKET_EVENTS.alertFired, onChange);
     socket.on(SOCKET_EVENTS.alertUpdated, onChange);
-    socket.on('connect', onChange);
+    socket.on('connect', onConnect);
     return () => {
       clearTimeout(this.#reload);
       socket.off(SOCKET_EVENTS.alertFired, onChange);
       socket.off(SOCKET_EVENTS.alertUpdated, onChange);
-      socket.off('connect', onChange);
+      socket.off('connect', onConnect);
     };
   }
 }
@@ -155,6 +161,7 @@ export class AlertInbox {
     Object.assign(this, change);
     this.offset = 0;
     this.selected = [];
+    this.lastAction = null;
   }
 
   page(direction: 1 | -1): void {
