@@ -49,6 +49,7 @@ const SERVER_FILES = [
   'api/board/unit-reads.integration.test.ts',
   'alerts/alerts.integration.test.ts',
   'alerts/alerts-routing.integration.test.ts',
+  'alerts/inbox.integration.test.ts',
   'processor/dedupe.integration.test.ts',
   'test/odd-input.integration.test.ts',
   'api/sql/sql.integration.test.ts',

@@ -17,7 +17,8 @@ export interface DelivererOptions {
   targets: WebhookTarget[];
   policy: RetryPolicy;
   repository: AlertRepository;
-  rules: AlertRules;
+  /** The rules in effect (their mute windows), read at each delivery. */
+  rules: () => AlertRules;
   now: () => number;
   metrics: AlertMetrics;
   logger: Logger;
@@ -67,7 +68,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     async deliver(message) {
       if (options.targets.length === 0) return;
       const now = options.now();
-      if (isMuted(options.rules.muteWindows, now)) {
+      if (isMuted(options.rules().muteWindows, now)) {
         // Stored, not dropped: when this write fails the batch is handled again (the bus redelivers it).
         await options.repository.defer(messageKey(message), message, now, now * 1000);
         options.metrics.webhookAttempts.inc({ result: 'deferred' });
@@ -77,7 +78,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     },
 
     async flushDeferred() {
-      if (options.targets.length === 0 || isMuted(options.rules.muteWindows, options.now())) return 0;
+      if (options.targets.length === 0 || isMuted(options.rules().muteWindows, options.now())) return 0;
       const held = await options.repository.deferred();
       for (const { key, message, queuedAt } of held) {
         await send(message);

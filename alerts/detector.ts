@@ -15,6 +15,7 @@ import type { LeadLookup } from '../access/leads.ts';
 import { alertAudience, type Alert, type AlertMessage, type Digest } from '../common/contracts/alerts.ts';
 import type { AlertRepository, Silence } from './repository.ts';
 import { isMuted, type AlertRules } from './rules.ts';
+import type { RulesBook } from './rules-store.ts';
 import { nameGroups } from './name-groups.ts';
 import { buildSignals, readSignals } from './signals.ts';
 import { createVersionClock } from '../common/store/row-version.ts';
@@ -25,6 +26,8 @@ export interface DetectorOptions {
   index: () => DirectoryIndex;
   repository: AlertRepository;
   rules: AlertRules;
+  /** When given, the rules in effect are read from it at each tick (admin screen edits; alerts/rules-store.ts), over `rules`. */
+  book?: RulesBook;
   leads: LeadLookup;
   publish: (messages: AlertMessage[]) => Promise<void>;
   now: () => number;
@@ -63,11 +66,11 @@ export function createDetector(options: DetectorOptions): Detector {
   const log = options.logger.child({ component: 'alerts-detector' });
   const nextVersion = createVersionClock();
 
-  async function digestsDue(signals: Signals, evaluation: Evaluation, open: Alert[], now: number): Promise<Digest[]> {
-    const rules = options.rules.digest;
+  async function digestsDue(allRules: AlertRules, signals: Signals, evaluation: Evaluation, open: Alert[], now: number): Promise<Digest[]> {
+    const rules = allRules.digest;
     const last = await options.repository.lastDigestAt();
     if (last !== undefined && now - last < rules.intervalMinutes * 60_000) return [];
-    if (isMuted(options.rules.muteWindows, now)) return [];
+    if (isMuted(allRules.muteWindows, now)) return [];
     const drafts = buildDigests(signals, evaluation.groups, open, last ?? 0, rules.silentDays, now);
     if (drafts.length === 0) return [];
     const sentToday = await options.repository.digestsPerLead(localDayStart(now, rules.timeZone));
@@ -86,12 +89,13 @@ export function createDetector(options: DetectorOptions): Detector {
   return {
     async tick() {
       const now = options.now();
+      const rules = options.book ? (await options.book.refresh()).rules : options.rules;
       const index = options.index();
-      const reads = await readSignals(options.client, options.rules, now, options.rules.sharpDrop.enabled);
+      const reads = await readSignals(options.client, rules, now, rules.sharpDrop.enabled);
       const signals: Signals = { ...buildSignals(index, reads, now), pipeline: options.pipeline?.() };
-      const evaluation = evaluate(signals, options.rules);
+      const evaluation = evaluate(signals, rules);
       const [open, silences] = await Promise.all([options.repository.open(), options.repository.activeSilences(now)]);
-      const todo = plan(evaluation, open, signals, options.rules, silenceCheck(silences));
+      const todo = plan(evaluation, open, signals, rules, silenceCheck(silences));
 
       const fired: Alert[] = [];
       for (const condition of todo.fire) {
@@ -108,7 +112,7 @@ export function createDetector(options: DetectorOptions): Detector {
       }
       // Stored first: what is published is always already in the store (a lost publish loses a push, never an alert).
       await options.repository.write([...fired, ...resolved, ...escalated]);
-      const digests = await digestsDue(signals, evaluation, [...open, ...fired], now);
+      const digests = await digestsDue(rules, signals, evaluation, [...open, ...fired], now);
       const messages: AlertMessage[] = [
         ...fired.map((alert) => ({ kind: 'alert' as const, change: 'fired' as const, alert })),
         ...resolved.map((alert) => ({ kind: 'alert' as const, change: 'resolved' as const, alert })),

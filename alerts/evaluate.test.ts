@@ -59,8 +59,8 @@ describe('thresholds', () => {
     const never = group('n', undefined, { addedAt: NOW - 72 * HOUR, firstMessageAt: undefined });
     const silent = group('s', 50);
     const result = evaluate(signals([never, silent]), rules);
-    expect(result.conditions.get(openKey('group-inactive', 'n'))!.details).toEqual({ thresholdHours: 48, silentHours: 72, neverSpoke: 1 });
-    expect(result.conditions.get(openKey('group-inactive', 's'))!.details).toEqual({ thresholdHours: 48, silentHours: 50 });
+    expect(result.conditions.get(openKey('group-inactive', 'n'))!.details).toEqual({ thresholdHours: 48, silentHours: 72, silentMinutes: 72 * 60, neverSpoke: 1 });
+    expect(result.conditions.get(openKey('group-inactive', 's'))!.details).toEqual({ thresholdHours: 48, silentHours: 50, silentMinutes: 50 * 60 });
     // Both groups are quiet, so the branch is dark: its highest dark unit alerts, named in its details.
     const dark = [...result.conditions.values()].filter((c) => c.rule === 'unit-dark');
     expect(dark.map((c) => [c.subject, c.details])).toEqual([[dark[0]!.subject, { groups: 2, level: units.get(dark[0]!.subject)!.level, name: units.get(dark[0]!.subject)!.name }]]);

@@ -7,6 +7,7 @@
 import { type Alert, type AlertRuleName, type SubjectKind } from '../common/contracts/alerts.ts';
 import { alertId, openKey } from './model.ts';
 import { inactivityThresholdMs, unmutedSince, type AlertRules } from './rules.ts';
+import { quietness } from './quiet.ts';
 import { MINUTE_MS, HOUR_MS, DAY_MS } from '../common/time.ts';
 
 
@@ -72,6 +73,7 @@ export interface Evaluation {
 }
 
 function hoursText(ms: number): string {
+  if (ms < HOUR_MS) return `${Math.floor(ms / MINUTE_MS)} min`;
   const h = Math.floor(ms / HOUR_MS);
   return h >= 48 ? `${Math.floor(h / 24)} days` : `${h} h`;
 }
@@ -91,12 +93,10 @@ export function isSourceDown(rules: AlertRules, lastSeen: number, now: number): 
 export function groupLifecycle(rules: AlertRules, group: GroupSignal, now: number, sourceDown: boolean): GroupState {
   const silentMs = group.lastMessageAt !== undefined ? now - group.lastMessageAt : group.addedAt !== undefined ? now - group.addedAt : null;
   if (sourceDown) return { id: group.id, state: 'dark', silentMs };
-  const threshold = inactivityThresholdMs(rules, group.category, group.level);
-  if (group.lastMessageAt === undefined) {
-    const inGrace = group.addedAt === undefined || now - group.addedAt < rules.inactivity.newGraceHours * HOUR_MS;
-    return { id: group.id, state: inGrace ? 'new' : 'dormant', silentMs };
-  }
-  if (now - group.lastMessageAt >= threshold) return { id: group.id, state: 'dormant', silentMs };
+  // Quiet (dormant) by the one definition the board uses too (alerts/quiet.ts).
+  const q = quietness(rules.inactivity, group, now);
+  if (q.neverSpoke) return { id: group.id, state: q.quiet ? 'dormant' : 'new', silentMs };
+  if (q.quiet) return { id: group.id, state: 'dormant', silentMs };
   if (group.firstMessageAt !== undefined && now - group.firstMessageAt < rules.lifecycle.newDays * DAY_MS) return { id: group.id, state: 'new', silentMs };
   if (dropHolds(rules, group.recent, group.baseline, rules.sharpDrop.share)) return { id: group.id, state: 'declining', silentMs };
   return { id: group.id, state: 'active', silentMs };
@@ -165,7 +165,7 @@ export function evaluate(signals: Signals, rules: AlertRules): Evaluation {
           ? `group ${group.id} has not sent a message since it joined the directory ${hoursText(now - since)} ago`
           : `group ${group.id} silent for ${hoursText(now - since)} (threshold ${hoursText(threshold)})`,
         // The board writes the sentence in the viewer's language from these (web/src/lib/alert-text.ts).
-        details: { thresholdHours: threshold / HOUR_MS, silentHours: Math.floor((now - since) / HOUR_MS), ...(group.lastMessageAt === undefined ? { neverSpoke: 1 } : {}) },
+        details: { thresholdHours: threshold / HOUR_MS, silentHours: Math.floor((now - since) / HOUR_MS), silentMinutes: Math.floor((now - since) / MINUTE_MS), ...(group.lastMessageAt === undefined ? { neverSpoke: 1 } : {}) },
       });
     } else if (rules.sharpDrop.enabled && state.state !== 'new' && dropHolds(rules, group.recent, group.baseline, rules.sharpDrop.share)) {
       add(dropCondition(rules, 'group', group.id, group.division, [...group.unitPath], group.category, group.recent ?? 0, group.baseline ?? 0, now));

@@ -4,7 +4,7 @@
  * here on every tick, so restarts and rebalances neither lose nor re-fire open alerts.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Alert, AlertMessage, AlertRuleName, AlertState, Digest, SubjectKind } from '../common/contracts/alerts.ts';
+import type { Alert, AlertGroupBy, AlertListState, AlertMessage, AlertRuleName, AlertState, AlertStateCounts, Digest, SubjectKind } from '../common/contracts/alerts.ts';
 
 interface AlertRow {
   alert_id: string;
@@ -29,16 +29,36 @@ interface AlertRow {
   version: string;
   acknowledged_at: string | null;
   acknowledged_by: string | null;
+  snoozed_until: string | null;
+  snoozed_by: string | null;
 }
 
 const ALERT_COLUMNS = `a.alert_id AS alert_id, rule, subject_kind, subject, division, divisions, unit_id, unit_path, category, state, message, details,
   toUnixTimestamp64Milli(since) AS since, toUnixTimestamp64Milli(fired_at) AS fired_at,
   toUnixTimestamp64Milli(resolved_at) AS resolved_at, toUnixTimestamp64Milli(escalated_at) AS escalated_at,
   escalated_unit, recipients, escalated_to, toString(version) AS version,
-  k.ack_at AS acknowledged_at, k.ack_by AS acknowledged_by`;
+  k.ack_at AS acknowledged_at, k.ack_by AS acknowledged_by,
+  if(ifNull(z.snooze_until, 0) > {now:Int64}, z.snooze_until, NULL) AS snoozed_until, if(ifNull(z.snooze_until, 0) > {now:Int64}, z.snooze_by, NULL) AS snoozed_by`;
 
 const ACKS = `(SELECT alert_id, toUnixTimestamp64Milli(min(acknowledged_at)) AS ack_at, argMin(acknowledged_by, acknowledged_at) AS ack_by
                FROM alert_acks GROUP BY alert_id)`;
+
+/** The newest snooze of each alert (an `until` in the past ends it). */
+const SNOOZES = `(SELECT alert_id, toUnixTimestamp64Milli(argMax(until, version)) AS snooze_until, argMax(snoozed_by, version) AS snooze_by
+                  FROM alert_snoozes GROUP BY alert_id)`;
+
+/** Alerts with their acknowledgement and snooze: every read of alerts goes through this. */
+const JOINED = `alerts AS a FINAL LEFT JOIN ${ACKS} AS k ON k.alert_id = a.alert_id LEFT JOIN ${SNOOZES} AS z ON z.alert_id = a.alert_id`;
+
+/** SQL of the list states (common/contracts/alerts.ts#ALERT_LIST_STATES); {now} is the reading time. */
+const STATE_SQL: Record<AlertListState, string> = {
+  open: "state != 'resolved' AND k.ack_at IS NULL AND NOT (ifNull(z.snooze_until, 0) > {now:Int64})",
+  acknowledged: "state != 'resolved' AND k.ack_at IS NOT NULL",
+  snoozed: "state != 'resolved' AND k.ack_at IS NULL AND ifNull(z.snooze_until, 0) > {now:Int64}",
+  resolved: "state = 'resolved'",
+  unresolved: "state != 'resolved'",
+  firing: "state != 'resolved' AND k.ack_at IS NULL",
+};
 
 const num = (v: string | number | null) => (v === null ? null : Number(v));
 
@@ -57,6 +77,7 @@ function fromRow(row: AlertRow): Alert {
     category: row.category, state, message: row.message, details, since: Number(row.since), firedAt: Number(row.fired_at),
     acknowledgedAt, acknowledgedBy: acknowledgedAt !== null ? row.acknowledged_by : null, resolvedAt, escalatedAt: num(row.escalated_at),
     escalatedUnit: row.escalated_unit, recipients: row.recipients, escalatedTo: row.escalated_to, version: Number(row.version),
+    snoozedUntil: state === 'firing' ? num(row.snoozed_until) : null, snoozedBy: state === 'firing' && row.snoozed_until !== null ? row.snoozed_by : null,
   };
 }
 
@@ -74,9 +95,17 @@ export interface AlertFilter {
   /** undefined = every division. */
   divisions?: string[];
   unit?: string;
-  state?: AlertState | 'open';
+  state?: AlertListState;
   rule?: AlertRuleName;
+  category?: string;
   limit?: number;
+  offset?: number;
+}
+
+export interface AlertPage {
+  alerts: Alert[];
+  total: number;
+  counts: AlertStateCounts;
 }
 
 export interface Silence {
@@ -105,10 +134,18 @@ export interface DeliveryAttempt {
 export interface AlertRepository {
   open(): Promise<Alert[]>;
   list(filter: AlertFilter): Promise<Alert[]>;
+  /** One page of the filter's alerts (newest first), the true total and the counts per state. `now` decides what is snoozed. */
+  page(filter: AlertFilter, now: number): Promise<AlertPage>;
+  /** The filter's alerts counted per key (division, unit, rule or category) and rule. */
+  grouped(filter: AlertFilter, by: AlertGroupBy, now: number): Promise<{ key: string; rule: AlertRuleName; count: number }[]>;
   get(id: string): Promise<Alert | undefined>;
+  getMany(ids: readonly string[], now: number): Promise<Alert[]>;
   write(alerts: Alert[]): Promise<void>;
   /** Record an acknowledgement (the first one counts). */
   acknowledge(id: string, by: string, at: number): Promise<void>;
+  acknowledgeMany(ids: readonly string[], by: string, at: number): Promise<void>;
+  /** Snooze until `until` (epoch ms); an `until` at or before `at` ends the snooze. */
+  snooze(ids: readonly string[], until: number, by: string, at: number, version: number): Promise<void>;
   activeSilences(now: number): Promise<Silence[]>;
   addSilence(silence: Silence, version: number): Promise<void>;
   removeSilence(id: string, version: number): Promise<boolean>;
@@ -132,14 +169,45 @@ export function createAlertRepository(client: ClickHouseClient): AlertRepository
     return result.json<T>();
   }
 
-  async function select(where: string, params: Record<string, unknown>, limit: number): Promise<Alert[]> {
+  async function select(where: string, params: Record<string, unknown>, limit: number, offset = 0, now = Date.now()): Promise<Alert[]> {
     const found = await rows<AlertRow>(
-      `SELECT ${ALERT_COLUMNS} FROM alerts AS a FINAL LEFT JOIN ${ACKS} AS k ON k.alert_id = a.alert_id
-       WHERE ${where} ORDER BY fired_at DESC LIMIT {limit:UInt32}
+      `SELECT ${ALERT_COLUMNS} FROM ${JOINED}
+       WHERE ${where} ORDER BY fired_at DESC, alert_id LIMIT {limit:UInt32} OFFSET {offset:UInt32}
        SETTINGS join_use_nulls = 1`,
-      { ...params, limit },
+      { ...params, limit, offset, now },
     );
     return found.map(fromRow);
+  }
+
+  /** The filter's WHERE without its state, and its parameters. */
+  function whereOf(filter: AlertFilter): { where: string[]; params: Record<string, unknown> } {
+    const where: string[] = ['1'];
+    const params: Record<string, unknown> = {};
+    if (filter.divisions) {
+      // The alert's audience (model.ts#alertAudience): its division, a down source's divisions, the unit it escalated to.
+      where.push('(division IN {divisions:Array(String)} OR hasAny(divisions, {divisions:Array(String)}) OR escalated_unit IN {divisions:Array(String)})');
+      params.divisions = filter.divisions;
+    }
+    if (filter.unit) {
+      // An alert is under a unit when it is about the unit, its division, or a group/unit below it (or a source feeding the division).
+      where.push('(has(unit_path, {unit:String}) OR division = {unit:String} OR has(divisions, {unit:String}))');
+      params.unit = filter.unit;
+    }
+    if (filter.rule) {
+      where.push('rule = {rule:String}');
+      params.rule = filter.rule;
+    }
+    if (filter.category) {
+      where.push('category = {category:String}');
+      params.category = filter.category;
+    }
+    return { where, params };
+  }
+
+  function listWhere(filter: AlertFilter): { where: string; params: Record<string, unknown> } {
+    const { where, params } = whereOf(filter);
+    if (filter.state) where.push(STATE_SQL[filter.state]);
+    return { where: where.join(' AND '), params };
   }
 
   return {
@@ -148,32 +216,59 @@ export function createAlertRepository(client: ClickHouseClient): AlertRepository
     },
 
     list(filter) {
-      const where: string[] = ['1'];
-      const params: Record<string, unknown> = {};
-      if (filter.divisions) {
-        // The alert's audience (model.ts#alertAudience): its division, a down source's divisions, the unit it escalated to.
-        where.push('(division IN {divisions:Array(String)} OR hasAny(divisions, {divisions:Array(String)}) OR escalated_unit IN {divisions:Array(String)})');
-        params.divisions = filter.divisions;
-      }
-      if (filter.unit) {
-        // An alert is under a unit when it is about the unit, its division, or a group/unit below it (or a source feeding the division).
-        where.push('(has(unit_path, {unit:String}) OR division = {unit:String} OR has(divisions, {unit:String}))');
-        params.unit = filter.unit;
-      }
-      if (filter.rule) {
-        where.push('rule = {rule:String}');
-        params.rule = filter.rule;
-      }
-      if (filter.state === 'resolved') where.push("state = 'resolved'");
-      else if (filter.state === 'open') where.push("state != 'resolved'");
-      else if (filter.state === 'firing') where.push("state != 'resolved' AND k.ack_at IS NULL");
-      else if (filter.state === 'acknowledged') where.push("state != 'resolved' AND k.ack_at IS NOT NULL");
-      return select(where.join(' AND '), params, filter.limit ?? 500);
+      const { where, params } = listWhere(filter);
+      return select(where, params, filter.limit ?? 500, filter.offset ?? 0);
+    },
+
+    async page(filter, now) {
+      const { where, params } = listWhere(filter);
+      const base = whereOf(filter);
+      const [alerts, [totals]] = await Promise.all([
+        select(where, params, filter.limit ?? 50, filter.offset ?? 0, now),
+        rows<Record<'total' | keyof AlertStateCounts, string>>(
+          `SELECT countIf(${where}) AS total,
+                  countIf(${STATE_SQL.open}) AS open, countIf(${STATE_SQL.acknowledged}) AS acknowledged,
+                  countIf(${STATE_SQL.snoozed}) AS snoozed, countIf(${STATE_SQL.resolved}) AS resolved
+           FROM ${JOINED} WHERE ${base.where.join(' AND ')} SETTINGS join_use_nulls = 1`,
+          { ...params, now },
+        ),
+      ]);
+      return {
+        alerts,
+        total: Number(totals?.total ?? 0),
+        counts: { open: Number(totals?.open ?? 0), acknowledged: Number(totals?.acknowledged ?? 0), snoozed: Number(totals?.snoozed ?? 0), resolved: Number(totals?.resolved ?? 0) },
+      };
+    },
+
+    async grouped(filter, by, now) {
+      const { where, params } = listWhere(filter);
+      const key = { division: 'division', unit: 'unit_id', rule: 'rule', category: 'category' }[by];
+      const found = await rows<{ key: string; rule: AlertRuleName; n: string }>(
+        `SELECT toString(${key}) AS key, toString(rule) AS rule, count() AS n FROM ${JOINED} WHERE ${where}
+         GROUP BY key, rule ORDER BY n DESC, key SETTINGS join_use_nulls = 1`,
+        { ...params, now },
+      );
+      return found.map((r) => ({ key: r.key, rule: r.rule, count: Number(r.n) }));
     },
 
     async get(id) {
       const [alert] = await select('a.alert_id = {id:String}', { id }, 1);
       return alert;
+    },
+
+    async getMany(ids, now) {
+      if (ids.length === 0) return [];
+      return select('a.alert_id IN {ids:Array(String)}', { ids }, ids.length, 0, now);
+    },
+
+    async acknowledgeMany(ids, by, at) {
+      if (ids.length === 0) return;
+      await client.insert({ table: 'alert_acks', values: ids.map((id) => ({ alert_id: id, acknowledged_at: at, acknowledged_by: by })), format: 'JSONEachRow' });
+    },
+
+    async snooze(ids, until, by, at, version) {
+      if (ids.length === 0) return;
+      await client.insert({ table: 'alert_snoozes', values: ids.map((id) => ({ alert_id: id, until: Math.max(until, 0), snoozed_by: by, snoozed_at: at, version })), format: 'JSONEachRow' });
     },
 
     async write(alerts) {

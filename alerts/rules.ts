@@ -7,12 +7,18 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describeZodError } from '../common/events.ts';
-import { HOUR_MS, localMinutes, MINUTE_MS } from '../common/time.ts';
+import { localMinutes, MINUTE_MS } from '../common/time.ts';
+import { quietThresholdMs } from './quiet.ts';
 
 
 const hours = z.number({ invalid_type_error: 'must be a number of hours' }).positive('must be more than 0 hours');
 const share = z.number().gt(0, 'must be more than 0').lt(1, 'must be less than 1');
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)');
+
+/** Per-category thresholds when the rules set neither `defaultHours` nor `byCategory`. */
+const BUILT_IN_CATEGORY_HOURS: Record<string, number> = { 'office-bearers': 24, 'booth-voters': 48 };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const muteWindowSchema = z.object({
   /** Local start and end, HH:MM; a window may cross midnight (22:00 → 07:00). */
@@ -24,16 +30,23 @@ export type MuteWindow = z.infer<typeof muteWindowSchema>;
 
 export const alertRulesSchema = z
   .object({
-    inactivity: z
-      .object({
-        /** No message for this long = inactive (group-inactive fires). */
-        defaultHours: hours.default(48),
-        byCategory: z.record(hours).default({ 'office-bearers': 24, 'booth-voters': 48 }),
-        byLevel: z.record(hours).default({}),
-        /** A group that never spoke is "new" (no alert) this long after it entered the directory. */
-        newGraceHours: hours.default(72),
-      })
-      .default({}),
+    /** What "quiet" means (alerts/quiet.ts): the one definition the alerts, the tiles and the unit pages use. */
+    inactivity: z.preprocess(
+      // A file that sets defaultHours and no byCategory means "this threshold for every group": the built-in
+      // per-category thresholds are defaults of the default, not overrides the file must undo.
+      (input) => (isObject(input) && 'defaultHours' in input && !('byCategory' in input) ? { ...input, byCategory: {} } : input),
+      z
+        .object({
+          /** No message for this long = quiet (group-inactive fires). */
+          defaultHours: hours.default(48),
+          byCategory: z.record(hours).default(BUILT_IN_CATEGORY_HOURS),
+          byLevel: z.record(hours).default({}),
+          /** A group that never spoke is "new" (not quiet, no alert) this long after it entered the directory. */
+          newGraceHours: hours.default(72),
+        })
+        .strict()
+        .default({}),
+    ),
     unitDark: z
       .object({
         enabled: z.boolean().default(true),
@@ -132,8 +145,7 @@ export function loadAlertRules(file: string | undefined): AlertRules {
 
 /** The inactivity threshold of a group, ms: category override, else level override, else the default. */
 export function inactivityThresholdMs(rules: AlertRules, category: string, level: string): number {
-  const { byCategory, byLevel, defaultHours } = rules.inactivity;
-  return (byCategory[category] ?? byLevel[level] ?? defaultHours) * HOUR_MS;
+  return quietThresholdMs(rules.inactivity, category, level);
 }
 
 const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));

@@ -20,12 +20,16 @@ import type { Signals } from './evaluate.ts';
 import { createAlertMetrics } from './metrics.ts';
 import { createAlertRepository, type AlertRepository } from './repository.ts';
 import { loadAlertRules, type AlertRules } from './rules.ts';
+import { createRulesBook, type RulesBook } from './rules-store.ts';
 import { startAlertsWorker, type AlertsWorker } from './worker.ts';
 
 export type AlertsConfig = Pick<Config, 'KAFKA_TOPIC_PREFIX' | 'ALERT_RULES_FILE' | 'ALERT_TICK_MS' | 'ALERT_WEBHOOK_URLS' | 'ALERT_WEBHOOK_SECRET' | 'ALERT_WEBHOOK_MAX_ATTEMPTS' | 'ALERT_WEBHOOK_BACKOFF_MS'>;
 
 export interface Alerts {
+  /** The rules from ALERT_RULES_FILE (or given, or the defaults): the base under the admin screen's edits. */
   rules: AlertRules;
+  /** The rules in effect: the admin screen's edit over `rules` (alerts/rules-store.ts). */
+  book: RulesBook;
   /** The `alerts` topic (with this deployment's prefix). */
   topic: string;
   repository: AlertRepository;
@@ -47,8 +51,12 @@ export async function openAlerts(options: OpenAlertsOptions): Promise<Alerts> {
   const topic = topicName(config.KAFKA_TOPIC_PREFIX, TOPICS.alerts);
   await bus.ensureTopics([topic]);
   const metrics = createAlertMetrics(options.metrics);
+  const rules = options.rules ?? loadAlertRules(config.ALERT_RULES_FILE);
+  const book = createRulesBook(options.client, { base: rules, file: options.rules ? undefined : config.ALERT_RULES_FILE });
+  await book.refresh();
   return {
-    rules: options.rules ?? loadAlertRules(config.ALERT_RULES_FILE),
+    rules,
+    book,
     topic,
     repository: createAlertRepository(options.client),
     async publish(messages) {
@@ -106,6 +114,7 @@ export async function startAlertsService(options: AlertsServiceOptions): Promise
       index: () => options.directory?.index ?? emptyIndex,
       repository: alerts.repository,
       rules: alerts.rules,
+      book: alerts.book,
       leads: createLeadLookup(client, { now }),
       publish: alerts.publish,
       now,
@@ -116,7 +125,11 @@ export async function startAlertsService(options: AlertsServiceOptions): Promise
       targets: webhookTargets(config),
       policy: { maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, backoffMs: config.ALERT_WEBHOOK_BACKOFF_MS, maxBackoffMs: 30_000, timeoutMs: 10_000 },
       repository: alerts.repository,
-      rules: alerts.rules,
+      // Every instance delivers, not only the detector's: each keeps its rules fresh (the read is cached).
+      rules: () => {
+        void alerts.book.refresh().catch(() => undefined);
+        return alerts.book.current();
+      },
       now,
       metrics,
       logger,

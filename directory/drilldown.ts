@@ -89,35 +89,38 @@ export function drillDown(
 export interface QuietGroups {
   /** Groups placed at or under the unit. */
   groups: number;
-  /** Of them, those with no message at or after `since`. */
+  /** Of them, the quiet ones. */
   quietGroups: number;
   /** The longest silent first (never spoken before those that spoke, then oldest last message), at most `limit`. */
   longest: { id: string; unit: string; category: string; lastMessageAt: number | null }[];
 }
 
+/** Whether a group is quiet, given its placement and last message (the api passes alerts/quiet.ts's definition). */
+export type QuietTest = (groupId: string, placement: { unitPath: readonly string[]; category: string }, lastMessageAt: number | undefined) => boolean;
+
 /**
- * Groups at or under `unitId` ('' = all) and which of them are quiet: no message at or after
- * `since` (`lastMessage`: epoch ms of each group's last message). One pass over the directory.
+ * Groups at or under `unitId` ('' = all) and which of them are quiet by `isQuiet` (the api passes
+ * alerts/quiet.ts's definition; `lastMessage`: epoch ms of each group's last message). One pass over the directory.
  */
-export function findQuietGroups(index: DirectoryIndex, unitId: string, lastMessage: ReadonlyMap<string, number>, since: number, limit = 0): QuietGroups | undefined {
+export function findQuietGroups(index: DirectoryIndex, unitId: string, lastMessage: ReadonlyMap<string, number>, isQuiet: QuietTest, limit = 0): QuietGroups | undefined {
   const node = unitId ? index.units.get(unitId) : undefined;
   if (unitId && !node) return undefined;
   const depth = node ? node.path.length : 0;
   let groups = 0;
-  const quiet: { id: string; placement: { unitPath: readonly string[]; category: string }; last: number | null }[] = [];
+  const found: { id: string; placement: { unitPath: readonly string[]; category: string }; last: number | null }[] = [];
   let quietGroups = 0;
   for (const [groupId, placement] of index.groups) {
     if (depth > 0 && placement.unitPath[depth - 1] !== unitId) continue;
     groups += 1;
     const last = lastMessage.get(groupId);
-    if (last !== undefined && last >= since) continue;
+    if (!isQuiet(groupId, placement, last)) continue;
     quietGroups += 1;
-    if (limit > 0) quiet.push({ id: groupId, placement, last: last ?? null });
+    if (limit > 0) found.push({ id: groupId, placement, last: last ?? null });
   }
-  quiet.sort((a, b) => (a.last ?? -Infinity) - (b.last ?? -Infinity) || a.id.localeCompare(b.id));
+  found.sort((a, b) => (a.last ?? -Infinity) - (b.last ?? -Infinity) || a.id.localeCompare(b.id));
   return {
     groups,
     quietGroups,
-    longest: quiet.slice(0, limit).map((q) => ({ id: q.id, unit: q.placement.unitPath.at(-1) ?? '', category: q.placement.category, lastMessageAt: q.last })),
+    longest: found.slice(0, limit).map((q) => ({ id: q.id, unit: q.placement.unitPath.at(-1) ?? '', category: q.placement.category, lastMessageAt: q.last })),
   };
 }

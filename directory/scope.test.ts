@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Scope } from '../common/contracts/access.ts';
 import { createDirectoryIndex } from './directory-index.ts';
 import { resolveSettings } from './model.ts';
-import { mayReadUnit } from './scope.ts';
+import { mayReadUnit, widenScope } from './scope.ts';
 
 describe('mayReadUnit', () => {
   const index = createDirectoryIndex();
@@ -27,6 +27,16 @@ describe('mayReadUnit', () => {
   it('keeps the whole organisation for read-all scopes', () => {
     expect(mayReadUnit(all, index, '')).toBe(true);
     expect(mayReadUnit(lead, index, '')).toBe(false);
+  });
+
+  it('widens a state lead (an escalation target) to every division below, and leaves a division lead as they are', () => {
+    const stateLead = widenScope({ kind: 'divisions', divisions: ['RJ'] }, index);
+    expect(stateLead).toEqual({ kind: 'divisions', divisions: ['AJM', 'JPR', 'RJ'] });
+    expect(mayReadUnit(stateLead, index, 'B101')).toBe(true);
+    expect(mayReadUnit({ kind: 'divisions', divisions: ['RJ'] }, index, 'B101')).toBe(false);
+    expect(widenScope(lead, index)).toEqual(lead);
+    expect(widenScope(all, index)).toBe(all);
+    expect(widenScope({ kind: 'divisions', divisions: ['gone'] }, index)).toEqual({ kind: 'divisions', divisions: ['gone'] });
   });
 
   it('reads no unknown unit, whatever the scope', () => {

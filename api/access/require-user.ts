@@ -19,7 +19,11 @@ export interface UserLocals {
 
 export type RequireUser = (...roles: Role[]) => (req: Request, res: Response, next: NextFunction) => Promise<void>;
 
-export function createRequireUser(auth: AuthService): RequireUser {
+/**
+ * `scopeFor` turns a user into what they may read; default access/roles.ts#scopeOf. The api passes one
+ * that widens a lead's units by the directory (directory/scope.ts#widenScope).
+ */
+export function createRequireUser(auth: AuthService, scopeFor: (user: AuthUser) => Scope = scopeOf): RequireUser {
   return function requireUser(...roles) {
     return async function requireUserMiddleware(req, res, next) {
       const token = bearerToken(req.headers.authorization);
@@ -40,7 +44,7 @@ export function createRequireUser(auth: AuthService): RequireUser {
       }
       const locals = res.locals as Partial<UserLocals>;
       locals.user = outcome.user;
-      locals.scope = scopeOf(outcome.user);
+      locals.scope = scopeFor(outcome.user);
       locals.claims = outcome.claims;
       next();
     };

@@ -15,7 +15,9 @@ import { publicUser, usernameSchema, type AdminOutcome, type UserAdmin } from '.
 import type { UsersRepository } from '../../access/users-repository.ts';
 import type { Displays } from '../../access/displays.ts';
 import type { DisplayCreated } from '../../common/contracts/access.ts';
-import type { UsersAnswer } from '../../common/contracts/admin.ts';
+import type { AlertRulesAnswer, UsersAnswer } from '../../common/contracts/admin.ts';
+import { DEFAULT_ALERT_RULES } from '../../alerts/rules.ts';
+import type { RulesBook } from '../../alerts/rules-store.ts';
 import { userLocals } from '../access/require-user.ts';
 import { answerError, answerInvalid } from '../errors.ts';
 
@@ -36,6 +38,8 @@ export interface AdminRouterDeps {
   knownUnit: (id: string) => boolean;
   /** How many units the directory has: none before its first import. */
   unitCount: () => number;
+  /** The alert rules in effect and their screen edits (alerts/rules-store.ts); absent = no rules routes. */
+  rules?: RulesBook;
 }
 
 function answer(res: express.Response, outcome: AdminOutcome, created = false): void {
@@ -129,6 +133,29 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     deps.dropSockets((owner) => owner.sessionId === outcome.display.id);
     res.status(204).end();
   });
+
+  const rules = deps.rules;
+  if (rules) {
+    const describe = async (): Promise<AlertRulesAnswer> => {
+      const inEffect = await rules.refresh();
+      return { rules: inEffect.rules, origin: inEffect.origin, edited: inEffect.edited ?? null, defaults: DEFAULT_ALERT_RULES };
+    };
+    router.get('/api/v1/admin/alert-rules', adminOnly, async function getRules(_req, res) {
+      res.set('Cache-Control', 'no-store').json(await describe());
+    });
+    router.put('/api/v1/admin/alert-rules', adminOnly, body, async function putRules(req, res) {
+      const outcome = await rules.save(req.body, userLocals(res).user.username, Date.now());
+      if (!outcome.ok) {
+        answerError(res, 400, 'invalid-request', outcome.error, { field: 'rules' });
+        return;
+      }
+      res.set('Cache-Control', 'no-store').json(await describe());
+    });
+    router.delete('/api/v1/admin/alert-rules', adminOnly, async function revertRules(_req, res) {
+      await rules.revert(userLocals(res).user.username, Date.now());
+      res.set('Cache-Control', 'no-store').json(await describe());
+    });
+  }
 
   const deadLettersQuery = z.object({ limit: z.coerce.number({ invalid_type_error: 'limit must be a number' }).int().min(0).max(1000, 'limit must be at most 1000').default(100) });
   router.get('/api/v1/admin/dead-letters', adminOnly, async function listDeadLetters(req, res) {

@@ -3,6 +3,9 @@
  * imported through the directory API (as the admin), a lead created through the admin API, events through
  * /v1/events; then trends, drill-down, series and search, for an admin and cut to a lead's division.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, signIn } from '../../test/support/auth.ts';
 import { importOrg } from '../../test/support/org-fixture.ts';
@@ -19,7 +22,11 @@ async function get(path: string, token: string): Promise<{ status: number; body:
 }
 
 beforeAll(async () => {
-  pipeline = await startTestPipeline();
+  // Quiet as the alert rules say (alerts/quiet.ts), with almost no grace for never-spoken groups: the groups
+  // imported just now that never spoke count as quiet, as they would days after their import.
+  const rulesFile = path.join(mkdtempSync(path.join(tmpdir(), 'grouppulse-board-rules-')), 'rules.json');
+  writeFileSync(rulesFile, JSON.stringify({ inactivity: { newGraceHours: 0.0001 } }));
+  pipeline = await startTestPipeline({ env: { ALERT_RULES_FILE: rulesFile } });
   admin = await adminToken(pipeline.url);
   await importOrg(pipeline.url, admin);
   const created = await fetch(`${pipeline.url}/api/v1/admin/users`, {
@@ -76,14 +83,16 @@ describe('board endpoints', () => {
     const groups = booth.body.groups as { id: string; title: string; messages: number; lastMessageAt: string | null }[];
     expect(groups.map((g) => [g.id, g.title, g.messages])).toEqual([['wa:g1', 'Sanganer voters', 3], ['wa:g2', 'Sanganer yuva', 0]]);
     expect(groups[1]!.lastMessageAt).toBeNull();
+    // One judgement of quiet on the page: an own group is quiet exactly when the quiet list has it, with its threshold (48 h default).
+    expect((booth.body.groups as { id: string; quiet: boolean; quietThresholdHours: number }[]).map((g) => [g.id, g.quiet, g.quietThresholdHours])).toEqual([['wa:g1', false, 24 * 2], ['wa:g2', true, 48]]);
     expect(booth.body.coverage).toMatchObject({ total: { booths: 1, boothsWithGroup: 1, boothsActive24h: 1 } });
-    expect(booth.body.quiet).toMatchObject({ total: 1, groups: [{ id: 'wa:g2', title: 'Sanganer yuva', unit: 'B101', unitName: 'Booth 101 Sanganer', category: 'youth', lastMessageAt: null }] });
+    expect(booth.body.quiet).toMatchObject({ total: 1, rules: { defaultHours: 48, newGraceHours: 0.0001 }, groups: [{ id: 'wa:g2', title: 'Sanganer yuva', unit: 'B101', unitName: 'Booth 101 Sanganer', category: 'youth', lastMessageAt: null, thresholdHours: 48 }] });
     const division = await get('/api/v1/board/unit?unit=JPR', admin);
     expect((division.body.quiet as { groups: { id: string }[] }).groups.map((g) => g.id)).toEqual(['wa:g2', 'wa:g3']);
     expect((await get('/api/v1/board/unit?unit=nope', admin)).status).toBe(404);
   });
 
-  it('counts the quiet groups (no message in 24 h) of a unit or of everything', async () => {
+  it('counts the quiet groups (by the alert rules) of a unit or of everything', async () => {
     for (const [unit, groups, quietGroups] of [['', 5, 3], ['RJ', 5, 3], ['JPR', 3, 2], ['B101', 2, 1], ['AJM', 2, 1]] as const) {
       const { status, body } = await get(`/api/v1/board/quiet?unit=${unit}`, admin);
       expect(status).toBe(200);

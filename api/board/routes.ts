@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { scopeAllows, type Scope } from '../../common/contracts/access.ts';
 import {
   searchQuerySchema, seriesQuerySchema, trendsQuerySchema, unitQuerySchema,
-  type QuietAnswer, type SearchAnswer, type SeriesAnswer, type TrendCell, type TrendsAnswer, type UnitAnswer,
+  type QuietAnswer, type QuietRulesSummary, type SearchAnswer, type SeriesAnswer, type TrendCell, type TrendsAnswer, type UnitAnswer,
 } from '../../common/contracts/board.ts';
 import { complianceQuerySchema, type AdminRule, type ComplianceAnswer } from '../../common/contracts/compliance.ts';
 import { representativesQuerySchema, type RepresentativesAnswer } from '../../common/contracts/representatives.ts';
@@ -21,7 +21,9 @@ import { expectedCategories } from '../../directory/coverage.ts';
 import type { DirectoryIndex } from '../../directory/directory-index.ts';
 import { readCompliance } from '../../directory/compliance.ts';
 import { readInCharge } from '../../directory/contacts.ts';
-import { findQuietGroups } from '../../directory/drilldown.ts';
+import { findQuietGroups, type QuietTest } from '../../directory/drilldown.ts';
+import { quietness, quietThresholdMs } from '../../alerts/quiet.ts';
+import { DEFAULT_ALERT_RULES, type AlertRules } from '../../alerts/rules.ts';
 import { readGroupTitles } from '../../directory/group-titles.ts';
 import { readAccountActivity, scoreRepresentatives, scoreUnits } from '../../directory/representatives.ts';
 import { createDirectoryRepository } from '../../directory/repository.ts';
@@ -39,6 +41,8 @@ export interface BoardRouterDeps {
   /** A unit's drill-down, coverage and last messages, shared with the directory API. */
   unitReads: UnitReads;
   requireUser: RequireUser;
+  /** The alert rules in effect: their `inactivity` is what quiet means (alerts/quiet.ts); default the built-in rules. */
+  rules?: () => Promise<AlertRules>;
   now?: () => number;
   /** How long trends are shared between viewers; default 5 s. */
   readCacheMs?: number;
@@ -95,6 +99,22 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
   const complianceCache = createReadCache(deps.readCacheMs ?? 5000);
   const directoryRepository = createDirectoryRepository(deps.client);
   const anyUser = deps.requireUser();
+  const rulesNow = deps.rules ?? (() => Promise.resolve(DEFAULT_ALERT_RULES));
+
+  /**
+   * Quiet by the one definition (alerts/quiet.ts), as of `at`: the test for findQuietGroups, each
+   * group's threshold in hours, and the rules summarised for the answer.
+   */
+  async function quietJudge(index: DirectoryIndex, at: number) {
+    const [rules, addedAt] = await Promise.all([rulesNow(), unitReads.addedAt(at)]);
+    const { inactivity } = rules;
+    const levelOf = (path: readonly string[]) => index.units.get(path.at(-1) ?? '')?.unit.level ?? '';
+    const test: QuietTest = (id, placement, last) =>
+      quietness(inactivity, { category: placement.category, level: levelOf(placement.unitPath), lastMessageAt: last, addedAt: addedAt.get(id) }, at).quiet;
+    const thresholdHours = (placement: { unitPath: readonly string[]; category: string }) => quietThresholdMs(inactivity, placement.category, levelOf(placement.unitPath)) / HOUR_MS;
+    const summary: QuietRulesSummary = { defaultHours: inactivity.defaultHours, byCategory: inactivity.byCategory, byLevel: inactivity.byLevel, newGraceHours: inactivity.newGraceHours };
+    return { test, thresholdHours, summary };
+  }
 
   /**
    * The steps every per-unit route starts with: parse the query and check the unit exists (404) and
@@ -169,21 +189,25 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     ]);
     // The unit's own groups: their numbers alone.
     const ownIds = ownGroups.map((g) => g.id);
+    // One judgement of quiet for the whole page, as of one time: the own groups and the quiet list agree.
+    const judgedAt = now();
+    const judge = await quietJudge(index, judgedAt);
     const [activity, members] = ownIds.length
       ? await Promise.all([readGroupActivity(deps.client, from, to, ownIds), readGroupMembers(deps.client, ownIds)])
       : [new Map<string, GroupActivity>(), new Map<string, number>()];
     const groups = ownGroups.map((g) => {
       const last = lastMessage.get(g.id);
+      const placement = { unitPath: node?.path ?? [unit], category: g.category };
       return {
         ...g,
         messages: activity.get(g.id)?.messages ?? 0,
         members: members.get(g.id) ?? 0,
         lastMessageAt: last !== undefined ? new Date(last).toISOString() : null,
+        quiet: judge.test(g.id, placement, last),
+        quietThresholdHours: judge.thresholdHours(placement),
       };
     });
-
-    const quietSince = now() - DAY_MS;
-    const quiet = findQuietGroups(index, unit, lastMessage, quietSince, QUIET_LISTED)!;
+    const quiet = findQuietGroups(index, unit, lastMessage, judge.test, QUIET_LISTED)!;
     // Titles and contacts are not held in memory (100k+ groups): read for the few listed.
     const quietIds = quiet.longest.map((g) => g.id);
     const [titles, inCharge] = await Promise.all([readGroupTitles(deps.client, quietIds), readInCharge(deps.client, index, quietIds)]);
@@ -203,10 +227,12 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
       coverage: { expected: coverage.expected, leafLevel: coverage.leafLevel, total: coverage.total, children: coverage.children },
       groups,
       quiet: {
-        since: new Date(quietSince).toISOString(),
+        asOf: new Date(judgedAt).toISOString(),
+        rules: judge.summary,
         total: quiet.quietGroups,
         groups: quiet.longest.map((g) => ({
           ...g,
+          thresholdHours: judge.thresholdHours(index.groups.get(g.id) ?? { unitPath: [g.unit], category: g.category }),
           title: titles.get(g.id) ?? '',
           unitName: index.units.get(g.unit)?.unit.name ?? g.unit,
           lastMessageAt: g.lastMessageAt === null ? null : new Date(g.lastMessageAt).toISOString(),
@@ -269,10 +295,10 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     if (!resolved) return;
     const { index } = resolved;
     const { unit } = resolved.query;
-    const lastMessage = await unitReads.lastMessages(unitReads.roundUp(now()));
-    const since = now() - DAY_MS;
-    const { groups, quietGroups } = findQuietGroups(index, unit, lastMessage, since)!;
-    res.json({ unit, since: new Date(since).toISOString(), groups, quietGroups } satisfies QuietAnswer);
+    const at = unitReads.roundUp(now());
+    const [lastMessage, judge] = await Promise.all([unitReads.lastMessages(at), quietJudge(index, now())]);
+    const { groups, quietGroups } = findQuietGroups(index, unit, lastMessage, judge.test)!;
+    res.json({ unit, asOf: new Date(now()).toISOString(), rules: judge.summary, groups, quietGroups } satisfies QuietAnswer);
   });
 
   router.get('/api/v1/board/series', anyUser, async function getSeries(req, res) {

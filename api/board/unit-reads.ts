@@ -18,6 +18,7 @@ import { assembleDrillDown, drillDown } from '../../directory/drilldown.ts';
 import type { GroupPaths } from '../../directory/group-paths.ts';
 import type { LiveDirectory } from '../../directory/live-directory.ts';
 import { createReadCache, type ReadCache } from './read-cache.ts';
+import { readGroupAddedAt } from '../../alerts/signals.ts';
 
 export interface DrillDownReads {
   client: ClickHouseClient;
@@ -60,6 +61,8 @@ export interface UnitReads {
   drillDown(unitId: string, from: Date, to: Date): Promise<DrillDown | undefined>;
   /** Each group's last message (epoch ms) in the 30 days before `at` (rounded by the caller). */
   lastMessages(at: number): Promise<Map<string, number>>;
+  /** When each group entered the directory (epoch ms), as of `at` (rounded by the caller): the never-spoken grace period counts from it. */
+  addedAt(at: number): Promise<Map<string, number>>;
   /** Booth coverage of a unit as of `at`; undefined when the unit is unknown. */
   coverage(unitId: string, expected: string[], at: number): Promise<CoverageReport | undefined>;
 }
@@ -91,6 +94,7 @@ export function createUnitReads(deps: UnitReadsDeps): UnitReads {
     },
     drillDown: (unitId, from, to) => readDrillDown({ client: deps.client, directory: deps.directory, groupPaths: deps.groupPaths, cache }, unitId, from, to),
     lastMessages,
+    addedAt: (at) => cache.get(`added:${at}`, () => readGroupAddedAt(deps.client)),
     async coverage(unitId, expected, at) {
       const index = deps.directory.index;
       const node = unitId ? index.units.get(unitId) : undefined;

@@ -22,7 +22,7 @@ import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
 import { bearerToken } from '../../common/http/credentials.ts';
 import type { AuthOutcome } from '../../access/auth-service.ts';
-import { filterToScope, scopeOf, type Scope } from '../../access/roles.ts';
+import { filterToScope, scopeOf, type AuthUser, type Scope } from '../../access/roles.ts';
 import { createLiveCounts } from './live-counts.ts';
 
 /** The api's Socket.io server, typed by the socket contract (common/live.ts). */
@@ -46,6 +46,8 @@ export interface LiveSocketOptions {
   metrics: Metrics;
   /** Who is behind a user token (access/auth-service.ts). */
   authenticate: (token: string) => Promise<AuthOutcome>;
+  /** What a user may read; default access/roles.ts#scopeOf (the api widens leads by the directory). */
+  scopeFor?: (user: AuthUser) => Scope;
   now?: () => number;
 }
 
@@ -73,6 +75,7 @@ export interface LiveSocket {
 export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveSocket> {
   const log = options.logger.child({ component: 'live' });
   const now = options.now ?? Date.now;
+  const scopeFor = options.scopeFor ?? scopeOf;
   const counts = createLiveCounts(options.client, options.timeZone, now);
   /** Today's parts of the deltas applied to `counts` but not yet sent. */
   let pending: CountsRow[][] = [];
@@ -97,7 +100,7 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
         next(Object.assign(new Error(outcome.error), { data: { code: outcome.code } }));
         return;
       }
-      const data: LiveSocketData = { token, username: outcome.user.username, sessionId: outcome.claims.sessionId, scope: scopeOf(outcome.user) };
+      const data: LiveSocketData = { token, username: outcome.user.username, sessionId: outcome.claims.sessionId, scope: scopeFor(outcome.user) };
       socket.data = data;
       // Drop the socket when its token expires: it must sign in again to keep receiving counts.
       let expiry: ReturnType<typeof setTimeout> | undefined;
@@ -164,7 +167,7 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
         socket.disconnect(true);
         continue;
       }
-      const scope = scopeOf(outcome.user);
+      const scope = scopeFor(outcome.user);
       if (JSON.stringify(scope) !== JSON.stringify(data.scope)) {
         for (const room of roomsOf(data.scope)) await socket.leave(room);
         await socket.join(roomsOf(scope));

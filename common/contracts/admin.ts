@@ -34,3 +34,21 @@ export interface PublicUser {
 export interface UsersAnswer {
   users: PublicUser[];
 }
+
+/** Where the alert rules in effect come from (alerts/rules-store.ts): the screen's edit wins over the file, the file over the defaults. */
+export type AlertRulesOrigin =
+  | { kind: 'defaults' }
+  | { kind: 'file'; file: string }
+  | { kind: 'screen'; editedBy: string; editedAt: number; file?: string };
+
+/**
+ * GET/PUT/DELETE /api/v1/admin/alert-rules. `rules` are the rules in effect with every key filled in;
+ * `edited` what was saved on the screen as written (null when the file or the defaults are in effect).
+ * The rules' shape is alerts/rules.ts's (kept loose here: the board edits them as JSON).
+ */
+export interface AlertRulesAnswer {
+  rules: Record<string, unknown> & { inactivity: { defaultHours: number; byCategory: Record<string, number>; byLevel: Record<string, number>; newGraceHours: number } };
+  origin: AlertRulesOrigin;
+  edited: unknown;
+  defaults: Record<string, unknown>;
+}

@@ -45,9 +45,12 @@ export interface Alert {
   escalatedTo: string[];
   /** Epoch µs of the row: the newest row of an alert wins. */
   version: number;
+  /** Snoozed until (epoch ms) and by whom: out of the open list until then, back by itself after. Null when not snoozed now (absent in older messages). */
+  snoozedUntil?: number | null;
+  snoozedBy?: string | null;
 }
 
-export type AlertChangeKind = 'fired' | 'acknowledged' | 'escalated' | 'resolved';
+export type AlertChangeKind = 'fired' | 'acknowledged' | 'snoozed' | 'escalated' | 'resolved';
 
 /** One record on the `alerts` topic (key = division). */
 export type AlertMessage =
@@ -79,9 +82,51 @@ export interface AlertChange {
   alert: Alert;
 }
 
-/** GET /api/v1/alerts. */
+/**
+ * What `state=` filters on GET /api/v1/alerts: `open` needs someone (firing, not acknowledged, not
+ * snoozed now); `acknowledged` and `snoozed` are shown apart; `unresolved` is all three; `firing` is
+ * every unacknowledged unresolved alert, snoozed or not.
+ */
+export const ALERT_LIST_STATES = ['open', 'acknowledged', 'snoozed', 'resolved', 'unresolved', 'firing'] as const;
+export type AlertListState = (typeof ALERT_LIST_STATES)[number];
+
+/** How many alerts of each kind match the other filters (not `state`, not the page). */
+export interface AlertStateCounts {
+  open: number;
+  acknowledged: number;
+  snoozed: number;
+  resolved: number;
+}
+
+/** GET /api/v1/alerts: one page, and the true totals. */
 export interface AlertsAnswer {
   alerts: Alert[];
+  /** Alerts matching every filter (the page is `offset`..`offset + alerts.length` of these). */
+  total: number;
+  offset: number;
+  limit: number;
+  counts: AlertStateCounts;
+  /** Names of the units the page's alerts name (their unit, division, the unit escalated to), by id. */
+  names: Record<string, string>;
+}
+
+export const ALERT_GROUP_BY = ['division', 'unit', 'rule', 'category'] as const;
+export type AlertGroupBy = (typeof ALERT_GROUP_BY)[number];
+
+/** GET /api/v1/alerts/grouped: alerts grouped the way Alertmanager does ("Division 3: 39 groups quiet"). */
+export interface AlertGroupsAnswer {
+  by: AlertGroupBy;
+  total: number;
+  groups: { key: string; name: string; count: number; byRule: Partial<Record<AlertRuleName, number>> }[];
+}
+
+/** What happened to each id of a bulk acknowledge or snooze. */
+export type BulkOutcome = 'done' | 'already' | 'not-found' | 'resolved';
+
+/** POST /api/v1/alerts/acknowledge and /api/v1/alerts/snooze. */
+export interface BulkAnswer {
+  results: { id: string; outcome: BulkOutcome }[];
+  done: number;
 }
 
 /** GET /api/v1/alerts/{id} and POST …/acknowledge. */

@@ -80,13 +80,18 @@ export interface UnitAnswer {
   total: UnitCounts;
   children: UnitCounts[];
   coverage: { expected: string[]; leafLevel: string; total: Coverage; children: Coverage[] };
-  /** The groups placed on the unit itself (at most 500). */
-  groups: { id: string; unit: string; title: string; category: string; messages: number; members: number; lastMessageAt: string | null }[];
   /**
-   * Groups at or under the unit with no message since `since` (24 h): how many, and the longest silent (null =
-   * none in 30 days), each with the units from below this one down to its own (`path`) and who to call about it.
+   * The groups placed on the unit itself (at most 500), each with whether it is quiet now and what quiet
+   * means for it (the same judgement as `quiet` below: a group is never both quiet and active on the page).
    */
-  quiet: { since: string; total: number; groups: QuietGroup[] };
+  groups: { id: string; unit: string; title: string; category: string; messages: number; members: number; lastMessageAt: string | null; quiet: boolean; quietThresholdHours: number }[];
+  /**
+   * Groups at or under the unit that are quiet as of `asOf` (alerts/quiet.ts: no message for their
+   * category's threshold, never-spoken groups after the grace period): how many, and the longest silent
+   * (lastMessageAt null = none in 30 days), each with its threshold, the units from below this one down to its
+   * own (`path`) and who to call about it.
+   */
+  quiet: { asOf: string; rules: QuietRulesSummary; total: number; groups: QuietGroup[] };
 }
 
 /** A quiet group as the lead's action list shows it. */
@@ -97,6 +102,8 @@ export interface QuietGroup {
   unitName: string;
   category: string;
   lastMessageAt: string | null;
+  /** How long without a message makes this group quiet (its category's threshold). */
+  thresholdHours: number;
   /** The units below the page's unit down to the group's own, top first (just the group's own when it sits on the page's unit). */
   path: { id: string; name: string; level: string }[];
   /** Who to call about the group: its own contacts, then its unit's and those of the units above it up to its division, nearest first (at most 3). */
@@ -121,10 +128,19 @@ export interface ContactsAnswer {
   contacts: ContactCard[];
 }
 
+/** What "quiet" means, as the alert rules say it (inactivity in the rules; alerts/quiet.ts). Hours. */
+export interface QuietRulesSummary {
+  defaultHours: number;
+  byCategory: Record<string, number>;
+  byLevel: Record<string, number>;
+  newGraceHours: number;
+}
+
 /** GET /api/v1/board/quiet: only the quiet-groups count (cheap to poll). */
 export interface QuietAnswer {
   unit: string;
-  since: string;
+  asOf: string;
+  rules: QuietRulesSummary;
   groups: number;
   quietGroups: number;
 }

@@ -8,6 +8,8 @@ import express from 'express';
 import { createAccessControl } from '../../access/access-control.ts';
 import { openAlerts } from '../../alerts/service.ts';
 import { createRequireUser } from '../../api/access/require-user.ts';
+import { scopeOf, type AuthUser } from '../../access/roles.ts';
+import { widenScope } from '../../directory/scope.ts';
 import { createAuthRouter } from '../../api/access/router.ts';
 import { createAdminRouter } from '../../api/admin/router.ts';
 import { createAlertsRouter } from '../../api/alerts/routes.ts';
@@ -49,7 +51,9 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
   if (!store || !directory) throw new Error('the api needs ClickHouse');
   const { client } = store;
   const access = await createAccessControl(config, client, logger);
-  const requireUser = createRequireUser(access.auth);
+  // A lead of a unit above the division level reads every division under it (directory/scope.ts#widenScope).
+  const scopeFor = (user: AuthUser) => widenScope(scopeOf(user), directory.directory.index);
+  const requireUser = createRequireUser(access.auth, scopeFor);
   const analyst = await createAnalystConnection(config, config.SQL_MAX_CONCURRENT_QUERIES);
   const alerts = await openAlerts({ config, bus, client, metrics });
   const unitReads = createUnitReads({ client, directory: directory.directory, groupPaths: directory.groupPaths });
@@ -80,6 +84,7 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
       boardOrigin: config.BOARD_ORIGIN,
       knownUnit: (id) => directory.directory.index.units.has(id),
       unitCount: () => directory.directory.index.units.size,
+      rules: alerts.book,
     }),
     createSqlRouter({
       client,
@@ -115,10 +120,11 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
     }),
     createBoardRouter({
       client, directory: directory.directory, unitReads, requireUser,
+      rules: async () => (await alerts.book.refresh()).rules,
       representatives: { target: config.REPRESENTATIVE_FOLLOWER_TARGET, timeZone: config.BOARD_TIME_ZONE },
       compliance: { pramukhRole: config.COMPLIANCE_PRAMUKH_ROLE, admins: config.COMPLIANCE_REQUIRED_ADMINS, personKey: contactPersonKey(config, logger) },
     }),
-    createAlertsRouter({ client, repository: alerts.repository, directory: directory.directory, rules: alerts.rules, requireUser, publish: alerts.publish, now: Date.now }),
+    createAlertsRouter({ client, repository: alerts.repository, directory: directory.directory, rules: async () => (await alerts.book.refresh()).rules, requireUser, publish: alerts.publish, now: Date.now }),
     createBoardStaticRouter(),
   ];
 
@@ -139,6 +145,7 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
         logger,
         metrics,
         authenticate: access.auth.authenticate,
+        scopeFor,
       });
       alertsBroadcast = await startAlertsBroadcast({ io, bus, topic: alerts.topic, groupIdPrefix: config.KAFKA_TOPIC_PREFIX, logger });
     },

@@ -129,7 +129,7 @@ describe('charts that cannot be misread', () => {
     const charts = page.locator('[data-testid="activity-charts"] [data-testid="chart"]');
     await charts.nth(2).locator('canvas').waitFor({ timeout: WAIT_MS });
     expect(await charts.count()).toBe(3);
-    expect(await page.locator('[data-testid="activity-charts"] [data-testid="chart-readout"] .name').allTextContents()).toEqual(['Messages', 'Active groups', 'Active members']);
+    expect(await page.locator('[data-testid="activity-charts"] [data-testid="chart-readout"] .name').allTextContents()).toEqual(['Messages', 'Groups with messages', 'Active members']);
     const shown = await Promise.all([0, 1, 2].map((i) => chartOf(charts.nth(i))));
     for (const chart of shown) {
       expect(chart.cutOnTheLeft).toBe(false);
@@ -169,7 +169,7 @@ describe('charts that cannot be misread', () => {
     await page.locator('[data-testid="unit-page"][data-unit="JPR"]').waitFor({ timeout: WAIT_MS });
     const charts = page.locator('[data-testid="activity-charts"] [data-testid="chart"]');
     await charts.nth(2).locator('canvas').waitFor({ timeout: WAIT_MS });
-    expect(await page.locator('[data-testid="activity-charts"] [data-testid="chart-readout"] .name').allTextContents()).toEqual(['संदेश', 'सक्रिय समूह', 'सक्रिय सदस्य']);
+    expect(await page.locator('[data-testid="activity-charts"] [data-testid="chart-readout"] .name').allTextContents()).toEqual(['संदेश', 'संदेश वाले समूह', 'सक्रिय सदस्य']);
     for (const i of [0, 1, 2]) {
       const chart = await chartOf(charts.nth(i));
       expect(chart.cutOnTheLeft).toBe(false);

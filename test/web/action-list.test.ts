@@ -6,7 +6,7 @@ const pramukh: ContactCard = { person: 'Sunita Devi', role: 'booth pramukh', pho
 const mandal: ContactCard = { person: 'Mohan Lal', role: 'mandal in-charge', phone: '+919414055555', unit: 'm1', group: '' };
 const admin: ContactCard = { person: 'Ramesh Kumar', role: 'group admin', phone: '+919829011111', unit: '', group: 'g1' };
 const group = (id: string, unit: string, contacts: ContactCard[]): QuietGroup => ({
-  id, title: id, unit, unitName: unit, category: 'youth', lastMessageAt: null, path: [{ id: unit, name: unit, level: 'booth' }], contacts,
+  id, title: id, unit, unitName: unit, category: 'youth', lastMessageAt: null, thresholdHours: 48, path: [{ id: unit, name: unit, level: 'booth' }], contacts,
 });
 
 describe('the lead\'s action list', () => {

@@ -5,6 +5,7 @@
  * Plain TypeScript: test/web/alert-text.test.ts checks both languages.
  */
 import { formatCount } from './format.ts';
+import { elapsedText, thresholdText } from './quiet-text.ts';
 import type { Translate } from './i18n/messages.ts';
 import { HOUR_MS } from '../../../common/time.ts';
 
@@ -28,10 +29,9 @@ export interface AlertWords {
   nameOf: (id: string) => string;
 }
 
-/** Whole hours as the quiet-groups list writes them: hours up to two days, then days (as the server's text did). */
+/** A time passed as the quiet-groups list writes it: minutes under an hour, hours up to two days, then days. */
 function duration(hours: number, t: Translate): string {
-  const h = Math.max(0, Math.floor(hours));
-  return h >= 48 ? t('quiet.days', { n: Math.floor(h / 24) }) : t('quiet.hours', { n: h });
+  return elapsedText(hours, t);
 }
 
 function numberOf(details: Record<string, string | number> | undefined, key: string): number | null {
@@ -49,13 +49,16 @@ export function alertText(alert: AlertTextFields, { t, label, nameOf }: AlertWor
   const d = alert.details;
   switch (alert.rule) {
     case 'group-inactive': {
-      const silent = numberOf(d, 'silentHours');
+      const hours = numberOf(d, 'silentHours');
+      const minutes = numberOf(d, 'silentMinutes');
       const threshold = numberOf(d, 'thresholdHours');
-      if (silent === null || threshold === null) break;
+      if (hours === null || threshold === null) break;
+      // Under an hour the minutes say it (older alerts carry hours only).
+      const silent = minutes !== null && minutes < 60 ? minutes / 60 : hours;
       const group = groupName(alert);
       return d?.neverSpoke === 1
         ? t('alertText.groupNeverSpoke', { group, ago: duration(silent, t) })
-        : t('alertText.groupSilent', { group, silent: duration(silent, t), threshold: duration(threshold, t) });
+        : t('alertText.groupSilent', { group, silent: duration(silent, t), threshold: thresholdText(threshold, t) });
     }
     case 'unit-dark': {
       const groups = numberOf(d, 'groups');

@@ -13,7 +13,19 @@ import { translate, type Translate } from './i18n/messages.ts';
  */
 export type ApiOutcome<T> =
   | { ok: true; data: T }
-  | { ok: false; status: number; error: string; say: () => string; frame?: string; sayFrame?: () => string; detail?: string; body?: unknown };
+  | {
+      ok: false;
+      status: number;
+      error: string;
+      say: () => string;
+      frame?: string;
+      sayFrame?: () => string;
+      detail?: string;
+      /** The server's own words (English; names the field or key at fault), or the board's when it had none. */
+      words: string;
+      /** The error's JSON body as it came. */
+      body?: unknown;
+    };
 
 /** What a failure says when there is none. */
 export const noError = (): string => '';
@@ -40,7 +52,7 @@ export async function apiFetch<T>(bearer: Bearer, path: string, init: RequestIni
   try {
     response = await fetch(path, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), Authorization: `Bearer ${bearer()}` } });
   } catch {
-    return { ok: false, status: 0, error: t('error.unreachable'), say: () => t('error.unreachable') };
+    return { ok: false, status: 0, error: t('error.unreachable'), say: () => t('error.unreachable'), words: t('error.unreachable') };
   }
   let body: unknown = null;
   try {
@@ -55,7 +67,7 @@ export async function apiFetch<T>(bearer: Bearer, path: string, init: RequestIni
     const say = () => errorText(t, answer, words);
     const sayFrame = () => frameOf(t, answer) ?? '';
     const framed = frameOf(t, answer) !== undefined;
-    return { ok: false, status: response.status, error: say(), say, body, ...(framed ? { frame: sayFrame(), sayFrame, detail: words } : {}) };
+    return { ok: false, status: response.status, error: say(), say, words, body, ...(framed ? { frame: sayFrame(), sayFrame, detail: words } : {}) };
   }
   return { ok: true, data: body as T };
 }

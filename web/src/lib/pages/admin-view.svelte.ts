@@ -1,10 +1,11 @@
 /**
- * What the admin page reads and does: the wall displays (make one, revoke one) and the users (sign one
- * out everywhere), through /api/v1/admin. A new display's address is kept here only until the page closes:
+ * What the admin page reads and does: the wall displays (make one, revoke one), the users (create one,
+ * disable or enable one, sign one out everywhere) and the alert rules (read, save, go back to the file),
+ * through /api/v1/admin. A new display's address is kept here only until the page closes:
  * the server never shows its token again.
  */
 import type { DisplayCreated, DisplayInfo } from '../../../../common/contracts/access.ts';
-import type { PublicUser, UsersAnswer } from '../../../../common/contracts/admin.ts';
+import type { AlertRulesAnswer, PublicUser, UsersAnswer } from '../../../../common/contracts/admin.ts';
 import { apiFetch, noError, type Bearer } from '../api.ts';
 
 export class AdminView {
@@ -14,6 +15,17 @@ export class AdminView {
   createdUrl = $state('');
   /** Who was signed out everywhere last. */
   signedOut = $state('');
+  /** The user made last, and the password made for them (shown once). */
+  createdUser = $state<{ username: string; generatedPassword?: string } | null>(null);
+  /** The alert rules in effect, where they come from, and the defaults. */
+  rules = $state<AlertRulesAnswer | null>(null);
+  /** The rules' last save went through (cleared by the next action). */
+  rulesSaved = $state(false);
+  /** Why the rules were refused, as the server said it ('' when they were not). */
+  get rulesError(): string {
+    return this.#rulesError();
+  }
+  #rulesError = $state<() => string>(noError);
   /** Why the last read or action failed ('' when it did not), said in the viewer's language when read. */
   get error(): string {
     return this.#error();
@@ -28,13 +40,83 @@ export class AdminView {
   }
 
   async load(): Promise<void> {
-    const [displays, users] = await Promise.all([
+    const [displays, users, rules] = await Promise.all([
       apiFetch<{ displays: DisplayInfo[] }>(this.#bearer, '/api/v1/admin/displays'),
       apiFetch<UsersAnswer>(this.#bearer, '/api/v1/admin/users'),
+      apiFetch<AlertRulesAnswer>(this.#bearer, '/api/v1/admin/alert-rules'),
     ]);
     if (displays.ok) this.displays = displays.data.displays;
-    if (users.ok) this.users = users.data.users.filter((user) => !user.disabled);
-    this.#error = !displays.ok ? displays.say : !users.ok ? users.say : noError;
+    // Enabled first, then by name: a disabled user stays listed (and can be enabled again).
+    if (users.ok) this.users = users.data.users.sort((a, b) => Number(a.disabled) - Number(b.disabled) || a.username.localeCompare(b.username));
+    if (rules.ok) this.rules = rules.data;
+    this.#error = !displays.ok ? displays.say : !users.ok ? users.say : !rules.ok ? rules.say : noError;
+  }
+
+  async createUser(username: string, password: string, roles: string[], units: string[]): Promise<boolean> {
+    let made = false;
+    await this.#act(async () => {
+      const outcome = await apiFetch<{ user: PublicUser; generatedPassword?: string }>(
+        this.#bearer,
+        '/api/v1/admin/users',
+        post({ username, roles, units, ...(password ? { password } : {}) }),
+      );
+      if (!outcome.ok) return withWords(outcome);
+      this.createdUser = { username: outcome.data.user.username, generatedPassword: outcome.data.generatedPassword };
+      this.users = [...this.users.filter((u) => u.username !== username), outcome.data.user];
+      made = true;
+      return noError;
+    });
+    return made;
+  }
+
+  async setDisabled(username: string, disabled: boolean): Promise<void> {
+    await this.#act(async () => {
+      const outcome = await apiFetch<{ user: PublicUser }>(this.#bearer, `/api/v1/admin/users/${encodeURIComponent(username)}`, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ disabled }),
+      });
+      if (!outcome.ok) return outcome.say;
+      this.users = this.users.map((u) => (u.username === username ? outcome.data.user : u));
+      return noError;
+    });
+  }
+
+  /** Save `text` (the rules as JSON) as the rules in effect; false when refused (rulesError says why). */
+  async saveRules(text: string, notJson: (error: string) => string): Promise<boolean> {
+    this.rulesSaved = false;
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      const message = (error as Error).message;
+      this.#rulesError = () => notJson(message);
+      return false;
+    }
+    return this.#rulesCall({ method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  }
+
+  /** Withdraw the screen's edit: the rules file (or the defaults) is in effect again. */
+  revertRules(): Promise<boolean> {
+    this.rulesSaved = false;
+    return this.#rulesCall({ method: 'DELETE' });
+  }
+
+  async #rulesCall(init: RequestInit): Promise<boolean> {
+    this.busy = true;
+    try {
+      const outcome = await apiFetch<AlertRulesAnswer>(this.#bearer, '/api/v1/admin/alert-rules', init);
+      if (!outcome.ok) {
+        this.#rulesError = withWords(outcome);
+        return false;
+      }
+      this.#rulesError = noError;
+      this.rules = outcome.data;
+      this.rulesSaved = init.method === 'PUT';
+      return true;
+    } finally {
+      this.busy = false;
+    }
   }
 
   async createDisplay(label: string, unit: string): Promise<void> {
@@ -74,6 +156,14 @@ export class AdminView {
       this.busy = false;
     }
   }
+}
+
+/** The board's sentence and the server's words after it: an admin needs to know which key or unit is at fault. */
+function withWords(outcome: { say: () => string; words: string }): () => string {
+  return () => {
+    const said = outcome.say();
+    return said === outcome.words ? said : `${said} ${outcome.words}`;
+  };
 }
 
 function post(body: unknown): RequestInit {

@@ -1,10 +1,10 @@
 /**
  * What the central board reads besides the live socket, refreshed every `refreshMs`: hourly
  * trends per division × category (sparklines, division names, the server's recent messages per
- * minute) and the organisation's (or a lead's division's) quiet groups over the last 24 h
+ * minute) and the organisation's (or a lead's division's) quiet groups by the alert rules
  * (GET /api/v1/board/quiet: one count, not the whole drill-down).
  */
-import type { QuietAnswer, TrendsAnswer } from '../../../../common/contracts/board.ts';
+import type { QuietAnswer, QuietRulesSummary, TrendsAnswer } from '../../../../common/contracts/board.ts';
 import { apiFetch, noError, type Bearer } from '../api.ts';
 import { RateWindow } from './rate-window.ts';
 
@@ -14,6 +14,8 @@ export class BoardData {
   /** Messages per minute over the last complete minute and the current one, as the server last read it (MessageRate takes only the first). */
   perMinute = $state<number | null>(null);
   quietGroups = $state<number | null>(null);
+  /** What quiet means, by the alert rules the count was made with. */
+  quietRules = $state<QuietRulesSummary | null>(null);
   /** Why the last read failed ('' when it did not), said in the viewer's language when read. */
   get error(): string {
     return this.#error();
@@ -51,7 +53,10 @@ export class BoardData {
       this.names = trends.data.names;
       this.perMinute = trends.data.perMinute;
     }
-    if (quiet.ok) this.quietGroups = quiet.data.quietGroups;
+    if (quiet.ok) {
+      this.quietGroups = quiet.data.quietGroups;
+      this.quietRules = quiet.data.rules;
+    }
     this.#error = !trends.ok ? trends.say : !quiet.ok && quiet.status !== 503 ? quiet.say : noError;
   }
 

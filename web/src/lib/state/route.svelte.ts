@@ -1,8 +1,8 @@
 /**
  * Which page the board shows, kept in the URL's hash so a reload, the back button and a shared
  * link land on the same page: `#/` the central board, `#/unit/<id>` a unit's drill-down,
- * `#/sql` the analysts' console, `#/admin` wall displays and sign-outs, `#/leaders[/<unit>]` the
- * representatives' scorecards and `#/compliance[/<unit>]` group compliance (a lead's without a unit: their
+ * `#/sql` the analysts' console, `#/admin` alert rules, users, wall displays and sign-outs, `#/leaders[/<unit>]`
+ * the representatives' scorecards and `#/compliance[/<unit>]` group compliance (a lead's without a unit: their
  * division's).
  */
 export type Route =

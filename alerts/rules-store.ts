@@ -1,0 +1,110 @@
+/**
+ * The alert rules in effect, and where they come from. Three layers, the highest present wins whole
+ * (no merging between layers, so what the screen shows is exactly what runs):
+ *
+ *   1. an edit saved on the admin screen (PUT /api/v1/admin/alert-rules), stored in ClickHouse
+ *      (alert_rules_edits) so it survives restarts and reaches every process;
+ *   2. ALERT_RULES_FILE, read once at start;
+ *   3. the defaults (alerts/rules.ts).
+ *
+ * Withdrawing the screen's edit (DELETE …/alert-rules) brings the file (or the defaults) back. Every
+ * process re-reads the store at most every `cacheMs`, so an edit takes effect within that on the
+ * detector's next tick and on the api's next read.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { AlertRulesOrigin } from '../common/contracts/admin.ts';
+import { AlertRulesError, parseAlertRules, type AlertRules } from './rules.ts';
+
+export type RulesOrigin = AlertRulesOrigin;
+
+export interface RulesInEffect {
+  rules: AlertRules;
+  origin: RulesOrigin;
+  /** What was saved on the screen, as saved (the keys the admin wrote), when the screen's edit is in effect. */
+  edited?: unknown;
+}
+
+export type SaveOutcome = { ok: true; rules: AlertRules } | { ok: false; error: string };
+
+export interface RulesBook {
+  /** The rules as last read (synchronous; `refresh` keeps it current). */
+  current(): AlertRules;
+  /** Re-read the store when the last read is older than `cacheMs`; the rules and their origin. */
+  refresh(): Promise<RulesInEffect>;
+  /** Validate and store a whole rules object (every key optional, defaults below it); in effect at once in this process. */
+  save(input: unknown, by: string, at: number): Promise<SaveOutcome>;
+  /** Withdraw the screen's edit: the file's rules (or the defaults) are in effect again. */
+  revert(by: string, at: number): Promise<RulesInEffect>;
+}
+
+export interface RulesBookOptions {
+  /** Rules from ALERT_RULES_FILE or the defaults (alerts/rules.ts#loadAlertRules). */
+  base: AlertRules;
+  file?: string;
+  cacheMs?: number;
+  now?: () => number;
+}
+
+export function createRulesBook(client: ClickHouseClient | undefined, options: RulesBookOptions): RulesBook {
+  const cacheMs = options.cacheMs ?? 10_000;
+  const now = options.now ?? Date.now;
+  const baseOrigin: RulesOrigin = options.file ? { kind: 'file', file: options.file } : { kind: 'defaults' };
+  let inEffect: RulesInEffect = { rules: options.base, origin: baseOrigin };
+  let readAt = -Infinity;
+  let lastVersion = 0;
+
+  async function read(): Promise<RulesInEffect> {
+    if (!client) return inEffect;
+    const result = await client.query({
+      query: `SELECT rules, edited_by, toUnixTimestamp64Milli(edited_at) AS edited_at, toString(version) AS version
+              FROM alert_rules_edits ORDER BY version DESC LIMIT 1`,
+      format: 'JSONEachRow',
+    });
+    const [row] = await result.json<{ rules: string; edited_by: string; edited_at: string | number; version: string }>();
+    if (!row || row.rules === '') return { rules: options.base, origin: baseOrigin };
+    try {
+      const edited = JSON.parse(row.rules) as unknown;
+      return { rules: parseAlertRules(edited, 'the rules saved on the admin screen'), origin: { kind: 'screen', editedBy: row.edited_by, editedAt: Number(row.edited_at), ...(options.file ? { file: options.file } : {}) }, edited };
+    } catch {
+      // A stored edit that no longer parses (an older version's keys): the base rules hold, the screen shows the origin.
+      return { rules: options.base, origin: baseOrigin };
+    }
+  }
+
+  async function write(rules: string, by: string, at: number): Promise<void> {
+    // Versions strictly increase even when two saves fall in one millisecond.
+    lastVersion = Math.max(lastVersion + 1, at * 1000);
+    await client!.insert({ table: 'alert_rules_edits', values: [{ rules, edited_by: by, edited_at: at, version: lastVersion }], format: 'JSONEachRow' });
+    readAt = -Infinity;
+  }
+
+  return {
+    current: () => inEffect.rules,
+    async refresh() {
+      if (now() - readAt < cacheMs && now() >= readAt) return inEffect;
+      inEffect = await read();
+      readAt = now();
+      return inEffect;
+    },
+    async save(input, by, at) {
+      let rules: AlertRules;
+      try {
+        rules = parseAlertRules(input, 'rules');
+      } catch (error) {
+        if (error instanceof AlertRulesError) return { ok: false, error: error.message };
+        throw error;
+      }
+      if (!client) return { ok: false, error: 'rules cannot be saved without the store' };
+      await write(JSON.stringify(input ?? {}), by, at);
+      inEffect = { rules, origin: { kind: 'screen', editedBy: by, editedAt: at, ...(options.file ? { file: options.file } : {}) }, edited: input ?? {} };
+      readAt = now();
+      return { ok: true, rules };
+    },
+    async revert(by, at) {
+      if (client) await write('', by, at);
+      inEffect = { rules: options.base, origin: baseOrigin };
+      readAt = now();
+      return inEffect;
+    },
+  };
+}
