@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContactsAnswer, UnitAnswer } from '../common/contracts/board.ts';
 import { adminToken, signIn } from '../test/support/auth.ts';
-import { startTestPipeline, TEST_TOKEN, type TestPipeline } from '../test/support/pipeline.ts';
+import { startTestPipeline, TEST_TOKEN, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
 
 const UNITS = `id,name,level,parent
 rj,Rajasthan,state,
@@ -100,9 +100,15 @@ Stray,9829012345,,wa:none
   });
 
   it('the quiet groups of a unit page say who to call, the group\'s own contact first, and the units down to it', async () => {
-    const response = await as(lead, '/api/v1/board/unit?unit=jp');
-    expect(response.status).toBe(200);
-    const answer = (await response.json()) as UnitAnswer;
+    // Both Jaipur groups last spoke 50 h ago: past every category's threshold (a group that never spoke is in its grace period).
+    const longAgo = new Date(Date.now() - 50 * 3_600_000).toISOString();
+    expect((await pipeline.post(['wa:g1@g.us', 'wa:g2@g.us'].map((group, i) => ({ type: 'message', id: `old-${i}`, group, at: longAgo, sender: 'p1', kind: 'text' })))).status).toBe(202);
+    const answer = await waitFor(async () => {
+      const response = await as(lead, '/api/v1/board/unit?unit=jp');
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as UnitAnswer;
+      return body.quiet.groups.length === 2 ? body : undefined;
+    }, 'both groups quiet');
     const quiet = new Map(answer.quiet.groups.map((g) => [g.id, g]));
     expect([...quiet.keys()].sort()).toEqual(['wa:g1@g.us', 'wa:g2@g.us']);
     expect(quiet.get('wa:g1@g.us')!.contacts.map((c) => [c.person, c.role])).toEqual([

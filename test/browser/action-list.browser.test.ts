@@ -25,8 +25,10 @@ beforeAll(async () => {
   await importOrg(board.url, admin);
   const created = await board.api('/api/v1/admin/users', { method: 'POST', token: admin, body: { ...LEAD, roles: ['lead'], units: ['JPR'] } });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  // wa:g1 and wa:g4 speak; in Jaipur wa:g2 (Booth 101) and wa:g3 (Booth 102) stay quiet.
-  const posted = await board.api('/v1/events', { method: 'POST', token: INGEST_TOKEN, body: [message('wa:g1'), message('wa:g4')] });
+  // wa:g1 and wa:g4 speak; in Jaipur wa:g2 (Booth 101) and wa:g3 (Booth 102) last spoke 50 h ago: quiet by every
+  // category's threshold (a group that never spoke would still be in its grace period).
+  const longAgo = Date.now() - 50 * 3_600_000;
+  const posted = await board.api('/v1/events', { method: 'POST', token: INGEST_TOKEN, body: [message('wa:g1'), message('wa:g4'), message('wa:g2', longAgo), message('wa:g3', longAgo)] });
   expect(posted.status).toBe(202);
 });
 

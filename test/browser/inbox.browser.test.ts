@@ -219,9 +219,9 @@ describe('the alert inbox', () => {
     await noSidewaysScroll(page);
     await noScrollInside(page);
     // The quiet list shows 20, more on asking; it has no scroll area of its own either.
-    expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet]').count()).toBe(20);
+    expect(await page.locator('[data-testid="quiet-groups"] [data-quiet]').count()).toBe(20);
     await page.click('[data-testid="quiet-more"]');
-    expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet]').count()).toBe(40);
+    expect(await page.locator('[data-testid="quiet-groups"] [data-quiet]').count()).toBe(40);
     await shot(page, 'phone-en-state-lead-tiles', '[data-testid="total-quietGroups"]');
     await shot(page, 'phone-en-state-lead');
   });
@@ -229,12 +229,12 @@ describe('the alert inbox', () => {
   test('a booth page: each quiet group with its threshold, and its own groups marked quiet the same way', async () => {
     const page = await board.openAs(ADMIN, { viewport: DESKTOP });
     await page.goto(`${board.url}/#/unit/B102`);
-    await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:m0"]').waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-testid="quiet-groups"] [data-quiet="wa:m0"]').waitFor({ timeout: WAIT_MS });
     // Youth has no threshold of its own: the default, 2 days; never spoke.
-    expect(await page.locator('[data-testid="quiet-groups"] tr[data-quiet="wa:m0"] [data-testid="quiet-threshold"]').textContent()).toBe('2 days');
+    expect(await page.locator('[data-testid="quiet-groups"] [data-quiet="wa:m0"] [data-testid="quiet-threshold"]').textContent()).toBe('quiet: no message in 2 days');
     while ((await page.locator('[data-testid="quiet-more"]').count()) > 0) await page.click('[data-testid="quiet-more"]');
     const quietHere = await page.locator('[data-testid="groups"] tr[data-group]').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-group'), r.getAttribute('data-quiet-here')]));
-    const listed = new Set(await page.locator('[data-testid="quiet-groups"] tr[data-quiet]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-quiet'))));
+    const listed = new Set(await page.locator('[data-testid="quiet-groups"] [data-quiet]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-quiet'))));
     // Never both quiet and not: the own groups' marks agree with the quiet list.
     for (const [id, quiet] of quietHere) expect(quiet === 'true', id!).toBe(listed.has(id!));
     expect(await page.locator('[data-testid="groups"] tr[data-group="wa:m0"] [data-testid="quiet-badge"]').getAttribute('title')).toBe('quiet: no message in 2 days');
