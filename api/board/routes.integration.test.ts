@@ -4,7 +4,7 @@
  * /v1/events; then trends, drill-down, series and search, for an admin and cut to a lead's division.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, signIn } from '../../test/support/auth.ts';
+import { adminToken, createUserToken } from '../../test/support/auth.ts';
 import { importOrg } from '../../test/support/org-fixture.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from '../../test/support/pipeline.ts';
 
@@ -22,13 +22,7 @@ beforeAll(async () => {
   pipeline = await startTestPipeline();
   admin = await adminToken(pipeline.url);
   await importOrg(pipeline.url, admin);
-  const created = await fetch(`${pipeline.url}/api/v1/admin/users`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'lead.jaipur', password: 'lead-password-1', roles: ['lead'], units: ['JPR'] }),
-  });
-  expect(created.status).toBe(201);
-  lead = (await signIn(pipeline.url, 'lead.jaipur', 'lead-password-1')).token;
+  lead = await createUserToken(pipeline.url, admin, { username: 'lead.jaipur', password: 'lead-password-1', roles: ['lead'], units: ['JPR'] });
 
   const at = new Date(now - 30_000).toISOString();
   const events = [

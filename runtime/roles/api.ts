@@ -13,6 +13,7 @@ import { createAdminRouter } from '../../api/admin/router.ts';
 import { createAlertsRouter } from '../../api/alerts/routes.ts';
 import { startAlertsBroadcast, type AlertsBroadcast } from '../../api/alerts/socket.ts';
 import { createBoardRouter } from '../../api/board/routes.ts';
+import { createReachRouter } from '../../api/board/reach-routes.ts';
 import { createBoardStaticRouter } from '../../api/board/static.ts';
 import { createUnitReads } from '../../api/board/unit-reads.ts';
 import { createDirectoryRouter } from '../../api/directory/routes.ts';
@@ -102,6 +103,7 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
       authorizeWrite: authorizeDirectoryWrite(requireUser, config.DIRECTORY_IMPORT_TOKEN, context.secretGuard),
     }),
     createBoardRouter({ client, directory: directory.directory, unitReads, requireUser }),
+    createReachRouter({ client, directory: directory.directory, requireUser, timeZone: config.BOARD_TIME_ZONE }),
     createAlertsRouter({ client, repository: alerts.repository, directory: directory.directory, rules: alerts.rules, requireUser, publish: alerts.publish, now: Date.now }),
     createBoardStaticRouter(),
   ];
