@@ -66,6 +66,21 @@ export async function readTopReach(client: ClickHouseClient, options: { fromMs: 
   return (await result.json<FirstRow & { groups: number | string }>()).map((r) => ({ ...toFirst(r), groups: Number(r.groups) }));
 }
 
+/** The first sighting of each of `fingerprints` (those seen at all). */
+export async function readReachFirsts(client: ClickHouseClient, fingerprints: readonly string[]): Promise<ReachFirst[]> {
+  if (fingerprints.length === 0) return [];
+  const result = await client.query({
+    query: `
+      SELECT fingerprint, toString(toUnixTimestamp64Milli(min(first_at))) AS first,
+             argMin(group_id, first_at) AS origin, argMin(unit, first_at) AS origin_unit, argMin(division, first_at) AS origin_division
+      FROM reach_first_seen WHERE fingerprint IN {fps:Array(String)}
+      GROUP BY fingerprint`,
+    query_params: { fps: fingerprints },
+    format: 'JSONEachRow',
+  });
+  return (await result.json<FirstRow>()).map(toFirst);
+}
+
 /** The message whose fingerprint starts with `id` (REACH_ID_LENGTH hex digits), with its first sighting; undefined when none. */
 export async function findReach(client: ClickHouseClient, id: string): Promise<ReachFirst | undefined> {
   if (id.length !== REACH_ID_LENGTH) return undefined;
