@@ -1,14 +1,17 @@
 /**
  * Which page the board shows, kept in the URL's hash so a reload, the back button and a shared
  * link land on the same page: `#/` the central board, `#/unit/<id>` a unit's drill-down,
- * `#/sql` the analysts' console, `#/admin` wall displays and sign-outs.
+ * `#/sql` the analysts' console, `#/admin` wall displays and sign-outs, `#/reach` message reach
+ * (`#/reach/<id>` one message).
  */
-export type Route = { page: 'board' } | { page: 'unit'; unit: string } | { page: 'sql' } | { page: 'admin' };
+export type Route = { page: 'board' } | { page: 'unit'; unit: string } | { page: 'sql' } | { page: 'admin' } | { page: 'reach'; message?: string };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   const unit = /^\/unit\/(.+)$/.exec(path);
   if (unit) return { page: 'unit', unit: decodeURIComponent(unit[1]!) };
+  const reach = /^\/reach(?:\/(.+))?$/.exec(path);
+  if (reach) return reach[1] ? { page: 'reach', message: decodeURIComponent(reach[1]) } : { page: 'reach' };
   if (path === '/sql') return { page: 'sql' };
   if (path === '/admin') return { page: 'admin' };
   return { page: 'board' };
@@ -16,6 +19,7 @@ export function parseRoute(hash: string): Route {
 
 export function hrefOf(route: Route): string {
   if (route.page === 'unit') return `#/unit/${encodeURIComponent(route.unit)}`;
+  if (route.page === 'reach') return route.message ? `#/reach/${encodeURIComponent(route.message)}` : '#/reach';
   if (route.page === 'sql') return '#/sql';
   if (route.page === 'admin') return '#/admin';
   return '#/';
