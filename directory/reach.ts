@@ -44,11 +44,16 @@ interface FirstRow {
 
 const toFirst = (r: FirstRow): ReachFirst => ({ fingerprint: r.fingerprint, firstAt: Number(r.first), group: r.origin, unit: r.origin_unit, division: r.origin_division });
 
+/** Fingerprints per candidate read for the list: the most forwarded copies, a few times what is listed. */
+export const CANDIDATES_READ = 250;
+
 /**
  * Messages first seen in [from, to) that reached at least two groups of the reader's divisions, the widest
- * spread first: their first sighting (anywhere) and the groups reached in scope.
+ * spread first: their first sighting (anywhere) and the groups reached in scope. Candidates are the fingerprints
+ * with the most forwarded copies on those days (reach_forwarded, small); their groups are then counted exactly.
  */
 export async function readTopReach(client: ClickHouseClient, options: { fromMs: number; toMs: number; divisions?: readonly string[]; limit: number }): Promise<(ReachFirst & { groups: number })[]> {
+  const days = daysFor(options.fromMs, options.toMs);
   const result = await client.query({
     query: `
       SELECT fingerprint, toString(toUnixTimestamp64Milli(min(first_at))) AS first,
@@ -56,11 +61,14 @@ export async function readTopReach(client: ClickHouseClient, options: { fromMs: 
              uniqExactIf(group_id, ${SCOPE}) AS groups
       FROM reach_first_seen
       WHERE day BETWEEN {dayFrom:Date} AND {dayTo:Date}
+        AND fingerprint IN (
+          SELECT fingerprint FROM reach_forwarded WHERE day BETWEEN {dayFrom:Date} AND {dayTo:Date}
+          GROUP BY fingerprint ORDER BY sum(copies) DESC, fingerprint LIMIT {candidates:UInt32})
       GROUP BY fingerprint
       HAVING toInt64(first) >= {from:Int64} AND toInt64(first) < {to:Int64} AND groups >= 2
       ORDER BY groups DESC, first, fingerprint
       LIMIT {limit:UInt32}`,
-    query_params: { ...daysFor(options.fromMs, options.toMs), from: options.fromMs, to: options.toMs, limit: options.limit, ...scopeParams(options.divisions) },
+    query_params: { ...days, from: options.fromMs, to: options.toMs, limit: options.limit, candidates: Math.max(CANDIDATES_READ, options.limit), ...scopeParams(options.divisions) },
     format: 'JSONEachRow',
   });
   return (await result.json<FirstRow & { groups: number | string }>()).map((r) => ({ ...toFirst(r), groups: Number(r.groups) }));

@@ -31,6 +31,36 @@ SELECT toDate(at), fingerprint, group_id, division, arrayElement(unit_path, -1),
 FROM events
 WHERE type = 'message' AND fingerprint != '';
 
+-- The day's candidates for "widest spread": fingerprints that came forwarded, with the forwarded copies per
+-- (day, fingerprint). A message sent down the tree arrives forwarded everywhere but where it started, and only a
+-- small share of all messages is forwarded, so the list reads this small table first and then counts the
+-- groups exactly in reach_first_seen for a few hundred fingerprints (a replay the processor drops never comes
+-- here; a retried insert is dropped by the deduplication window).
+CREATE TABLE IF NOT EXISTS reach_forwarded
+(
+    day         Date,
+    fingerprint String,
+    copies      SimpleAggregateFunction(sum, UInt64)
+)
+ENGINE = AggregatingMergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (day, fingerprint)
+TTL day + INTERVAL 90 DAY
+SETTINGS non_replicated_deduplication_window = 1000;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS reach_forwarded_mv TO reach_forwarded AS
+SELECT toDate(at) AS day, fingerprint, toUInt64(1) AS copies
+FROM events
+WHERE type = 'message' AND fingerprint != '' AND forwarded;
+
+-- The forwarded copies stored before this migration; guarded by the target being empty (copies are summed, so a
+-- second copy would count twice), which also holds while the view above has taken nothing yet.
+INSERT INTO reach_forwarded
+SELECT toDate(at), fingerprint, count()
+FROM events
+WHERE type = 'message' AND fingerprint != '' AND forwarded AND (SELECT count() FROM reach_forwarded) = 0
+GROUP BY toDate(at), fingerprint;
+
 -- Messages an admin marked important: the share of booth groups each division must reach within
 -- `within_minutes` of the message's first sighting, else an alert (rule reach-missed). The newest row
 -- per fingerprint wins; removed = 1 takes the mark away.
