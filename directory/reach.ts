@@ -1,8 +1,9 @@
 /**
- * Message reach reads (table reach_first_seen, migration 0140): one row per (day, fingerprint, group) with
- * the group's first sighting of the message. Every read folds rows with min(first_at) and counts groups with
- * uniqExact / one row per group, so a replay or a copy never counts twice. Reads are cut to divisions
- * (undefined = all). The shaping is pure, in reach-math.ts.
+ * Message reach reads (table reach_first_seen, migration 0140): one row per (fingerprint, group) and month
+ * with the group's first sighting of the message, sorted by fingerprint. Every read names its messages (the
+ * list takes candidates from reach_forwarded), folds rows with min(first_at) and counts each group once, so a
+ * replay or a copy never counts twice. Reads are cut to divisions (undefined = all). The shaping is pure, in
+ * reach-math.ts.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { REACH_ID_LENGTH, REACH_MARKS_MINUTES } from '../common/contracts/reach.ts';

@@ -1,9 +1,10 @@
 -- Message reach down the tree (the board's Reach page): where each content fingerprint (keyed at the door,
--- never the content) appeared first in each group. One row per (day, fingerprint, group) after merges,
+-- never the content) appeared first in each group. One row per (fingerprint, group) and month after merges,
 -- fed from `events` by the view below; division and the group's unit come from the event row. Every
--- read takes min(first_at) and counts groups with uniqExact, so a replayed batch, the copy below run
--- twice, or the same group on two days never counts twice. The day (UTC, of the event) leads the key:
--- a day's messages are read from a couple of days' rows, not the whole table. Kept 90 days.
+-- read takes min(first_at) and counts groups once, so a replayed batch, the copy below run twice, or the
+-- same group in two months never counts twice. Sorted by fingerprint: every read names its messages
+-- (the list takes them from reach_forwarded below), so it reads their rows only, in key order; the day
+-- (UTC, of the event) prunes months. Kept 90 days.
 CREATE TABLE IF NOT EXISTS reach_first_seen
 (
     day         Date,
@@ -15,7 +16,7 @@ CREATE TABLE IF NOT EXISTS reach_first_seen
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(day)
-ORDER BY (day, fingerprint, group_id)
+ORDER BY (fingerprint, group_id)
 TTL day + INTERVAL 90 DAY
 SETTINGS non_replicated_deduplication_window = 1000;
 
