@@ -19,6 +19,9 @@ let lead: string;
 const wall = wallClockAt(Date.now() - 2 * DAY_MS, 'Asia/Kolkata');
 const T0 = wallClockToEpochMs({ ...wall, hour: 10, minute: 0, second: 0 }, 'Asia/Kolkata');
 const DAY = `${wall.year}-${String(wall.month).padStart(2, '0')}-${String(wall.day).padStart(2, '0')}`;
+const LATE = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - 7 * HOUR_MS;
+const lateWall = wallClockAt(LATE, 'Asia/Kolkata');
+const LATE_DAY = `${lateWall.year}-${String(lateWall.month).padStart(2, '0')}-${String(lateWall.day).padStart(2, '0')}`;
 
 const message = (id: string, group: string, offsetMs: number, fingerprint: string) =>
   ({ type: 'message', id, group, at: new Date(T0 + offsetMs).toISOString(), sender: '919800000001', kind: 'text', forwarded: true, fingerprint });
@@ -29,7 +32,8 @@ async function get<T>(path: string, token: string): Promise<{ status: number; bo
 }
 
 beforeAll(async () => {
-  pipeline = await startTestPipeline();
+  // The alerts detector (processor role) ticks every second: the reach-missed test waits for its alert.
+  pipeline = await startTestPipeline({ env: { ALERT_TICK_MS: '1000' } });
   admin = await adminToken(pipeline.url);
   await importOrg(pipeline.url, admin);
   const extra = await fetch(`${pipeline.url}/api/v1/directory/groups?mode=merge`, {
@@ -57,6 +61,9 @@ beforeAll(async () => {
     message('b-2', 'wa:g3', 2 * HOUR_MS, 'booth-chatter'),
     message('o-1', 'wa:state', HOUR_MS, 'only-once'),
   ];
+  // A message of 7 hours ago: Jaipur had 1 of its 3 booth groups by 6 h, Ajmer both of its 2.
+  const late = (id: string, group: string, offsetMs: number) => ({ ...message(id, group, 0, 'late-message'), at: new Date(LATE + offsetMs).toISOString() });
+  events.push(late('l-1', 'wa:state', 0), late('l-2', 'wa:jpr', 5 * MINUTE_MS), late('l-3', 'wa:g1', 10 * MINUTE_MS), late('l-4', 'wa:g4', HOUR_MS), late('l-5', 'wa:g5', 2 * HOUR_MS));
   expect((await pipeline.post(events)).status).toBe(202);
   // The same batch again (a source retrying): deduplicated by event id.
   expect((await pipeline.post(events)).status).toBe(202);
@@ -137,5 +144,26 @@ describe('message reach', () => {
     const removed = await fetch(`${pipeline.url}/api/v1/board/reach/${id}/important`, { method: 'DELETE', headers: { authorization: `Bearer ${admin}` } });
     expect(await removed.json()).toEqual({ id, important: null });
     expect((await get<ReachListAnswer>(`/api/v1/board/reach?day=${DAY}`, admin)).body.messages[0]!.important).toBeNull();
+  });
+
+  it('fires reach-missed for a division short of an important message\'s target by its deadline, to its lead', async () => {
+    const { body } = await get<ReachListAnswer>(`/api/v1/board/reach?day=${LATE_DAY}`, admin);
+    const target = body.messages.find((m) => m.origin.at === new Date(LATE).toISOString())!;
+    expect(target.divisions.map((d) => [d.division, d.reachedAt])).toEqual([['AJM', [0, 1, 2, 2]], ['JPR', [1, 1, 1, 1]]]);
+    const marked = await fetch(`${pipeline.url}/api/v1/board/reach/${target.id}/important`, {
+      method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ share: 0.6, withinMinutes: 360 }),
+    });
+    expect(marked.status).toBe(200);
+    type Alerts = { alerts: { rule: string; subject: string; division: string; since: number; details: Record<string, unknown> }[] };
+    const alerts = await waitFor(async () => {
+      const { body: answer } = await get<Alerts>('/api/v1/alerts?rule=reach-missed&state=open', admin);
+      return answer.alerts.length > 0 ? answer.alerts : undefined;
+    }, 'the reach-missed alert');
+    expect(alerts).toEqual([expect.objectContaining({
+      rule: 'reach-missed', subject: `JPR/${target.id}`, division: 'JPR', since: LATE + 6 * HOUR_MS,
+      details: expect.objectContaining({ message: target.id, name: 'Jaipur', share: 0.3333, target: 0.6, withinMinutes: 360, boothGroups: 3, reached: 1 }),
+    })]);
+    const forLead = await get<Alerts>('/api/v1/alerts?rule=reach-missed&state=open', lead);
+    expect(forLead.body.alerts.map((a) => a.subject)).toEqual([`JPR/${target.id}`]);
   });
 });
