@@ -49,18 +49,19 @@ ORDER BY (day, fingerprint)
 TTL day + INTERVAL 90 DAY
 SETTINGS non_replicated_deduplication_window = 1000;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS reach_forwarded_mv TO reach_forwarded AS
-SELECT toDate(at) AS day, fingerprint, toUInt64(1) AS copies
-FROM events
-WHERE type = 'message' AND fingerprint != '' AND forwarded;
-
--- The forwarded copies stored before this migration; guarded by the target being empty (copies are summed, so a
--- second copy would count twice), which also holds while the view above has taken nothing yet.
+-- The forwarded copies stored before this migration, copied before the view exists and guarded by the target
+-- being empty (copies are summed: a second copy would count them twice). An insert between the copy and the view
+-- would be missed: a distributed deployment stops its processors while this migration runs (docs/architecture.md).
 INSERT INTO reach_forwarded
 SELECT toDate(at), fingerprint, count()
 FROM events
 WHERE type = 'message' AND fingerprint != '' AND forwarded AND (SELECT count() FROM reach_forwarded) = 0
 GROUP BY toDate(at), fingerprint;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS reach_forwarded_mv TO reach_forwarded AS
+SELECT toDate(at) AS day, fingerprint, toUInt64(1) AS copies
+FROM events
+WHERE type = 'message' AND fingerprint != '' AND forwarded;
 
 -- Messages an admin marked important: the share of booth groups each division must reach within
 -- `within_minutes` of the message's first sighting, else an alert (rule reach-missed). The newest row
