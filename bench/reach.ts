@@ -118,8 +118,9 @@ await time('  list part: candidates, the most forwarded fingerprints (reach_forw
   scalar(client, 'SELECT count() FROM (SELECT fingerprint FROM reach_forwarded WHERE day >= toDate({from:Int64} / 1000 - 86400) GROUP BY fingerprint ORDER BY sum(copies) DESC LIMIT 250)', { from: today }));
 await time('  list part: top fingerprints of the day (readTopReach)', () => readTopReach(client, { fromMs: today, toMs: today + DAY_MS, limit: 100 }));
 await time('  list part: per division at the four marks, 20 messages (readDivisionReach)', () => readDivisionReach(client, top.slice(0, 20), { leafLevel: leaf }));
+// Booth groups per division: the route keeps them per directory version (timed apart below).
+const booths = boothGroupsByDivision(index);
 await time('drill-down: levels and one division\'s missed booth groups (GET /api/v1/board/reach/{id})', async () => {
-  const booths = boothGroupsByDivision(index);
   const [, , reached] = await Promise.all([
     readDivisionReach(client, [central], { leafLevel: leaf }),
     readReachByUnit(client, central),

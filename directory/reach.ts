@@ -29,6 +29,9 @@ export function daysFor(fromMs: number, toMs: number): { dayFrom: string; dayTo:
   return { dayFrom: day(fromMs - DAY_MS), dayTo: day(toMs + FOLLOW_MS) };
 }
 
+/** Groupings by (fingerprint[, group]) follow the table's sort key: aggregated as the rows stream, not hashed. */
+const IN_KEY_ORDER = { optimize_aggregation_in_order: 1 } as const;
+
 const SCOPE = `({all:Bool} OR division IN {divisions:Array(String)})`;
 
 function scopeParams(divisions: readonly string[] | undefined) {
@@ -70,6 +73,7 @@ export async function readTopReach(client: ClickHouseClient, options: { fromMs: 
       ORDER BY groups DESC, first, fingerprint
       LIMIT {limit:UInt32}`,
     query_params: { ...days, from: options.fromMs, to: options.toMs, limit: options.limit, candidates: Math.max(CANDIDATES_READ, options.limit), ...scopeParams(options.divisions) },
+    clickhouse_settings: IN_KEY_ORDER,
     format: 'JSONEachRow',
   });
   return (await result.json<FirstRow & { groups: number | string }>()).map((r) => ({ ...toFirst(r), groups: Number(r.groups) }));
@@ -143,6 +147,7 @@ export async function readDivisionReach(
       ...Object.fromEntries(REACH_MARKS_MINUTES.map((m, i) => [`mark${i}`, m * MINUTE_MS])),
       ...scopeParams(options.divisions),
     },
+    clickhouse_settings: IN_KEY_ORDER,
     format: 'JSONEachRow',
   });
   type Row = Record<string, string | number>;
@@ -176,6 +181,7 @@ export async function readReachByUnit(client: ClickHouseClient, message: ReachFi
       )
       GROUP BY unit_id`,
     query_params: { ...daysFor(message.firstAt, message.firstAt + 1), fp: message.fingerprint, ...scopeParams(divisions) },
+    clickhouse_settings: IN_KEY_ORDER,
     format: 'JSONEachRow',
   });
   return (await result.json<{ unit: string; first_at: string; groups: number | string }>()).map((r) => ({ unit: r.unit, firstAt: Number(r.first_at), groups: Number(r.groups) }));
