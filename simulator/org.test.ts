@@ -3,7 +3,7 @@ import { GROUP_COLUMNS, parseImport, UNIT_COLUMNS } from '../directory/parse.ts'
 import { resolveSettings } from '../directory/model.ts';
 import { validateGroups, validateUnits } from '../directory/validate.ts';
 import { FIELD, generateOrg, groupsCsv, unitsCsv } from './org.ts';
-import { createEventStream, DAILY_CURVE } from './stream.ts';
+import { createEventStream, DAILY_CURVE, REPLAYED_AGO_MS } from './stream.ts';
 
 describe('simulated organisation', () => {
   const org = generateOrg({ scale: 0.01, seed: 7 });
@@ -103,4 +103,18 @@ describe('simulated stream', () => {
     for (let at: string | undefined = unit; at; at = parent.get(at)) if (at === ancestor) return true;
     return false;
   }
+
+  it('replayed: a central message is sent whole when it starts, stamped over the hours it travelled', () => {
+    const stream = createEventStream(org, 0.01, { ...options, ratePerSecond: 0, cascadesPerDay: 86_400, cascadeTimes: 'replayed' });
+    const now = Date.parse('2026-11-22T12:00:00Z');
+    const copies = stream.tick(now, 1, now).filter((e) => e.type === 'message');
+    expect(stream.tally.cascades).toBe(1);
+    expect(copies.length).toBe(stream.tally.cascadeCopies);
+    const times = copies.map((e) => Date.parse(e.at));
+    expect(Math.min(...times)).toBe(now - REPLAYED_AGO_MS);
+    expect(Math.max(...times)).toBeLessThanOrEqual(now);
+    // Hours, not seconds: the last copies arrive hours after the first.
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(3 * 3_600_000);
+    expect(stream.tick(now + 1000, 0, now + 1000).filter((e) => e.type === 'message')).toEqual([]);
+  });
 });

@@ -82,6 +82,8 @@ export async function simulate(options: SimulateOptions): Promise<Summary> {
     burstsPerHour: options.burstsPerHour,
     burstGroups: 3000,
     cascadesPerDay: options.cascadesPerDay,
+    // Sped up, a central message's hours would shrink to minutes: send each whole, as it travelled.
+    cascadeTimes: options.speed === 1 ? 'live' : 'replayed',
     utcOffsetMinutes: 330,
     atHour: options.atHour,
     runId: randomBytes(4).toString('hex'),

@@ -34,6 +34,12 @@ export interface StreamOptions {
   burstGroups: number;
   /** Central messages sent down the tree per simulated day (default 4). */
   cascadesPerDay?: number;
+  /**
+   * `live` (default): each copy of a central message is sent when its simulated time comes, stamped now — its
+   * hours shrink by the speed. `replayed`: a central message is sent whole when it starts, stamped as it travelled
+   * in real hours, starting `REPLAYED_AGO_MS` before now (a sped-up run still shows hours of spread).
+   */
+  cascadeTimes?: 'live' | 'replayed';
   /** Offset of the board's time zone from UTC, minutes (IST = 330). */
   utcOffsetMinutes: number;
   /** Play every tick at this local hour's share of the day (0–23) whatever the clock says; default: the simulated clock's hour. */
@@ -59,6 +65,9 @@ export interface Tally {
  * How a central message travels down, per level below its origin: the chance a group of the level gets it
  * and the typical delay after the first sighting (minutes). Each copy's delay is that times 0.4–2.
  */
+/** How long before now a replayed central message starts (its copies all lie in the past). */
+export const REPLAYED_AGO_MS = 12 * 3_600_000;
+
 export const CASCADE_LEVELS: Record<string, { chance: number; minutes: number }> = {
   division: { chance: 0.97, minutes: 6 },
   district: { chance: 0.9, minutes: 25 },
@@ -99,7 +108,7 @@ export function createEventStream(org: Org, scale: number, options: StreamOption
   // Silent groups stay silent: they neither start nor pass on a message.
   const origins = placed.filter((p) => p.group.weight > 0 && (p.level === 'state' || p.level === 'division'));
   /** Copies of central messages still to arrive, by simulated time. */
-  let pending: { simTime: number; group: SimGroup; fingerprint: string; kind: MessageKind; forwarded: boolean }[] = [];
+  let pending: { simTime: number; group: SimGroup; fingerprint: string; kind: MessageKind; forwarded: boolean; at?: number }[] = [];
   const nextId = () => `sim:${options.runId}:${(counter++).toString(36)}`;
 
   function weightedGroup(): SimGroup {
@@ -134,13 +143,15 @@ export function createEventStream(org: Org, scale: number, options: StreamOption
   }
 
   /** Start a central message at `simTime`: its origin's copy now, the rest scheduled down the tree. */
-  function startCascade(simTime: number): void {
+  function startCascade(simTime: number, now: number): void {
+    const replayed = options.cascadeTimes === 'replayed';
+    const start = now - REPLAYED_AGO_MS;
     if (origins.length === 0) return;
     const origin = origins[random.int(origins.length)]!;
     const fingerprint = `sim:${options.runId}:central:${tally.cascades}`;
     const k: MessageKind = random.next() < 0.5 ? 'text' : random.next() < 0.6 ? 'video' : 'image';
     tally.cascades += 1;
-    pending.push({ simTime, group: origin.group, fingerprint, kind: k, forwarded: false });
+    pending.push({ simTime, group: origin.group, fingerprint, kind: k, forwarded: false, ...(replayed ? { at: start } : {}) });
     // Some divisions pass messages on faster and more surely than others.
     const pace = new Map<string, number>();
     for (const p of placed) {
@@ -151,7 +162,8 @@ export function createEventStream(org: Org, scale: number, options: StreamOption
       if (!pace.has(division)) pace.set(division, 0.6 + random.next() * 0.5);
       const keen = pace.get(division)!;
       if (random.next() >= step.chance * keen) continue;
-      pending.push({ simTime: simTime + step.minutes * 60_000 * (0.4 + random.next() * 1.6) / keen, group: p.group, fingerprint, kind: k, forwarded: true });
+      const delay = (step.minutes * 60_000 * (0.4 + random.next() * 1.6)) / keen;
+      pending.push(replayed ? { simTime, group: p.group, fingerprint, kind: k, forwarded: true, at: start + delay } : { simTime: simTime + delay, group: p.group, fingerprint, kind: k, forwarded: true });
     }
     pending.sort((a, b) => a.simTime - b.simTime);
   }
@@ -187,13 +199,14 @@ export function createEventStream(org: Org, scale: number, options: StreamOption
       cascadeDebt += ((options.cascadesPerDay ?? 4) * simSeconds) / 86_400;
       while (cascadeDebt >= 1 || (cascadeDebt > 0 && random.next() < cascadeDebt)) {
         cascadeDebt = Math.max(0, cascadeDebt - 1);
-        startCascade(simTime);
+        startCascade(simTime, at);
       }
       let due = 0;
       while (due < pending.length && pending[due]!.simTime <= simTime) due += 1;
       for (const copy of pending.slice(0, due)) {
         tally.cascadeCopies += 1;
-        events.push({ ...(message(copy.group, iso, copy.forwarded, copy.kind) as Extract<SimEvent, { type: 'message' }>), fingerprint: copy.fingerprint });
+        const stamp = copy.at === undefined ? iso : new Date(Math.min(copy.at, at)).toISOString();
+        events.push({ ...(message(copy.group, stamp, copy.forwarded, copy.kind) as Extract<SimEvent, { type: 'message' }>), fingerprint: copy.fingerprint });
       }
       pending = pending.slice(due);
       burstDebt += (options.burstsPerHour * simSeconds) / 3600;
