@@ -39,6 +39,7 @@ const SERVER_FILES = [
   'api/access/access.integration.test.ts',
   'api/access/sessions.integration.test.ts',
   'api/board/routes.integration.test.ts',
+  'api/board/reach.integration.test.ts',
   'api/day-rollups.integration.test.ts',
   'api/live/live-counts.integration.test.ts',
   'api/live/live-scoping.integration.test.ts',

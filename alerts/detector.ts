@@ -17,6 +17,8 @@ import type { AlertRepository, Silence } from './repository.ts';
 import { isMuted, type AlertRules } from './rules.ts';
 import type { RulesBook } from './rules-store.ts';
 import { nameGroups } from './name-groups.ts';
+import { openKey } from './model.ts';
+import { readReachMissed } from './reach-missed.ts';
 import { buildSignals, readSignals } from './signals.ts';
 import { createVersionClock } from '../common/store/row-version.ts';
 
@@ -94,6 +96,7 @@ export function createDetector(options: DetectorOptions): Detector {
       const reads = await readSignals(options.client, rules, now, rules.sharpDrop.enabled);
       const signals: Signals = { ...buildSignals(index, reads, now), pipeline: options.pipeline?.() };
       const evaluation = evaluate(signals, rules);
+      for (const condition of await readReachMissed(options.client, index, now)) evaluation.conditions.set(openKey(condition.rule, condition.subject), condition);
       const [open, silences] = await Promise.all([options.repository.open(), options.repository.activeSilences(now)]);
       const todo = plan(evaluation, open, signals, rules, silenceCheck(silences));
 

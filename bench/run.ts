@@ -22,6 +22,7 @@ const SCENARIOS: Record<string, string[]> = {
   e2e: ['bench/e2e.ts'],
   directory: ['bench/directory-processor.ts', 'bench/directory-import.ts'],
   queries: ['bench/queries.ts'],
+  reach: ['bench/reach.ts'],
   scaleout: ['bench/scaleout.ts'],
   'scaleout-server': ['bench/scaleout-server.ts'],
   board: ['bench/board-ui.ts'],

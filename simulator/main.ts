@@ -51,11 +51,12 @@ const program = new Command('simulate')
   .option('--rate <n>', 'mean messages per simulated second at scale 1', positive('rate'), 300)
   .option('--at-hour <h>', "play traffic at this IST hour's share of the day (0–23) whatever the clock says, e.g. 20 for the evening peak", hourOfDay)
   .option('--bursts <n>', 'forward bursts per simulated hour', positive('bursts'), 1)
+  .option('--central <n>', 'central messages sent down the tree per simulated day', positive('central'), 4)
   .option('--seed <n>', 'seed of the generated organisation', positive('seed'), 7)
   .option('--no-import', 'do not import the organisation (it is already there)')
   .option('--json', 'print the summary as JSON');
 
-program.action(async (options: { url: string; token?: string; importToken?: string; scale: number; speed: number; duration: number; rate: number; atHour?: number; bursts: number; seed: number; import: boolean; json?: boolean }) => {
+program.action(async (options: { url: string; token?: string; importToken?: string; scale: number; speed: number; duration: number; rate: number; atHour?: number; bursts: number; central: number; seed: number; import: boolean; json?: boolean }) => {
   const ingestPlace: TokenPlace = { flag: '--token', given: options.token, variable: 'INGEST_TOKEN', configured: config.INGEST_TOKEN, dataDir: config.DATA_DIR, file: INGEST_TOKEN_FILE };
   const importPlace: TokenPlace = { flag: '--import-token', given: options.importToken, variable: 'DIRECTORY_IMPORT_TOKEN', configured: config.DIRECTORY_IMPORT_TOKEN, dataDir: config.DATA_DIR, file: DIRECTORY_IMPORT_TOKEN_FILE };
   const ingest = findToken(ingestPlace);
@@ -67,7 +68,7 @@ program.action(async (options: { url: string; token?: string; importToken?: stri
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   try {
-    const summary = await simulate({ url: options.url, token: ingest.token, importToken: directoryImport?.token, scale: options.scale, speed: options.speed, durationSeconds: options.duration, rate: options.rate, atHour: options.atHour, burstsPerHour: options.bursts, seed: options.seed, import: options.import, signal: controller.signal });
+    const summary = await simulate({ url: options.url, token: ingest.token, importToken: directoryImport?.token, scale: options.scale, speed: options.speed, durationSeconds: options.duration, rate: options.rate, atHour: options.atHour, burstsPerHour: options.bursts, cascadesPerDay: options.central, seed: options.seed, import: options.import, signal: controller.signal });
     if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else {
       const s = summary;
@@ -76,7 +77,7 @@ program.action(async (options: { url: string; token?: string; importToken?: stri
         `Simulated ${s.simulatedHours} h in ${s.seconds} s against ${options.url}`,
         `  organisation: ${s.org.units} units, ${s.org.booths} booths, ${s.org.groups} groups (${s.org.silentGroups} silent), ${s.org.members} members`,
         s.import ? `  import: units ${s.import.unitsMs} ms, groups ${s.import.groupsMs} ms` : '  import: skipped',
-        `  sent: ${s.sent.messages} messages (${s.sent.forwarded} forwarded, ${s.sent.bursts} bursts), ${s.sent.joins} joins, ${s.sent.leaves} leaves, ${s.sent.snapshots} snapshots; ${s.sent.groupsThatSpoke} groups spoke`,
+        `  sent: ${s.sent.messages} messages (${s.sent.forwarded} forwarded, ${s.sent.bursts} bursts, ${s.sent.cascades} central messages sent down in ${s.sent.cascadeCopies} copies), ${s.sent.joins} joins, ${s.sent.leaves} leaves, ${s.sent.snapshots} snapshots; ${s.sent.groupsThatSpoke} groups spoke`,
         `  server: ${s.server.accepted} accepted, ${s.server.rejected} rejected, ${s.server.requests} requests, ${s.server.retries} retries, ${s.server.failedRequests} failed`,
         ...s.server.reasons.map((r) => `    e.g. ${r}`),
         '',

@@ -2,7 +2,8 @@
  * Generates an organisation at the field's scale: state > 8 divisions > ~50 districts >
  * ~200 assemblies > mandals > ~52,000 booths, 100,000 groups across the categories, 5 M members —
  * times `scale`. Booth-voter groups cover most booths (some are left without, as in the field);
- * office-bearer groups sit on mandals, assemblies and districts. Deterministic for a seed. Pure.
+ * office-bearer groups sit on the state, the divisions, districts, assemblies and mandals (the groups
+ * central messages start from). Deterministic for a seed. Pure.
  */
 import { DEFAULT_CATEGORIES, DEFAULT_LEVELS, type GroupEntry, type Unit } from '../directory/model.ts';
 import { createRandom } from './random.ts';
@@ -88,8 +89,8 @@ export function generateOrg(options: OrgOptions): Org {
   boothIds.forEach((booth, i) => {
     if (groups.length < groupCount && random.next() < coverage) addGroup(booth, 'booth-voters', (i + 0.5) * perBooth);
   });
-  // ...office-bearers on mandals, assemblies and districts...
-  const higher = [...districtIds, ...assemblyIds, ...mandalIds];
+  // ...office-bearers on the state, divisions, districts, assemblies and mandals...
+  const higher = ['st', ...divisionIds, ...districtIds, ...assemblyIds, ...mandalIds];
   const positionOf = new Map(units.map((u, i) => [u.id, i]));
   for (let i = 0; i < higher.length && groups.length < groupCount * 0.6; i++) {
     const unit = higher[i]!;

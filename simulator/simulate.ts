@@ -22,6 +22,8 @@ export interface SimulateOptions {
   /** Messages per simulated second at scale 1. */
   rate: number;
   burstsPerHour: number;
+  /** Central messages sent down the tree per simulated day (default 4). */
+  cascadesPerDay?: number;
   /** Traffic as at this IST hour of the day (0–23), whatever the clock says (a benchmark's peak); default: the clock's hour. */
   atHour?: number;
   seed: number;
@@ -36,7 +38,7 @@ export interface Summary {
   import: { unitsMs: number; groupsMs: number } | null;
   seconds: number;
   simulatedHours: number;
-  sent: { messages: number; forwarded: number; joins: number; leaves: number; snapshots: number; bursts: number; groupsThatSpoke: number };
+  sent: { messages: number; forwarded: number; joins: number; leaves: number; snapshots: number; bursts: number; cascades: number; cascadeCopies: number; groupsThatSpoke: number };
   server: SenderStats;
 }
 
@@ -86,6 +88,9 @@ export async function simulate(options: SimulateOptions): Promise<Summary> {
     ratePerSecond: options.rate,
     burstsPerHour: options.burstsPerHour,
     burstGroups: 3000,
+    cascadesPerDay: options.cascadesPerDay,
+    // Sped up, a central message's hours would shrink to minutes: send each whole, as it travelled.
+    cascadeTimes: options.speed === 1 ? 'live' : 'replayed',
     utcOffsetMinutes: 330,
     atHour: options.atHour,
     runId,
@@ -139,7 +144,7 @@ export async function simulate(options: SimulateOptions): Promise<Summary> {
     import: imported,
     seconds: Math.round((Date.now() - started) / 100) / 10,
     simulatedHours: Math.round(((simTime - started) / 3_600_000) * 10) / 10,
-    sent: { messages: t.messages, forwarded: t.forwarded, joins: t.joins, leaves: t.leaves, snapshots: t.snapshots, bursts: t.bursts, groupsThatSpoke: t.activeGroups.size },
+    sent: { messages: t.messages, forwarded: t.forwarded, joins: t.joins, leaves: t.leaves, snapshots: t.snapshots, bursts: t.bursts, cascades: t.cascades, cascadeCopies: t.cascadeCopies, groupsThatSpoke: t.activeGroups.size },
     server: sender.stats,
   };
 }

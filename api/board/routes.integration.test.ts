@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, signIn } from '../../test/support/auth.ts';
+import { adminToken, createUserToken } from '../../test/support/auth.ts';
 import { importOrg } from '../../test/support/org-fixture.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from '../../test/support/pipeline.ts';
 
@@ -29,13 +29,7 @@ beforeAll(async () => {
   pipeline = await startTestPipeline({ env: { ALERT_RULES_FILE: rulesFile } });
   admin = await adminToken(pipeline.url);
   await importOrg(pipeline.url, admin);
-  const created = await fetch(`${pipeline.url}/api/v1/admin/users`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'lead.jaipur', password: 'lead-password-1', roles: ['lead'], units: ['JPR'] }),
-  });
-  expect(created.status).toBe(201);
-  lead = (await signIn(pipeline.url, 'lead.jaipur', 'lead-password-1')).token;
+  lead = await createUserToken(pipeline.url, admin, { username: 'lead.jaipur', password: 'lead-password-1', roles: ['lead'], units: ['JPR'] });
 
   const at = new Date(now - 30_000).toISOString();
   const events = [

@@ -5,7 +5,7 @@
  */
 import { scopeAllows, type Scope } from './access.ts';
 
-export const ALERT_RULE_NAMES = ['group-inactive', 'unit-dark', 'sharp-drop', 'source-down', 'pipeline-stalled'] as const;
+export const ALERT_RULE_NAMES = ['group-inactive', 'unit-dark', 'sharp-drop', 'source-down', 'pipeline-stalled', 'reach-missed'] as const;
 export type AlertRuleName = (typeof ALERT_RULE_NAMES)[number];
 
 export const ALERT_STATES = ['firing', 'acknowledged', 'resolved'] as const;

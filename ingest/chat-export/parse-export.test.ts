@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createPseudonymiser } from '../pseudonymise.ts';
+import { textFingerprint } from '../webhooks/content-fingerprint.ts';
 import { parseChatExport } from './parse-export.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -33,6 +34,14 @@ describe('parseChatExport: Android, 24-hour clock, day first', () => {
       'member_left 2026-11-15T15:32:00.000Z 919812345678 ',
       'message 2026-11-15T15:33:00.000Z export:wa:booth-114:Ravi Kumar other',
     ]);
+  });
+
+  it('fingerprints a text message by all its lines, normalised as the webhooks do; media get none', () => {
+    const messages = result.events.filter((e) => e.type === 'message');
+    expect(messages[0]!.fingerprint).toBe(textFingerprint('Namaste everyone\nthis is the second line of the same message\nand a third: with a colon', digest));
+    expect(messages[1]!.fingerprint).toBe(textFingerprint('namaste   EVERYONE', digest));
+    expect(messages.slice(2).map((e) => e.fingerprint)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(JSON.stringify(result.events)).not.toMatch(/namaste/i);
   });
 
   it('two identical messages in one minute get different ids; a second import gets the same ids', () => {

@@ -11,8 +11,13 @@
  *
  * Event ids are keyed digests of (group, time, kind, sender, occurrence of that tuple in the
  * file), so importing a file twice — or a longer later export of the same phone — counts once.
+ *
+ * A text message (its first line and the lines that continue it) gets a content `fingerprint`, the
+ * same as the webhooks give the same words (webhooks/content-fingerprint.ts); an export names media
+ * only by a file name of the exporting phone, so media get none.
  */
 import type { MessageKind } from '../../common/events.ts';
+import { textFingerprint, withFingerprint } from '../webhooks/content-fingerprint.ts';
 import type { IdDigest } from '../webhooks/mapped.ts';
 import { drop, ok, type DropOutcome, type OkOutcome } from '../../common/outcome.ts';
 import { wallClockToEpochMs, type WallClock } from '../../common/time.ts';
@@ -191,7 +196,7 @@ export function parseChatExport(text: string, options: ParseExportOptions): Expo
     occurrences.set(key, n);
     return `xp:${kind}:${options.digest(`${key}|${n}`)}`;
   };
-  for (const { line, header, marked } of headers) {
+  for (const [h, { line, header, marked }] of headers.entries()) {
     const wall = toWallClock(header, order);
     if (wall.kind !== 'ok') {
       result.problems.push({ line, error: wall.reason });
@@ -206,7 +211,13 @@ export function parseChatExport(text: string, options: ParseExportOptions): Expo
     }
     if (message) {
       const sender = personFor(options.group, message.sender);
-      result.events.push({ type: 'message', id: idFor(at, 'm', sender), group: options.group, at, sender, kind: kindOf(message.text), forwarded: false });
+      const kind = kindOf(message.text);
+      // The lines up to the next header continue this message.
+      const body = kind === 'text' ? [message.text, ...lines.slice(line, (headers[h + 1]?.line ?? lines.length + 1) - 1).map(clean)].join('\n') : '';
+      result.events.push({
+        type: 'message', id: idFor(at, 'm', sender), group: options.group, at, sender, kind, forwarded: false,
+        ...withFingerprint(kind === 'text' ? textFingerprint(body, options.digest) : undefined),
+      });
       result.messages += 1;
       continue;
     }

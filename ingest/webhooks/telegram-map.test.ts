@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPseudonymiser } from '../pseudonymise.ts';
 import { KNOWN, TG_GROUP, telegramChatMember, telegramMessage } from './fixtures/payloads.ts';
+import { mediaFingerprint, textFingerprint } from './content-fingerprint.ts';
 import { mapTelegramUpdate } from './telegram-map.ts';
 
 const digest = createPseudonymiser(Buffer.alloc(32, 4));
@@ -11,7 +12,7 @@ describe('mapTelegramUpdate', () => {
   it('a text message in a supergroup is a text message event keyed on (chat, message_id)', () => {
     const mapped = mapTelegramUpdate(telegramMessage(734512001, DATE, { text: KNOWN.texts[1] }), digest);
     expect(mapped.events.map((e) => e.event)).toEqual([
-      { type: 'message', id: `tg:${TG_GROUP}:12001`, group, at: DATE * 1000, sender: `tg:${KNOWN.telegramUsers[0]}`, kind: 'text', forwarded: false },
+      { type: 'message', id: `tg:${TG_GROUP}:12001`, group, at: DATE * 1000, sender: `tg:${KNOWN.telegramUsers[0]}`, kind: 'text', forwarded: false, fingerprint: textFingerprint(KNOWN.texts[1]!, digest) },
     ]);
     expect(JSON.stringify(mapped)).not.toContain('SECRET');
   });
@@ -69,6 +70,17 @@ describe('mapTelegramUpdate', () => {
     expect(fromOld).toMatchObject({ events: [], aliases: [{ alias: 'tg:-1001111', canonical: 'tg:-4444' }] });
     const fromNew = mapTelegramUpdate(telegramMessage(21, DATE, { migrate_from_chat_id: -4444 }, { id: -1001111, type: 'supergroup', title: 'g' }), digest);
     expect(fromNew).toMatchObject({ events: [], aliases: [{ alias: 'tg:-1001111', canonical: 'tg:-4444' }] });
+  });
+
+  it('fingerprints a text or caption by its normalised words and a file by its file_unique_id, carrying neither', () => {
+    const text = mapTelegramUpdate(telegramMessage(30, DATE, { text: '  Join the RALLY\n at 5  ' }), digest).events[0]!.event;
+    expect(text.fingerprint).toBe(textFingerprint('join the rally at 5', digest));
+    const caption = mapTelegramUpdate(telegramMessage(31, DATE, { document: { file_id: 'x' }, caption: 'Join the rally at 5' }), digest).events[0]!.event;
+    expect(caption.fingerprint).toBe(text.fingerprint);
+    const photo = mapTelegramUpdate(telegramMessage(32, DATE, { photo: [{ file_id: 'a', file_unique_id: 'small' }, { file_id: 'b', file_unique_id: 'large' }], caption: 'x' }), digest).events[0]!.event;
+    expect(photo.fingerprint).toBe(mediaFingerprint('tg', 'large', digest));
+    expect(mapTelegramUpdate(telegramMessage(33, DATE, { location: { latitude: 1, longitude: 2 } }), digest).events[0]!.event).not.toHaveProperty('fingerprint');
+    expect(JSON.stringify(text)).not.toContain('RALLY');
   });
 
   it('names what is wrong with a malformed update', () => {

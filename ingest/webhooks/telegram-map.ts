@@ -11,9 +11,13 @@
  *
  * Bots are not people: their joins, leaves and messages are not counted. A join seen both as a
  * service message and as a `chat_member` update gets the same id (chat, user, second) and counts once.
+ *
+ * A message's content gives its `fingerprint` (webhooks/content-fingerprint.ts: a file's
+ * `file_unique_id`, the largest size of a photo; else the `text` or `caption`), then it is dropped.
  */
 import { z } from 'zod';
 import type { MessageKind } from '../../common/events.ts';
+import { mediaFingerprint, textFingerprint, withFingerprint } from './content-fingerprint.ts';
 import { emptyMapped, isRecord, type IdDigest, type MappedPayload } from './mapped.ts';
 
 export interface TelegramMapped extends MappedPayload {
@@ -75,6 +79,19 @@ const chatMemberUpdatedSchema = z.object({
 
 const updateSchema = z.object({ update_id: z.number().int().safe() }).passthrough();
 
+
+/** Fields whose object is one file with a `file_unique_id` (a photo is an array of sizes). */
+const FILE_FIELDS = ['animation', 'video', 'video_note', 'voice', 'audio', 'document', 'sticker'];
+
+/** The content's fingerprint: the file's identity, else the text or caption; undefined when neither. */
+function contentFingerprint(message: Record<string, unknown>, digest: IdDigest): string | undefined {
+  const photo = Array.isArray(message.photo) ? message.photo.at(-1) : undefined;
+  for (const file of [photo, ...FILE_FIELDS.map((field) => message[field])]) {
+    if (isRecord(file) && typeof file.file_unique_id === 'string') return mediaFingerprint('tg', file.file_unique_id, digest);
+  }
+  const text = typeof message.text === 'string' ? message.text : typeof message.caption === 'string' ? message.caption : undefined;
+  return text === undefined ? undefined : textFingerprint(text, digest);
+}
 
 function issues(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
@@ -153,7 +170,10 @@ function mapMessage(raw: unknown, digest: IdDigest, out: TelegramMapped): void {
   }
   out.events.push({
     path: 'message',
-    event: { type: 'message', id: `tg:${chat}:${message.message_id}`, group, at, sender, kind, forwarded: message.forward_origin !== undefined },
+    event: {
+      type: 'message', id: `tg:${chat}:${message.message_id}`, group, at, sender, kind, forwarded: message.forward_origin !== undefined,
+      ...withFingerprint(contentFingerprint(message, digest)),
+    },
   });
 }
 

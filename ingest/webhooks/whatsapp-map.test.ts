@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createPseudonymiser } from '../pseudonymise.ts';
 import { KNOWN, WA_GROUP, WA_GROUP_2, whatsappGroupsPayload, whatsappMessagesPayload } from './fixtures/payloads.ts';
+import { mediaFingerprint, textFingerprint } from './content-fingerprint.ts';
 import { checkWhatsAppSignature } from './whatsapp-signature.ts';
 import { internationalNumber, mapWhatsAppPayload } from './whatsapp-map.ts';
 
@@ -40,6 +41,27 @@ describe('mapWhatsAppPayload: messages', () => {
     expect(text).not.toContain('wamid');
     expect(text).not.toContain('SECRET');
     expect(text).not.toContain(KNOWN.names[0]);
+  });
+});
+
+describe('mapWhatsAppPayload: content fingerprints', () => {
+  it('fingerprints a text by its normalised words and a media file by its sha256, never carrying either', () => {
+    const mapped = mapWhatsAppPayload(whatsappMessagesPayload(TS), digest);
+    const [text, image, reaction] = mapped.events.map((e) => e.event);
+    expect(text!.fingerprint).toBe(textFingerprint(KNOWN.texts[0]!, digest));
+    expect(image!.fingerprint).toBe(mediaFingerprint('wa', 'abc', digest));
+    expect(reaction).not.toHaveProperty('fingerprint');
+    expect(JSON.stringify(mapped.events)).not.toContain(KNOWN.texts[0]);
+  });
+
+  it('matches the same text forwarded with other spacing and case, and falls back to the media id', () => {
+    const payload = whatsappMessagesPayload(TS);
+    const messages = payload.entry[0]!.changes[0]!.value.messages as Record<string, unknown>[];
+    messages[0]!.text = { body: `  ${KNOWN.texts[0]!.toUpperCase()}\n` };
+    delete (messages[1]!.image as Record<string, unknown>).sha256;
+    const [text, image] = mapWhatsAppPayload(payload, digest).events.map((e) => e.event);
+    expect(text!.fingerprint).toBe(textFingerprint(KNOWN.texts[0]!, digest));
+    expect(image!.fingerprint).toBe(mediaFingerprint('wa', '1', digest));
   });
 });
 

@@ -11,9 +11,13 @@
  * People are keyed on the business-scoped user id (BSUID) when present, else the phone number; the
  * acceptor pseudonymises either. Event ids are keyed digests of the platform's ids: a `wamid` embeds
  * the sender's phone number (base64), so it never leaves ingest as is.
+ *
+ * A message's content gives its `fingerprint` (webhooks/content-fingerprint.ts: the media's `sha256`,
+ * else its media id; else the text's `body`), then the content is dropped.
  */
 import { z } from 'zod';
 import type { MessageKind } from '../../common/events.ts';
+import { mediaFingerprint, textFingerprint, withFingerprint } from './content-fingerprint.ts';
 import { arrayAt, emptyMapped, isRecord, type IdDigest, type MappedPayload } from './mapped.ts';
 
 const KIND_BY_TYPE: Record<string, MessageKind> = {
@@ -56,6 +60,21 @@ const groupItemSchema = z.object({
   added_participants: z.array(participantSchema).optional(),
   removed_participants: z.array(participantSchema).optional(),
 });
+
+/** Message types whose object carries a media file (`{ id, sha256, caption? }`). */
+const MEDIA_TYPES = new Set(['image', 'video', 'audio', 'voice', 'document', 'sticker']);
+
+/** The content's fingerprint: the media file's identity, else the text; undefined for other types. */
+function fingerprintOf(raw: unknown, type: string, digest: IdDigest): string | undefined {
+  if (!isRecord(raw)) return undefined;
+  const content = raw[type];
+  if (!isRecord(content)) return undefined;
+  if (MEDIA_TYPES.has(type)) {
+    const file = typeof content.sha256 === 'string' ? content.sha256 : typeof content.id === 'string' ? content.id : undefined;
+    return file === undefined ? undefined : mediaFingerprint('wa', file, digest);
+  }
+  return type === 'text' && typeof content.body === 'string' ? textFingerprint(content.body, digest) : undefined;
+}
 
 function issues(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
@@ -136,6 +155,7 @@ function mapChange(field: string, value: Record<string, unknown>, path: string, 
         sender,
         kind: KIND_BY_TYPE[message.type] ?? 'other',
         forwarded: message.context?.forwarded === true || message.context?.frequently_forwarded === true,
+        ...withFingerprint(fingerprintOf(raw, message.type, digest)),
       },
     });
   }

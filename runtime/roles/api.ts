@@ -15,6 +15,7 @@ import { createAdminRouter } from '../../api/admin/router.ts';
 import { createAlertsRouter } from '../../api/alerts/routes.ts';
 import { startAlertsBroadcast, type AlertsBroadcast } from '../../api/alerts/socket.ts';
 import { createBoardRouter } from '../../api/board/routes.ts';
+import { createReachRouter } from '../../api/board/reach-routes.ts';
 import { createBoardStaticRouter } from '../../api/board/static.ts';
 import { createUnitReads } from '../../api/board/unit-reads.ts';
 import { createDirectoryRouter } from '../../api/directory/routes.ts';
@@ -124,6 +125,7 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
       representatives: { target: config.REPRESENTATIVE_FOLLOWER_TARGET, timeZone: config.BOARD_TIME_ZONE },
       compliance: { pramukhRole: config.COMPLIANCE_PRAMUKH_ROLE, admins: config.COMPLIANCE_REQUIRED_ADMINS, personKey: contactPersonKey(config, logger) },
     }),
+    createReachRouter({ client, directory: directory.directory, requireUser, timeZone: config.BOARD_TIME_ZONE }),
     createAlertsRouter({ client, repository: alerts.repository, directory: directory.directory, rules: async () => (await alerts.book.refresh()).rules, requireUser, publish: alerts.publish, now: Date.now }),
     createBoardStaticRouter(),
   ];

@@ -37,3 +37,14 @@ export function adminToken(url: string): Promise<string> {
 export async function authHeaders(url: string): Promise<Record<string, string>> {
   return { authorization: `Bearer ${await adminToken(url)}` };
 }
+
+/** Create a user through the admin API (throws unless 201), then sign them in: their token. */
+export async function createUserToken(url: string, admin: string, user: { username: string; password: string; roles: string[]; units: string[] }): Promise<string> {
+  const created = await fetch(`${url}/api/v1/admin/users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify(user),
+  });
+  if (created.status !== 201) throw new Error(`creating ${user.username} answered ${created.status}: ${await created.text()}`);
+  return (await signIn(url, user.username, user.password)).token;
+}

@@ -37,6 +37,11 @@ describe("an alert's sentence in the viewer's language", () => {
     // "Dark" is "no group active", never "बंद" (closed).
     expect(alertText(dark, words('hi'))).toBe('Booth 102 (बूथ) में कोई भी समूह सक्रिय नहीं (डेटा वाले समूह: 1,200)');
 
+    const reach = alert({ rule: 'reach-missed', subjectKind: 'unit', subject: 'JPR/abcdef0123456789', details: { message: 'abcdef0123456789', name: 'Jaipur', share: 0.4, target: 0.6, withinMinutes: 360 } });
+    expect(alertText(reach, words('en'))).toBe('Important message abcdef0123456789 reached 40 % of the booth groups of Jaipur within 6 h (target 60 %)');
+    expect(alertText(reach, words('hi'))).toBe('महत्वपूर्ण संदेश abcdef0123456789 6 घं में Jaipur के केवल 40 % बूथ समूहों तक पहुँचा (लक्ष्य 60 %)');
+    expect(alertText({ ...reach, details: { ...reach.details, withinMinutes: 90 } }, words('en'))).toContain('within 90 min');
+
     const drop = alert({ rule: 'sharp-drop', subjectKind: 'unit', subject: 'JPR', details: { recent: 12, baselinePerWindow: 80, windowHours: 24 } });
     expect(alertText(drop, words('en'))).toBe('Jaipur: 12 messages in the last 24 h against a usual 80 (15 %)');
     expect(alertText(drop, words('hi'))).toBe('Jaipur: पिछले 24 घं में 12 संदेश, जबकि आम तौर पर 80 (15 %)');

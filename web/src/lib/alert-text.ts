@@ -79,6 +79,14 @@ export function alertText(alert: AlertTextFields, { t, label, nameOf }: AlertWor
       if (waiting === null || minutes === null) break;
       return t('alertText.pipelineStalled', { minutes: formatCount(minutes), waiting: formatCount(waiting) });
     }
+    case 'reach-missed': {
+      const had = numberOf(d, 'share');
+      const target = numberOf(d, 'target');
+      const minutes = numberOf(d, 'withinMinutes');
+      if (had === null || target === null || minutes === null || typeof d?.message !== 'string' || typeof d.name !== 'string') break;
+      const within = minutes % 60 === 0 ? t('quiet.hours', { n: minutes / 60 }) : t('reach.minutes', { n: minutes });
+      return t('alertText.reachMissed', { id: d.message, name: d.name, within, percent: Math.round(had * 100), target: Math.round(target * 100) });
+    }
     case 'source-down': {
       const groups = numberOf(d, 'groups');
       if (groups === null) break;

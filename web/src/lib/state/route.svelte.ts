@@ -1,15 +1,16 @@
 /**
  * Which page the board shows, kept in the URL's hash so a reload, the back button and a shared
  * link land on the same page: `#/` the central board, `#/unit/<id>` a unit's drill-down,
- * `#/sql` the analysts' console, `#/admin` alert rules, users, wall displays and sign-outs, `#/leaders[/<unit>]`
- * the representatives' scorecards and `#/compliance[/<unit>]` group compliance (a lead's without a unit: their
- * division's).
+ * `#/sql` the analysts' console, `#/admin` alert rules, users, wall displays and sign-outs, `#/reach` message
+ * reach (`#/reach/<id>` one message), `#/leaders[/<unit>]` the representatives' scorecards and
+ * `#/compliance[/<unit>]` group compliance (a lead's without a unit: their division's).
  */
 export type Route =
   | { page: 'board' }
   | { page: 'unit'; unit: string }
   | { page: 'sql' }
   | { page: 'admin' }
+  | { page: 'reach'; message?: string }
   | { page: 'leaders'; unit: string }
   | { page: 'compliance'; unit: string };
 
@@ -19,6 +20,8 @@ export function parseRoute(hash: string): Route {
   if (unit) return { page: 'unit', unit: decodeURIComponent(unit[1]!) };
   const ofUnit = /^\/(leaders|compliance)(?:\/(.+))?$/.exec(path);
   if (ofUnit) return { page: ofUnit[1] as 'leaders' | 'compliance', unit: ofUnit[2] ? decodeURIComponent(ofUnit[2]) : '' };
+  const reach = /^\/reach(?:\/(.+))?$/.exec(path);
+  if (reach) return reach[1] ? { page: 'reach', message: decodeURIComponent(reach[1]) } : { page: 'reach' };
   if (path === '/sql') return { page: 'sql' };
   if (path === '/admin') return { page: 'admin' };
   return { page: 'board' };
@@ -27,6 +30,7 @@ export function parseRoute(hash: string): Route {
 export function hrefOf(route: Route): string {
   if (route.page === 'unit') return `#/unit/${encodeURIComponent(route.unit)}`;
   if (route.page === 'leaders' || route.page === 'compliance') return route.unit ? `#/${route.page}/${encodeURIComponent(route.unit)}` : `#/${route.page}`;
+  if (route.page === 'reach') return route.message ? `#/reach/${encodeURIComponent(route.message)}` : '#/reach';
   if (route.page === 'sql') return '#/sql';
   if (route.page === 'admin') return '#/admin';
   return '#/';
