@@ -13,6 +13,9 @@ import { widenScope } from '../../directory/scope.ts';
 import { createAuthRouter } from '../../api/access/router.ts';
 import { createAdminRouter } from '../../api/admin/router.ts';
 import { createAlertsRouter } from '../../api/alerts/routes.ts';
+import { createNotifyRouter } from '../../api/notify/routes.ts';
+import { createNotifyStore } from '../../alerts/notify/store.ts';
+import { createUsersRepository } from '../../access/users-repository.ts';
 import { startAlertsBroadcast, type AlertsBroadcast } from '../../api/alerts/socket.ts';
 import { createBoardRouter } from '../../api/board/routes.ts';
 import { createBoardStaticRouter } from '../../api/board/static.ts';
@@ -125,6 +128,14 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
       compliance: { pramukhRole: config.COMPLIANCE_PRAMUKH_ROLE, admins: config.COMPLIANCE_REQUIRED_ADMINS, personKey: contactPersonKey(config, logger) },
     }),
     createAlertsRouter({ client, repository: alerts.repository, directory: directory.directory, rules: async () => (await alerts.book.refresh()).rules, requireUser, publish: alerts.publish, now: Date.now }),
+    createNotifyRouter({
+      store: createNotifyStore(client),
+      users: createUsersRepository(client),
+      requireUser,
+      botUsername: config.TELEGRAM_BOT_USERNAME?.replace(/^@/, ''),
+      telegramOn: config.TELEGRAM_BOT_TOKEN !== undefined,
+      now: Date.now,
+    }),
     createBoardStaticRouter(),
   ];
 
