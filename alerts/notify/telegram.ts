@@ -57,7 +57,7 @@ export function createBotApi(options: BotApiOptions): BotApi {
 
   return {
     sendMessage(chatId, text, keyboard) {
-      return call('sendMessage', { chat_id: chatId, text, reply_markup: { inline_keyboard: keyboard } });
+      return call('sendMessage', keyboard.length > 0 ? { chat_id: chatId, text, reply_markup: { inline_keyboard: keyboard } } : { chat_id: chatId, text });
     },
     answerCallbackQuery(callbackQueryId, text) {
       return call('answerCallbackQuery', { callback_query_id: callbackQueryId, text });
