@@ -84,6 +84,8 @@ export function createBotUpdateHandler(options: BotUpdatesOptions): BotUpdateHan
       options.counter.inc({ channel: 'telegram', outcome: 'ack_refused' });
     } else if (alert.state === 'acknowledged') {
       text = botText(language, 'alreadyAcknowledged');
+    } else if (alert.state === 'resolved') {
+      text = botText(language, 'resolved');
     } else {
       const now = options.now();
       await options.alerts.acknowledge(alert.id, username, now, 'telegram');

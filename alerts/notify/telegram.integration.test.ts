@@ -210,6 +210,9 @@ describe('Telegram notifications end to end', () => {
     expect(answered?.body.text).toBe('स्वीकार किया गया। धन्यवाद।');
     const read = (await (await api(`/api/v1/alerts/${A}`, { token: leadToken })).json()) as { alert: Alert };
     expect(read.alert).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'lead-north', acknowledgedVia: 'telegram' });
+    // Pressed again (or Telegram retrying the update): answered, nothing changes.
+    expect((await webhook(callback('cbq-1b', A, 12))).status).toBe(200);
+    expect(telegram.calls.find((c) => c.method === 'answerCallbackQuery' && c.body.callback_query_id === 'cbq-1b')?.body.text).toBe('यह चेतावनी पहले ही स्वीकार की जा चुकी है।');
 
     // An alert of another division, not addressed to this lead: refused, not acknowledged.
     await createAlertRepository(pipeline.store!.client).write([alertFor(B, 'div-south', [])]);

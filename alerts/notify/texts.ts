@@ -13,6 +13,7 @@ export const BOT_TEXTS = {
     badCode: 'This link code is unknown, used or expired. Ask for a new one on the board.',
     acknowledged: 'Acknowledged. Thank you.',
     alreadyAcknowledged: 'This alert was already acknowledged.',
+    resolved: 'This alert has already ended: nothing to acknowledge.',
     notYours: 'This chat cannot acknowledge this alert.',
   },
   hi: {
@@ -25,6 +26,7 @@ export const BOT_TEXTS = {
     badCode: 'यह लिंक कोड अज्ञात है, इस्तेमाल हो चुका है या उसकी अवधि समाप्त हो गई है। बोर्ड पर नया कोड माँगें।',
     acknowledged: 'स्वीकार किया गया। धन्यवाद।',
     alreadyAcknowledged: 'यह चेतावनी पहले ही स्वीकार की जा चुकी है।',
+    resolved: 'यह चेतावनी पहले ही समाप्त हो चुकी है: स्वीकार करने को कुछ नहीं है।',
     notYours: 'यह चैट इस चेतावनी को स्वीकार नहीं कर सकती।',
   },
 } as const satisfies Record<NotifyLanguage, Record<string, string>>;
