@@ -153,7 +153,11 @@ describe('Telegram notifications end to end', () => {
     expect(link.deepLink).toBe(`https://t.me/${BOT_USERNAME}?start=${link.code}`);
     expect(Date.parse(link.expiresAt) - Date.now()).toBeGreaterThan(14 * 60_000);
     expect(Date.parse(link.expiresAt) - Date.now()).toBeLessThanOrEqual(15 * 60_000);
-    // A lead may not ask for someone else's code.
+    // An admin may ask for a lead's code; a lead may not ask for someone else's.
+    const forLead = await api('/api/v1/me/telegram/link', { method: 'POST', token: await adminToken(pipeline.url), body: JSON.stringify({ username: 'lead-north' }) });
+    expect(forLead.status).toBe(201);
+    expect(await forLead.json()).toMatchObject({ username: 'lead-north' });
+    expect((await api('/api/v1/me/telegram/link', { method: 'POST', token: await adminToken(pipeline.url), body: JSON.stringify({ username: 'nobody' }) })).status).toBe(404);
     expect((await api('/api/v1/me/telegram/link', { method: 'POST', token: leadToken, body: JSON.stringify({ username: 'admin' }) })).status).toBe(403);
 
     const start = (chat: number, updateId: number) => ({

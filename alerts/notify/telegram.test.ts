@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert, AlertMessage } from '../../common/contracts/alerts.ts';
 import { createLogger } from '../../common/logger.ts';
-import { createNotifier } from './notifier.ts';
+import { createNotifier, recipientsOf } from './notifier.ts';
 import type { LedgerEntry, NotifyStore } from './store.ts';
 import { createRateLimit, type BotAnswer, type BotApi } from './telegram.ts';
 import { BOT_TEXTS } from './texts.ts';
@@ -56,6 +56,13 @@ describe('the notifier', () => {
     expect(time.slept).toEqual([100, 7000]);
     expect(s.entries.map((e) => [e.status, e.attempt])).toEqual([['failed', 1], ['failed', 2], ['gave_up', 3]]);
     expect(outcomes).toEqual(['failed', 'failed', 'gave_up']);
+  });
+
+  it('addresses a fired alert to its recipients and an escalation to the leads above only', () => {
+    const a = { ...alert, recipients: ['lead', 'lead'], escalatedTo: ['state-lead'] } as Alert;
+    expect(recipientsOf({ kind: 'alert', change: 'fired', alert: a })).toEqual(['lead']);
+    expect(recipientsOf({ kind: 'alert', change: 'escalated', alert: a })).toEqual(['state-lead']);
+    expect(recipientsOf({ kind: 'alert', change: 'acknowledged', alert: a })).toEqual([]);
   });
 
   it('sends nothing when another process holds the claim', async () => {
