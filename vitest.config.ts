@@ -51,6 +51,7 @@ const SERVER_FILES = [
   'alerts/alerts.integration.test.ts',
   'alerts/alerts-routing.integration.test.ts',
   'alerts/inbox.integration.test.ts',
+  'alerts/notify/telegram.integration.test.ts',
   'processor/dedupe.integration.test.ts',
   'test/odd-input.integration.test.ts',
   'api/sql/sql.integration.test.ts',

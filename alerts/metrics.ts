@@ -12,6 +12,14 @@ export function createAlertMetrics(metrics: Metrics) {
     webhookAttempts:
       existing<Counter<'result'>>('alerts_webhook_attempts_total') ??
       new Counter({ name: 'alerts_webhook_attempts_total', help: 'Webhook delivery attempts, by result (ok | failed | gave_up | deferred: held back by a mute window, sent when it ends)', labelNames: ['result'] as const, registers }),
+    notifications:
+      existing<Counter<'channel' | 'outcome'>>('alerts_notifications_total') ??
+      new Counter({
+        name: 'alerts_notifications_total',
+        help: 'Personal alert notifications, by channel (telegram) and outcome (sent | failed: retried | gave_up | duplicate: claimed elsewhere, not sent | linked | link_refused | acknowledged | ack_refused)',
+        labelNames: ['channel', 'outcome'] as const,
+        registers,
+      }),
     leader:
       existing<Gauge>('alerts_detector_leader') ?? new Gauge({ name: 'alerts_detector_leader', help: '1 when this process runs the alert detector', registers }),
     open:

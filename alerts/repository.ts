@@ -4,7 +4,7 @@
  * here on every tick, so restarts and rebalances neither lose nor re-fire open alerts.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Alert, AlertGroupBy, AlertListState, AlertMessage, AlertRuleName, AlertState, AlertStateCounts, Digest, SubjectKind } from '../common/contracts/alerts.ts';
+import type { AckChannel, Alert, AlertGroupBy, AlertListState, AlertMessage, AlertRuleName, AlertState, AlertStateCounts, Digest, SubjectKind } from '../common/contracts/alerts.ts';
 
 interface AlertRow {
   alert_id: string;
@@ -29,6 +29,7 @@ interface AlertRow {
   version: string;
   acknowledged_at: string | null;
   acknowledged_by: string | null;
+  acknowledged_via: string | null;
   snoozed_until: string | null;
   snoozed_by: string | null;
 }
@@ -37,10 +38,10 @@ const ALERT_COLUMNS = `a.alert_id AS alert_id, rule, subject_kind, subject, divi
   toUnixTimestamp64Milli(since) AS since, toUnixTimestamp64Milli(fired_at) AS fired_at,
   toUnixTimestamp64Milli(resolved_at) AS resolved_at, toUnixTimestamp64Milli(escalated_at) AS escalated_at,
   escalated_unit, recipients, escalated_to, toString(version) AS version,
-  k.ack_at AS acknowledged_at, k.ack_by AS acknowledged_by,
+  k.ack_at AS acknowledged_at, k.ack_by AS acknowledged_by, k.ack_via AS acknowledged_via,
   if(ifNull(z.snooze_until, 0) > {now:Int64}, z.snooze_until, NULL) AS snoozed_until, if(ifNull(z.snooze_until, 0) > {now:Int64}, z.snooze_by, NULL) AS snoozed_by`;
 
-const ACKS = `(SELECT alert_id, toUnixTimestamp64Milli(min(acknowledged_at)) AS ack_at, argMin(acknowledged_by, acknowledged_at) AS ack_by
+const ACKS = `(SELECT alert_id, toUnixTimestamp64Milli(min(acknowledged_at)) AS ack_at, argMin(acknowledged_by, acknowledged_at) AS ack_by, argMin(via, acknowledged_at) AS ack_via
                FROM alert_acks GROUP BY alert_id)`;
 
 /** The newest snooze of each alert (an `until` in the past ends it). */
@@ -75,7 +76,8 @@ function fromRow(row: AlertRow): Alert {
   return {
     id: row.alert_id, rule: row.rule, subjectKind: row.subject_kind, subject: row.subject, division: row.division, divisions: row.divisions, unit: row.unit_id, unitPath: row.unit_path,
     category: row.category, state, message: row.message, details, since: Number(row.since), firedAt: Number(row.fired_at),
-    acknowledgedAt, acknowledgedBy: acknowledgedAt !== null ? row.acknowledged_by : null, resolvedAt, escalatedAt: num(row.escalated_at),
+    acknowledgedAt, acknowledgedBy: acknowledgedAt !== null ? row.acknowledged_by : null,
+    acknowledgedVia: acknowledgedAt !== null && (row.acknowledged_via === 'board' || row.acknowledged_via === 'telegram') ? row.acknowledged_via : null, resolvedAt, escalatedAt: num(row.escalated_at),
     escalatedUnit: row.escalated_unit, recipients: row.recipients, escalatedTo: row.escalated_to, version: Number(row.version),
     snoozedUntil: state === 'firing' ? num(row.snoozed_until) : null, snoozedBy: state === 'firing' && row.snoozed_until !== null ? row.snoozed_by : null,
   };
@@ -141,8 +143,8 @@ export interface AlertRepository {
   get(id: string): Promise<Alert | undefined>;
   getMany(ids: readonly string[], now: number): Promise<Alert[]>;
   write(alerts: Alert[]): Promise<void>;
-  /** Record an acknowledgement (the first one counts). */
-  acknowledge(id: string, by: string, at: number): Promise<void>;
+  /** Record an acknowledgement (the first one counts); `via` = where (default the board). */
+  acknowledge(id: string, by: string, at: number, via?: AckChannel): Promise<void>;
   acknowledgeMany(ids: readonly string[], by: string, at: number): Promise<void>;
   /** Snooze until `until` (epoch ms); an `until` at or before `at` ends the snooze. */
   snooze(ids: readonly string[], until: number, by: string, at: number, version: number): Promise<void>;
@@ -263,7 +265,7 @@ export function createAlertRepository(client: ClickHouseClient): AlertRepository
 
     async acknowledgeMany(ids, by, at) {
       if (ids.length === 0) return;
-      await client.insert({ table: 'alert_acks', values: ids.map((id) => ({ alert_id: id, acknowledged_at: at, acknowledged_by: by })), format: 'JSONEachRow' });
+      await client.insert({ table: 'alert_acks', values: ids.map((id) => ({ alert_id: id, acknowledged_at: at, acknowledged_by: by, via: 'board' })), format: 'JSONEachRow' });
     },
 
     async snooze(ids, until, by, at, version) {
@@ -276,8 +278,8 @@ export function createAlertRepository(client: ClickHouseClient): AlertRepository
       await client.insert({ table: 'alerts', values: alerts.map(toRow), format: 'JSONEachRow' });
     },
 
-    async acknowledge(id, by, at) {
-      await client.insert({ table: 'alert_acks', values: [{ alert_id: id, acknowledged_at: at, acknowledged_by: by }], format: 'JSONEachRow' });
+    async acknowledge(id, by, at, via = 'board') {
+      await client.insert({ table: 'alert_acks', values: [{ alert_id: id, acknowledged_at: at, acknowledged_by: by, via }], format: 'JSONEachRow' });
     },
 
     async activeSilences(now) {

@@ -22,8 +22,13 @@ import { createAlertRepository, type AlertRepository } from './repository.ts';
 import { loadAlertRules, type AlertRules } from './rules.ts';
 import { createRulesBook, type RulesBook } from './rules-store.ts';
 import { startAlertsWorker, type AlertsWorker } from './worker.ts';
+import { createNotifier } from './notify/notifier.ts';
+import { telegramBot, TELEGRAM_MESSAGES_PER_SECOND, type NotifyConfig } from './notify/setup.ts';
+import { createNotifyStore } from './notify/store.ts';
+import { createRateLimit } from './notify/telegram.ts';
 
-export type AlertsConfig = Pick<Config, 'KAFKA_TOPIC_PREFIX' | 'ALERT_RULES_FILE' | 'ALERT_TICK_MS' | 'ALERT_WEBHOOK_URLS' | 'ALERT_WEBHOOK_SECRET' | 'ALERT_WEBHOOK_MAX_ATTEMPTS' | 'ALERT_WEBHOOK_BACKOFF_MS'>;
+export type AlertsConfig = Pick<Config, 'KAFKA_TOPIC_PREFIX' | 'ALERT_RULES_FILE' | 'ALERT_TICK_MS' | 'ALERT_WEBHOOK_URLS' | 'ALERT_WEBHOOK_SECRET' | 'ALERT_WEBHOOK_MAX_ATTEMPTS' | 'ALERT_WEBHOOK_BACKOFF_MS'> &
+  Partial<NotifyConfig>;
 
 export interface Alerts {
   /** The rules from ALERT_RULES_FILE (or given, or the defaults): the base under the admin screen's edits. */
@@ -46,6 +51,14 @@ export interface OpenAlertsOptions {
   rules?: AlertRules;
 }
 
+/** Put alert changes on the alerts topic (key = division), as openAlerts#publish does, without its counter. */
+export async function produceAlertMessages(bus: Bus, topic: string, messages: AlertMessage[]): Promise<void> {
+  await bus.produce(
+    topic,
+    messages.map((m) => ({ key: m.kind === 'alert' ? m.alert.division || 'central' : m.digest.division, value: JSON.stringify(m) })),
+  );
+}
+
 export async function openAlerts(options: OpenAlertsOptions): Promise<Alerts> {
   const { config, bus } = options;
   const topic = topicName(config.KAFKA_TOPIC_PREFIX, TOPICS.alerts);
@@ -60,10 +73,7 @@ export async function openAlerts(options: OpenAlertsOptions): Promise<Alerts> {
     topic,
     repository: createAlertRepository(options.client),
     async publish(messages) {
-      await bus.produce(
-        topic,
-        messages.map((m) => ({ key: m.kind === 'alert' ? m.alert.division || 'central' : m.digest.division, value: JSON.stringify(m) })),
-      );
+      await produceAlertMessages(bus, topic, messages);
       for (const m of messages) metrics.changes.inc({ change: m.kind === 'alert' ? m.change : 'digest' });
     },
   };
@@ -78,6 +88,8 @@ export interface AlertsServiceOptions extends OpenAlertsOptions {
   workerGroup?: string;
   /** Where accepted events have stopped reaching the store (the pipeline-stalled rule). */
   pipeline?: () => Signals['pipeline'];
+  /** Waits between notification retries (tests inject one that does not wait on the wall clock); default setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface AlertsService {
@@ -102,6 +114,33 @@ export async function startAlertsService(options: AlertsServiceOptions): Promise
   const alerts = await openAlerts(options);
   const metrics = createAlertMetrics(options.metrics);
   const emptyIndex = createDirectoryIndex();
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const bot = telegramBot({ TELEGRAM_API_BASE: 'https://api.telegram.org', ...config });
+  const notifier = bot
+    ? createNotifier({
+        store: createNotifyStore(client),
+        bot,
+        policy: { maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, backoffMs: config.ALERT_WEBHOOK_BACKOFF_MS, maxBackoffMs: 30_000 },
+        rateLimit: createRateLimit(TELEGRAM_MESSAGES_PER_SECOND, now, sleep),
+        now,
+        sleep,
+        counter: metrics.notifications,
+        logger,
+      })
+    : undefined;
+  const webhooks = createDeliverer({
+    targets: webhookTargets(config),
+    policy: { maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, backoffMs: config.ALERT_WEBHOOK_BACKOFF_MS, maxBackoffMs: 30_000, timeoutMs: 10_000 },
+    repository: alerts.repository,
+    // Every instance delivers, not only the detector's: each keeps its rules fresh (the read is cached).
+    rules: () => {
+      void alerts.book.refresh().catch(() => undefined);
+      return alerts.book.current();
+    },
+    now,
+    metrics,
+    logger,
+  });
   const worker = await startAlertsWorker({
     bus: options.bus,
     topic: alerts.topic,
@@ -121,19 +160,11 @@ export async function startAlertsService(options: AlertsServiceOptions): Promise
       logger,
       pipeline: options.pipeline,
     }),
-    ...createDeliverer({
-      targets: webhookTargets(config),
-      policy: { maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, backoffMs: config.ALERT_WEBHOOK_BACKOFF_MS, maxBackoffMs: 30_000, timeoutMs: 10_000 },
-      repository: alerts.repository,
-      // Every instance delivers, not only the detector's: each keeps its rules fresh (the read is cached).
-      rules: () => {
-        void alerts.book.refresh().catch(() => undefined);
-        return alerts.book.current();
-      },
-      now,
-      metrics,
-      logger,
-    }),
+    flushDeferred: webhooks.flushDeferred,
+    async deliver(message) {
+      await webhooks.deliver(message);
+      await notifier?.notify(message);
+    },
   });
   return { worker, stop: () => worker.stop() };
 }

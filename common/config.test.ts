@@ -3,7 +3,7 @@ import { ConfigError, kafkaBrokers, loadConfig } from './config.ts';
 
 describe('loadConfig', () => {
   it('refuses a configured token or secret shorter than 16 characters, naming it', () => {
-    for (const name of ['INGEST_TOKEN', 'DIRECTORY_IMPORT_TOKEN', 'METRICS_TOKEN', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'TELEGRAM_SECRET_TOKEN', 'ALERT_WEBHOOK_SECRET']) {
+    for (const name of ['INGEST_TOKEN', 'DIRECTORY_IMPORT_TOKEN', 'METRICS_TOKEN', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'TELEGRAM_SECRET_TOKEN', 'TELEGRAM_BOT_TOKEN', 'ALERT_WEBHOOK_SECRET']) {
       expect(() => loadConfig({ [name]: 'short-token' }), name).toThrow(ConfigError);
       expect(() => loadConfig({ [name]: 'short-token' }), name).toThrow(new RegExp(`${name}: must be at least 16 characters`));
       expect(loadConfig({ [name]: 'a-long-enough-token-0123' })[name as 'INGEST_TOKEN']).toBe('a-long-enough-token-0123');

@@ -151,6 +151,12 @@ const configSchema = z.object({
   WHATSAPP_APP_SECRET: secret,
   WHATSAPP_VERIFY_TOKEN: secret,
   TELEGRAM_SECRET_TOKEN: secret,
+  /** The bot that sends personal alert notifications (alerts/notify/): its token from @BotFather; unset = no Telegram notifications. */
+  TELEGRAM_BOT_TOKEN: secret,
+  /** The bot's username (without @): the deep link a lead opens to link their chat, https://t.me/<username>?start=<code>. */
+  TELEGRAM_BOT_USERNAME: optionalString,
+  /** The Bot API's base URL (tests point it at a local server). */
+  TELEGRAM_API_BASE: z.string().url().default('https://api.telegram.org'),
   /** Accepted event times: at most this many days in the past (older = rejected per event, e.g. exports of old chats). */
   INGEST_MAX_PAST_DAYS: positiveInt(730),
   /** Accepted event times: at most this many minutes ahead of the ingest clock (clock skew allowance). */

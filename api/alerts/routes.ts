@@ -169,7 +169,7 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     for (const a of alerts.values()) if (a.state === 'acknowledged') results.push({ id: a.id, outcome: 'already' });
     await deps.repository.acknowledgeMany(todo.map((a) => a.id), user.username, now);
     for (const a of todo) results.push({ id: a.id, outcome: 'done' });
-    const changed = todo.map((a) => ({ kind: 'alert' as const, change: 'acknowledged' as const, alert: { ...a, state: 'acknowledged' as const, acknowledgedAt: now, acknowledgedBy: user.username, snoozedUntil: null, snoozedBy: null } }));
+    const changed = todo.map((a) => ({ kind: 'alert' as const, change: 'acknowledged' as const, alert: { ...a, state: 'acknowledged' as const, acknowledgedAt: now, acknowledgedBy: user.username, acknowledgedVia: 'board' as const, snoozedUntil: null, snoozedBy: null } }));
     if (changed.length > 0) await deps.publish(changed).catch(() => undefined);
     res.json({ results: order(results, parsed.data.ids), done: todo.length } satisfies BulkAnswer);
   });
@@ -321,7 +321,7 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     }
     const now = deps.now();
     await deps.repository.acknowledge(alert.id, user.username, now);
-    const acknowledged = { ...alert, state: 'acknowledged' as const, acknowledgedAt: now, acknowledgedBy: user.username };
+    const acknowledged = { ...alert, state: 'acknowledged' as const, acknowledgedAt: now, acknowledgedBy: user.username, acknowledgedVia: 'board' as const };
     await deps.publish([{ kind: 'alert', change: 'acknowledged', alert: acknowledged }]).catch(() => undefined);
     res.json({ alert: acknowledged } satisfies AlertAnswer);
   });

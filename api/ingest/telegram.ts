@@ -4,6 +4,7 @@
  * 2xx, so a readable update is answered 200 even when nothing in it counts; a bus outage answers
  * 503 so that Telegram retries. Group migrations are linked and applied before acceptance, so a
  * supergroup's events land under the group's first id. Events are accepted as the source `telegram`.
+ * The same bot's private `/start <code>` messages and Acknowledge buttons go to `botUpdates` instead.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from '../../common/logger.ts';
@@ -15,6 +16,7 @@ import { secretsEqual } from '../../common/http/credentials.ts';
 import { acceptMapped } from '../../ingest/webhooks/accept-mapped.ts';
 import type { IdDigest } from '../../ingest/webhooks/mapped.ts';
 import { mapTelegramUpdate } from '../../ingest/webhooks/telegram-map.ts';
+import type { BotUpdateHandler } from '../../alerts/notify/bot-updates.ts';
 
 export const TELEGRAM_SOURCE = 'telegram';
 
@@ -26,6 +28,11 @@ export interface TelegramWebhookDeps {
   maxBodyBytes: number;
   rateLimit: RequestHandler;
   logger: Logger;
+  /**
+   * The notification bot's own updates (alerts/notify/bot-updates.ts): `/start <code>` in a private chat
+   * and the Acknowledge button's callback_query. Absent = the bot does not notify (TELEGRAM_BOT_TOKEN unset).
+   */
+  botUpdates?: BotUpdateHandler;
 }
 
 export function createTelegramWebhookRouter(deps: TelegramWebhookDeps): Router {
@@ -57,6 +64,8 @@ export function createTelegramWebhookRouter(deps: TelegramWebhookDeps): Router {
       const update = readDeliveryJson(res, typeof req.body === 'string' ? req.body : '', 'JSON Update');
       if (update === undefined) return;
       await answerDelivery(res, log, 'Telegram', async () => {
+        // A failure here answers 500 and Telegram retries: linking and acknowledging are safe to repeat.
+        if (deps.botUpdates && (await deps.botUpdates(update))) return { accepted: 0, ignored: 0, rejected: [] };
         const mapped = mapTelegramUpdate(update, deps.digest);
         for (const { alias, canonical } of mapped.aliases) await deps.aliases.link(alias, canonical);
         for (const item of mapped.events) item.event.group = await deps.aliases.resolve(String(item.event.group));

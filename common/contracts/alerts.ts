@@ -36,6 +36,8 @@ export interface Alert {
   firedAt: number;
   acknowledgedAt: number | null;
   acknowledgedBy: string | null;
+  /** How it was acknowledged: 'board' (the api) or 'telegram' (the button in the notification); null when not, or acknowledged before this was recorded (absent in older messages). */
+  acknowledgedVia?: AckChannel | null;
   resolvedAt: number | null;
   escalatedAt: number | null;
   /** Unit one level above the division that the alert escalated to ('' = none). */
@@ -49,6 +51,8 @@ export interface Alert {
   snoozedUntil?: number | null;
   snoozedBy?: string | null;
 }
+
+export type AckChannel = 'board' | 'telegram';
 
 export type AlertChangeKind = 'fired' | 'acknowledged' | 'snoozed' | 'escalated' | 'resolved';
 

@@ -13,6 +13,9 @@ import { widenScope } from '../../directory/scope.ts';
 import { createAuthRouter } from '../../api/access/router.ts';
 import { createAdminRouter } from '../../api/admin/router.ts';
 import { createAlertsRouter } from '../../api/alerts/routes.ts';
+import { createNotifyRouter } from '../../api/notify/routes.ts';
+import { createNotifyStore } from '../../alerts/notify/store.ts';
+import { createUsersRepository } from '../../access/users-repository.ts';
 import { startAlertsBroadcast, type AlertsBroadcast } from '../../api/alerts/socket.ts';
 import { createBoardRouter } from '../../api/board/routes.ts';
 import { createReachRouter } from '../../api/board/reach-routes.ts';
@@ -127,6 +130,14 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
     }),
     createReachRouter({ client, directory: directory.directory, requireUser, timeZone: config.BOARD_TIME_ZONE }),
     createAlertsRouter({ client, repository: alerts.repository, directory: directory.directory, rules: async () => (await alerts.book.refresh()).rules, requireUser, publish: alerts.publish, now: Date.now }),
+    createNotifyRouter({
+      store: createNotifyStore(client),
+      users: createUsersRepository(client),
+      requireUser,
+      botUsername: config.TELEGRAM_BOT_USERNAME?.replace(/^@/, ''),
+      telegramOn: config.TELEGRAM_BOT_TOKEN !== undefined,
+      now: Date.now,
+    }),
     createBoardStaticRouter(),
   ];
 

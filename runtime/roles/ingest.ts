@@ -21,6 +21,14 @@ import { createPseudonymiser, loadOrCreatePseudonymKey } from '../../ingest/pseu
 import { combineSourceRegistries, createSourcesStore } from '../../ingest/sources-store.ts';
 import { createStaticSourceRegistry, type SourceRegistry } from '../../ingest/sources.ts';
 import type { Role, RoleContext } from './role.ts';
+import { createBotUpdateHandler } from '../../alerts/notify/bot-updates.ts';
+import { telegramBot } from '../../alerts/notify/setup.ts';
+import { createNotifyStore } from '../../alerts/notify/store.ts';
+import { createAlertMetrics } from '../../alerts/metrics.ts';
+import { createAlertRepository } from '../../alerts/repository.ts';
+import { produceAlertMessages } from '../../alerts/service.ts';
+import { createUsersRepository } from '../../access/users-repository.ts';
+import { TOPICS, topicName } from '../../common/topics.ts';
 
 export function buildIngest(context: RoleContext): Role {
   const { config, logger, metrics, bus } = context;
@@ -52,6 +60,24 @@ export function buildIngest(context: RoleContext): Role {
   });
   const rateLimit = createSourceRateLimit({ limit: config.INGEST_RATE_LIMIT, windowMs: config.INGEST_RATE_WINDOW_SECONDS * 1000 });
 
+  // The notification bot's private chats and buttons (linking, acknowledging) need the store.
+  const bot = client ? telegramBot(config) : undefined;
+  if (config.TELEGRAM_BOT_TOKEN && !client) logger.warn('TELEGRAM_BOT_TOKEN is set but ingest runs without ClickHouse: /start links and Acknowledge buttons are not handled here');
+  const alertsTopic = topicName(config.KAFKA_TOPIC_PREFIX, TOPICS.alerts);
+  const botUpdates =
+    bot && client
+      ? createBotUpdateHandler({
+          store: createNotifyStore(client),
+          bot,
+          alerts: createAlertRepository(client),
+          users: createUsersRepository(client),
+          publish: (messages) => produceAlertMessages(bus, alertsTopic, messages),
+          now: Date.now,
+          counter: createAlertMetrics(metrics).notifications,
+          logger,
+        })
+      : undefined;
+
   const everyRequest = express.Router();
   everyRequest.use('/v1', countIngestRequests(metrics), createFailedAuthLimit(config.INGEST_AUTH_FAILURES_PER_MINUTE));
 
@@ -77,6 +103,7 @@ export function buildIngest(context: RoleContext): Role {
         maxBodyBytes: config.INGEST_MAX_BODY_BYTES,
         rateLimit,
         logger,
+        botUpdates,
       }),
       createChatExportRouter({
         sources,
@@ -89,7 +116,9 @@ export function buildIngest(context: RoleContext): Role {
         logger,
       }),
     ],
-    async start() {},
+    async start() {
+      if (botUpdates) await bus.ensureTopics([alertsTopic]);
+    },
     async stop() {},
   };
 }
