@@ -8,7 +8,7 @@
  * Contacts' numbers meet the events' people only as pseudonyms: `personKey` is the door's keyed hash of a number.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { AdminRule, BoothShortfall, ComplianceCounts, GroupShortfall, PramukhState } from '../common/contracts/compliance.ts';
+import type { AdminRule, BoothShortfall, ComplianceAnswer, ComplianceCounts, GroupShortfall, PramukhState } from '../common/contracts/compliance.ts';
 import { chunkKeys } from '../common/store/query-params.ts';
 import { readContactRows, type ContactRow } from './contacts.ts';
 import type { DirectoryIndex } from './directory-index.ts';
@@ -20,14 +20,8 @@ export interface ComplianceRules {
   admins: AdminRule[];
 }
 
-export interface ComplianceReport {
-  total: ComplianceCounts;
-  children: ComplianceCounts[];
-  booths: BoothShortfall[];
-  boothsTotal: number;
-  groups: GroupShortfall[];
-  groupsTotal: number;
-}
+/** The counts and lists of an answer (the route adds the unit, the time and the rules). */
+export type ComplianceReport = Pick<ComplianceAnswer, 'total' | 'children' | 'booths' | 'boothsTotal' | 'groups' | 'groupsTotal'>;
 
 type Index = Pick<DirectoryIndex, 'units' | 'groups' | 'children' | 'isLeaf'>;
 
