@@ -97,6 +97,9 @@ describe('the lead\'s action list', () => {
     // First on the page: above the numbers, within the first screen.
     const top = async (selector: string) => (await page.locator(selector).boundingBox())!.y;
     expect(await top('[data-testid="quiet-groups"]')).toBeLessThan(await top('[data-testid="unit-metrics"]'));
+    // Then the lead's alerts, still above the numbers (not a phone's screens further down).
+    expect(await top('[data-testid="alerts-feed"]')).toBeGreaterThan(await top('[data-testid="quiet-groups"]'));
+    expect(await top('[data-testid="alerts-feed"]')).toBeLessThan(await top('[data-testid="unit-metrics"]'));
     expect(await top('[data-action-unit="B101"]')).toBeLessThan(PHONE.height);
     expect(await innerScrollers(page)).toEqual([]);
     const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
@@ -110,6 +113,9 @@ describe('the lead\'s action list', () => {
     await page.goto(`${board.url}/#/unit/JPR`);
     await page.locator('[data-testid="quiet-groups"] [data-action-unit="B101"]').waitFor({ timeout: WAIT_MS });
     expect(await page.locator('#action-list-title').textContent()).toMatch(/^What needs doing: quiet groups \(2\)/);
+    // The central team's alerts stay beside the charts: the numbers come first for them.
+    const top = async (selector: string) => (await page.locator(selector).boundingBox())!.y;
+    expect(await top('[data-testid="alerts-feed"]')).toBeGreaterThan(await top('[data-testid="unit-metrics"]'));
     const call = page.locator('[data-action-unit="B101"] [data-contact="+919829012345"] a').first();
     expect(await call.textContent()).toBe('Call');
     expect(await call.getAttribute('aria-label')).toBe('Call Sunita Devi');
