@@ -86,10 +86,22 @@ export class Instance {
     return this.current.kill(signal);
   }
 
-  /** Ready again after a supervisor's restart (or never stopped). */
-  async settled(): Promise<void> {
-    await this.restarting;
-    await this.current.waitReady(120_000);
+  /**
+   * Ready again after a supervisor's restarts (or never stopped). A process may exit again while it starts
+   * (a processor that exits on a stall, during a rebalance that outlasts STALL_EXIT_SECONDS): the supervisor
+   * then starts another, so readiness is asked of whichever process runs now, up to `timeoutMs` in all.
+   */
+  async settled(timeoutMs = 180_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown = new Error(`${this.name} not ready within ${timeoutMs} ms`);
+    while (Date.now() < deadline) {
+      const ready = await this.current.waitReady(5000).then(
+        () => true,
+        (error: unknown) => ((last = error), false),
+      );
+      if (ready) return;
+    }
+    throw last;
   }
 
   /** What every process of this instance logged at warn or above, the kill-and-restart noise left out: its last `lines`. */
