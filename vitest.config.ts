@@ -115,9 +115,10 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.browser.test.ts'],
-          globalSetup: ['test/support/global-setup.ts'],
+          globalSetup: ['test/support/global-setup.ts', 'test/support/build-board.ts'],
           provide: { clickhouseEngine: 'embedded' },
-          maxWorkers: 1,
+          // Two files at a time: much of a browser test is waiting on the page, not computing.
+          maxWorkers: 2,
           sequence: { groupOrder: 4 },
           ...slow,
         },

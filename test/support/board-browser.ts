@@ -1,9 +1,8 @@
 /**
  * What the board's browser tests share: the real all-in-one server (in-process bus, embedded
- * ClickHouse) with a freshly built board, Debian's Chromium through playwright-core, signing in
+ * ClickHouse) with the board built once per run (build-board.ts), Debian's Chromium through playwright-core, signing in
  * through the board's own form, and screenshots in test-results/.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -108,9 +107,8 @@ export async function waitForNumber(page: Page, selector: string, compare: '=' |
   );
 }
 
-/** Build the board, start the server with `env` on top of the test defaults, launch Chromium. */
+/** Start the server with `env` on top of the test defaults (the board is built once per run: build-board.ts), launch Chromium. */
 export async function startBoardUnderTest(options: { admin: Credentials; ingestToken: string; env?: Record<string, string>; waitMs: number }): Promise<BoardUnderTest> {
-  execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
   mkdirSync(SCREENSHOTS, { recursive: true });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'grouppulse-board-'));
   const config = loadConfig({
