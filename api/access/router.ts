@@ -10,6 +10,7 @@ import type { MeAnswer, SessionAnswer, SignInAnswer } from '../../common/contrac
 import { answerError, answerInvalid } from '../errors.ts';
 import { createFailureLimit } from '../../common/failure-limit.ts';
 import type { AuthFailure, AuthService, SignInOutcome } from '../../access/auth-service.ts';
+import type { IssuedToken } from '../../access/tokens.ts';
 import { userLocals, type RequireUser } from './require-user.ts';
 
 export interface AuthRouterDeps {
@@ -99,7 +100,7 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
     const outcome = await exchange(req, res, () => deps.auth.signInDisplay(body.token));
     if (!outcome) return;
     if (!outcome.ok) return refuse(res, outcome);
-    res.set('Cache-Control', 'no-store').json({ token: outcome.issued.token, expiresAt: outcome.issued.expiresAt.toISOString(), user: outcome.user } satisfies SignInAnswer);
+    res.set('Cache-Control', 'no-store').json({ ...tokenAnswer(outcome.issued), user: outcome.user } satisfies SignInAnswer);
   });
 
   router.post('/api/v1/auth/sign-out', deps.requireUser(), async function signOut(_req, res) {
@@ -117,10 +118,13 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
 
 function sessionAnswer(outcome: Extract<SignInOutcome, { ok: true }>): SessionAnswer {
   return {
-    token: outcome.issued.token,
-    expiresAt: outcome.issued.expiresAt.toISOString(),
+    ...tokenAnswer(outcome.issued),
     user: outcome.user,
     refreshToken: outcome.refresh.token,
     refreshExpiresAt: outcome.refresh.expiresAt.toISOString(),
   };
+}
+
+function tokenAnswer(issued: IssuedToken): Pick<SignInAnswer, 'token' | 'expiresAt' | 'expiresInSeconds'> {
+  return { token: issued.token, expiresAt: issued.expiresAt.toISOString(), expiresInSeconds: Math.max(0, Math.floor((issued.expiresAt.getTime() - Date.now()) / 1000)) };
 }

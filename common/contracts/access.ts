@@ -28,6 +28,8 @@ export function scopeAllows(scope: Scope, division: string): boolean {
 export interface SignInAnswer {
   token: string;
   expiresAt: string;
+  /** The token's lifetime from the moment of the answer: a client whose clock is off counts on its own clock. */
+  expiresInSeconds: number;
   user: AuthUser;
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { translate, type Language } from '../../web/src/lib/i18n/messages.ts';
-import { renewalDueAt, Session } from '../../web/src/lib/state/session.svelte.ts';
+import { localExpiry, renewalDueAt, Session } from '../../web/src/lib/state/session.svelte.ts';
 
 function memoryStorage(): Storage {
   const items = new Map<string, string>();
@@ -65,6 +65,23 @@ describe("the board's renewals", () => {
     const at = Date.UTC(2026, 11, 7, 9, 0);
     expect(renewalDueAt(at + 60 * 60_000, at)).toBe(at + 58 * 60_000);
     expect(renewalDueAt(at + 60_000, at)).toBe(at + 30_000);
+  });
+
+  it("count the token's lifetime on the board's own clock, whatever the server's clock says", async () => {
+    // The viewer's clock is 3 h ahead of the server's: the server's expiresAt is in the board's past.
+    const serverNow = Date.now() - 3 * 3_600_000;
+    const body = { token: 't', expiresAt: new Date(serverNow + 15 * 60_000).toISOString(), expiresInSeconds: 900, refreshToken: 'r', refreshExpiresAt: new Date(serverNow + 3_600_000).toISOString(), user: { username: 'lead', roles: ['lead'], units: ['d1'] } };
+    expect(localExpiry(body, 1_000)).toBe(901_000);
+    expect(localExpiry({ expiresAt: body.expiresAt } as typeof body, 1_000)).toBe(Date.parse(body.expiresAt));
+    const storage = memoryStorage();
+    const session = new Session(undefined, storage);
+    vi.stubGlobal('fetch', answer(200, body));
+    const before = Date.now();
+    expect(await session.signIn('lead', 'right')).toBe(true);
+    expect(session.expiresAt!.getTime()).toBeGreaterThanOrEqual(before + 900_000);
+    // A reload within the lifetime resumes the same token instead of taking it for expired.
+    const reloaded = new Session(undefined, storage);
+    expect([reloaded.token, reloaded.resuming]).toEqual(['t', false]);
   });
 
   it("say an ended session in the viewer's language, and an unknown code in the server's words", () => {

@@ -19,8 +19,8 @@ import { translate, type Translate } from '../i18n/messages.ts';
 /** The user as the sign-in answer describes them. */
 export type SessionUser = AuthUser;
 
-/** What is kept in sessionStorage: the last sign-in or renewal answer as it came. */
-type StoredSession = SessionAnswer;
+/** What is kept in sessionStorage: the last sign-in or renewal answer as it came, and when (this clock) it came. */
+type StoredSession = SessionAnswer & { receivedAt?: number };
 
 const SESSION_KEY = 'grouppulse.session';
 const DISPLAY_KEY = 'grouppulse.display';
@@ -28,6 +28,15 @@ const DISPLAY_KEY = 'grouppulse.display';
 const RENEW_AHEAD_MS = 2 * 60_000;
 /** How often the wall clock is checked for a renewal that is due (a timer would not count a sleep). */
 const CHECK_EVERY_MS = 15_000;
+
+/**
+ * When the token of `answer`, received at `receivedAt` by this clock, expires by this clock: its lifetime
+ * counts from the answer, so a clock ahead of or behind the server's does not matter (older answers without
+ * the lifetime fall back to the server's time).
+ */
+export function localExpiry(answer: Pick<SignInAnswer, 'expiresAt' | 'expiresInSeconds'>, receivedAt: number): number {
+  return typeof answer.expiresInSeconds === 'number' ? receivedAt + answer.expiresInSeconds * 1000 : Date.parse(answer.expiresAt);
+}
 
 /** When a token received at `receivedAt` and expiring at `expiresAt` should be renewed. */
 export function renewalDueAt(expiresAt: number, receivedAt: number): number {
@@ -112,7 +121,7 @@ export class Session {
     const stored = this.#read();
     if (!stored) return;
     this.#refreshToken = stored.refreshToken;
-    if (Date.parse(stored.expiresAt) > Date.now()) this.#accept(stored);
+    if (localExpiry(stored, stored.receivedAt ?? Date.now()) > Date.now()) this.#accept(stored, stored.receivedAt);
     else this.resuming = true;
   }
 
@@ -245,13 +254,13 @@ export class Session {
     for (const listener of this.#onRenewed) listener(body.token);
   }
 
-  #accept(answer: SignInAnswer): void {
+  #accept(answer: SignInAnswer, receivedAt = Date.now()): void {
     this.token = answer.token;
     this.user = answer.user;
-    this.expiresAt = new Date(answer.expiresAt);
+    this.expiresAt = new Date(localExpiry(answer, receivedAt));
     this.resuming = false;
-    this.#renewAt = renewalDueAt(this.expiresAt.getTime(), Date.now());
-    if (isStoredSession(answer)) this.#storage?.setItem(SESSION_KEY, JSON.stringify(answer));
+    this.#renewAt = renewalDueAt(this.expiresAt.getTime(), receivedAt);
+    if (isStoredSession(answer)) this.#storage?.setItem(SESSION_KEY, JSON.stringify({ ...answer, receivedAt }));
   }
 
   /** Why a sign-in was refused, in the viewer's language where the board knows the reason (the server's words otherwise). */
