@@ -3,13 +3,15 @@
  * link land on the same page: `#/` the central board, `#/unit/<id>` a unit's drill-down,
  * `#/sql` the analysts' console, `#/admin` alert rules, users, wall displays and sign-outs, `#/reach` message
  * reach (`#/reach/<id>` one message), `#/leaders[/<unit>]` the representatives' scorecards and
- * `#/compliance[/<unit>]` group compliance (a lead's without a unit: their division's).
+ * `#/compliance[/<unit>]` group compliance (a lead's without a unit: their division's), `#/me` the user's
+ * own alert channels (NotifyPage).
  */
 export type Route =
   | { page: 'board' }
   | { page: 'unit'; unit: string }
   | { page: 'sql' }
   | { page: 'admin' }
+  | { page: 'me' }
   | { page: 'reach'; message?: string }
   | { page: 'leaders'; unit: string }
   | { page: 'compliance'; unit: string };
@@ -24,6 +26,7 @@ export function parseRoute(hash: string): Route {
   if (reach) return reach[1] ? { page: 'reach', message: decodeURIComponent(reach[1]) } : { page: 'reach' };
   if (path === '/sql') return { page: 'sql' };
   if (path === '/admin') return { page: 'admin' };
+  if (path === '/me') return { page: 'me' };
   return { page: 'board' };
 }
 
@@ -33,6 +36,7 @@ export function hrefOf(route: Route): string {
   if (route.page === 'reach') return route.message ? `#/reach/${encodeURIComponent(route.message)}` : '#/reach';
   if (route.page === 'sql') return '#/sql';
   if (route.page === 'admin') return '#/admin';
+  if (route.page === 'me') return '#/me';
   return '#/';
 }
 

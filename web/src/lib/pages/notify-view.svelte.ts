@@ -1,0 +1,72 @@
+/**
+ * What the "My alerts" page reads and does through /api/v1/me/notify: the language, channels (Telegram linked
+ * by a one-time code, a WhatsApp number, an email address — shown masked), their order, quiet hours and
+ * per-rule immediate or digest. A link code is kept here only while the page is open.
+ */
+import type { NotifyPrefsAnswer, NotifyPrefsUpdate, TelegramLinkAnswer } from '../../../../common/contracts/notify.ts';
+import { apiFetch, noError, type Bearer } from '../api.ts';
+
+export class NotifyView {
+  prefs = $state<NotifyPrefsAnswer | null>(null);
+  /** The Telegram link made last, until it is used or the page closes. */
+  link = $state<TelegramLinkAnswer | null>(null);
+  /** The last save went through (cleared by the next action). */
+  saved = $state(false);
+  busy = $state(false);
+  get error(): string {
+    return this.#error();
+  }
+  #error = $state<() => string>(noError);
+  #bearer: Bearer;
+
+  constructor(bearer: Bearer) {
+    this.#bearer = bearer;
+  }
+
+  async load(): Promise<void> {
+    const outcome = await apiFetch<NotifyPrefsAnswer>(this.#bearer, '/api/v1/me/notify');
+    if (outcome.ok) this.prefs = outcome.data;
+    this.#error = outcome.ok ? noError : outcome.say;
+  }
+
+  async save(update: NotifyPrefsUpdate): Promise<boolean> {
+    return this.#act(async () => {
+      const outcome = await apiFetch<NotifyPrefsAnswer>(this.#bearer, '/api/v1/me/notify', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(update) });
+      if (!outcome.ok) return outcome.say;
+      this.prefs = outcome.data;
+      this.saved = true;
+      return noError;
+    });
+  }
+
+  async linkTelegram(): Promise<boolean> {
+    return this.#act(async () => {
+      const outcome = await apiFetch<TelegramLinkAnswer>(this.#bearer, '/api/v1/me/telegram/link', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      if (!outcome.ok) return outcome.say;
+      this.link = outcome.data;
+      return noError;
+    });
+  }
+
+  async unlinkTelegram(): Promise<boolean> {
+    return this.#act(async () => {
+      const outcome = await apiFetch<unknown>(this.#bearer, '/api/v1/me/telegram', { method: 'DELETE' });
+      // 204 has no body: apiFetch's ok is what counts.
+      if (!outcome.ok) return outcome.say;
+      this.link = null;
+      await this.load();
+      return noError;
+    });
+  }
+
+  async #act(step: () => Promise<() => string>): Promise<boolean> {
+    this.busy = true;
+    this.saved = false;
+    try {
+      this.#error = await step();
+      return this.#error === noError;
+    } finally {
+      this.busy = false;
+    }
+  }
+}
