@@ -24,14 +24,6 @@ export function rangeBounds(range: Range, now = Date.now()): { from: number; to:
   return { from: to - range.hours * HOUR_MS, to };
 }
 
-/** A unit's series as the server answered it: its points, their step and the range they cover. */
-export interface SeriesAnswer {
-  from: string;
-  to: string;
-  stepSeconds: number;
-  points: SeriesPoint[];
-}
-
 export class UnitView {
   answer = $state<UnitAnswer | null>(null);
   /** Why the last unit read failed ('' when it did not), said in the viewer's language when read. */
