@@ -6,6 +6,7 @@
  * while it runs, use the admin API instead.
  */
 import { createInterface } from 'node:readline';
+import type { ClickHouseClient } from '@clickhouse/client';
 import type { Command } from 'commander';
 import { exitWithError, loadConfigOrExit, say, withStore } from '../common/cli.ts';
 import { generatePassword } from './password.ts';
@@ -16,7 +17,14 @@ import { createUsersRepository, type UsersRepository } from './users-repository.
 interface Tools {
   users: UsersRepository;
   admin: UserAdmin;
+  client: ClickHouseClient;
 }
+
+/**
+ * Which of `units` the directory lacks ([] when it has them all, or has no units yet: before the first
+ * import users may be given the units it will bring). Given by the caller (bin/), which knows the directory.
+ */
+export type UnknownUnits = (client: ClickHouseClient, units: string[]) => Promise<string[]>;
 
 function fail(message: string): never {
   return exitWithError('grouppulse users', message);
@@ -25,7 +33,7 @@ function fail(message: string): never {
 function withUsers<T>(work: (tools: Tools) => Promise<T>): Promise<T> {
   return withStore('grouppulse users', loadConfigOrExit('grouppulse users'), (store) => {
     const users = createUsersRepository(store.client, { cacheMs: 0 });
-    return work({ users, admin: createUserAdmin(users) });
+    return work({ users, admin: createUserAdmin(users), client: store.client });
   });
 }
 
@@ -47,18 +55,22 @@ function report(outcome: AdminOutcome, what: string): void {
 
 const collect = (value: string, previous: string[]) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
-export function registerUserCommands(program: Command): void {
+export function registerUserCommands(program: Command, unknownUnits: UnknownUnits = async () => []): void {
   const users = program.command('users').description('manage the people who sign in (admins, monitors, leads, analysts)');
 
   users
     .command('add <username>')
     .description('create a user; the password is read from stdin with --password-stdin, else generated and printed once')
     .requiredOption('-r, --role <role>', `role (repeatable or comma-separated): ${USER_ROLES.join(', ')}`, collect, [])
-    .option('-u, --unit <unit>', 'unit a lead may see (repeatable or comma-separated; division ids for now)', collect, [])
+    .option('-u, --unit <unit>', 'unit a lead may see, and everything under it (repeatable or comma-separated; ids the directory has)', collect, [])
     .option('--password-stdin', 'read the password from the first line of stdin')
     .action(async (username: string, options: { role: string[]; unit: string[]; passwordStdin?: boolean }) => {
       const password = options.passwordStdin ? await readPasswordFromStdin() : undefined;
-      await withUsers(async ({ admin }) => report(await admin.create({ username, password, roles: options.role, units: options.unit }), 'created'));
+      await withUsers(async ({ admin, client }) => {
+        const unknown = await unknownUnits(client, options.unit);
+        if (unknown.length > 0) fail(`no unit ${unknown.slice(0, 5).map((u) => `"${u}"`).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''} in the directory: give ids of units it has (grouppulse directory import-units first)`);
+        report(await admin.create({ username, password, roles: options.role, units: options.unit }), 'created');
+      });
     });
 
   users

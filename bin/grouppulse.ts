@@ -13,7 +13,7 @@ import { createLogger } from '../common/logger.ts';
 import { DIRECTORY_IMPORT_TOKEN_FILE, INGEST_TOKEN_FILE, loadOrCreateSecretFile } from '../common/secret-file.ts';
 import { ALL_ROLES, startServices, type Roles } from '../runtime/services.ts';
 import { readyzCheck, STALL_EXIT_CODE, watchForStall } from '../runtime/stall-exit.ts';
-import { registerDirectoryCommands } from '../directory/cli.ts';
+import { registerDirectoryCommands, unknownUnits } from '../directory/cli.ts';
 import { registerSourceCommands } from '../ingest/cli.ts';
 import { registerMigrateCommand } from '../common/store/cli.ts';
 import { startDemoSimulation } from '../simulator/demo.ts';
@@ -46,7 +46,7 @@ function printWelcome(url: string, config: Config, tokenFromEnv: boolean): void 
     '',
     'Sign in (board: the form at /; APIs: the token as Authorization: Bearer <token>):',
     `  curl -X POST ${url}/api/v1/auth/sign-in -H "Content-Type: application/json" -d '{"username":"admin","password":"<password>"}'`,
-    '  More users: `npx tsx bin/grouppulse.ts users add <name> --role lead --unit <division>` (server stopped) or POST /api/v1/admin/users.',
+    '  More users: `npx tsx bin/grouppulse.ts users add <name> --role lead --unit <unit id>` (server stopped) or POST /api/v1/admin/users.',
     '',
     'Send a first event:',
     `  curl -X POST ${url}/v1/events -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" \\`,
@@ -131,7 +131,7 @@ async function run(roles: Roles, distributed: boolean): Promise<void> {
 }
 
 const program = new Command('grouppulse').description('Real-time activity monitoring for networks of chat groups');
-registerUserCommands(program);
+registerUserCommands(program, unknownUnits);
 program
   .command('start')
   .description('run ingest + processor + api + board in one process')

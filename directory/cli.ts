@@ -6,12 +6,14 @@
  * a bad file is refused as a whole and every problem is printed with its line.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { ClickHouseClient } from '@clickhouse/client';
 import type { Command } from 'commander';
 import { exitWithError, loadConfigOrExit, say, withStore } from '../common/cli.ts';
 import type { Config } from '../common/config.ts';
 import { configuredOrKept, DIRECTORY_IMPORT_TOKEN_FILE } from '../common/secret-file.ts';
 import { createImporter, type Importer, type ImportResult } from './importer.ts';
 import { detectFormat, type ImportFormat } from './parse.ts';
+import { createDirectoryRepository } from './repository.ts';
 import type { ImportMode } from './validate.ts';
 
 interface Target {
@@ -111,6 +113,13 @@ function importCommand(kind: ImportKind) {
 }
 
 const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Which of `units` the directory lacks: none before its first import (users may be given the units it will bring). */
+export async function unknownUnits(client: ClickHouseClient, units: string[]): Promise<string[]> {
+  if (units.length === 0) return [];
+  const known = await createDirectoryRepository(client).loadUnits();
+  return known.size === 0 ? [] : units.filter((unit) => !known.has(unit));
+}
 
 export function registerDirectoryCommands(program: Command): void {
   const directory = program.command('directory').description('the organisation tree and group directory: levels, units, groups, contacts, representatives');

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toEventRow } from '../processor/rows.ts';
 import { writeEventRows } from '../processor/write-batch.ts';
+import { unknownUnits } from './cli.ts';
 import { adminToken, authHeaders, signIn } from '../test/support/auth.ts';
 import { startTestPipeline, TEST_TOKEN, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
 
@@ -135,12 +136,15 @@ describe('imports, drill-down and coverage through the api (real engine)', () =>
     const status = await read(pipeline, '/api/v1/directory');
     expect((await fetch(`${pipeline.url}/api/v1/directory`)).status).toBe(401);
     expect(status).toMatchObject({ units: 0, groups: 0 });
+    // Before the first import a lead may be given the units it will bring (the command line's check).
+    expect(await unknownUnits(pipeline.store!.client, ['m1', 'nowhere'])).toEqual([]);
     const unauthorised = await fetch(`${pipeline.url}/api/v1/directory/units`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: UNITS });
     expect(unauthorised.status).toBe(401);
   });
 
   it('drills down and reports coverage with distinct people', async () => {
     expect((await importFile(pipeline, 'units', UNITS)).status).toBe(200);
+    expect(await unknownUnits(pipeline.store!.client, ['m1', 'nowhere', 'b2'])).toEqual(['nowhere']);
     const groups = `id,unit,category,target_size\nwa:x1,b1,booth-voters,10\nwa:x2,b1,youth,\nwa:x3,b2,youth,5\nwa:x4,b3,booth-voters,\n`;
     expect((await importFile(pipeline, 'groups', groups)).status).toBe(200);
     const now = new Date().toISOString();
