@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { messageMaker, startBoardUnderTest, waitForNumber, wholePageScreenshot, type ApiAnswer, type BoardUnderTest, type Credentials } from '../support/board-browser.ts';
+import { messageMaker, startBoardUnderTest, waitForNumber, wholePageScreenshot, type ApiAnswer, type BoardUnderTest, type Credentials, SCREENSHOTS } from '../support/board-browser.ts';
 import { importOrg } from '../support/org-fixture.ts';
 import { waitFor } from '../support/wait.ts';
 
-const SHOTS = '/tmp/shots-23b';
+const SHOTS = path.join(SCREENSHOTS, 'inbox');
 const ADMIN = { username: 'admin', password: 'inbox-admin-password' };
 const INGEST_TOKEN = 'inbox-test-token';
 const LEAD_AJM = { username: 'lead.ajmer', password: 'lead-ajmer-password' };
@@ -280,6 +280,17 @@ describe('the admin screen', () => {
     await row.locator('[data-testid="disable"]').click();
     await page.locator('[data-testid="user"][data-username="lead.new"][data-disabled="true"]').waitFor({ timeout: WAIT_MS });
     expect(await row.textContent()).toMatch(/disabled.*Roles: Lead · AJM/);
+    // Roles and units change on the page, on the same rules as a new user's.
+    await row.locator('[data-testid="edit-user"]').click();
+    const edit = row.locator('[data-testid="user-edit"]');
+    await edit.locator('input[name="units"]').fill('AJM, NOPE');
+    await edit.locator('[data-testid="save-user"]').click();
+    await page.locator('[data-testid="admin-error"]', { hasText: 'no unit "NOPE"' }).waitFor({ timeout: WAIT_MS });
+    await edit.locator('input[value="analyst"]').check();
+    await edit.locator('input[name="units"]').fill('AJM');
+    await edit.locator('[data-testid="save-user"]').click();
+    await edit.waitFor({ state: 'detached', timeout: WAIT_MS });
+    expect(await row.textContent()).toMatch(/Roles: Lead, Analyst · AJM/);
     await noSidewaysScroll(page);
     await shot(page, 'desktop-en-admin', '[data-testid="users"]');
   });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { SQL_EXAMPLES } from '../../common/contracts/sql-examples.ts';
-import { messageMaker, startBoardUnderTest, wholePageScreenshot, type ApiAnswer, type BoardUnderTest, type Credentials, type OpenOptions } from '../support/board-browser.ts';
+import { messageMaker, startBoardUnderTest, wholePageScreenshot, type ApiAnswer, type BoardUnderTest, type Credentials, type OpenOptions, SCREENSHOTS } from '../support/board-browser.ts';
 import { waitFor } from '../support/wait.ts';
 
 const INGEST_TOKEN = 'workbench-test-token';
@@ -20,7 +20,7 @@ const BEA = { username: 'bea', password: 'bea-analyst-password' };
 const WAIT_MS = 30_000;
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
-const SHOTS = '/tmp/shots-23a';
+const SHOTS = path.join(SCREENSHOTS, 'workbench');
 const BROKEN = 'SELECT division,\n  count(\nFROM events';
 
 let board: BoardUnderTest;

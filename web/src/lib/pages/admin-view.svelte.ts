@@ -70,16 +70,24 @@ export class AdminView {
   }
 
   async setDisabled(username: string, disabled: boolean): Promise<void> {
+    await this.updateUser(username, { disabled });
+  }
+
+  /** Change a user's roles, units or whether they are disabled; false when refused (error says why). */
+  async updateUser(username: string, change: { disabled?: boolean; roles?: string[]; units?: string[] }): Promise<boolean> {
+    let done = false;
     await this.#act(async () => {
       const outcome = await apiFetch<{ user: PublicUser }>(this.#bearer, `/api/v1/admin/users/${encodeURIComponent(username)}`, {
         method: 'PATCH',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ disabled }),
+        body: JSON.stringify(change),
       });
-      if (!outcome.ok) return outcome.say;
+      if (!outcome.ok) return withWords(outcome);
       this.users = this.users.map((u) => (u.username === username ? outcome.data.user : u));
+      done = true;
       return noError;
     });
+    return done;
   }
 
   /** Save `text` (the rules as JSON) as the rules in effect; false when refused (rulesError says why). */
