@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toEventRow } from '../processor/rows.ts';
 import { writeEventRows } from '../processor/write-batch.ts';
 import { unknownUnits } from './cli.ts';
+import { readGroupTitles } from './group-titles.ts';
 import { adminToken, authHeaders, signIn } from '../test/support/auth.ts';
 import { startTestPipeline, TEST_TOKEN, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
 
@@ -215,6 +216,18 @@ describe('imports, drill-down and coverage through the api (real engine)', () =>
     const importAs = (token: string) => as(token, '/api/v1/directory/units', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'id,name,level,parent\nb5,Booth 5,booth,m2\n' });
     expect((await importAs(lead)).status).toBe(403);
     expect((await importAs(admin)).status).toBe(200);
+  });
+
+  it('names two groups of one unit with the same title apart by the end of their ids', async () => {
+    const groups = 'id,unit,category,title\nwa:120363041234567890@g.us,b1,youth,Yuva\nwa:120363049999991111@g.us,b1,youth,Yuva\nwa:120363040000002222@g.us,b2,youth,Yuva\nwa:t1,b1,youth,Mahila\n';
+    expect((await importFile(pipeline, 'groups', groups)).status).toBe(200);
+    const titles = await readGroupTitles(pipeline.store!.client, ['wa:120363041234567890@g.us', 'wa:120363049999991111@g.us', 'wa:120363040000002222@g.us', 'wa:t1', 'wa:none']);
+    expect(Object.fromEntries(titles)).toEqual({
+      'wa:120363041234567890@g.us': 'Yuva · …7890',
+      'wa:120363049999991111@g.us': 'Yuva · …1111',
+      'wa:120363040000002222@g.us': 'Yuva',
+      'wa:t1': 'Mahila',
+    });
   });
 });
 
