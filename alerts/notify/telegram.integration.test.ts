@@ -142,7 +142,7 @@ describe('Telegram notifications end to end', () => {
   });
 
   it('links a lead\'s chat with a one-time code sent as /start through the webhook', async () => {
-    expect(await (await api('/api/v1/me/notify', { token: leadToken })).json()).toEqual({ language: 'en', telegram: { available: true, linked: false } });
+    expect(await (await api('/api/v1/me/notify', { token: leadToken })).json()).toMatchObject({ language: 'en', channels: { telegram: { available: true, linked: false } } });
     const put = await api('/api/v1/me/notify', { method: 'PUT', token: leadToken, body: JSON.stringify({ language: 'hi' }) });
     expect(put.status).toBe(200);
     expect((await api('/api/v1/me/notify', { method: 'PUT', token: leadToken, body: JSON.stringify({ language: 'fr' }) })).status).toBe(400);
@@ -167,7 +167,7 @@ describe('Telegram notifications end to end', () => {
     expect((await webhook(start(LEAD_CHAT, 1), '')).status).toBe(401);
     expect((await webhook(start(LEAD_CHAT, 1), 'a-wrong-secret-token-value')).status).toBe(403);
     expect((await webhook(start(LEAD_CHAT, 1))).status).toBe(200);
-    expect(await (await api('/api/v1/me/notify', { token: leadToken })).json()).toEqual({ language: 'hi', telegram: { available: true, linked: true } });
+    expect(await (await api('/api/v1/me/notify', { token: leadToken })).json()).toMatchObject({ language: 'hi', channels: { telegram: { available: true, linked: true } } });
     const confirmation = telegram.calls.find((c) => c.method === 'sendMessage' && c.body.chat_id === LEAD_CHAT);
     expect(confirmation?.body.text).toContain('lead-north');
     expect(confirmation?.body.text).toContain('जुड़ गई');
