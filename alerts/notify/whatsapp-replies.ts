@@ -6,6 +6,7 @@
  * alert as the user whose WhatsApp number sent it (acknowledge.ts: the same check as Telegram's button).
  * Statuses of other messages (the groups') are not ours: they stay ignored as before.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Logger } from '../../common/logger.ts';
 import { phoneNumberOf } from '../../common/phone.ts';
@@ -48,7 +49,8 @@ export function createWhatsAppReplies(options: WhatsAppRepliesOptions): WhatsApp
     const { id, status: state } = parsed.data;
     const delivery = await options.store.deliveryOf('whatsapp', id);
     if (!delivery) return false;
-    if (!(await options.store.claim(`status\u0000${id}\u0000${state}`, 'webhook', options.now()))) return false;
+    // A fresh owner per status seen: a repeat of it (in this delivery or a later one) finds the claim taken.
+    if (!(await options.store.claim(`status\u0000${id}\u0000${state}`, randomUUID(), options.now()))) return false;
     const seconds = Number(parsed.data.timestamp);
     const error = parsed.data.errors?.[0];
     await options.store.record([{
