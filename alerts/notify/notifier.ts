@@ -49,7 +49,7 @@ export interface NotifierOptions {
   sleep: (ms: number) => Promise<void>;
   counter: NotifyCounter;
   logger: Logger;
-  /** This process's name in claims (default: a random id per notifier). */
+  /** This process's name in claims (default: a random id per notifier), for whoever reads notify_claims. */
   owner?: string;
 }
 
@@ -78,6 +78,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const { store, counter } = options;
   const channelByName = new Map(options.channels.map((c) => [c.name, c]));
 
+  // A fresh owner per claim: the same process seeing the same record again (the bus redelivers) is refused too.
+  const claim = (key: string) => store.claim(key, `${owner}/${randomUUID()}`, options.now());
   const record = (entries: LedgerEntry[]) => store.record(entries).catch((error: unknown) => log.warn({ err: error }, 'could not record a notification'));
 
   /** The user's set-up channels, in their order, with their addresses. */
@@ -113,7 +115,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   /** One notice to one user: their channels in order, the next when one gives up. */
   async function deliver(username: string, prefs: NotifyPrefs, notice: Notice, key: (channel: NotifyChannel) => string, alertIds: string[]): Promise<void> {
     for (const { channel, address } of await routes(username, prefs)) {
-      if (!(await store.claim(key(channel.name), owner, options.now()))) {
+      if (!(await claim(key(channel.name)))) {
         counter.inc({ channel: channel.name, outcome: 'duplicate' });
         const gaveUp = (await store.ledger(alertIds[0]!)).some((e) => e.username === username && e.channel === channel.name && e.status === 'gave_up');
         if (gaveUp) continue;
@@ -127,7 +129,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   async function keep(kind: Pending['kind'], username: string, alert: Alert, change: AlertChange, dueAt: number, prefs: NotifyPrefs): Promise<void> {
     const first = (await routes(username, prefs))[0];
     if (!first) return;
-    if (!(await store.claim(`${kind}\u0000${alert.id}\u0000${username}\u0000${change}`, owner, options.now()))) return;
+    if (!(await claim(`${kind}\u0000${alert.id}\u0000${username}\u0000${change}`))) return;
     await store.addPending([{ kind, username, alertId: alert.id, change, dueAt }]);
     const status: DeliveryStatus = kind === 'held' ? 'held' : 'digest';
     await record([{ alertId: alert.id, username, channel: first.channel.name, providerMessageId: '', status, error: '', attempt: 0, at: options.now() }]);

@@ -287,12 +287,13 @@ export function createNotifyStore(client: ClickHouseClient, options: { cipher?: 
       await insert('notify_pending', items.map((p) => ({ kind: p.kind, username: p.username, alert_id: p.alertId, change: p.change, due_at: p.dueAt, done: 0, version: nextVersion() })));
     },
     async duePending(kind, now) {
-      const found = await rows<{ username: string; alert_id: string; change: 'fired' | 'escalated'; due_at: string }>(
-        `SELECT username, alert_id, change, toUnixTimestamp64Milli(due_at) AS due_at FROM notify_pending FINAL
+      // The alias must not be `due_at`: ClickHouse would read it in WHERE too.
+      const found = await rows<{ username: string; alert_id: string; change: 'fired' | 'escalated'; due_ms: string }>(
+        `SELECT username, alert_id, change, toUnixTimestamp64Milli(due_at) AS due_ms FROM notify_pending FINAL
          WHERE kind = {kind:String} AND done = 0 AND due_at <= fromUnixTimestamp64Milli({now:Int64}) ORDER BY username, due_at, alert_id`,
         { kind, now },
       );
-      return found.map((r) => ({ kind, username: r.username, alertId: r.alert_id, change: r.change, dueAt: Number(r.due_at) }));
+      return found.map((r) => ({ kind, username: r.username, alertId: r.alert_id, change: r.change, dueAt: Number(r.due_ms) }));
     },
     async donePending(items) {
       if (items.length === 0) return;
