@@ -12,13 +12,11 @@ import { z } from 'zod';
 import type { RequireUser } from '../access/require-user.ts';
 import { userLocals } from '../access/require-user.ts';
 import type { UsersRepository } from '../../access/users-repository.ts';
-import { maskEmail, maskNumber } from '../../alerts/notify/contacts-crypto.ts';
-import { completeOrder, isTimeZone, minutesOf, NOTIFY_CHANNELS, NOTIFY_LANGUAGES, RULE_MODES, type NotifyPrefs } from '../../alerts/notify/prefs.ts';
+import { changeSettings, settingsOf } from '../../alerts/notify/settings.ts';
 import type { NotifyStore } from '../../alerts/notify/store.ts';
 import { summarise } from '../../alerts/notify/store.ts';
 import type { AlertRepository } from '../../alerts/repository.ts';
-import { ALERT_RULE_NAMES, mayReadAlert } from '../../common/contracts/alerts.ts';
-import { phoneNumberOf } from '../../common/phone.ts';
+import { mayReadAlert } from '../../common/contracts/alerts.ts';
 import { MINUTE_MS } from '../../common/time.ts';
 import { answerError, answerInvalid } from '../errors.ts';
 
@@ -39,84 +37,18 @@ export interface NotifyRouterDeps {
 }
 
 const linkSchema = z.object({ username: z.string().trim().min(1).max(200).optional() }).strict();
-const time = z.string().refine((t) => minutesOf(t) !== undefined, 'a 24-hour time HH:MM, e.g. 22:00');
-const prefsSchema = z
-  .object({
-    language: z.enum(NOTIFY_LANGUAGES, { errorMap: () => ({ message: `language must be one of ${NOTIFY_LANGUAGES.join(', ')}` }) }),
-    timeZone: z.string().max(64).refine(isTimeZone, 'timeZone must be an IANA time zone such as Asia/Kolkata'),
-    quietHours: z.object({ from: time, to: time }).strict().refine((q) => q.from !== q.to, 'quiet hours must end at another time than they start').nullable(),
-    ruleModes: z.record(z.enum(ALERT_RULE_NAMES, { errorMap: () => ({ message: `ruleModes keys are rules: ${ALERT_RULE_NAMES.join(', ')}` }) }), z.enum(RULE_MODES, { errorMap: () => ({ message: 'each rule is "immediate" or "digest"' }) })),
-    order: z.array(z.enum(NOTIFY_CHANNELS, { errorMap: () => ({ message: `order lists channels: ${NOTIFY_CHANNELS.join(', ')}` }) })).max(NOTIFY_CHANNELS.length),
-    // Contacts are checked below, so that no error message ever repeats them.
-    whatsapp: z.string().max(40, 'whatsapp is too long for a phone number').nullable(),
-    email: z.string().max(254, 'email is too long for an address').nullable(),
-  })
-  .partial()
-  .strict();
-
-const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-
-export interface NotifyAnswer extends NotifyPrefs {
-  channels: {
-    telegram: { available: boolean; linked: boolean };
-    whatsapp: { available: boolean; number: string | null };
-    email: { available: boolean; address: string | null };
-  };
-}
-
 export function createNotifyRouter(deps: NotifyRouterDeps): Router {
   const router = express.Router();
   const people = deps.requireUser('admin', 'monitor', 'lead', 'analyst');
   const admins = deps.requireUser('admin');
   const body = express.json({ limit: '8kb' });
 
-  async function answerFor(username: string): Promise<NotifyAnswer> {
-    const [prefs, chat, contacts] = await Promise.all([deps.store.prefs(username), deps.store.telegramChat(username), deps.store.contacts(username)]);
-    return {
-      ...prefs,
-      channels: {
-        telegram: { available: deps.channelsOn.telegram, linked: chat !== undefined },
-        whatsapp: { available: deps.channelsOn.whatsapp, number: contacts.whatsapp ? maskNumber(contacts.whatsapp) : null },
-        email: { available: deps.channelsOn.email, address: contacts.email ? maskEmail(contacts.email) : null },
-      },
-    };
-  }
-
-  /** Applies a PUT body to a user's settings; false when it answered an error. */
-  async function update(res: Response, username: string, raw: unknown): Promise<boolean> {
-    const parsed = prefsSchema.safeParse(raw ?? {});
-    if (!parsed.success) {
-      answerInvalid(res, parsed.error);
-      return false;
-    }
-    const { whatsapp, email, ...rest } = parsed.data;
-    const contactsGiven = whatsapp !== undefined || email !== undefined;
-    if (contactsGiven && !deps.store.contactsOn) {
-      answerError(res, 503, 'unavailable', 'contacts cannot be kept: set NOTIFY_CONTACTS_KEY on the server');
-      return false;
-    }
-    const number = whatsapp ? phoneNumberOf(whatsapp, deps.defaultCountry) : undefined;
-    if (whatsapp && !number) {
-      answerError(res, 400, 'invalid-request', 'whatsapp is not a valid phone number: write it with its country code, e.g. +91 98765 43210', { field: 'whatsapp' });
-      return false;
-    }
-    const address = email?.trim();
-    if (address && !EMAIL.test(address)) {
-      answerError(res, 400, 'invalid-request', 'email is not a valid address: write it as name@example.org', { field: 'email' });
-      return false;
-    }
-    if (Object.keys(rest).length > 0) {
-      const prefs = await deps.store.prefs(username);
-      await deps.store.setPrefs(username, { ...prefs, ...rest, order: rest.order ? completeOrder(rest.order) : prefs.order });
-    }
-    if (contactsGiven) {
-      const contacts = await deps.store.contacts(username);
-      await deps.store.setContacts(username, {
-        whatsapp: whatsapp === undefined ? contacts.whatsapp : (number ?? undefined),
-        email: email === undefined ? contacts.email : address || undefined,
-      });
-    }
-    return true;
+  /** Applies a PUT body; false when it answered the refusal. */
+  async function update(res: Response, username: string, body: unknown): Promise<boolean> {
+    const outcome = await changeSettings(deps.store, username, body, deps.defaultCountry);
+    if (outcome.ok) return true;
+    answerError(res, outcome.status, outcome.status === 503 ? 'unavailable' : 'invalid-request', outcome.error, outcome.field ? { field: outcome.field } : {});
+    return false;
   }
 
   /** The user an admin names; undefined (answered 404) when there is none. */
@@ -127,22 +59,22 @@ export function createNotifyRouter(deps: NotifyRouterDeps): Router {
   }
 
   router.get('/api/v1/me/notify', people, async function readPrefs(_req, res) {
-    res.json(await answerFor(userLocals(res).user.username));
+    res.json(await settingsOf(deps.store, userLocals(res).user.username, deps.channelsOn));
   });
 
   router.put('/api/v1/me/notify', people, body, async function writePrefs(req, res) {
     const { username } = userLocals(res).user;
-    if (await update(res, username, req.body)) res.json(await answerFor(username));
+    if (await update(res, username, req.body)) res.json(await settingsOf(deps.store, username, deps.channelsOn));
   });
 
   router.get('/api/v1/users/:username/notify', admins, async function readUserPrefs(req, res) {
     const username = await named(res, String(req.params.username));
-    if (username) res.json(await answerFor(username));
+    if (username) res.json(await settingsOf(deps.store, username, deps.channelsOn));
   });
 
   router.put('/api/v1/users/:username/notify', admins, body, async function writeUserPrefs(req, res) {
     const username = await named(res, String(req.params.username));
-    if (username && (await update(res, username, req.body))) res.json(await answerFor(username));
+    if (username && (await update(res, username, req.body))) res.json(await settingsOf(deps.store, username, deps.channelsOn));
   });
 
   router.delete('/api/v1/me/telegram', people, async function unlinkTelegram(_req, res) {
