@@ -28,12 +28,22 @@ export interface FakeWhatsApp {
   close(): Promise<void>;
 }
 
-const read = (req: IncomingMessage) =>
+export const readText = (req: IncomingMessage) =>
   new Promise<string>((resolve) => {
     let text = '';
     req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
     req.on('end', () => resolve(text));
   });
+
+/** A JSON request's body, or what is wrong with it (not JSON, unreadable). */
+export function jsonBody(req: IncomingMessage, text: string): Record<string, unknown> | string {
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return 'not JSON';
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return 'unreadable JSON';
+  }
+}
 
 export function startFakeWhatsApp(options: { version: string; phoneNumberId: string; accessToken: string }): Promise<FakeWhatsApp> {
   const calls: WhatsAppCall[] = [];
@@ -44,7 +54,7 @@ export function startFakeWhatsApp(options: { version: string; phoneNumberId: str
   const server = createServer(async (req, res) => {
     const answer = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const error = (status: number, code: number, message: string) => answer(status, { error: { message, type: 'OAuthException', code, error_data: { messaging_product: 'whatsapp', details: message }, fbtrace_id: 'AbCdEf' } });
-    const text = await read(req);
+    const text = await readText(req);
     const problem = (what: string) => {
       problems.push(`${req.method} ${req.url}: ${what}`);
       error(400, 100, `(#100) Invalid parameter: ${what}`);
@@ -52,13 +62,8 @@ export function startFakeWhatsApp(options: { version: string; phoneNumberId: str
     if (req.method !== 'POST') return problem('not POST');
     if (req.url !== `/${options.version}/${options.phoneNumberId}/messages`) return problem('not /{version}/{phone number id}/messages');
     if (req.headers.authorization !== `Bearer ${options.accessToken}`) return error(401, 190, 'Error validating access token');
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return problem('not JSON');
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return problem('unreadable JSON');
-    }
+    const body = jsonBody(req, text);
+    if (typeof body === 'string') return problem(body);
     if (body.messaging_product !== 'whatsapp') return problem('messaging_product must be "whatsapp"');
     if (body.recipient_type !== undefined && body.recipient_type !== 'individual') return problem('recipient_type must be "individual"');
     if (typeof body.to !== 'string' || !/^\+?\d{8,15}$/.test(body.to)) return problem('to must be a phone number');
