@@ -81,6 +81,32 @@ describe('the notifier', () => {
   });
 });
 
+describe('the fall-back', () => {
+  const alert = { id: 'y'.repeat(32), rule: 'group-inactive', message: 'quiet', details: {}, unit: 'div-n', division: 'div-n', since: 0, recipients: ['lead'], escalatedTo: [] } as unknown as Alert;
+  const channel = (name: 'telegram' | 'whatsapp', sent: string[]) => ({ name, send: async () => (sent.push(name), { ok: true as const, providerMessageId: `${name}-1` }) });
+
+  it('after a restart, moves past a channel the ledger shows given up instead of stopping at its claim', async () => {
+    const sent: string[] = [];
+    const entries: LedgerEntry[] = [{ alertId: alert.id, username: 'lead', channel: 'telegram', providerMessageId: '', status: 'gave_up', error: 'chat not found', attempt: 2, at: 1 }];
+    const store = {
+      prefs: async () => ({ ...DEFAULT_PREFS }),
+      contacts: async () => ({ whatsapp: '+919876543210' }),
+      telegramChat: async () => 42,
+      claim: async (key: string) => !key.endsWith('telegram'),
+      ledger: async () => entries,
+      record: async (e: LedgerEntry[]) => void entries.push(...e),
+    } as unknown as NotifyStore;
+    const time = fakeTime();
+    const notifier = createNotifier({
+      store, channels: [channel('telegram', sent), channel('whatsapp', sent)], alerts: { get: async () => undefined }, digestHour: 8, digestCap: 20,
+      policy: { maxAttempts: 2, backoffMs: 1, maxBackoffMs: 1 }, now: time.now, sleep: time.sleep, counter: { inc: () => undefined }, logger: createLogger('silent'),
+    });
+    await notifier.notify({ kind: 'alert', change: 'escalated', alert: { ...alert, escalatedTo: ['lead'] } });
+    expect(sent).toEqual(['whatsapp']);
+    expect(entries.at(-1)).toMatchObject({ channel: 'whatsapp', status: 'sent', providerMessageId: 'whatsapp-1' });
+  });
+});
+
 describe("the bot's words", () => {
   it('are said in English and Hindi, with the same placeholders', () => {
     for (const key of Object.keys(BOT_TEXTS.en) as (keyof typeof BOT_TEXTS.en)[]) {
