@@ -52,6 +52,8 @@ const SERVER_FILES = [
   'alerts/alerts-routing.integration.test.ts',
   'alerts/inbox.integration.test.ts',
   'alerts/notify/telegram.integration.test.ts',
+  'alerts/notify/channels.integration.test.ts',
+  'alerts/notify/schedule.integration.test.ts',
   'processor/dedupe.integration.test.ts',
   'test/odd-input.integration.test.ts',
   'api/sql/sql.integration.test.ts',

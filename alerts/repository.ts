@@ -4,7 +4,7 @@
  * here on every tick, so restarts and rebalances neither lose nor re-fire open alerts.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { AckChannel, Alert, AlertGroupBy, AlertListState, AlertMessage, AlertRuleName, AlertState, AlertStateCounts, Digest, SubjectKind } from '../common/contracts/alerts.ts';
+import { ACK_CHANNELS, type AckChannel, type Alert, type AlertGroupBy, type AlertListState, type AlertMessage, type AlertRuleName, type AlertState, type AlertStateCounts, type Digest, type SubjectKind } from '../common/contracts/alerts.ts';
 
 interface AlertRow {
   alert_id: string;
@@ -77,7 +77,7 @@ function fromRow(row: AlertRow): Alert {
     id: row.alert_id, rule: row.rule, subjectKind: row.subject_kind, subject: row.subject, division: row.division, divisions: row.divisions, unit: row.unit_id, unitPath: row.unit_path,
     category: row.category, state, message: row.message, details, since: Number(row.since), firedAt: Number(row.fired_at),
     acknowledgedAt, acknowledgedBy: acknowledgedAt !== null ? row.acknowledged_by : null,
-    acknowledgedVia: acknowledgedAt !== null && (row.acknowledged_via === 'board' || row.acknowledged_via === 'telegram') ? row.acknowledged_via : null, resolvedAt, escalatedAt: num(row.escalated_at),
+    acknowledgedVia: acknowledgedAt !== null && (ACK_CHANNELS as readonly string[]).includes(row.acknowledged_via ?? '') ? (row.acknowledged_via as AckChannel) : null, resolvedAt, escalatedAt: num(row.escalated_at),
     escalatedUnit: row.escalated_unit, recipients: row.recipients, escalatedTo: row.escalated_to, version: Number(row.version),
     snoozedUntil: state === 'firing' ? num(row.snoozed_until) : null, snoozedBy: state === 'firing' && row.snoozed_until !== null ? row.snoozed_by : null,
   };

@@ -23,9 +23,8 @@ import { loadAlertRules, type AlertRules } from './rules.ts';
 import { createRulesBook, type RulesBook } from './rules-store.ts';
 import { startAlertsWorker, type AlertsWorker } from './worker.ts';
 import { createNotifier } from './notify/notifier.ts';
-import { telegramBot, TELEGRAM_MESSAGES_PER_SECOND, type NotifyConfig } from './notify/setup.ts';
+import { contactsCipher, notifyChannels, NOTIFY_DEFAULTS, type NotifyConfig } from './notify/setup.ts';
 import { createNotifyStore } from './notify/store.ts';
-import { createRateLimit } from './notify/telegram.ts';
 
 export type AlertsConfig = Pick<Config, 'KAFKA_TOPIC_PREFIX' | 'ALERT_RULES_FILE' | 'ALERT_TICK_MS' | 'ALERT_WEBHOOK_URLS' | 'ALERT_WEBHOOK_SECRET' | 'ALERT_WEBHOOK_MAX_ATTEMPTS' | 'ALERT_WEBHOOK_BACKOFF_MS'> &
   Partial<NotifyConfig>;
@@ -115,19 +114,31 @@ export async function startAlertsService(options: AlertsServiceOptions): Promise
   const metrics = createAlertMetrics(options.metrics);
   const emptyIndex = createDirectoryIndex();
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const bot = telegramBot({ TELEGRAM_API_BASE: 'https://api.telegram.org', ...config });
-  const notifier = bot
-    ? createNotifier({
-        store: createNotifyStore(client),
-        bot,
-        policy: { maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, backoffMs: config.ALERT_WEBHOOK_BACKOFF_MS, maxBackoffMs: 30_000 },
-        rateLimit: createRateLimit(TELEGRAM_MESSAGES_PER_SECOND, now, sleep),
-        now,
-        sleep,
-        counter: metrics.notifications,
-        logger,
-      })
+  const notifyConfig: NotifyConfig = { ...NOTIFY_DEFAULTS, ...config } as NotifyConfig;
+  const channels = notifyChannels(notifyConfig, now, sleep);
+  const notifier =
+    channels.length > 0
+      ? createNotifier({
+          store: createNotifyStore(client, { cipher: contactsCipher(notifyConfig) }),
+          channels,
+          alerts: alerts.repository,
+          policy: { maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, backoffMs: config.ALERT_WEBHOOK_BACKOFF_MS, maxBackoffMs: 30_000 },
+          digestHour: notifyConfig.NOTIFY_DIGEST_HOUR,
+          digestCap: notifyConfig.NOTIFY_DIGEST_CAP,
+          now,
+          sleep,
+          counter: metrics.notifications,
+          logger,
+        })
+      : undefined;
+  // Held messages and digests come due on their own: every instance looks (claims keep them single).
+  let ticking = Promise.resolve();
+  const timer = notifier
+    ? setInterval(() => {
+        ticking = ticking.then(() => notifier.tick()).catch((error: unknown) => logger.warn({ err: error }, 'notification tick failed'));
+      }, notifyConfig.NOTIFY_TICK_MS)
     : undefined;
+  timer?.unref();
   const webhooks = createDeliverer({
     targets: webhookTargets(config),
     policy: { maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, backoffMs: config.ALERT_WEBHOOK_BACKOFF_MS, maxBackoffMs: 30_000, timeoutMs: 10_000 },
@@ -166,5 +177,12 @@ export async function startAlertsService(options: AlertsServiceOptions): Promise
       await notifier?.notify(message);
     },
   });
-  return { worker, stop: () => worker.stop() };
+  return {
+    worker,
+    async stop() {
+      clearInterval(timer);
+      await ticking;
+      await worker.stop();
+    },
+  };
 }

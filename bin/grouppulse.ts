@@ -7,6 +7,7 @@
 import 'dotenv/config';
 import { Command } from 'commander';
 import { registerUserCommands } from '../access/cli.ts';
+import { registerNotifyCommand } from '../alerts/notify/cli.ts';
 import { exitWithError, loadConfigOrExit } from '../common/cli.ts';
 import type { Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
@@ -132,6 +133,7 @@ async function run(roles: Roles, distributed: boolean): Promise<void> {
 
 const program = new Command('grouppulse').description('Real-time activity monitoring for networks of chat groups');
 registerUserCommands(program, unknownUnits);
+registerNotifyCommand(program.commands.find((c) => c.name() === 'users')!);
 program
   .command('start')
   .description('run ingest + processor + api + board in one process')

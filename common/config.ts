@@ -157,6 +157,46 @@ const configSchema = z.object({
   TELEGRAM_BOT_USERNAME: optionalString,
   /** The Bot API's base URL (tests point it at a local server). */
   TELEGRAM_API_BASE: z.string().url().default('https://api.telegram.org'),
+  /**
+   * Personal alert notifications on WhatsApp (alerts/notify/whatsapp.ts): the Cloud API's access token (a
+   * system user's permanent token) and the business phone number's id; unset = no WhatsApp notifications.
+   * The approved template (WHATSAPP_TEMPLATE_NAME) has a body with {{1}} (heading) and {{2}} (the alert),
+   * and one quick-reply button; its languages per user language in WHATSAPP_TEMPLATE_LANGUAGES (`en:en,hi:hi`).
+   */
+  WHATSAPP_ACCESS_TOKEN: secret,
+  WHATSAPP_PHONE_NUMBER_ID: optionalString,
+  /** The Graph API's base URL (tests point it at a local server) and version. */
+  WHATSAPP_API_BASE: z.string().url().default('https://graph.facebook.com'),
+  WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'a Graph API version such as v21.0').default('v21.0'),
+  WHATSAPP_TEMPLATE_NAME: z.string().regex(/^[a-z0-9_]{1,512}$/, 'a template name: lower-case letters, digits, _').default('grouppulse_alert'),
+  WHATSAPP_TEMPLATE_LANGUAGES: z
+    .string()
+    .default('en:en,hi:hi')
+    .transform((text, ctx) => {
+      const pairs = Object.fromEntries(text.split(',').map((p) => p.trim().split(':').map((v) => v.trim())).filter((p) => p.length === 2 && p[1]));
+      if (!pairs.en || !pairs.hi) {
+        ctx.addIssue({ code: 'custom', message: 'the template language for en and hi, e.g. en:en_US,hi:hi' });
+        return z.NEVER;
+      }
+      return { en: pairs.en as string, hi: pairs.hi as string };
+    }),
+  /** Personal alert notifications by email (alerts/notify/email.ts): smtp(s)://user:pass@host:port; unset = no email. */
+  SMTP_URL: secret,
+  /** The sender of notification emails, e.g. "GroupPulse <alerts@example.org>". */
+  NOTIFY_EMAIL_FROM: optionalString,
+  /** Where people open the board (the base of the emails' acknowledge links), e.g. https://pulse.example.org. */
+  BOARD_PUBLIC_URL: z.string().url().optional(),
+  /** HMAC key of the emails' acknowledge links (alerts/notify/ack-link.ts); the email channel does not start without it. */
+  NOTIFY_LINK_SECRET: secret,
+  /** How long an acknowledge link works. */
+  NOTIFY_LINK_TTL_HOURS: positiveInt(48),
+  /** Key (any long random text) the users' WhatsApp numbers and emails are encrypted with (AES-256-GCM, key by HKDF); needed to keep them. */
+  NOTIFY_CONTACTS_KEY: secret,
+  /** Local hour (in each user's time zone) of the daily digest, and the most alerts it lists before "and N more". */
+  NOTIFY_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(8),
+  NOTIFY_DIGEST_CAP: positiveInt(20),
+  /** How often held messages (quiet hours over) and due digests are looked for. */
+  NOTIFY_TICK_MS: positiveInt(60_000),
   /** Accepted event times: at most this many days in the past (older = rejected per event, e.g. exports of old chats). */
   INGEST_MAX_PAST_DAYS: positiveInt(730),
   /** Accepted event times: at most this many minutes ahead of the ingest clock (clock skew allowance). */
@@ -237,6 +277,15 @@ const configSchema = z.object({
   }
   if (config.AUTH_SESSION_IDLE_HOURS > config.AUTH_SESSION_MAX_DAYS * 24) {
     context.addIssue({ code: 'custom', path: ['AUTH_SESSION_IDLE_HOURS'], message: 'must be at most AUTH_SESSION_MAX_DAYS in hours' });
+  }
+  if (config.SMTP_URL && (!config.NOTIFY_LINK_SECRET || !config.NOTIFY_EMAIL_FROM || !config.BOARD_PUBLIC_URL)) {
+    context.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'email notifications need NOTIFY_LINK_SECRET, NOTIFY_EMAIL_FROM and BOARD_PUBLIC_URL too' });
+  }
+  if (config.WHATSAPP_ACCESS_TOKEN && !config.WHATSAPP_PHONE_NUMBER_ID) {
+    context.addIssue({ code: 'custom', path: ['WHATSAPP_ACCESS_TOKEN'], message: 'WhatsApp notifications need WHATSAPP_PHONE_NUMBER_ID too' });
+  }
+  if ((config.SMTP_URL || config.WHATSAPP_ACCESS_TOKEN) && !config.NOTIFY_CONTACTS_KEY) {
+    context.addIssue({ code: 'custom', path: ['NOTIFY_CONTACTS_KEY'], message: 'WhatsApp and email notifications keep numbers and addresses encrypted: set NOTIFY_CONTACTS_KEY' });
   }
   // Raw events gone before their ids' window ends: a late copy of one could not be told from a new event's.
   if (config.EVENTS_RETENTION_DAYS > 0 && config.EVENTS_RETENTION_DAYS <= config.DEDUP_WINDOW_DAYS) {

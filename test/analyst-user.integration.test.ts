@@ -29,7 +29,7 @@ const SERVICE = [
   'source_last_seen', 'source_heartbeats', 'directory_version', 'directory_group_paths_ready', 'group_aliases',
   // People's names and numbers, and the representatives' register; snoozes and rule edits; message reach; personal notifications.
   'directory_contacts', 'directory_representatives', 'alert_snoozes', 'alert_rules_edits', 'reach_first_seen', 'reach_forwarded', 'reach_marks',
-  'notify_telegram_links', 'notify_prefs', 'notify_link_codes', 'notify_claims', 'notify_deliveries',
+  'notify_telegram_links', 'notify_prefs', 'notify_link_codes', 'notify_claims', 'notify_deliveries', 'notify_contacts', 'notify_pending',
 ];
 /** Tables that are not data: the views (they write into the tables above) and the migration lock. */
 const notData = (name: string) => name.endsWith('_mv') || name.startsWith('schema_migrations_lock_');

@@ -7,15 +7,15 @@
  * Everything else is not the bot's: the group-activity mapping (ingest/webhooks/telegram-map.ts) handles it.
  */
 import { z } from 'zod';
-import { mayReadAlert, type Alert, type AlertMessage } from '../../common/contracts/alerts.ts';
+import type { AlertMessage } from '../../common/contracts/alerts.ts';
 import type { Logger } from '../../common/logger.ts';
-import { scopeOf } from '../../access/roles.ts';
 import type { UsersRepository } from '../../access/users-repository.ts';
 import type { AlertRepository } from '../repository.ts';
 import type { NotifyCounter } from './notifier.ts';
 import type { NotifyStore } from './store.ts';
 import type { BotApi } from './telegram.ts';
-import { BOT_TEXTS, botText } from './texts.ts';
+import { createAcknowledgeAs } from './acknowledge.ts';
+import { ackIdOf, BOT_TEXTS, botText } from './texts.ts';
 
 export interface BotUpdatesOptions {
   store: NotifyStore;
@@ -44,6 +44,7 @@ export type BotUpdateHandler = (update: unknown) => Promise<boolean>;
 
 export function createBotUpdateHandler(options: BotUpdatesOptions): BotUpdateHandler {
   const log = options.logger.child({ component: 'alerts-notify-bot' });
+  const acknowledgeAs = createAcknowledgeAs(options);
 
   async function reply(chat: number, text: string): Promise<void> {
     const answer = await options.bot.sendMessage(chat, text, []);
@@ -66,36 +67,12 @@ export function createBotUpdateHandler(options: BotUpdatesOptions): BotUpdateHan
     await reply(chat, botText(await options.store.language(username), 'linked', { user: username }));
   }
 
-  async function mayAcknowledge(username: string, alert: Alert): Promise<boolean> {
-    const user = await options.users.get(username);
-    if (!user || user.disabled || !user.roles.some((r) => r === 'admin' || r === 'monitor' || r === 'lead')) return false;
-    return alert.recipients.includes(username) || alert.escalatedTo.includes(username) || mayReadAlert(scopeOf(user), alert);
-  }
-
   async function acknowledge(query: z.infer<typeof callbackSchema>['callback_query']): Promise<void> {
     const chat = query.message?.chat.id ?? query.from.id;
     const username = await options.store.userOfChat(chat);
     const language = username ? await options.store.language(username) : 'en';
-    const id = /^ack:([A-Za-z0-9]{1,60})$/.exec(query.data ?? '')?.[1];
-    const alert = id ? await options.alerts.get(id) : undefined;
-    let text: string;
-    if (!username || !alert || !(await mayAcknowledge(username, alert))) {
-      text = botText(language, 'notYours');
-      options.counter.inc({ channel: 'telegram', outcome: 'ack_refused' });
-    } else if (alert.state === 'acknowledged') {
-      text = botText(language, 'alreadyAcknowledged');
-    } else if (alert.state === 'resolved') {
-      text = botText(language, 'resolved');
-    } else {
-      const now = options.now();
-      await options.alerts.acknowledge(alert.id, username, now, 'telegram');
-      const acknowledged: Alert = { ...alert, state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: username, acknowledgedVia: 'telegram', snoozedUntil: null, snoozedBy: null };
-      await options.publish([{ kind: 'alert', change: 'acknowledged', alert: acknowledged }]).catch((error: unknown) => log.warn({ err: error }, 'could not publish a Telegram acknowledgement'));
-      options.counter.inc({ channel: 'telegram', outcome: 'acknowledged' });
-      log.info({ alert: alert.id, user: username }, 'alert acknowledged via Telegram');
-      text = botText(language, 'acknowledged');
-    }
-    const answer = await options.bot.answerCallbackQuery(query.id, text);
+    const outcome = await acknowledgeAs(username, ackIdOf(query.data ?? ''), 'telegram');
+    const answer = await options.bot.answerCallbackQuery(query.id, botText(language, outcome));
     if (!answer.ok) log.warn({ error: answer.description }, 'could not answer a callback query');
   }
 

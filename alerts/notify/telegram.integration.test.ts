@@ -8,13 +8,14 @@
  * and the button's callback_query acknowledges it as that lead via Telegram. After a restart, the same
  * alert redelivered from the bus is not sent twice; two processes claiming one delivery: one wins.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, AlertMessage } from '../../common/contracts/alerts.ts';
 import { TOPICS, topicName } from '../../common/topics.ts';
 import { adminToken } from '../../test/support/auth.ts';
 import { api as apiOf, LEAD_PASSWORD, signInAs } from '../../test/support/alerts.ts';
+import { jsonBody, readText } from '../../test/support/notify-servers.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from '../../test/support/pipeline.ts';
 import { createAlertRepository } from '../repository.ts';
 import { produceAlertMessages } from '../service.ts';
@@ -41,14 +42,9 @@ function startFakeTelegram(): Promise<{ server: Server; base: string; calls: Bot
   /** callback_data of messages to answer once with 429 retry_after 1. */
   const tooManyFor = new Set<string>();
   let messageId = 100;
-  const read = (req: IncomingMessage) => new Promise<string>((resolve) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-    req.on('end', () => resolve(text));
-  });
   const server = createServer(async (req, res) => {
     const answer = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    const text = await read(req);
+    const text = await readText(req);
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? '');
     const problem = (what: string) => {
       problems.push(`${req.method} ${req.url?.replace(BOT_TOKEN, '<token>')}: ${what}`);
@@ -56,13 +52,8 @@ function startFakeTelegram(): Promise<{ server: Server; base: string; calls: Bot
     };
     if (req.method !== 'POST') return problem('not POST');
     if (!match || match[1] !== BOT_TOKEN) return answer(401, { ok: false, error_code: 401, description: 'Unauthorized' });
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return problem('not JSON');
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return problem('unreadable JSON');
-    }
+    const body = jsonBody(req, text);
+    if (typeof body === 'string') return problem(body);
     const method = match[2]!;
     if (method === 'sendMessage') {
       if (typeof body.chat_id !== 'number' || !Number.isInteger(body.chat_id)) return problem('chat_id must be an integer');
@@ -142,7 +133,7 @@ describe('Telegram notifications end to end', () => {
   });
 
   it('links a lead\'s chat with a one-time code sent as /start through the webhook', async () => {
-    expect(await (await api('/api/v1/me/notify', { token: leadToken })).json()).toEqual({ language: 'en', telegram: { available: true, linked: false } });
+    expect(await (await api('/api/v1/me/notify', { token: leadToken })).json()).toMatchObject({ language: 'en', channels: { telegram: { available: true, linked: false } } });
     const put = await api('/api/v1/me/notify', { method: 'PUT', token: leadToken, body: JSON.stringify({ language: 'hi' }) });
     expect(put.status).toBe(200);
     expect((await api('/api/v1/me/notify', { method: 'PUT', token: leadToken, body: JSON.stringify({ language: 'fr' }) })).status).toBe(400);
@@ -167,7 +158,7 @@ describe('Telegram notifications end to end', () => {
     expect((await webhook(start(LEAD_CHAT, 1), '')).status).toBe(401);
     expect((await webhook(start(LEAD_CHAT, 1), 'a-wrong-secret-token-value')).status).toBe(403);
     expect((await webhook(start(LEAD_CHAT, 1))).status).toBe(200);
-    expect(await (await api('/api/v1/me/notify', { token: leadToken })).json()).toEqual({ language: 'hi', telegram: { available: true, linked: true } });
+    expect(await (await api('/api/v1/me/notify', { token: leadToken })).json()).toMatchObject({ language: 'hi', channels: { telegram: { available: true, linked: true } } });
     const confirmation = telegram.calls.find((c) => c.method === 'sendMessage' && c.body.chat_id === LEAD_CHAT);
     expect(confirmation?.body.text).toContain('lead-north');
     expect(confirmation?.body.text).toContain('जुड़ गई');

@@ -5,6 +5,8 @@ import { createNotifier, recipientsOf } from './notifier.ts';
 import type { LedgerEntry, NotifyStore } from './store.ts';
 import { createRateLimit, type BotAnswer, type BotApi } from './telegram.ts';
 import { BOT_TEXTS } from './texts.ts';
+import { telegramChannel } from './channels.ts';
+import { DEFAULT_PREFS } from './prefs.ts';
 
 /** A clock that only moves when the code under test sleeps. */
 function fakeTime() {
@@ -30,7 +32,9 @@ describe('the notifier', () => {
     const entries: LedgerEntry[] = [];
     return {
       entries,
-      language: async () => 'en',
+      prefs: async () => ({ ...DEFAULT_PREFS }),
+      contacts: async () => ({}),
+      ledger: async () => entries,
       telegramChat: async () => 42,
       claim: async () => claimed,
       record: async (e: LedgerEntry[]) => void entries.push(...e),
@@ -41,6 +45,7 @@ describe('the notifier', () => {
     return api;
   }
   const message: AlertMessage = { kind: 'alert', change: 'fired', alert };
+  const rest = { alerts: { get: async () => undefined }, digestHour: 8, digestCap: 20 };
 
   it('retries with doubling backoff, honours retry_after on 429 and gives up after the policy\'s attempts', async () => {
     const time = fakeTime();
@@ -51,7 +56,7 @@ describe('the notifier', () => {
       { ok: false, status: 500, description: 'sendMessage: HTTP 500' },
     ]);
     const outcomes: string[] = [];
-    const notifier = createNotifier({ store: s, bot: b, policy: { maxAttempts: 3, backoffMs: 100, maxBackoffMs: 1000 }, rateLimit: async () => {}, now: time.now, sleep: time.sleep, counter: { inc: (l) => outcomes.push(l.outcome) }, logger: createLogger('silent') });
+    const notifier = createNotifier({ store: s, channels: [telegramChannel(b)], ...rest, policy: { maxAttempts: 3, backoffMs: 100, maxBackoffMs: 1000 }, now: time.now, sleep: time.sleep, counter: { inc: (l) => outcomes.push(l.outcome) }, logger: createLogger('silent') });
     await notifier.notify(message);
     expect(time.slept).toEqual([100, 7000]);
     expect(s.entries.map((e) => [e.status, e.attempt])).toEqual([['failed', 1], ['failed', 2], ['gave_up', 3]]);
@@ -69,10 +74,36 @@ describe('the notifier', () => {
     const time = fakeTime();
     const b = bot([]);
     const outcomes: string[] = [];
-    const notifier = createNotifier({ store: store(false), bot: b, policy: { maxAttempts: 3, backoffMs: 100, maxBackoffMs: 1000 }, rateLimit: async () => {}, now: time.now, sleep: time.sleep, counter: { inc: (l) => outcomes.push(l.outcome) }, logger: createLogger('silent') });
+    const notifier = createNotifier({ store: store(false), channels: [telegramChannel(b)], ...rest, policy: { maxAttempts: 3, backoffMs: 100, maxBackoffMs: 1000 }, now: time.now, sleep: time.sleep, counter: { inc: (l) => outcomes.push(l.outcome) }, logger: createLogger('silent') });
     await notifier.notify(message);
     expect(b.sent).toBe(0);
     expect(outcomes).toEqual(['duplicate']);
+  });
+});
+
+describe('the fall-back', () => {
+  const alert = { id: 'y'.repeat(32), rule: 'group-inactive', message: 'quiet', details: {}, unit: 'div-n', division: 'div-n', since: 0, recipients: ['lead'], escalatedTo: [] } as unknown as Alert;
+  const channel = (name: 'telegram' | 'whatsapp', sent: string[]) => ({ name, send: async () => (sent.push(name), { ok: true as const, providerMessageId: `${name}-1` }) });
+
+  it('after a restart, moves past a channel the ledger shows given up instead of stopping at its claim', async () => {
+    const sent: string[] = [];
+    const entries: LedgerEntry[] = [{ alertId: alert.id, username: 'lead', channel: 'telegram', providerMessageId: '', status: 'gave_up', error: 'chat not found', attempt: 2, at: 1 }];
+    const store = {
+      prefs: async () => ({ ...DEFAULT_PREFS }),
+      contacts: async () => ({ whatsapp: '+919876543210' }),
+      telegramChat: async () => 42,
+      claim: async (key: string) => !key.endsWith('telegram'),
+      ledger: async () => entries,
+      record: async (e: LedgerEntry[]) => void entries.push(...e),
+    } as unknown as NotifyStore;
+    const time = fakeTime();
+    const notifier = createNotifier({
+      store, channels: [channel('telegram', sent), channel('whatsapp', sent)], alerts: { get: async () => undefined }, digestHour: 8, digestCap: 20,
+      policy: { maxAttempts: 2, backoffMs: 1, maxBackoffMs: 1 }, now: time.now, sleep: time.sleep, counter: { inc: () => undefined }, logger: createLogger('silent'),
+    });
+    await notifier.notify({ kind: 'alert', change: 'escalated', alert: { ...alert, escalatedTo: ['lead'] } });
+    expect(sent).toEqual(['whatsapp']);
+    expect(entries.at(-1)).toMatchObject({ channel: 'whatsapp', status: 'sent', providerMessageId: 'whatsapp-1' });
   });
 });
 

@@ -3,7 +3,8 @@
  * POST /v1/webhooks/whatsapp (signed deliveries). Delivery rules in docs/sources.md:
  * anything but exactly 200 makes Meta retry for up to 7 days, so a signed, readable delivery is
  * always answered 200 (rejections listed in the body — a retry would not make them better); only a
- * bus outage answers 503 so that Meta retries. Events are accepted as the source `whatsapp`.
+ * bus outage answers 503 so that Meta retries. Events are accepted as the source `whatsapp`. Statuses of
+ * the alert notifications this deployment sent and their Acknowledge replies go to `notifyReplies` first.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from '../../common/logger.ts';
@@ -26,6 +27,8 @@ export interface WhatsAppWebhookDeps {
   maxBodyBytes: number;
   rateLimit: RequestHandler;
   logger: Logger;
+  /** The notifier's own traffic: statuses of the messages it sent, the Acknowledge quick replies (alerts/notify/whatsapp-replies.ts). */
+  notifyReplies?: (payload: unknown) => Promise<unknown>;
 }
 
 export function createWhatsAppWebhookRouter(deps: WhatsAppWebhookDeps): Router {
@@ -77,6 +80,16 @@ export function createWhatsAppWebhookRouter(deps: WhatsAppWebhookDeps): Router {
     async function receiveDelivery(req: Request, res: Response) {
       const payload = readDeliveryJson(res, (req.body as Buffer).toString('utf8'), 'JSON webhook payload');
       if (payload === undefined) return;
+      if (deps.notifyReplies) {
+        try {
+          await deps.notifyReplies(payload);
+        } catch (error) {
+          // The store is out: Meta retries on anything but 200, and the replies are idempotent.
+          log.warn({ err: error }, 'could not handle notification statuses or replies, answering 503');
+          res.status(503).json({ error: 'notification replies cannot be recorded now; retry' });
+          return;
+        }
+      }
       await answerDelivery(res, log, 'WhatsApp', () => acceptMapped(deps.acceptEvents, WHATSAPP_SOURCE, mapWhatsAppPayload(payload, deps.digest)));
     },
   );

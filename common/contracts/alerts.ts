@@ -36,7 +36,7 @@ export interface Alert {
   firedAt: number;
   acknowledgedAt: number | null;
   acknowledgedBy: string | null;
-  /** How it was acknowledged: 'board' (the api) or 'telegram' (the button in the notification); null when not, or acknowledged before this was recorded (absent in older messages). */
+  /** How it was acknowledged: 'board' (the api), or 'telegram' / 'whatsapp' / 'email' (the button or link in the notification); null when not, or acknowledged before this was recorded (absent in older messages). */
   acknowledgedVia?: AckChannel | null;
   resolvedAt: number | null;
   escalatedAt: number | null;
@@ -52,7 +52,8 @@ export interface Alert {
   snoozedBy?: string | null;
 }
 
-export type AckChannel = 'board' | 'telegram';
+export const ACK_CHANNELS = ['board', 'telegram', 'whatsapp', 'email'] as const;
+export type AckChannel = (typeof ACK_CHANNELS)[number];
 
 export type AlertChangeKind = 'fired' | 'acknowledged' | 'snoozed' | 'escalated' | 'resolved';
 

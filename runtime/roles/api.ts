@@ -15,6 +15,10 @@ import { createAdminRouter } from '../../api/admin/router.ts';
 import { createAlertsRouter } from '../../api/alerts/routes.ts';
 import { createNotifyRouter } from '../../api/notify/routes.ts';
 import { createNotifyStore } from '../../alerts/notify/store.ts';
+import { createAckLinkRouter } from '../../api/notify/ack-link.ts';
+import { createAcknowledgeAs } from '../../alerts/notify/acknowledge.ts';
+import { channelsOn, contactsCipher } from '../../alerts/notify/setup.ts';
+import { createAlertMetrics } from '../../alerts/metrics.ts';
 import { createUsersRepository } from '../../access/users-repository.ts';
 import { startAlertsBroadcast, type AlertsBroadcast } from '../../api/alerts/socket.ts';
 import { createBoardRouter } from '../../api/board/routes.ts';
@@ -69,6 +73,7 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
 
   const cors = express.Router();
   cors.use('/api', corsForBoard(config.BOARD_ORIGIN));
+  const notifyStore = createNotifyStore(client, { cipher: contactsCipher(config) });
   const routers = [
     cors,
     createAuthRouter({
@@ -131,11 +136,21 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
     createReachRouter({ client, directory: directory.directory, requireUser, timeZone: config.BOARD_TIME_ZONE }),
     createAlertsRouter({ client, repository: alerts.repository, directory: directory.directory, rules: async () => (await alerts.book.refresh()).rules, requireUser, publish: alerts.publish, now: Date.now }),
     createNotifyRouter({
-      store: createNotifyStore(client),
+      store: notifyStore,
       users: createUsersRepository(client),
+      alerts: alerts.repository,
       requireUser,
       botUsername: config.TELEGRAM_BOT_USERNAME?.replace(/^@/, ''),
-      telegramOn: config.TELEGRAM_BOT_TOKEN !== undefined,
+      channelsOn: channelsOn(config),
+      defaultCountry: config.PHONE_DEFAULT_COUNTRY,
+      now: Date.now,
+    }),
+    createAckLinkRouter({
+      secret: config.NOTIFY_LINK_SECRET,
+      acknowledgeAs: createAcknowledgeAs({
+        alerts: alerts.repository, users: createUsersRepository(client), publish: alerts.publish, now: Date.now, counter: createAlertMetrics(metrics).notifications, logger,
+      }),
+      language: (username) => notifyStore.language(username),
       now: Date.now,
     }),
     createBoardStaticRouter(),

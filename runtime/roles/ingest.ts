@@ -22,7 +22,10 @@ import { combineSourceRegistries, createSourcesStore } from '../../ingest/source
 import { createStaticSourceRegistry, type SourceRegistry } from '../../ingest/sources.ts';
 import type { Role, RoleContext } from './role.ts';
 import { createBotUpdateHandler } from '../../alerts/notify/bot-updates.ts';
-import { telegramBot } from '../../alerts/notify/setup.ts';
+import { channelsOn, contactsCipher, telegramBot } from '../../alerts/notify/setup.ts';
+import { createAcknowledgeAs } from '../../alerts/notify/acknowledge.ts';
+import { createWhatsAppReplies } from '../../alerts/notify/whatsapp-replies.ts';
+import type { AlertMessage } from '../../common/contracts/alerts.ts';
 import { createNotifyStore } from '../../alerts/notify/store.ts';
 import { createAlertMetrics } from '../../alerts/metrics.ts';
 import { createAlertRepository } from '../../alerts/repository.ts';
@@ -60,23 +63,30 @@ export function buildIngest(context: RoleContext): Role {
   });
   const rateLimit = createSourceRateLimit({ limit: config.INGEST_RATE_LIMIT, windowMs: config.INGEST_RATE_WINDOW_SECONDS * 1000 });
 
-  // The notification bot's private chats and buttons (linking, acknowledging) need the store.
+  // The notifications' replies (Telegram's /start and buttons, WhatsApp's statuses and quick replies) need the store.
   const bot = client ? telegramBot(config) : undefined;
-  if (config.TELEGRAM_BOT_TOKEN && !client) logger.warn('TELEGRAM_BOT_TOKEN is set but ingest runs without ClickHouse: /start links and Acknowledge buttons are not handled here');
+  if ((config.TELEGRAM_BOT_TOKEN || config.WHATSAPP_ACCESS_TOKEN) && !client) logger.warn('notifications are set up but ingest runs without ClickHouse: their links, buttons and statuses are not handled here');
   const alertsTopic = topicName(config.KAFKA_TOPIC_PREFIX, TOPICS.alerts);
-  const botUpdates =
-    bot && client
-      ? createBotUpdateHandler({
-          store: createNotifyStore(client),
-          bot,
+  const notify = client
+    ? (() => {
+        const store = createNotifyStore(client, { cipher: contactsCipher(config) });
+        const ackDeps = {
           alerts: createAlertRepository(client),
           users: createUsersRepository(client),
-          publish: (messages) => produceAlertMessages(bus, alertsTopic, messages),
+          publish: (messages: AlertMessage[]) => produceAlertMessages(bus, alertsTopic, messages),
           now: Date.now,
           counter: createAlertMetrics(metrics).notifications,
           logger,
-        })
-      : undefined;
+        };
+        return {
+          botUpdates: bot ? createBotUpdateHandler({ ...ackDeps, store, bot }) : undefined,
+          whatsAppReplies: channelsOn(config).whatsapp
+            ? createWhatsAppReplies({ store, acknowledgeAs: createAcknowledgeAs(ackDeps), defaultCountry: config.PHONE_DEFAULT_COUNTRY, now: Date.now, counter: ackDeps.counter, logger })
+            : undefined,
+        };
+      })()
+    : undefined;
+  const botUpdates = notify?.botUpdates;
 
   const everyRequest = express.Router();
   everyRequest.use('/v1', countIngestRequests(metrics), createFailedAuthLimit(config.INGEST_AUTH_FAILURES_PER_MINUTE));
@@ -94,6 +104,7 @@ export function buildIngest(context: RoleContext): Role {
         maxBodyBytes: config.INGEST_MAX_BODY_BYTES,
         rateLimit,
         logger,
+        notifyReplies: notify?.whatsAppReplies,
       }),
       createTelegramWebhookRouter({
         secretToken: config.TELEGRAM_SECRET_TOKEN,
@@ -117,7 +128,7 @@ export function buildIngest(context: RoleContext): Role {
       }),
     ],
     async start() {
-      if (botUpdates) await bus.ensureTopics([alertsTopic]);
+      if (notify?.botUpdates || notify?.whatsAppReplies) await bus.ensureTopics([alertsTopic]);
     },
     async stop() {},
   };

@@ -1,0 +1,54 @@
+/**
+ * One interface for every notification channel: the notifier (notifier.ts) loops over a user's channels
+ * in their order and calls `send` with the user's address on that channel; each channel speaks its
+ * provider's protocol (telegram.ts, whatsapp.ts, email.ts) and words the notice in the user's language.
+ */
+import type { Alert } from '../../common/contracts/alerts.ts';
+import type { NotifyChannel, NotifyLanguage } from './prefs.ts';
+import type { BotApi } from './telegram.ts';
+import { ackData, alertText, botText, digestLines, type AlertChange } from './texts.ts';
+
+/** What to tell: one alert (with an acknowledge button or link), or the day's digest of several. */
+export type Notice = { kind: 'alert'; alert: Alert; change: AlertChange } | { kind: 'digest'; alerts: Alert[]; day: string; cap: number };
+
+export interface Recipient {
+  username: string;
+  /** The chat id, E.164 number or email address: never logged. */
+  address: string;
+  language: NotifyLanguage;
+}
+
+export type SendResult = { ok: true; providerMessageId: string } | { ok: false; error: string; retryAfterSeconds?: number };
+
+export interface Channel {
+  name: NotifyChannel;
+  send(to: Recipient, notice: Notice): Promise<SendResult>;
+}
+
+/** The same channel, each send waiting its turn under the provider's rate limit first. */
+export function rateLimited(channel: Channel, wait: () => Promise<void>): Channel {
+  return {
+    name: channel.name,
+    async send(to, notice) {
+      await wait();
+      return channel.send(to, notice);
+    },
+  };
+}
+
+/** The text of a notice, as Telegram and the email's plain part carry it. */
+export function noticeText(language: NotifyLanguage, notice: Notice): string {
+  return notice.kind === 'alert' ? alertText(language, notice.alert, notice.change) : digestLines(language, notice.alerts, notice.cap).join('\n');
+}
+
+/** Telegram: sendMessage to the linked chat, with an inline Acknowledge button for one alert. */
+export function telegramChannel(bot: BotApi): Channel {
+  return {
+    name: 'telegram',
+    async send(to, notice) {
+      const keyboard = notice.kind === 'alert' ? [[{ text: botText(to.language, 'acknowledge'), callback_data: ackData(notice.alert.id) }]] : [];
+      const answer = await bot.sendMessage(Number(to.address), noticeText(to.language, notice), keyboard);
+      return answer.ok ? { ok: true, providerMessageId: String(answer.result.message_id) } : { ok: false, error: answer.description, retryAfterSeconds: answer.retryAfterSeconds };
+    },
+  };
+}
