@@ -86,6 +86,7 @@ describe('WhatsApp and email notifications end to end', () => {
   const W = 'w'.repeat(31) + '1';
   const X = 'x'.repeat(31) + '2';
   const Y = 'y'.repeat(31) + '3';
+  const Z = 'z'.repeat(31) + '4';
 
   beforeAll(async () => {
     [whatsapp, smtp, telegram] = await Promise.all([startFakeWhatsApp(WA), startSmtp(), startChatNotFoundTelegram()]);
@@ -119,10 +120,12 @@ describe('WhatsApp and email notifications end to end', () => {
     expect((await put({ email: 'not an address' })).status).toBe(400);
     expect((await put({ timeZone: 'Mars/Olympus' })).status).toBe(400);
     expect((await put({ quietHours: { from: '25:00', to: '07:00' } })).status).toBe(400);
-    const ok = await put({ whatsapp: '+91 98765 43210', email: 'ravi@example.org', language: 'hi', order: ['whatsapp', 'email'], quietHours: null });
+    expect((await put({ useChannels: 'some' })).status).toBe(400);
+    // The first channel only, the next when it fails: the fall-backs below.
+    const ok = await put({ whatsapp: '+91 98765 43210', email: 'ravi@example.org', language: 'hi', order: ['whatsapp', 'email'], quietHours: null, useChannels: 'first' });
     expect(ok.status).toBe(200);
     const expected = {
-      language: 'hi', timeZone: 'Asia/Kolkata', quietHours: null, ruleModes: {}, order: ['whatsapp', 'email', 'telegram'],
+      language: 'hi', timeZone: 'Asia/Kolkata', quietHours: null, ruleModes: {}, order: ['whatsapp', 'email', 'telegram'], useChannels: 'first',
       channels: { telegram: { available: true, linked: false }, whatsapp: { available: true, number: '+91••••••3210' }, email: { available: true, address: 'r•••@example.org' } },
     };
     expect(await ok.json()).toEqual(expected);
@@ -167,7 +170,7 @@ describe('WhatsApp and email notifications end to end', () => {
     expect(deliveries.deliveries.some((d) => d.error !== undefined)).toBe(false);
     const forAdmin = (await (await api(`/api/v1/alerts/${W}/deliveries`, { token: admin })).json()) as { deliveries: { error?: string }[] };
     expect(forAdmin.deliveries[0]!.error).toContain('130429');
-    expect((await api(`/api/v1/alerts/${'z'.repeat(32)}/deliveries`, { token: lead })).status).toBe(404);
+    expect((await api(`/api/v1/alerts/${'v'.repeat(32)}/deliveries`, { token: lead })).status).toBe(404);
   });
 
   it('falls back to email when WhatsApp gives up; the email\'s link acknowledges via email', async () => {
@@ -212,6 +215,18 @@ describe('WhatsApp and email notifications end to end', () => {
 
     expect((await api('/api/v1/me/telegram', { method: 'DELETE', token: lead })).status).toBe(204);
     expect(((await (await api('/api/v1/me/notify', { token: lead })).json()) as { channels: { telegram: { linked: boolean } } }).channels.telegram.linked).toBe(false);
+    expect(whatsapp.problems).toEqual([]);
+  });
+
+  it('sends on every channel set up when the lead asks for all of them', async () => {
+    expect((await api('/api/v1/me/notify', { method: 'PUT', token: lead, body: JSON.stringify({ useChannels: 'all' }) })).status).toBe(200);
+    await fire(alertFor(Z, 'div-west', ['lead-west']));
+    await waitFor(() => whatsapp.calls.find((c) => c.payload === `ack:${Z}` && c.answered === 'ok'), 'the WhatsApp message', 60_000);
+    await waitFor(() => smtp.mails.find((m) => (mailPart(m.raw, 'text/plain') ?? '').includes(Z)), 'the email', 60_000);
+    // Telegram was unlinked above: the two channels set up, each once.
+    expect(brief(await rows(Z, 2))).toEqual([['whatsapp', 'sent', 1], ['email', 'sent', 1]]);
+    const summary = ((await (await api(`/api/v1/alerts/${Z}/deliveries`, { token: lead })).json()) as { summary: unknown }).summary;
+    expect(summary).toMatchObject({ sentTo: 1, failed: 0 });
     expect(whatsapp.problems).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `grouppulse users notify <username> [--whatsapp N] [--email E] [--language hi] [--order telegram,email]
+ * `grouppulse users notify <username> [--whatsapp N] [--email E] [--language hi] [--order telegram,email] [--channels all|first]
  * [--time-zone Z] [--quiet 22:00-07:00|off]`: a user's notification settings from the shell, by the same
  * rules as PUT /api/v1/users/{username}/notify (settings.ts); prints them, contacts masked. With the
  * embedded engine the server must be stopped first (one process per data directory).
@@ -16,6 +16,7 @@ interface NotifyOptions {
   email?: string;
   language?: string;
   order?: string;
+  channels?: string;
   timeZone?: string;
   quiet?: string;
 }
@@ -29,6 +30,7 @@ export function settingsBody(options: NotifyOptions): Record<string, unknown> {
   if (options.language !== undefined) body.language = options.language;
   if (options.timeZone !== undefined) body.timeZone = options.timeZone;
   if (options.order !== undefined) body.order = options.order.split(',').map((c) => c.trim()).filter(Boolean);
+  if (options.channels !== undefined) body.useChannels = options.channels;
   if (options.quiet !== undefined) {
     const [from, to] = options.quiet.split('-');
     body.quietHours = clear(options.quiet) === null ? null : { from, to };
@@ -44,6 +46,7 @@ export function registerNotifyCommand(users: Command): void {
     .option('--email <address>', 'email address ("off" removes it)')
     .option('--language <language>', 'en or hi')
     .option('--order <channels>', 'channels in the order to try them, e.g. telegram,whatsapp,email')
+    .option('--channels <all|first>', 'all: every channel set up gets each alert; first: the first in the order, the next only when it fails')
     .option('--time-zone <zone>', 'IANA time zone of the quiet hours and the digest, e.g. Asia/Kolkata')
     .option('--quiet <from-to>', 'quiet hours, e.g. 22:00-07:00 ("off" for none)')
     .action(async (username: string, options: NotifyOptions) => {

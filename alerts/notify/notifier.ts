@@ -5,8 +5,8 @@
  * their daily digest (both kept in notify_pending, so they survive a restart, and released by `tick`),
  * else it is sent now.
  *
- * Sending tries the user's channels in their order, skipping those they have not set up; when one gives
- * up (after the policy's attempts) the next is tried. No duplicates: before sending on a channel, the
+ * Sending goes to every channel the user set up, or (useChannels 'first') tries them in their order, the
+ * next only when one gives up (after the policy's attempts). No duplicates: before sending on a channel, the
  * (alert, user, channel) delivery is claimed in ClickHouse (store.ts#claim: the first insert of the key
  * wins; another process, this one after a restart, a redelivered bus record are refused). Only the
  * claim's owner sends. A refused claim on a channel the ledger shows as given up moves on to the next
@@ -112,16 +112,21 @@ export function createNotifier(options: NotifierOptions): Notifier {
     return 'gave_up';
   }
 
-  /** One notice to one user: their channels in order, the next when one gives up. */
+  /**
+   * One notice to one user: on every channel they set up (useChannels 'all'), or their channels in order,
+   * the next only when one gives up ('first').
+   */
   async function deliver(username: string, prefs: NotifyPrefs, notice: Notice, key: (channel: NotifyChannel) => string, alertIds: string[]): Promise<void> {
+    const every = prefs.useChannels === 'all';
     for (const { channel, address } of await routes(username, prefs)) {
       if (!(await claim(key(channel.name)))) {
         counter.inc({ channel: channel.name, outcome: 'duplicate' });
+        if (every) continue;
         const gaveUp = (await store.ledger(alertIds[0]!)).some((e) => e.username === username && e.channel === channel.name && e.status === 'gave_up');
         if (gaveUp) continue;
         return;
       }
-      if ((await attempt(channel, username, address, prefs, notice, alertIds)) === 'sent') return;
+      if ((await attempt(channel, username, address, prefs, notice, alertIds)) === 'sent' && !every) return;
     }
   }
 

@@ -117,8 +117,8 @@ describe('the delivery summary', () => {
 describe('the users notify command', () => {
   it('turns its options into the API body', async () => {
     const { settingsBody } = await import('./cli.ts');
-    expect(settingsBody({ whatsapp: '+91 98765 43210', email: 'off', language: 'hi', order: 'telegram, email', quiet: '22:00-07:00' })).toEqual({
-      whatsapp: '+91 98765 43210', email: null, language: 'hi', order: ['telegram', 'email'], quietHours: { from: '22:00', to: '07:00' },
+    expect(settingsBody({ whatsapp: '+91 98765 43210', email: 'off', language: 'hi', order: 'telegram, email', channels: 'first', quiet: '22:00-07:00' })).toEqual({
+      whatsapp: '+91 98765 43210', email: null, language: 'hi', order: ['telegram', 'email'], useChannels: 'first', quietHours: { from: '22:00', to: '07:00' },
     });
     expect(settingsBody({ quiet: 'off' })).toEqual({ quietHours: null });
   });

@@ -3,31 +3,13 @@
  * quiet hours and when those end, and when their next daily digest is due — all in their time zone.
  */
 import { assertTimeZone, dayOf, localDayStart, localMinutes, MINUTE_MS, wallClockAt, wallClockToEpochMs } from '../../common/time.ts';
+import { NOTIFY_CHANNELS, type NotifyChannel, type NotifyPrefs, type QuietHours } from '../../common/contracts/notify.ts';
 
-export const NOTIFY_LANGUAGES = ['en', 'hi'] as const;
-export type NotifyLanguage = (typeof NOTIFY_LANGUAGES)[number];
-/** Every channel, in the default order to try them. */
-export const NOTIFY_CHANNELS = ['telegram', 'whatsapp', 'email'] as const;
-export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];
-export const RULE_MODES = ['immediate', 'digest'] as const;
-export type RuleMode = (typeof RULE_MODES)[number];
+export { NOTIFY_CHANNELS, NOTIFY_LANGUAGES, RULE_MODES, USE_CHANNELS, type UseChannels, type NotifyChannel, type NotifyLanguage, type NotifyPrefs, type QuietHours, type RuleMode } from '../../common/contracts/notify.ts';
+
 export const DEFAULT_NOTIFY_TIME_ZONE = 'Asia/Kolkata';
 
-export interface QuietHours {
-  /** "HH:MM" local time. */
-  from: string;
-  to: string;
-}
-
-export interface NotifyPrefs {
-  language: NotifyLanguage;
-  timeZone: string;
-  quietHours: QuietHours | null;
-  ruleModes: Record<string, RuleMode>;
-  order: NotifyChannel[];
-}
-
-export const DEFAULT_PREFS: NotifyPrefs = { language: 'en', timeZone: DEFAULT_NOTIFY_TIME_ZONE, quietHours: null, ruleModes: {}, order: [...NOTIFY_CHANNELS] };
+export const DEFAULT_PREFS: NotifyPrefs = { language: 'en', timeZone: DEFAULT_NOTIFY_TIME_ZONE, quietHours: null, ruleModes: {}, order: [...NOTIFY_CHANNELS], useChannels: 'all' };
 
 /** "07:30" → 450; undefined when not a 24-hour HH:MM time. */
 export function minutesOf(time: string): number | undefined {

@@ -61,7 +61,7 @@ describe('quiet hours and digests', () => {
     whatsapp = await startFakeWhatsApp(WA);
     notify = createNotifyStore(client, { cipher: createContactsCipher('notify-contacts-key-for-tests') });
     await notify.setContacts('lead-east', { whatsapp: '+919876500001' });
-    await notify.setPrefs('lead-east', { language: 'en', timeZone: 'Asia/Kolkata', quietHours: { from: '22:00', to: '07:00' }, ruleModes: { 'sharp-drop': 'digest' }, order: ['whatsapp', 'telegram', 'email'] });
+    await notify.setPrefs('lead-east', { language: 'en', timeZone: 'Asia/Kolkata', quietHours: { from: '22:00', to: '07:00' }, ruleModes: { 'sharp-drop': 'digest' }, order: ['whatsapp', 'telegram', 'email'], useChannels: 'first' });
   });
 
   afterAll(async () => {

@@ -8,7 +8,7 @@ import { ALERT_RULE_NAMES } from '../../common/contracts/alerts.ts';
 import { describeZodError } from '../../common/events.ts';
 import { phoneNumberOf } from '../../common/phone.ts';
 import { maskEmail, maskNumber } from './contacts-crypto.ts';
-import { completeOrder, isTimeZone, minutesOf, NOTIFY_CHANNELS, NOTIFY_LANGUAGES, RULE_MODES, type NotifyPrefs } from './prefs.ts';
+import { completeOrder, isTimeZone, minutesOf, NOTIFY_CHANNELS, NOTIFY_LANGUAGES, RULE_MODES, USE_CHANNELS, type NotifyPrefs } from './prefs.ts';
 import type { NotifyStore } from './store.ts';
 
 const time = z.string().refine((t) => minutesOf(t) !== undefined, 'a 24-hour time HH:MM, e.g. 22:00');
@@ -19,6 +19,7 @@ const prefsSchema = z
     quietHours: z.object({ from: time, to: time }).strict().refine((q) => q.from !== q.to, 'quiet hours must end at another time than they start').nullable(),
     ruleModes: z.record(z.enum(ALERT_RULE_NAMES, { errorMap: () => ({ message: `ruleModes keys are rules: ${ALERT_RULE_NAMES.join(', ')}` }) }), z.enum(RULE_MODES, { errorMap: () => ({ message: 'each rule is "immediate" or "digest"' }) })),
     order: z.array(z.enum(NOTIFY_CHANNELS, { errorMap: () => ({ message: `order lists channels: ${NOTIFY_CHANNELS.join(', ')}` }) })).max(NOTIFY_CHANNELS.length),
+    useChannels: z.enum(USE_CHANNELS, { errorMap: () => ({ message: 'useChannels is "all" (every channel set up) or "first" (the next only when one fails)' }) }),
     // Contacts are checked below, so that no error message ever repeats them.
     whatsapp: z.string().max(40, 'whatsapp is too long for a phone number').nullable(),
     email: z.string().max(254, 'email is too long for an address').nullable(),
@@ -28,13 +29,9 @@ const prefsSchema = z
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
-export interface NotifyAnswer extends NotifyPrefs {
-  channels: {
-    telegram: { available: boolean; linked: boolean };
-    whatsapp: { available: boolean; number: string | null };
-    email: { available: boolean; address: string | null };
-  };
-}
+import type { NotifyAnswer } from '../../common/contracts/notify.ts';
+
+export type { NotifyAnswer };
 
 export type ChannelsOn = { telegram: boolean; whatsapp: boolean; email: boolean };
 

@@ -10,8 +10,9 @@ import type { ContactsCipher } from './contacts-crypto.ts';
 import { completeOrder, DEFAULT_PREFS, NOTIFY_CHANNELS, RULE_MODES, type NotifyChannel, type NotifyLanguage, type NotifyPrefs, type RuleMode } from './prefs.ts';
 
 export { NOTIFY_CHANNELS, NOTIFY_LANGUAGES, type NotifyChannel, type NotifyLanguage } from './prefs.ts';
-export const DELIVERY_STATUSES = ['sent', 'delivered', 'read', 'failed', 'gave_up', 'held', 'digest'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+import type { DeliveryStatus, DeliverySummary, FailedDelivery } from '../../common/contracts/notify.ts';
+
+export { DELIVERY_STATUSES, type DeliveryStatus, type DeliverySummary, type FailedDelivery } from '../../common/contracts/notify.ts';
 
 export interface LedgerEntry {
   alertId: string;
@@ -39,25 +40,6 @@ export interface Pending {
   dueAt: number;
 }
 
-/** What the board shows of an alert's deliveries (GET /api/v1/alerts/{id}/deliveries#summary). */
-export interface DeliverySummary {
-  /** Distinct users with at least one message sent. */
-  sentTo: number;
-  deliveredTo: number;
-  readBy: number;
-  /** Distinct users none of whose channels reached them (each one's latest status failed or gave_up). */
-  failed: number;
-  acknowledged: { by: string; via: string; at: number } | null;
-}
-
-export interface FailedDelivery {
-  alertId: string;
-  username: string;
-  channel: NotifyChannel;
-  status: 'failed' | 'gave_up';
-  error: string;
-  at: number;
-}
 
 export interface NotifyStore {
   language(username: string): Promise<NotifyLanguage>;
@@ -105,6 +87,7 @@ interface PrefsRow {
   quiet_hours: string;
   rule_modes: string;
   channel_order: string;
+  use_channels: string;
 }
 
 function prefsOf(row: PrefsRow | undefined): NotifyPrefs {
@@ -124,6 +107,7 @@ function prefsOf(row: PrefsRow | undefined): NotifyPrefs {
     quietHours: from && to ? { from, to } : null,
     ruleModes: modes,
     order: completeOrder(order),
+    useChannels: row.use_channels === 'first' ? 'first' : 'all',
   };
 }
 
@@ -173,13 +157,13 @@ export function createNotifyStore(client: ClickHouseClient, options: { cipher?: 
       await store.setPrefs(username, { ...(await store.prefs(username)), language });
     },
     async prefs(username) {
-      const [row] = await rows<PrefsRow>('SELECT language, time_zone, quiet_hours, rule_modes, channel_order FROM notify_prefs FINAL WHERE username = {username:String}', { username });
+      const [row] = await rows<PrefsRow>('SELECT language, time_zone, quiet_hours, rule_modes, channel_order, use_channels FROM notify_prefs FINAL WHERE username = {username:String}', { username });
       return prefsOf(row);
     },
     async setPrefs(username, prefs) {
       await insert('notify_prefs', [{
         username, language: prefs.language, time_zone: prefs.timeZone, quiet_hours: prefs.quietHours ? `${prefs.quietHours.from}-${prefs.quietHours.to}` : '',
-        rule_modes: JSON.stringify(prefs.ruleModes), channel_order: completeOrder(prefs.order).join(','), version: nextVersion(),
+        rule_modes: JSON.stringify(prefs.ruleModes), channel_order: completeOrder(prefs.order).join(','), use_channels: prefs.useChannels, version: nextVersion(),
       }]);
     },
     async contacts(username) {

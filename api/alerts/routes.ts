@@ -13,6 +13,7 @@ import { scopeAllows, type Scope } from '../../access/roles.ts';
 import type { LiveDirectory } from '../../directory/live-directory.ts';
 import { evaluate, type GroupLifecycle } from '../../alerts/evaluate.ts';
 import { ALERT_GROUP_BY, ALERT_LIST_STATES, ALERT_RULE_NAMES, mayReadAlert, type Alert, type AlertAnswer, type AlertGroupsAnswer, type AlertMessage, type AlertsAnswer, type BulkAnswer } from '../../common/contracts/alerts.ts';
+import type { DeliverySummary } from '../../common/contracts/notify.ts';
 import { isOpen } from '../../alerts/model.ts';
 import type { AlertRepository } from '../../alerts/repository.ts';
 import type { AlertRules } from '../../alerts/rules.ts';
@@ -30,6 +31,8 @@ export interface AlertsRouterDeps {
   requireUser: RequireUser;
   /** Publish an acknowledgement so every api instance and the webhooks see it. */
   publish: (messages: AlertMessage[]) => Promise<void>;
+  /** How far each alert's personal notifications got (alerts/notify/store.ts). */
+  deliverySummaries: (alertIds: string[]) => Promise<Map<string, DeliverySummary>>;
   now: () => number;
 }
 
@@ -117,7 +120,8 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     const page = await deps.repository.page(query, deps.now());
     const names: Record<string, string> = {};
     for (const a of page.alerts) for (const id of [a.unit, a.division, a.escalatedUnit]) if (id) names[id] = nameOf('unit', id);
-    res.json({ alerts: page.alerts, total: page.total, offset, limit, counts: page.counts, names } satisfies AlertsAnswer);
+    const delivery = Object.fromEntries(await deps.deliverySummaries(page.alerts.map((a) => a.id)));
+    res.json({ alerts: page.alerts, total: page.total, offset, limit, counts: page.counts, names, delivery } satisfies AlertsAnswer);
   });
 
   router.get('/api/v1/alerts/grouped', anyUser, async function groupAlerts(req, res) {

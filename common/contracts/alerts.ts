@@ -4,6 +4,7 @@
  * it. Pure and free of Node imports (the board filters its feed with the same functions).
  */
 import { scopeAllows, type Scope } from './access.ts';
+import type { DeliverySummary } from './notify.ts';
 
 export const ALERT_RULE_NAMES = ['group-inactive', 'unit-dark', 'sharp-drop', 'source-down', 'pipeline-stalled', 'reach-missed'] as const;
 export type AlertRuleName = (typeof ALERT_RULE_NAMES)[number];
@@ -113,6 +114,8 @@ export interface AlertsAnswer {
   counts: AlertStateCounts;
   /** Names of the units the page's alerts name (their unit, division, the unit escalated to), by id. */
   names: Record<string, string>;
+  /** How far the personal notifications of the page's alerts got, by alert id (alerts with none are left out). */
+  delivery: Record<string, DeliverySummary>;
 }
 
 export const ALERT_GROUP_BY = ['division', 'unit', 'rule', 'category'] as const;

@@ -134,7 +134,7 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
       compliance: { pramukhRole: config.COMPLIANCE_PRAMUKH_ROLE, admins: config.COMPLIANCE_REQUIRED_ADMINS, personKey: contactPersonKey(config, logger) },
     }),
     createReachRouter({ client, directory: directory.directory, requireUser, timeZone: config.BOARD_TIME_ZONE }),
-    createAlertsRouter({ client, repository: alerts.repository, directory: directory.directory, rules: async () => (await alerts.book.refresh()).rules, requireUser, publish: alerts.publish, now: Date.now }),
+    createAlertsRouter({ client, repository: alerts.repository, directory: directory.directory, rules: async () => (await alerts.book.refresh()).rules, requireUser, publish: alerts.publish, deliverySummaries: (ids) => notifyStore.deliverySummaries(ids), now: Date.now }),
     createNotifyRouter({
       store: notifyStore,
       users: createUsersRepository(client),

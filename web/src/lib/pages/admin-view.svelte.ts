@@ -1,11 +1,12 @@
 /**
  * What the admin page reads and does: the wall displays (make one, revoke one), the users (create one,
- * disable or enable one, sign one out everywhere) and the alert rules (read, save, go back to the file),
- * through /api/v1/admin. A new display's address is kept here only until the page closes:
+ * disable or enable one, change their roles and units, sign one out everywhere), the alert rules (read, save,
+ * go back to the file) and the personal notifications that failed, through /api/v1/admin and /api/v1/notify. A new display's address is kept here only until the page closes:
  * the server never shows its token again.
  */
 import type { DisplayCreated, DisplayInfo } from '../../../../common/contracts/access.ts';
 import type { AlertRulesAnswer, PublicUser, UsersAnswer } from '../../../../common/contracts/admin.ts';
+import type { FailedDelivery, FailuresAnswer } from '../../../../common/contracts/notify.ts';
 import { apiFetch, noError, type Bearer } from '../api.ts';
 
 export class AdminView {
@@ -17,6 +18,8 @@ export class AdminView {
   signedOut = $state('');
   /** The user made last, and the password made for them (shown once). */
   createdUser = $state<{ username: string; generatedPassword?: string } | null>(null);
+  /** Personal notifications that failed lately (any channel), newest first. */
+  failures = $state<FailedDelivery[]>([]);
   /** The alert rules in effect, where they come from, and the defaults. */
   rules = $state<AlertRulesAnswer | null>(null);
   /** The rules' last save went through (cleared by the next action). */
@@ -40,11 +43,13 @@ export class AdminView {
   }
 
   async load(): Promise<void> {
-    const [displays, users, rules] = await Promise.all([
+    const [displays, users, rules, failures] = await Promise.all([
       apiFetch<{ displays: DisplayInfo[] }>(this.#bearer, '/api/v1/admin/displays'),
       apiFetch<UsersAnswer>(this.#bearer, '/api/v1/admin/users'),
       apiFetch<AlertRulesAnswer>(this.#bearer, '/api/v1/admin/alert-rules'),
+      apiFetch<FailuresAnswer>(this.#bearer, '/api/v1/notify/failures?limit=50'),
     ]);
+    if (failures.ok) this.failures = failures.data.failures;
     if (displays.ok) this.displays = displays.data.displays;
     // Enabled first, then by name: a disabled user stays listed (and can be enabled again).
     if (users.ok) this.users = users.data.users.sort((a, b) => Number(a.disabled) - Number(b.disabled) || a.username.localeCompare(b.username));

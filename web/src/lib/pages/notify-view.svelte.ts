@@ -3,11 +3,11 @@
  * by a one-time code, a WhatsApp number, an email address — shown masked), their order, quiet hours and
  * per-rule immediate or digest. A link code is kept here only while the page is open.
  */
-import type { NotifyPrefsAnswer, NotifyPrefsUpdate, TelegramLinkAnswer } from '../../../../common/contracts/notify.ts';
+import type { NotifyAnswer, NotifyChange, TelegramLinkAnswer } from '../../../../common/contracts/notify.ts';
 import { apiFetch, noError, type Bearer } from '../api.ts';
 
 export class NotifyView {
-  prefs = $state<NotifyPrefsAnswer | null>(null);
+  prefs = $state<NotifyAnswer | null>(null);
   /** The Telegram link made last, until it is used or the page closes. */
   link = $state<TelegramLinkAnswer | null>(null);
   /** The last save went through (cleared by the next action). */
@@ -24,14 +24,14 @@ export class NotifyView {
   }
 
   async load(): Promise<void> {
-    const outcome = await apiFetch<NotifyPrefsAnswer>(this.#bearer, '/api/v1/me/notify');
+    const outcome = await apiFetch<NotifyAnswer>(this.#bearer, '/api/v1/me/notify');
     if (outcome.ok) this.prefs = outcome.data;
     this.#error = outcome.ok ? noError : outcome.say;
   }
 
-  async save(update: NotifyPrefsUpdate): Promise<boolean> {
+  async save(update: NotifyChange): Promise<boolean> {
     return this.#act(async () => {
-      const outcome = await apiFetch<NotifyPrefsAnswer>(this.#bearer, '/api/v1/me/notify', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(update) });
+      const outcome = await apiFetch<NotifyAnswer>(this.#bearer, '/api/v1/me/notify', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(update) });
       if (!outcome.ok) return outcome.say;
       this.prefs = outcome.data;
       this.saved = true;

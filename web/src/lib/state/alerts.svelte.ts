@@ -8,6 +8,7 @@
  */
 import type { Alert, AlertGroupsAnswer, AlertListState, AlertsAnswer, AlertStateCounts, BulkAnswer } from '../../../../common/contracts/alerts.ts';
 import { SOCKET_EVENTS } from '../../../../common/live.ts';
+import type { DeliverySummary } from '../../../../common/contracts/notify.ts';
 import { apiFetch, noError, type Bearer } from '../api.ts';
 import type { LiveSocket } from '../live-socket.ts';
 
@@ -86,6 +87,8 @@ export class AlertInbox {
   groups = $state<AlertGroupsAnswer['groups']>([]);
   /** Unit names the server gave with the page and the groups, by id. */
   names = $state<Record<string, string>>({});
+  /** How far the page's alerts' personal notifications got, by alert id. */
+  delivery = $state<Record<string, DeliverySummary>>({});
   /** Categories of the alerts under the other filters, for the category filter. */
   categories = $state<string[]>([]);
   selected = $state<string[]>([]);
@@ -143,6 +146,7 @@ export class AlertInbox {
     this.alerts = page.data.alerts;
     this.total = page.data.total;
     this.counts = page.data.counts;
+    this.delivery = page.data.delivery ?? {};
     this.groups = grouped?.ok ? grouped.data.groups : [];
     this.names = { ...this.names, ...page.data.names, ...Object.fromEntries(this.groups.map((g) => [g.key, g.name])) };
     if (categories.ok) this.categories = categories.data.groups.map((g) => g.key).filter(Boolean).sort();
