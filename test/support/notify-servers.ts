@@ -157,3 +157,50 @@ export function mailPart(raw: string, contentType: 'text/plain' | 'text/html'): 
   }
   return body;
 }
+
+export interface BotCall {
+  method: string;
+  body: Record<string, unknown>;
+}
+
+export interface FakeTelegram {
+  base: string;
+  calls: BotCall[];
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * The Telegram Bot API on 127.0.0.1: POST /bot<token>/<method> with a JSON body; sendMessage needs chat_id
+ * and text and answers the sent message, answerCallbackQuery needs callback_query_id. Every call is kept.
+ */
+export function startFakeTelegram(token: string): Promise<FakeTelegram> {
+  const calls: BotCall[] = [];
+  const problems: string[] = [];
+  let next = 1;
+  const server = createServer(async (req, res) => {
+    const answer = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const text = await readText(req);
+    const method = new RegExp(`^/bot${token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(\\w+)$`).exec(req.url ?? '')?.[1];
+    if (req.method !== 'POST' || !method) return answer(404, { ok: false, error_code: 404, description: 'Not Found' });
+    const body = jsonBody(req, text);
+    if (typeof body === 'string') {
+      problems.push(`${method}: ${body}`);
+      return answer(400, { ok: false, error_code: 400, description: `Bad Request: ${body}` });
+    }
+    calls.push({ method, body });
+    if (method === 'sendMessage') {
+      if (typeof body.chat_id !== 'number' && typeof body.chat_id !== 'string') problems.push('sendMessage without chat_id');
+      if (typeof body.text !== 'string' || body.text === '') problems.push('sendMessage without text');
+      return answer(200, { ok: true, result: { message_id: next++, date: Math.floor(Date.now() / 1000), chat: { id: body.chat_id, type: 'private' }, text: body.text } });
+    }
+    if (method === 'answerCallbackQuery') {
+      if (typeof body.callback_query_id !== 'string') problems.push('answerCallbackQuery without callback_query_id');
+      return answer(200, { ok: true, result: true });
+    }
+    return answer(200, { ok: true, result: true });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, problems, close: () => new Promise<void>((r) => server.close(() => r())) })),
+  );
+}
