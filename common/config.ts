@@ -197,6 +197,8 @@ const configSchema = z.object({
   NOTIFY_DIGEST_CAP: positiveInt(20),
   /** How often held messages (quiet hours over) and due digests are looked for. */
   NOTIFY_TICK_MS: positiveInt(60_000),
+  /** How many processors send notifications: each keeps to its share of a provider's limit (Telegram 30/s, WhatsApp 80/s, email 10/s). */
+  NOTIFY_PROCESSORS: positiveInt(1),
   /** Accepted event times: at most this many days in the past (older = rejected per event, e.g. exports of old chats). */
   INGEST_MAX_PAST_DAYS: positiveInt(730),
   /** Accepted event times: at most this many minutes ahead of the ingest clock (clock skew allowance). */

@@ -123,3 +123,10 @@ describe('the users notify command', () => {
     expect(settingsBody({ quiet: 'off' })).toEqual({ quietHours: null });
   });
 });
+
+describe("a provider's limit shared by the processors that send", () => {
+  it('gives each its share, at least one a second', async () => {
+    const { shareOf } = await import('./setup.ts');
+    expect([shareOf(30, 1), shareOf(30, 3), shareOf(80, 7), shareOf(10, 40)]).toEqual([30, 10, 11, 1]);
+  });
+});

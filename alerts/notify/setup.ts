@@ -12,7 +12,7 @@ export type NotifyConfig = Pick<
   | 'TELEGRAM_BOT_TOKEN' | 'TELEGRAM_BOT_USERNAME' | 'TELEGRAM_API_BASE'
   | 'WHATSAPP_ACCESS_TOKEN' | 'WHATSAPP_PHONE_NUMBER_ID' | 'WHATSAPP_API_BASE' | 'WHATSAPP_API_VERSION' | 'WHATSAPP_TEMPLATE_NAME' | 'WHATSAPP_TEMPLATE_LANGUAGES'
   | 'SMTP_URL' | 'NOTIFY_EMAIL_FROM' | 'BOARD_PUBLIC_URL' | 'NOTIFY_LINK_SECRET' | 'NOTIFY_LINK_TTL_HOURS' | 'NOTIFY_CONTACTS_KEY'
-  | 'NOTIFY_DIGEST_HOUR' | 'NOTIFY_DIGEST_CAP' | 'NOTIFY_TICK_MS'
+  | 'NOTIFY_DIGEST_HOUR' | 'NOTIFY_DIGEST_CAP' | 'NOTIFY_TICK_MS' | 'NOTIFY_PROCESSORS'
 >;
 
 export function telegramBot(config: Pick<NotifyConfig, 'TELEGRAM_BOT_TOKEN' | 'TELEGRAM_API_BASE'>): BotApi | undefined {
@@ -39,21 +39,27 @@ export function channelsOn(config: Partial<NotifyConfig>): { telegram: boolean; 
   };
 }
 
+/** This process's share of a provider's limit: the processors that send split it (NOTIFY_PROCESSORS), at least one a second. */
+export function shareOf(perSecond: number, processors: number): number {
+  return Math.max(1, Math.floor(perSecond / processors));
+}
+
 export function notifyChannels(config: NotifyConfig, now: () => number, sleep: (ms: number) => Promise<void>): Channel[] {
   const channels: Channel[] = [];
+  const limit = (perSecond: number) => createRateLimit(shareOf(perSecond, config.NOTIFY_PROCESSORS), now, sleep);
   const bot = telegramBot(config);
-  if (bot) channels.push(rateLimited(telegramChannel(bot), createRateLimit(TELEGRAM_MESSAGES_PER_SECOND, now, sleep)));
+  if (bot) channels.push(rateLimited(telegramChannel(bot), limit(TELEGRAM_MESSAGES_PER_SECOND)));
   const on = channelsOn(config);
   if (on.whatsapp) {
     const whatsapp = whatsAppChannel({
       base: config.WHATSAPP_API_BASE, version: config.WHATSAPP_API_VERSION, phoneNumberId: config.WHATSAPP_PHONE_NUMBER_ID!, accessToken: config.WHATSAPP_ACCESS_TOKEN!,
       templateName: config.WHATSAPP_TEMPLATE_NAME, templateLanguages: config.WHATSAPP_TEMPLATE_LANGUAGES,
     });
-    channels.push(rateLimited(whatsapp, createRateLimit(WHATSAPP_MESSAGES_PER_SECOND, now, sleep)));
+    channels.push(rateLimited(whatsapp, limit(WHATSAPP_MESSAGES_PER_SECOND)));
   }
   if (on.email) {
     const email = emailChannel({ smtpUrl: config.SMTP_URL!, from: config.NOTIFY_EMAIL_FROM!, publicUrl: config.BOARD_PUBLIC_URL!, linkSecret: config.NOTIFY_LINK_SECRET!, linkTtlMs: config.NOTIFY_LINK_TTL_HOURS * HOUR_MS, now });
-    channels.push(rateLimited(email, createRateLimit(EMAIL_MESSAGES_PER_SECOND, now, sleep)));
+    channels.push(rateLimited(email, limit(EMAIL_MESSAGES_PER_SECOND)));
   }
   return channels;
 }

@@ -82,6 +82,13 @@ export function createNotifyRouter(deps: NotifyRouterDeps): Router {
     res.status(204).end();
   });
 
+  router.delete('/api/v1/users/:username/telegram', admins, async function unlinkUserTelegram(req, res) {
+    const username = await named(res, String(req.params.username));
+    if (!username) return;
+    await deps.store.unlinkTelegram(username, deps.now());
+    res.status(204).end();
+  });
+
   router.post('/api/v1/me/telegram/link', people, body, async function linkCode(req, res) {
     const parsed = linkSchema.safeParse(req.body ?? {});
     if (!parsed.success) {

@@ -183,5 +183,12 @@ test('a lead on a phone, in Hindi, sets up Telegram, WhatsApp and email, gets ea
   expect(await admin.locator(`[data-alert-id="${second.id}"] [data-testid="acked"]`).textContent()).toMatch(/Acknowledged by lead\.ajmer via Email, /);
   await admin.click('[data-testid="nav-admin"]');
   await admin.locator('[data-testid="notify-failures"]', { hasText: 'None lately.' }).waitFor({ timeout: WAIT_MS });
+  // An admin opens the lead's channels from the users list: masked, and unlinks their Telegram.
+  await admin.locator('[data-testid="user"][data-username="lead.ajmer"] [data-testid="user-notify"]').click();
+  await admin.locator('[data-testid="notify-page"] .page-title', { hasText: 'lead.ajmer' }).waitFor({ timeout: WAIT_MS });
+  expect(await admin.locator('[data-testid="whatsapp-state"]').textContent()).toBe('+91••••••3210');
+  await admin.click('[data-testid="telegram-unlink"]');
+  await admin.locator('[data-testid="telegram-state"]', { hasText: 'Not linked.' }).waitFor({ timeout: WAIT_MS });
+  expect((await api('/api/v1/users/lead.ajmer/notify', { token: adminToken })).body).toMatchObject({ language: 'hi', useChannels: 'all', channels: { telegram: { linked: false } } });
   expect([telegram.problems, whatsapp.problems]).toEqual([[], []]);
 }, 240_000);

@@ -3,15 +3,15 @@
  * link land on the same page: `#/` the central board, `#/unit/<id>` a unit's drill-down,
  * `#/sql` the analysts' console, `#/admin` alert rules, users, wall displays and sign-outs, `#/reach` message
  * reach (`#/reach/<id>` one message), `#/leaders[/<unit>]` the representatives' scorecards and
- * `#/compliance[/<unit>]` group compliance (a lead's without a unit: their division's), `#/me` the user's
- * own alert channels (NotifyPage).
+ * `#/compliance[/<unit>]` group compliance (a lead's without a unit: their division's), `#/notify` the user's
+ * own alert channels (NotifyPage), `#/notify/<username>` someone's, for an admin.
  */
 export type Route =
   | { page: 'board' }
   | { page: 'unit'; unit: string }
   | { page: 'sql' }
   | { page: 'admin' }
-  | { page: 'me' }
+  | { page: 'notify'; user: string }
   | { page: 'reach'; message?: string }
   | { page: 'leaders'; unit: string }
   | { page: 'compliance'; unit: string };
@@ -22,11 +22,12 @@ export function parseRoute(hash: string): Route {
   if (unit) return { page: 'unit', unit: decodeURIComponent(unit[1]!) };
   const ofUnit = /^\/(leaders|compliance)(?:\/(.+))?$/.exec(path);
   if (ofUnit) return { page: ofUnit[1] as 'leaders' | 'compliance', unit: ofUnit[2] ? decodeURIComponent(ofUnit[2]) : '' };
+  const notify = /^\/notify(?:\/(.+))?$/.exec(path);
+  if (notify) return { page: 'notify', user: notify[1] ? decodeURIComponent(notify[1]) : '' };
   const reach = /^\/reach(?:\/(.+))?$/.exec(path);
   if (reach) return reach[1] ? { page: 'reach', message: decodeURIComponent(reach[1]) } : { page: 'reach' };
   if (path === '/sql') return { page: 'sql' };
   if (path === '/admin') return { page: 'admin' };
-  if (path === '/me') return { page: 'me' };
   return { page: 'board' };
 }
 
@@ -36,7 +37,7 @@ export function hrefOf(route: Route): string {
   if (route.page === 'reach') return route.message ? `#/reach/${encodeURIComponent(route.message)}` : '#/reach';
   if (route.page === 'sql') return '#/sql';
   if (route.page === 'admin') return '#/admin';
-  if (route.page === 'me') return '#/me';
+  if (route.page === 'notify') return route.user ? `#/notify/${encodeURIComponent(route.user)}` : '#/notify';
   return '#/';
 }
 
