@@ -184,13 +184,19 @@ describe('WhatsApp and email notifications end to end', () => {
     expect(mailPart(mail.raw, 'text/html')).toContain('<a href="https://pulse.example.org/api/v1/alerts/ack-link/');
     const link = /https:\/\/pulse\.example\.org(\/api\/v1\/alerts\/ack-link\/\S+)/.exec(text)![1]!;
 
-    const tampered = await fetch(`${pipeline.url}${link.slice(0, -3)}${link.slice(-3) === 'AAA' ? 'BBB' : 'AAA'}`);
-    expect(tampered.status).toBe(403);
-    const expired = await fetch(`${pipeline.url}/api/v1/alerts/ack-link/${signAckLink(LINK_SECRET, { alertId: X, username: 'lead-west', expiresAt: Date.now() - 1000 })}`);
+    const tampered = `${pipeline.url}${link.slice(0, -3)}${link.slice(-3) === 'AAA' ? 'BBB' : 'AAA'}`;
+    expect((await fetch(tampered)).status).toBe(403);
+    expect((await fetch(tampered, { method: 'POST' })).status).toBe(403);
+    const expired = await fetch(`${pipeline.url}/api/v1/alerts/ack-link/${signAckLink(LINK_SECRET, { alertId: X, username: 'lead-west', expiresAt: Date.now() - 1000 })}`, { method: 'POST' });
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain('expired');
 
-    const followed = await fetch(`${pipeline.url}${link}`);
+    // Opening the link (a mail scanner, a preview) acknowledges nothing: its page posts it back.
+    const opened = await fetch(`${pipeline.url}${link}`);
+    expect(opened.status).toBe(200);
+    expect(await opened.text()).toMatch(/<form id="ack" method="post">.*स्वीकार करें.*<script src="\/api\/v1\/alerts\/ack-link\/submit\.js">/s);
+    expect((await createAlertRepository(pipeline.store!.client).get(X))?.state).toBe('firing');
+    const followed = await fetch(`${pipeline.url}${link}`, { method: 'POST' });
     expect(followed.status).toBe(200);
     expect(await followed.text()).toContain('स्वीकार किया गया');
     expect(await createAlertRepository(pipeline.store!.client).get(X)).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'lead-west', acknowledgedVia: 'email' });

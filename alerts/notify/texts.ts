@@ -28,6 +28,7 @@ export const BOT_TEXTS = {
     linkExpired: 'This acknowledge link has expired. Open the board to acknowledge the alert.',
     linkInvalid: 'This acknowledge link is not valid. Open the board to acknowledge the alert.',
     linkNotYours: 'This link cannot acknowledge this alert.',
+    linkConfirm: 'Acknowledge this alert as {user}?',
   },
   hi: {
     fired: 'GroupPulse चेतावनी',
@@ -48,6 +49,7 @@ export const BOT_TEXTS = {
     linkExpired: 'इस स्वीकृति लिंक की अवधि समाप्त हो गई है। चेतावनी स्वीकार करने के लिए बोर्ड खोलें।',
     linkInvalid: 'यह स्वीकृति लिंक मान्य नहीं है। चेतावनी स्वीकार करने के लिए बोर्ड खोलें।',
     linkNotYours: 'यह लिंक इस चेतावनी को स्वीकार नहीं कर सकता।',
+    linkConfirm: 'क्या {user} के रूप में यह चेतावनी स्वीकार करें?',
   },
 } as const satisfies Record<NotifyLanguage, Record<string, string>>;
 
