@@ -115,11 +115,12 @@ export async function startAlertsService(options: AlertsServiceOptions): Promise
   const emptyIndex = createDirectoryIndex();
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const notifyConfig: NotifyConfig = { ...NOTIFY_DEFAULTS, ...config } as NotifyConfig;
-  const channels = notifyChannels(notifyConfig, now, sleep);
+  const notifyStore = createNotifyStore(client, { cipher: contactsCipher(notifyConfig) });
+  const channels = notifyChannels(notifyConfig, now, sleep, notifyStore);
   const notifier =
     channels.length > 0
       ? createNotifier({
-          store: createNotifyStore(client, { cipher: contactsCipher(notifyConfig) }),
+          store: notifyStore,
           channels,
           alerts: alerts.repository,
           policy: { maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, backoffMs: config.ALERT_WEBHOOK_BACKOFF_MS, maxBackoffMs: 30_000 },

@@ -197,6 +197,8 @@ const configSchema = z.object({
   NOTIFY_DIGEST_CAP: positiveInt(20),
   /** How often held messages (quiet hours over) and due digests are looked for. */
   NOTIFY_TICK_MS: positiveInt(60_000),
+  /** WhatsApp's messaging limit of the business number: different people written to in a rolling 24 h (Meta's tier: 1000, 10000, 100000). */
+  WHATSAPP_DAILY_RECIPIENTS: positiveInt(1000),
   /** How many processors send notifications: each keeps to its share of a provider's limit (Telegram 30/s, WhatsApp 80/s, email 10/s). */
   NOTIFY_PROCESSORS: positiveInt(1),
   /** Accepted event times: at most this many days in the past (older = rejected per event, e.g. exports of old chats). */

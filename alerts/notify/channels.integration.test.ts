@@ -171,6 +171,8 @@ describe('WhatsApp and email notifications end to end', () => {
     const forAdmin = (await (await api(`/api/v1/alerts/${W}/deliveries`, { token: admin })).json()) as { deliveries: { error?: string }[] };
     expect(forAdmin.deliveries[0]!.error).toContain('130429');
     expect((await api(`/api/v1/alerts/${'v'.repeat(32)}/deliveries`, { token: lead })).status).toBe(404);
+    // The people WhatsApp wrote to in the last 24 h, for its messaging limit (WHATSAPP_DAILY_RECIPIENTS).
+    expect(await ledger().recipientsSince('whatsapp', Date.now() - 86_400_000)).toEqual(['lead-west']);
   });
 
   it('falls back to email when WhatsApp gives up; the email\'s link acknowledges via email', async () => {

@@ -18,7 +18,8 @@ export interface Recipient {
   language: NotifyLanguage;
 }
 
-export type SendResult = { ok: true; providerMessageId: string } | { ok: false; error: string; retryAfterSeconds?: number };
+/** `final`: trying again now cannot help (a limit reached): the notifier gives up on the channel at once. */
+export type SendResult = { ok: true; providerMessageId: string } | { ok: false; error: string; retryAfterSeconds?: number; final?: boolean };
 
 export interface Channel {
   name: NotifyChannel;
@@ -31,6 +32,25 @@ export function rateLimited(channel: Channel, wait: () => Promise<void>): Channe
     name: channel.name,
     async send(to, notice) {
       await wait();
+      return channel.send(to, notice);
+    },
+  };
+}
+
+/**
+ * WhatsApp's messaging limit: a business number may start conversations with so many different people in
+ * a rolling 24 hours (Meta's tiers: 1,000, then 10,000, 100,000). Someone already written to in the window
+ * costs nothing more; a new person past the limit is refused here (and the user's next channel takes over
+ * when they use the first channel only) instead of by Meta.
+ */
+export function withinDailyRecipients(channel: Channel, limit: number, recentRecipients: () => Promise<{ count: number; has: (username: string) => boolean }>): Channel {
+  return {
+    name: channel.name,
+    async send(to, notice) {
+      const recent = await recentRecipients();
+      if (recent.count >= limit && !recent.has(to.username)) {
+        return { ok: false, final: true, error: `messaging limit reached: ${recent.count} people written to in 24 h (WHATSAPP_DAILY_RECIPIENTS ${limit})` };
+      }
       return channel.send(to, notice);
     },
   };

@@ -97,7 +97,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   async function attempt(channel: Channel, username: string, address: string, prefs: NotifyPrefs, notice: Notice, alertIds: string[]): Promise<'sent' | 'gave_up'> {
     for (let n = 1; n <= options.policy.maxAttempts; n++) {
       const answer = await channel.send({ username, address, language: prefs.language }, notice);
-      const last = n === options.policy.maxAttempts;
+      const last = n === options.policy.maxAttempts || (!answer.ok && answer.final === true);
       const status: DeliveryStatus = answer.ok ? 'sent' : last ? 'gave_up' : 'failed';
       const at = options.now();
       await record(alertIds.map((alertId) => ({ alertId, username, channel: channel.name, providerMessageId: answer.ok ? answer.providerMessageId : '', status, error: answer.ok ? '' : answer.error, attempt: n, at })));

@@ -130,3 +130,17 @@ describe("a provider's limit shared by the processors that send", () => {
     expect([shareOf(30, 1), shareOf(30, 3), shareOf(80, 7), shareOf(10, 40)]).toEqual([30, 10, 11, 1]);
   });
 });
+
+describe("WhatsApp's messaging limit", () => {
+  it('refuses, for good, a new person past the limit and lets those already written to through', async () => {
+    const { withinDailyRecipients } = await import('./channels.ts');
+    const sent: string[] = [];
+    const whatsapp = { name: 'whatsapp' as const, send: async (to: { username: string }) => (sent.push(to.username), { ok: true as const, providerMessageId: `wamid.${to.username}` }) };
+    const recent = new Set(['a', 'b']);
+    const limited = withinDailyRecipients(whatsapp, 2, async () => ({ count: recent.size, has: (u) => recent.has(u) }));
+    const notice = { kind: 'digest' as const, alerts: [], day: '2026-12-07', cap: 20 };
+    expect(await limited.send({ username: 'a', address: '+919800000001', language: 'en' }, notice)).toEqual({ ok: true, providerMessageId: 'wamid.a' });
+    expect(await limited.send({ username: 'c', address: '+919800000003', language: 'en' }, notice)).toEqual({ ok: false, final: true, error: 'messaging limit reached: 2 people written to in 24 h (WHATSAPP_DAILY_RECIPIENTS 2)' });
+    expect(sent).toEqual(['a']);
+  });
+});

@@ -1,10 +1,11 @@
 /** The notification channels from the config: each is off unless its settings are there (common/config.ts). */
 import type { Config } from '../../common/config.ts';
-import { HOUR_MS } from '../../common/time.ts';
-import { rateLimited, telegramChannel, type Channel } from './channels.ts';
+import { DAY_MS, HOUR_MS } from '../../common/time.ts';
+import { rateLimited, telegramChannel, withinDailyRecipients, type Channel } from './channels.ts';
 import { createContactsCipher, type ContactsCipher } from './contacts-crypto.ts';
 import { emailChannel } from './email.ts';
 import { createBotApi, createRateLimit, type BotApi } from './telegram.ts';
+import type { NotifyStore } from './store.ts';
 import { whatsAppChannel } from './whatsapp.ts';
 
 export type NotifyConfig = Pick<
@@ -12,7 +13,7 @@ export type NotifyConfig = Pick<
   | 'TELEGRAM_BOT_TOKEN' | 'TELEGRAM_BOT_USERNAME' | 'TELEGRAM_API_BASE'
   | 'WHATSAPP_ACCESS_TOKEN' | 'WHATSAPP_PHONE_NUMBER_ID' | 'WHATSAPP_API_BASE' | 'WHATSAPP_API_VERSION' | 'WHATSAPP_TEMPLATE_NAME' | 'WHATSAPP_TEMPLATE_LANGUAGES'
   | 'SMTP_URL' | 'NOTIFY_EMAIL_FROM' | 'BOARD_PUBLIC_URL' | 'NOTIFY_LINK_SECRET' | 'NOTIFY_LINK_TTL_HOURS' | 'NOTIFY_CONTACTS_KEY'
-  | 'NOTIFY_DIGEST_HOUR' | 'NOTIFY_DIGEST_CAP' | 'NOTIFY_TICK_MS' | 'NOTIFY_PROCESSORS'
+  | 'NOTIFY_DIGEST_HOUR' | 'NOTIFY_DIGEST_CAP' | 'NOTIFY_TICK_MS' | 'NOTIFY_PROCESSORS' | 'WHATSAPP_DAILY_RECIPIENTS'
 >;
 
 export function telegramBot(config: Pick<NotifyConfig, 'TELEGRAM_BOT_TOKEN' | 'TELEGRAM_API_BASE'>): BotApi | undefined {
@@ -44,7 +45,17 @@ export function shareOf(perSecond: number, processors: number): number {
   return Math.max(1, Math.floor(perSecond / processors));
 }
 
-export function notifyChannels(config: NotifyConfig, now: () => number, sleep: (ms: number) => Promise<void>): Channel[] {
+/** WhatsApp's recipients of the last 24 h, read from the ledger at most every 30 s (shared by every processor). */
+function recentWhatsAppRecipients(store: Pick<NotifyStore, 'recipientsSince'>, now: () => number): () => Promise<{ count: number; has: (username: string) => boolean }> {
+  let cached: { at: number; names: Set<string> } | undefined;
+  return async () => {
+    if (!cached || now() - cached.at > 30_000) cached = { at: now(), names: new Set(await store.recipientsSince('whatsapp', now() - DAY_MS)) };
+    const names = cached.names;
+    return { count: names.size, has: (username) => names.has(username) };
+  };
+}
+
+export function notifyChannels(config: NotifyConfig, now: () => number, sleep: (ms: number) => Promise<void>, store: Pick<NotifyStore, 'recipientsSince'>): Channel[] {
   const channels: Channel[] = [];
   const limit = (perSecond: number) => createRateLimit(shareOf(perSecond, config.NOTIFY_PROCESSORS), now, sleep);
   const bot = telegramBot(config);
@@ -55,7 +66,7 @@ export function notifyChannels(config: NotifyConfig, now: () => number, sleep: (
       base: config.WHATSAPP_API_BASE, version: config.WHATSAPP_API_VERSION, phoneNumberId: config.WHATSAPP_PHONE_NUMBER_ID!, accessToken: config.WHATSAPP_ACCESS_TOKEN!,
       templateName: config.WHATSAPP_TEMPLATE_NAME, templateLanguages: config.WHATSAPP_TEMPLATE_LANGUAGES,
     });
-    channels.push(rateLimited(whatsapp, limit(WHATSAPP_MESSAGES_PER_SECOND)));
+    channels.push(rateLimited(withinDailyRecipients(whatsapp, config.WHATSAPP_DAILY_RECIPIENTS, recentWhatsAppRecipients(store, now)), limit(WHATSAPP_MESSAGES_PER_SECOND)));
   }
   if (on.email) {
     const email = emailChannel({ smtpUrl: config.SMTP_URL!, from: config.NOTIFY_EMAIL_FROM!, publicUrl: config.BOARD_PUBLIC_URL!, linkSecret: config.NOTIFY_LINK_SECRET!, linkTtlMs: config.NOTIFY_LINK_TTL_HOURS * HOUR_MS, now });
@@ -65,7 +76,7 @@ export function notifyChannels(config: NotifyConfig, now: () => number, sleep: (
 }
 
 /** The config's defaults, for callers that hand over only part of a config (tests). */
-export const NOTIFY_DEFAULTS: Pick<NotifyConfig, 'TELEGRAM_API_BASE' | 'WHATSAPP_API_BASE' | 'WHATSAPP_API_VERSION' | 'WHATSAPP_TEMPLATE_NAME' | 'WHATSAPP_TEMPLATE_LANGUAGES' | 'NOTIFY_LINK_TTL_HOURS' | 'NOTIFY_DIGEST_HOUR' | 'NOTIFY_DIGEST_CAP' | 'NOTIFY_TICK_MS'> = {
+export const NOTIFY_DEFAULTS: Pick<NotifyConfig, 'TELEGRAM_API_BASE' | 'WHATSAPP_API_BASE' | 'WHATSAPP_API_VERSION' | 'WHATSAPP_TEMPLATE_NAME' | 'WHATSAPP_TEMPLATE_LANGUAGES' | 'NOTIFY_LINK_TTL_HOURS' | 'NOTIFY_DIGEST_HOUR' | 'NOTIFY_DIGEST_CAP' | 'NOTIFY_TICK_MS' | 'NOTIFY_PROCESSORS' | 'WHATSAPP_DAILY_RECIPIENTS'> = {
   TELEGRAM_API_BASE: 'https://api.telegram.org',
   WHATSAPP_API_BASE: 'https://graph.facebook.com',
   WHATSAPP_API_VERSION: 'v21.0',
@@ -74,5 +85,7 @@ export const NOTIFY_DEFAULTS: Pick<NotifyConfig, 'TELEGRAM_API_BASE' | 'WHATSAPP
   NOTIFY_LINK_TTL_HOURS: 48,
   NOTIFY_DIGEST_HOUR: 8,
   NOTIFY_DIGEST_CAP: 20,
+  NOTIFY_PROCESSORS: 1,
+  WHATSAPP_DAILY_RECIPIENTS: 1000,
   NOTIFY_TICK_MS: 60_000,
 };

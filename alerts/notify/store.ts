@@ -74,6 +74,8 @@ export interface NotifyStore {
   deliveryOf(channel: NotifyChannel, providerMessageId: string): Promise<{ alertId: string; username: string } | undefined>;
   /** Latest failed and gave_up rows, newest first. */
   failures(limit: number): Promise<FailedDelivery[]>;
+  /** The users a channel sent to since `since` (epoch ms), each once. */
+  recipientsSince(channel: NotifyChannel, since: number): Promise<string[]>;
   deliverySummaries(alertIds: string[]): Promise<Map<string, DeliverySummary>>;
   addPending(items: Pending[]): Promise<void>;
   /** Pending items of a kind due at `now`, not done. */
@@ -244,6 +246,13 @@ export function createNotifyStore(client: ClickHouseClient, options: { cipher?: 
         { channel, id: providerMessageId },
       );
       return row ? { alertId: row.alert_id, username: row.username } : undefined;
+    },
+    async recipientsSince(channel, since) {
+      const found = await rows<{ username: string }>(
+        "SELECT DISTINCT username FROM notify_deliveries WHERE channel = {channel:String} AND status = 'sent' AND at >= fromUnixTimestamp64Milli({since:Int64})",
+        { channel, since },
+      );
+      return found.map((r) => r.username);
     },
     async failures(limit) {
       const found = await rows<LedgerRow>(`SELECT ${LEDGER_COLUMNS} FROM notify_deliveries WHERE status IN ('failed', 'gave_up') ORDER BY at DESC LIMIT {limit:UInt32}`, { limit });
