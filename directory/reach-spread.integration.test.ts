@@ -1,0 +1,109 @@
+/**
+ * Reach rollup and pasted copies (migration 0170) on the real pipeline (local bus): the list read from the
+ * rollup reach_spread answers exactly what the per-group read of reach_first_seen answered before it, for
+ * every reader; a message first seen above booth and pasted (not forwarded) into booth groups is listed like a
+ * forwarded one; a paste between booth groups only is not.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOUR_MS, MINUTE_MS } from '../common/time.ts';
+import { adminToken } from '../test/support/auth.ts';
+import { importOrg } from '../test/support/org-fixture.ts';
+import { startTestPipeline, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
+import { readTopReach } from './reach.ts';
+
+let pipeline: TestPipeline;
+let client: ClickHouseClient;
+const T0 = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - 5 * HOUR_MS;
+const window = { fromMs: T0 - HOUR_MS, toMs: T0 + 6 * HOUR_MS, limit: 50 };
+
+const message = (id: string, group: string, offsetMs: number, fingerprint: string, forwarded: boolean) =>
+  ({ type: 'message', id, group, at: new Date(T0 + offsetMs).toISOString(), sender: '919800000001', kind: 'text', forwarded, fingerprint });
+
+/** A fingerprint as the door stores it: keyed with the deployment's key (ingest/validate.ts fingerprintOf). */
+const keyed = (fingerprint: string) => createHmac('sha256', Buffer.from(pipeline.config.PSEUDONYM_KEY!, 'hex')).update(`fingerprint:${fingerprint}`).digest('hex').slice(0, 32);
+
+async function stored(fingerprint: string, groups: number): Promise<void> {
+  await waitFor(async () => {
+    const result = await client.query({ query: 'SELECT uniqExact(group_id) AS n FROM reach_first_seen WHERE fingerprint = {fp:String}', query_params: { fp: keyed(fingerprint) }, format: 'JSONEachRow' });
+    return Number((await result.json<{ n: string }>())[0]?.n) === groups ? true : undefined;
+  }, `${fingerprint} in ${groups} groups`);
+}
+
+/** The list's read as it was before the rollup (0140): one row per (message, group) folded at read time. */
+async function readTopReachBefore(divisions?: string[]) {
+  const result = await client.query({
+    query: `
+      SELECT fingerprint, toString(toUnixTimestamp64Milli(min(first_at))) AS first,
+             argMin(group_id, first_at) AS origin, argMin(unit, first_at) AS origin_unit, argMin(division, first_at) AS origin_division,
+             uniqExactIf(group_id, {all:Bool} OR division IN {divisions:Array(String)}) AS groups
+      FROM reach_first_seen
+      WHERE fingerprint IN (SELECT fingerprint FROM reach_forwarded GROUP BY fingerprint ORDER BY sum(copies) DESC LIMIT 250)
+      GROUP BY fingerprint
+      HAVING toInt64(first) >= {from:Int64} AND toInt64(first) < {to:Int64} AND groups >= 2
+      ORDER BY groups DESC, first, fingerprint`,
+    query_params: { all: divisions === undefined, divisions: divisions ?? [], from: window.fromMs, to: window.toMs },
+    format: 'JSONEachRow',
+  });
+  type Row = { fingerprint: string; first: string; origin: string; origin_unit: string; origin_division: string; groups: string };
+  return (await result.json<Row>()).map((r) => ({ fingerprint: r.fingerprint, firstAt: Number(r.first), group: r.origin, unit: r.origin_unit, division: r.origin_division, groups: Number(r.groups) }));
+}
+
+beforeAll(async () => {
+  pipeline = await startTestPipeline({ localBus: true });
+  client = pipeline.store!.client;
+  const admin = await adminToken(pipeline.url);
+  await importOrg(pipeline.url, admin);
+  const extra = await fetch(`${pipeline.url}/api/v1/directory/groups?mode=merge`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ groups: [
+      { id: 'wa:state', unit: 'RJ', category: 'office-bearers', title: 'Rajasthan core team' },
+      { id: 'wa:jpr', unit: 'JPR', category: 'office-bearers', title: 'Jaipur office-bearers' },
+    ] }),
+  });
+  expect(extra.status).toBe(200);
+  // First sightings above booth (and chatter in a booth group), stored before anything is pasted.
+  expect((await pipeline.post([
+    message('c-1', 'wa:state', 0, 'central', false),
+    message('p-1', 'wa:jpr', 0, 'pasted', false),
+    message('b-1', 'wa:g1', 0, 'booth-paste', false),
+  ])).status).toBe(202);
+  await Promise.all([stored('central', 1), stored('pasted', 1), stored('booth-paste', 1)]);
+  expect((await pipeline.post([
+    message('c-2', 'wa:jpr', 5 * MINUTE_MS, 'central', true),
+    message('c-3', 'wa:g1', 10 * MINUTE_MS, 'central', true),
+    message('c-4', 'wa:g3', 50 * MINUTE_MS, 'central', true),
+    message('c-5', 'wa:g4', 3 * HOUR_MS, 'central', true),
+    // Forwarded again into a group that had it: the group counts once.
+    message('c-6', 'wa:g1', 2 * HOUR_MS, 'central', true),
+    // Pasted, not forwarded, into booth groups of both divisions.
+    message('p-2', 'wa:g1', 20 * MINUTE_MS, 'pasted', false),
+    message('p-3', 'wa:g4', 40 * MINUTE_MS, 'pasted', false),
+    // Pasted from one booth group into another: never seen above booth.
+    message('b-2', 'wa:g3', 30 * MINUTE_MS, 'booth-paste', false),
+  ])).status).toBe(202);
+  await Promise.all([stored('central', 5), stored('pasted', 3), stored('booth-paste', 2)]);
+});
+
+afterAll(async () => {
+  await pipeline?.stop();
+});
+
+describe('reach rollup and pasted copies', () => {
+  it('lists a message pasted below a group above booth, not one pasted between booth groups', async () => {
+    const top = await readTopReach(client, window);
+    expect(top.map((m) => [m.fingerprint, m.groups, m.group, m.unit, m.division])).toEqual([
+      [keyed('central'), 5, 'wa:state', 'RJ', 'RJ'],
+      [keyed('pasted'), 3, 'wa:jpr', 'JPR', 'JPR'],
+    ]);
+    expect(top.find((m) => m.fingerprint === keyed('pasted'))!.firstAt).toBe(T0);
+  });
+
+  it('answers from the rollup exactly what the per-group read answered, for every reader', async () => {
+    for (const divisions of [undefined, ['JPR'], ['AJM'], ['JPR', 'AJM'], []]) {
+      expect(await readTopReach(client, { ...window, divisions }), `divisions ${divisions?.join(',') ?? 'all'}`).toEqual(await readTopReachBefore(divisions));
+    }
+  });
+});
