@@ -19,6 +19,7 @@ import type { RulesBook } from './rules-store.ts';
 import { nameGroups } from './name-groups.ts';
 import { openKey } from './model.ts';
 import { readReachMissed } from './reach-missed.ts';
+import { readRepresentativeConditions, REPRESENTATIVE_RULE, type RepresentativeSettings } from './representative-lagging.ts';
 import { buildSignals, readSignals } from './signals.ts';
 import { createVersionClock } from '../common/store/row-version.ts';
 
@@ -36,6 +37,8 @@ export interface DetectorOptions {
   logger: Logger;
   /** Where accepted events have stopped reaching the store (pipeline-stalled); read at each tick. */
   pipeline?: () => Signals['pipeline'];
+  /** The follower target and time zone of the representatives' scorecards; without it, rule representative-lagging is off. */
+  representatives?: RepresentativeSettings;
 }
 
 export interface TickResult {
@@ -96,14 +99,16 @@ export function createDetector(options: DetectorOptions): Detector {
       const reads = await readSignals(options.client, rules, now, rules.sharpDrop.enabled);
       const signals: Signals = { ...buildSignals(index, reads, now), pipeline: options.pipeline?.() };
       const evaluation = evaluate(signals, rules);
-      for (const condition of await readReachMissed(options.client, index, now)) evaluation.conditions.set(openKey(condition.rule, condition.subject), condition);
+      const representatives = options.representatives && rules.representatives.enabled ? await readRepresentativeConditions(options.client, index, options.representatives, rules.representatives.silentDays, now) : [];
+      for (const condition of [...(await readReachMissed(options.client, index, now)), ...representatives]) evaluation.conditions.set(openKey(condition.rule, condition.subject), condition);
       const [open, silences] = await Promise.all([options.repository.open(), options.repository.activeSilences(now)]);
       const todo = plan(evaluation, open, signals, rules, silenceCheck(silences));
 
       const fired: Alert[] = [];
       for (const condition of todo.fire) {
         const alert = alertFrom(condition, now, nextVersion(now));
-        alert.recipients = await options.leads.leadsOfAny(alertAudience(alert));
+        // A representative's alert goes to the leads of their own unit too (a district president's district).
+        alert.recipients = await options.leads.leadsOfAny(alert.rule === REPRESENTATIVE_RULE ? [alert.unit, ...alertAudience(alert)] : alertAudience(alert));
         fired.push(alert);
       }
       nameGroups(fired, await readGroupTitles(options.client, fired.filter((a) => a.subjectKind === 'group').map((a) => a.subject)));

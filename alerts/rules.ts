@@ -99,6 +99,13 @@ export const alertRulesSchema = z
         timeZone: z.string().default('Asia/Kolkata'),
       })
       .default({}),
+    representatives: z
+      .object({
+        /** Rule representative-lagging: no post for this many days (or below the follower target and not growing over 7 days). */
+        enabled: z.boolean().default(true),
+        silentDays: z.number().positive().default(3),
+      })
+      .default({}),
     silences: z
       .object({
         /** Longest a silence may last, days from its creation: a forgotten silence must not hide a group for good. */

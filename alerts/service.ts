@@ -28,6 +28,7 @@ import { createNotifyStore } from './notify/store.ts';
 import { createRateLimit } from './notify/telegram.ts';
 
 export type AlertsConfig = Pick<Config, 'KAFKA_TOPIC_PREFIX' | 'ALERT_RULES_FILE' | 'ALERT_TICK_MS' | 'ALERT_WEBHOOK_URLS' | 'ALERT_WEBHOOK_SECRET' | 'ALERT_WEBHOOK_MAX_ATTEMPTS' | 'ALERT_WEBHOOK_BACKOFF_MS'> &
+  Partial<Pick<Config, 'REPRESENTATIVE_FOLLOWER_TARGET' | 'BOARD_TIME_ZONE'>> &
   Partial<NotifyConfig>;
 
 export interface Alerts {
@@ -159,6 +160,7 @@ export async function startAlertsService(options: AlertsServiceOptions): Promise
       now,
       logger,
       pipeline: options.pipeline,
+      representatives: { target: config.REPRESENTATIVE_FOLLOWER_TARGET ?? 0.25, timeZone: config.BOARD_TIME_ZONE ?? 'Asia/Kolkata' },
     }),
     flushDeferred: webhooks.flushDeferred,
     async deliver(message) {

@@ -5,20 +5,20 @@
  */
 import { scopeAllows, type Scope } from './access.ts';
 
-export const ALERT_RULE_NAMES = ['group-inactive', 'unit-dark', 'sharp-drop', 'source-down', 'pipeline-stalled', 'reach-missed'] as const;
+export const ALERT_RULE_NAMES = ['group-inactive', 'unit-dark', 'sharp-drop', 'source-down', 'pipeline-stalled', 'reach-missed', 'representative-lagging'] as const;
 export type AlertRuleName = (typeof ALERT_RULE_NAMES)[number];
 
 export const ALERT_STATES = ['firing', 'acknowledged', 'resolved'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 
-export type SubjectKind = 'group' | 'unit' | 'source' | 'pipeline';
+export type SubjectKind = 'group' | 'unit' | 'source' | 'pipeline' | 'representative';
 
 export interface Alert {
   /** Deterministic: rule + subject + episode start, so two runners firing the same episode write one alert. */
   id: string;
   rule: AlertRuleName;
   subjectKind: SubjectKind;
-  /** Group id, unit id, source name, or the events topic (pipeline-stalled). */
+  /** Group id, unit id, source name, the events topic (pipeline-stalled), or `<representative id>/<reason>` (representative-lagging). */
   subject: string;
   /** Division the subject belongs to ('' for a source: see `divisions`). */
   division: string;
