@@ -10,6 +10,7 @@ import { localDayStart } from '../common/time.ts';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import { readGroupTitles } from '../directory/group-titles.ts';
 import { buildDigests } from './digest.ts';
+import { complianceDigestsDue, type ComplianceSettings } from './compliance-digest.ts';
 import { alertFrom, evaluate, plan, type Evaluation, type Signals } from './evaluate.ts';
 import type { LeadLookup } from '../access/leads.ts';
 import { alertAudience, type Alert, type AlertMessage, type Digest } from '../common/contracts/alerts.ts';
@@ -39,6 +40,8 @@ export interface DetectorOptions {
   pipeline?: () => Signals['pipeline'];
   /** The follower target and time zone of the representatives' scorecards; without it, rule representative-lagging is off. */
   representatives?: RepresentativeSettings;
+  /** Group compliance's settings; without them, no compliance digest. */
+  compliance?: ComplianceSettings;
 }
 
 export interface TickResult {
@@ -91,6 +94,14 @@ export function createDetector(options: DetectorOptions): Detector {
     return out;
   }
 
+  /** Today's compliance digests still due, recorded as sent (none while a mute window is on). */
+  async function complianceDue(rules: AlertRules, index: DirectoryIndex, now: number): Promise<Digest[]> {
+    if (!options.compliance || !rules.compliance.digest || isMuted(rules.muteWindows, now)) return [];
+    const due = await complianceDigestsDue(options.client, index, rules, options.compliance, await options.leads.ledUnits(), (since) => options.repository.complianceDigestsSince(since), now);
+    for (const digest of due) await options.repository.recordDigest(digest);
+    return due;
+  }
+
   return {
     async tick() {
       const now = options.now();
@@ -120,7 +131,7 @@ export function createDetector(options: DetectorOptions): Detector {
       }
       // Stored first: what is published is always already in the store (a lost publish loses a push, never an alert).
       await options.repository.write([...fired, ...resolved, ...escalated]);
-      const digests = await digestsDue(rules, signals, evaluation, [...open, ...fired], now);
+      const digests = [...(await digestsDue(rules, signals, evaluation, [...open, ...fired], now)), ...(await complianceDue(rules, index, now))];
       const messages: AlertMessage[] = [
         ...fired.map((alert) => ({ kind: 'alert' as const, change: 'fired' as const, alert })),
         ...resolved.map((alert) => ({ kind: 'alert' as const, change: 'resolved' as const, alert })),

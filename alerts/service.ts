@@ -16,6 +16,7 @@ import { createDirectoryIndex } from '../directory/directory-index.ts';
 import type { LiveDirectory } from '../directory/live-directory.ts';
 import { createDeliverer } from './deliver.ts';
 import { createDetector } from './detector.ts';
+import type { ComplianceSettings } from './compliance-digest.ts';
 import type { Signals } from './evaluate.ts';
 import { createAlertMetrics } from './metrics.ts';
 import { createAlertRepository, type AlertRepository } from './repository.ts';
@@ -89,6 +90,8 @@ export interface AlertsServiceOptions extends OpenAlertsOptions {
   workerGroup?: string;
   /** Where accepted events have stopped reaching the store (the pipeline-stalled rule). */
   pipeline?: () => Signals['pipeline'];
+  /** Group compliance's settings (the daily compliance digest); without them, none is sent. */
+  compliance?: ComplianceSettings;
   /** Waits between notification retries (tests inject one that does not wait on the wall clock); default setTimeout. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -160,6 +163,7 @@ export async function startAlertsService(options: AlertsServiceOptions): Promise
       now,
       logger,
       pipeline: options.pipeline,
+      compliance: options.compliance,
       representatives: { target: config.REPRESENTATIVE_FOLLOWER_TARGET ?? 0.25, timeZone: config.BOARD_TIME_ZONE ?? 'Asia/Kolkata' },
     }),
     flushDeferred: webhooks.flushDeferred,
