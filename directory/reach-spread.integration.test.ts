@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS, MINUTE_MS } from '../common/time.ts';
 import { adminToken } from '../test/support/auth.ts';
-import { importOrg } from '../test/support/org-fixture.ts';
+import { importOrgWithUpperGroups } from '../test/support/org-fixture.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
 import { readTopReach } from './reach.ts';
 
@@ -54,16 +54,7 @@ beforeAll(async () => {
   pipeline = await startTestPipeline({ localBus: true });
   client = pipeline.store!.client;
   const admin = await adminToken(pipeline.url);
-  await importOrg(pipeline.url, admin);
-  const extra = await fetch(`${pipeline.url}/api/v1/directory/groups?mode=merge`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ groups: [
-      { id: 'wa:state', unit: 'RJ', category: 'office-bearers', title: 'Rajasthan core team' },
-      { id: 'wa:jpr', unit: 'JPR', category: 'office-bearers', title: 'Jaipur office-bearers' },
-    ] }),
-  });
-  expect(extra.status).toBe(200);
+  await importOrgWithUpperGroups(pipeline.url, admin);
   // First sightings above booth (and chatter in a booth group), stored before anything is pasted.
   expect((await pipeline.post([
     message('c-1', 'wa:state', 0, 'central', false),
