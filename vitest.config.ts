@@ -40,7 +40,7 @@ const SERVER_FILES = [
   'api/access/sessions.integration.test.ts',
   'api/board/routes.integration.test.ts',
   'api/board/reach.integration.test.ts',
-  'directory/reach-spread.integration.test.ts',
+  'directory/reach-pasted.integration.test.ts',
   'api/day-rollups.integration.test.ts',
   'api/live/live-counts.integration.test.ts',
   'api/live/live-scoping.integration.test.ts',

@@ -93,12 +93,9 @@ await client.command({
 });
 await client.command({ query: 'OPTIMIZE TABLE reach_first_seen FINAL' });
 await client.command({ query: 'OPTIMIZE TABLE reach_forwarded FINAL' });
-// The rollup the list reads (0170), kept by its view from the inserts above.
-await client.command({ query: 'OPTIMIZE TABLE reach_spread FINAL' });
 const generateMs = performance.now() - generateStarted;
 const rows = await scalar(client, 'SELECT count() FROM reach_first_seen');
 const forwardedRows = await scalar(client, 'SELECT count() FROM reach_forwarded');
-const spreadRows = await scalar(client, 'SELECT count() FROM reach_spread');
 
 const scanMs = await medianMs(() => scalar(client, 'SELECT uniqExact(fingerprint) + count() FROM reach_first_seen'), runs);
 const timed: { name: string; ms: number }[] = [];
@@ -119,7 +116,7 @@ await time('list: the day\'s top messages, admin (GET /api/v1/board/reach)', () 
 await time('list: the day\'s top messages, one division\'s lead', () => list(lead));
 await time('  list part: candidates, the most forwarded fingerprints (reach_forwarded)', () =>
   scalar(client, 'SELECT count() FROM (SELECT fingerprint FROM reach_forwarded WHERE day >= toDate({from:Int64} / 1000 - 86400) GROUP BY fingerprint ORDER BY sum(copies) DESC LIMIT 250)', { from: today }));
-await time('  list part: top fingerprints of the day from the rollup reach_spread (readTopReach)', () => readTopReach(client, { fromMs: today, toMs: today + DAY_MS, limit: 100 }));
+await time('  list part: top fingerprints of the day (readTopReach)', () => readTopReach(client, { fromMs: today, toMs: today + DAY_MS, limit: 100 }));
 await time('  list part: per division at the four marks, 20 messages (readDivisionReach)', () => readDivisionReach(client, top.slice(0, 20), { leafLevel: leaf }));
 // Booth groups per division: the route keeps them per directory version (timed apart below).
 const booths = boothGroupsByDivision(index);
@@ -144,7 +141,6 @@ report({
     groups,
     'reach_first_seen rows': rows,
     'reach_forwarded rows': forwardedRows,
-    'reach_spread rows': spreadRows,
     'central messages a day': CENTRAL,
     'central message followed': `${central.groups.toLocaleString('en-US')} groups`,
     'generated in': `${Math.round(generateMs / 1000)} s`,

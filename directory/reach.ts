@@ -54,37 +54,30 @@ export const CANDIDATES_READ = 250;
 /**
  * Messages first seen in [from, to) that reached at least two groups of the reader's divisions, the widest
  * spread first: their first sighting (anywhere) and the groups reached in scope. Candidates are the fingerprints
- * with the most copies sent down on those days (reach_forwarded: forwarded, or pasted below a group above booth;
- * small); their groups are then counted exactly from the rollup reach_spread (0170): a few rows per division.
+ * with the most copies sent down on those days (reach_forwarded: forwarded, or pasted into a booth group after
+ * being seen above booth, 0170; small); their groups are then counted exactly.
  */
 export async function readTopReach(client: ClickHouseClient, options: { fromMs: number; toMs: number; divisions?: readonly string[]; limit: number }): Promise<(ReachFirst & { groups: number })[]> {
   const days = daysFor(options.fromMs, options.toMs);
   const result = await client.query({
     query: `
       SELECT fingerprint, toString(toUnixTimestamp64Milli(min(first_at))) AS first,
-             argMinMerge(first_place) AS place, tupleElement(place, 1) AS origin, tupleElement(place, 2) AS origin_unit,
-             argMin(division, first_at) AS origin_division,
-             uniqExactMergeIf(groups, ${SCOPE}) AS groups
-      FROM reach_spread
+             argMin(group_id, first_at) AS origin, argMin(unit, first_at) AS origin_unit, argMin(division, first_at) AS origin_division,
+             uniqExactIf(group_id, ${SCOPE}) AS groups
+      FROM reach_first_seen
       WHERE day BETWEEN {dayFrom:Date} AND {dayTo:Date}
-        AND fingerprint IN (${CANDIDATES})
+        AND fingerprint IN (
+          SELECT fingerprint FROM reach_forwarded WHERE day BETWEEN {dayFrom:Date} AND {dayTo:Date}
+          GROUP BY fingerprint ORDER BY sum(copies) DESC, fingerprint LIMIT {candidates:UInt32})
       GROUP BY fingerprint
       HAVING toInt64(first) >= {from:Int64} AND toInt64(first) < {to:Int64} AND groups >= 2
       ORDER BY groups DESC, first, fingerprint
       LIMIT {limit:UInt32}`,
-    query_params: topParams(options),
+    query_params: { ...days, from: options.fromMs, to: options.toMs, limit: options.limit, candidates: Math.max(CANDIDATES_READ, options.limit), ...scopeParams(options.divisions) },
     clickhouse_settings: IN_KEY_ORDER,
     format: 'JSONEachRow',
   });
   return (await result.json<FirstRow & { groups: number | string }>()).map((r) => ({ ...toFirst(r), groups: Number(r.groups) }));
-}
-
-const CANDIDATES = `
-  SELECT fingerprint FROM reach_forwarded WHERE day BETWEEN {dayFrom:Date} AND {dayTo:Date}
-  GROUP BY fingerprint ORDER BY sum(copies) DESC, fingerprint LIMIT {candidates:UInt32}`;
-
-function topParams(options: { fromMs: number; toMs: number; divisions?: readonly string[]; limit: number }) {
-  return { ...daysFor(options.fromMs, options.toMs), from: options.fromMs, to: options.toMs, limit: options.limit, candidates: Math.max(CANDIDATES_READ, options.limit), ...scopeParams(options.divisions) };
 }
 
 /** The first sighting of each of `fingerprints` (those seen at all). */
