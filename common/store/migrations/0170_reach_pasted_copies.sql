@@ -4,6 +4,8 @@
 -- parent), per day. Such a message pasted, not forwarded, into a booth group later is a copy in reach_forwarded
 -- (view below), so it is a candidate for the list like a forwarded one. A paste in the same insert as the first
 -- upper sighting is not seen as a copy (the view reads this table as it was before the insert).
+-- Both views run their IN subqueries once per insert block: the non-leaf units (directory_units) and two days
+-- of reach_upper_seen (fingerprints seen above booth: small, as few groups are above booth).
 CREATE TABLE IF NOT EXISTS reach_upper_seen
 (
     day         Date,
