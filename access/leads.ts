@@ -13,6 +13,8 @@ export interface LeadLookup {
   leadsOf(unitId: string): Promise<string[]>;
   /** The leads of any of these units, each once (a source-down alert: the leads of every division it feeds). */
   leadsOfAny(unitIds: readonly string[]): Promise<string[]>;
+  /** Every unit that has leads, with them (the daily compliance digest goes to each). */
+  ledUnits(): Promise<Map<string, string[]>>;
 }
 
 export function createLeadLookup(client: ClickHouseClient, options: { cacheMs?: number; now?: () => number } = {}): LeadLookup {
@@ -43,6 +45,9 @@ export function createLeadLookup(client: ClickHouseClient, options: { cacheMs?: 
     async leadsOfAny(unitIds) {
       const map = await byUnit();
       return [...new Set(unitIds.flatMap((id) => map.get(id) ?? []))].sort();
+    },
+    async ledUnits() {
+      return new Map([...(await byUnit())].map(([unit, leads]) => [unit, [...leads].sort()]));
     },
   };
 }

@@ -10,6 +10,7 @@ import { localDayStart } from '../common/time.ts';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import { readGroupTitles } from '../directory/group-titles.ts';
 import { buildDigests } from './digest.ts';
+import { complianceDigestsDue, type ComplianceSettings } from './compliance-digest.ts';
 import { alertFrom, evaluate, plan, type Evaluation, type Signals } from './evaluate.ts';
 import type { LeadLookup } from '../access/leads.ts';
 import { alertAudience, type Alert, type AlertMessage, type Digest } from '../common/contracts/alerts.ts';
@@ -19,6 +20,7 @@ import type { RulesBook } from './rules-store.ts';
 import { nameGroups } from './name-groups.ts';
 import { openKey } from './model.ts';
 import { readReachMissed } from './reach-missed.ts';
+import { readRepresentativeConditions, REPRESENTATIVE_RULE, type RepresentativeSettings } from './representative-lagging.ts';
 import { buildSignals, readSignals } from './signals.ts';
 import { createVersionClock } from '../common/store/row-version.ts';
 
@@ -36,6 +38,10 @@ export interface DetectorOptions {
   logger: Logger;
   /** Where accepted events have stopped reaching the store (pipeline-stalled); read at each tick. */
   pipeline?: () => Signals['pipeline'];
+  /** The follower target and time zone of the representatives' scorecards; without it, rule representative-lagging is off. */
+  representatives?: RepresentativeSettings;
+  /** Group compliance's settings; without them, no compliance digest. */
+  compliance?: ComplianceSettings;
 }
 
 export interface TickResult {
@@ -88,6 +94,14 @@ export function createDetector(options: DetectorOptions): Detector {
     return out;
   }
 
+  /** Today's compliance digests still due, recorded as sent (none while a mute window is on). */
+  async function complianceDue(rules: AlertRules, index: DirectoryIndex, now: number): Promise<Digest[]> {
+    if (!options.compliance || !rules.compliance.digest || isMuted(rules.muteWindows, now)) return [];
+    const due = await complianceDigestsDue(options.client, index, rules, options.compliance, await options.leads.ledUnits(), (since) => options.repository.complianceDigestsSince(since), now);
+    for (const digest of due) await options.repository.recordDigest(digest);
+    return due;
+  }
+
   return {
     async tick() {
       const now = options.now();
@@ -96,14 +110,16 @@ export function createDetector(options: DetectorOptions): Detector {
       const reads = await readSignals(options.client, rules, now, rules.sharpDrop.enabled);
       const signals: Signals = { ...buildSignals(index, reads, now), pipeline: options.pipeline?.() };
       const evaluation = evaluate(signals, rules);
-      for (const condition of await readReachMissed(options.client, index, now)) evaluation.conditions.set(openKey(condition.rule, condition.subject), condition);
+      const representatives = options.representatives && rules.representatives.enabled ? await readRepresentativeConditions(options.client, index, options.representatives, rules.representatives.silentDays, now) : [];
+      for (const condition of [...(await readReachMissed(options.client, index, now)), ...representatives]) evaluation.conditions.set(openKey(condition.rule, condition.subject), condition);
       const [open, silences] = await Promise.all([options.repository.open(), options.repository.activeSilences(now)]);
       const todo = plan(evaluation, open, signals, rules, silenceCheck(silences));
 
       const fired: Alert[] = [];
       for (const condition of todo.fire) {
         const alert = alertFrom(condition, now, nextVersion(now));
-        alert.recipients = await options.leads.leadsOfAny(alertAudience(alert));
+        // A representative's alert goes to the leads of their own unit too (a district president's district).
+        alert.recipients = await options.leads.leadsOfAny(alert.rule === REPRESENTATIVE_RULE ? [alert.unit, ...alertAudience(alert)] : alertAudience(alert));
         fired.push(alert);
       }
       nameGroups(fired, await readGroupTitles(options.client, fired.filter((a) => a.subjectKind === 'group').map((a) => a.subject)));
@@ -115,7 +131,7 @@ export function createDetector(options: DetectorOptions): Detector {
       }
       // Stored first: what is published is always already in the store (a lost publish loses a push, never an alert).
       await options.repository.write([...fired, ...resolved, ...escalated]);
-      const digests = await digestsDue(rules, signals, evaluation, [...open, ...fired], now);
+      const digests = [...(await digestsDue(rules, signals, evaluation, [...open, ...fired], now)), ...(await complianceDue(rules, index, now))];
       const messages: AlertMessage[] = [
         ...fired.map((alert) => ({ kind: 'alert' as const, change: 'fired' as const, alert })),
         ...resolved.map((alert) => ({ kind: 'alert' as const, change: 'resolved' as const, alert })),

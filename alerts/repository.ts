@@ -4,6 +4,7 @@
  * here on every tick, so restarts and rebalances neither lose nor re-fire open alerts.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
+import { COMPLIANCE_DIGEST_PREFIX } from './compliance-digest.ts';
 import { ACK_CHANNELS, type AckChannel, type Alert, type AlertGroupBy, type AlertListState, type AlertMessage, type AlertRuleName, type AlertState, type AlertStateCounts, type Digest, type SubjectKind } from '../common/contracts/alerts.ts';
 
 interface AlertRow {
@@ -60,6 +61,9 @@ const STATE_SQL: Record<AlertListState, string> = {
   unresolved: "state != 'resolved'",
   firing: "state != 'resolved' AND k.ack_at IS NULL",
 };
+
+/** The hourly digests only: compliance digests (alerts/compliance-digest.ts) have their own day and no share of the cap. */
+const NOT_COMPLIANCE = `NOT startsWith(digest_id, '${COMPLIANCE_DIGEST_PREFIX}')`;
 
 const num = (v: string | number | null) => (v === null ? null : Number(v));
 
@@ -157,6 +161,8 @@ export interface AlertRepository {
   /** Digests each lead got since `since` (epoch ms). */
   digestsPerLead(since: number): Promise<Map<string, number>>;
   recordDigest(digest: Digest): Promise<void>;
+  /** `lead\u0000unit` of every compliance digest sent since (epoch ms). */
+  complianceDigestsSince(since: number): Promise<Set<string>>;
   /** Hold a webhook message back (a mute window is on) until `deliveredDeferred` is called for its key. */
   defer(key: string, message: AlertMessage, at: number, version: number): Promise<void>;
   /** Messages held back and not delivered yet, oldest first. */
@@ -329,16 +335,25 @@ export function createAlertRepository(client: ClickHouseClient): AlertRepository
     },
 
     async lastDigestAt() {
-      const [found] = await rows<{ at: string | null }>('SELECT toUnixTimestamp64Milli(max(sent_at)) AS at FROM alert_digests HAVING count() > 0');
+      const [found] = await rows<{ at: string | null }>(`SELECT toUnixTimestamp64Milli(max(sent_at)) AS at FROM alert_digests WHERE ${NOT_COMPLIANCE} HAVING count() > 0`);
       return found?.at ? Number(found.at) : undefined;
     },
 
     async digestsPerLead(since) {
       const found = await rows<{ lead: string; n: string }>(
-        'SELECT arrayJoin(recipients) AS lead, count() AS n FROM alert_digests WHERE sent_at >= fromUnixTimestamp64Milli({since:Int64}) GROUP BY lead',
+        `SELECT arrayJoin(recipients) AS lead, count() AS n FROM alert_digests WHERE sent_at >= fromUnixTimestamp64Milli({since:Int64}) AND ${NOT_COMPLIANCE} GROUP BY lead`,
         { since },
       );
       return new Map(found.map((r) => [r.lead, Number(r.n)]));
+    },
+
+    async complianceDigestsSince(since) {
+      const found = await rows<{ lead: string; unit: string }>(
+        `SELECT arrayJoin(recipients) AS lead, JSONExtractString(body, 'compliance', 'unit') AS unit FROM alert_digests
+         WHERE sent_at >= fromUnixTimestamp64Milli({since:Int64}) AND NOT (${NOT_COMPLIANCE})`,
+        { since },
+      );
+      return new Set(found.map((r) => `${r.lead}\u0000${r.unit}`));
     },
 
     async recordDigest(digest) {

@@ -99,6 +99,22 @@ export const alertRulesSchema = z
         timeZone: z.string().default('Asia/Kolkata'),
       })
       .default({}),
+    compliance: z
+      .object({
+        /** Once a day, after `digestAt` (local time of digest.timeZone), each lead gets their unit's compliance. */
+        digest: z.boolean().default(true),
+        digestAt: clock.default('09:00'),
+        /** Booths named in it at most; "and N more" after. */
+        listBooths: z.number().int().positive().default(10),
+      })
+      .default({}),
+    representatives: z
+      .object({
+        /** Rule representative-lagging: no post for this many days (or below the follower target and not growing over 7 days). */
+        enabled: z.boolean().default(true),
+        silentDays: z.number().positive().default(3),
+      })
+      .default({}),
     silences: z
       .object({
         /** Longest a silence may last, days from its creation: a forgotten silence must not hide a group for good. */

@@ -16,6 +16,7 @@ import { createDirectoryIndex } from '../directory/directory-index.ts';
 import type { LiveDirectory } from '../directory/live-directory.ts';
 import { createDeliverer } from './deliver.ts';
 import { createDetector } from './detector.ts';
+import type { ComplianceSettings } from './compliance-digest.ts';
 import type { Signals } from './evaluate.ts';
 import { createAlertMetrics } from './metrics.ts';
 import { createAlertRepository, type AlertRepository } from './repository.ts';
@@ -27,6 +28,7 @@ import { contactsCipher, notifyChannels, NOTIFY_DEFAULTS, type NotifyConfig } fr
 import { createNotifyStore } from './notify/store.ts';
 
 export type AlertsConfig = Pick<Config, 'KAFKA_TOPIC_PREFIX' | 'ALERT_RULES_FILE' | 'ALERT_TICK_MS' | 'ALERT_WEBHOOK_URLS' | 'ALERT_WEBHOOK_SECRET' | 'ALERT_WEBHOOK_MAX_ATTEMPTS' | 'ALERT_WEBHOOK_BACKOFF_MS'> &
+  Partial<Pick<Config, 'REPRESENTATIVE_FOLLOWER_TARGET' | 'BOARD_TIME_ZONE'>> &
   Partial<NotifyConfig>;
 
 export interface Alerts {
@@ -87,6 +89,8 @@ export interface AlertsServiceOptions extends OpenAlertsOptions {
   workerGroup?: string;
   /** Where accepted events have stopped reaching the store (the pipeline-stalled rule). */
   pipeline?: () => Signals['pipeline'];
+  /** Group compliance's settings (the daily compliance digest); without them, none is sent. */
+  compliance?: ComplianceSettings;
   /** Waits between notification retries (tests inject one that does not wait on the wall clock); default setTimeout. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -171,6 +175,8 @@ export async function startAlertsService(options: AlertsServiceOptions): Promise
       now,
       logger,
       pipeline: options.pipeline,
+      compliance: options.compliance,
+      representatives: { target: config.REPRESENTATIVE_FOLLOWER_TARGET ?? 0.25, timeZone: config.BOARD_TIME_ZONE ?? 'Asia/Kolkata' },
     }),
     flushDeferred: webhooks.flushDeferred,
     async deliver(message) {

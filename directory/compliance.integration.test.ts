@@ -2,10 +2,19 @@
  * Group compliance on the real pipeline: a directory with booths, groups, pramukhs and a mandal's youth
  * in-charge; events through ingest (a pramukh joining a booth group, another joining and leaving, snapshots
  * naming admins by phone number, pseudonymised at the door); the compliance answer for the division counts
- * and lists what falls short, exactly; a lead of another division is refused.
+ * and lists what falls short, exactly, and for a unit below it only what is under it; the daily compliance
+ * digest to each lead (the detector as the processor runs it); a lead of another division is refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLeadLookup } from '../access/leads.ts';
+import { createDetector } from '../alerts/detector.ts';
+import { createAlertRepository } from '../alerts/repository.ts';
+import { parseAlertRules } from '../alerts/rules.ts';
+import type { AlertMessage } from '../common/contracts/alerts.ts';
 import type { ComplianceAnswer } from '../common/contracts/compliance.ts';
+import { createLogger } from '../common/logger.ts';
+import { createPseudonymiser } from '../ingest/pseudonymise.ts';
+import { createLiveDirectory } from './live-directory.ts';
 import { adminToken, signIn } from '../test/support/auth.ts';
 import { startTestPipeline, TEST_TOKEN, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
 
@@ -83,6 +92,58 @@ describe('group compliance', () => {
     expect(answer.groups).toEqual([
       { id: 'wa:g2', title: 'Booth 2 yuva', unit: 'b2', unitName: 'Booth 2', category: 'youth', missingAdmins: [{ person: 'Ravi Kumar', role: 'youth in-charge' }], noSnapshot: false },
     ]);
+  });
+
+  it('reads a unit below a division: only the booths and groups under it', async () => {
+    const admin = await adminToken(pipeline.url);
+    const mandal = (await (await as(admin, '/api/v1/board/compliance?unit=m1')).json()) as ComplianceAnswer;
+    expect(mandal.total).toEqual({ id: 'm1', name: 'Mandal 1', booths: 3, missingGroups: 1, noPramukh: 1, pramukhAbsent: 1, ruledGroups: 2, adminMissing: 1 });
+    expect(mandal.booths.map((b) => [b.id, b.path.map((p) => p.id)])).toEqual([['b2', ['b2']], ['b10', ['b10']]]);
+    const booth = (await (await as(admin, '/api/v1/board/compliance?unit=b10')).json()) as ComplianceAnswer;
+    expect(booth.total).toEqual({ id: 'b10', name: 'Booth 10', booths: 1, missingGroups: 0, noPramukh: 1, pramukhAbsent: 0, ruledGroups: 0, adminMissing: 0 });
+    expect([booth.booths.map((b) => b.id), booth.groups, booth.children]).toEqual([['b10'], [], []]);
+  });
+
+  it('sends each lead their unit\'s compliance once a day, the booths capped with "and N more"', async () => {
+    const client = pipeline.store!.client;
+    const logger = createLogger('silent');
+    const admin = await adminToken(pipeline.url);
+    const created = await as(admin, '/api/v1/admin/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'lead.jaipur', password: 'a-good-password-1', roles: ['lead'], units: ['jp'] }) });
+    expect(created.status).toBe(201);
+    const directory = createLiveDirectory({ client, logger, pollMs: 60_000 });
+    await directory.start();
+    const published: AlertMessage[] = [];
+    const detector = createDetector({
+      client,
+      index: () => directory.index,
+      repository: createAlertRepository(client),
+      rules: parseAlertRules({ muteWindows: [], compliance: { digestAt: '00:00', listBooths: 1 } }),
+      leads: createLeadLookup(client, { cacheMs: 0 }),
+      publish: async (messages) => void published.push(...messages),
+      now: Date.now,
+      logger,
+      compliance: { pramukhRole: 'booth pramukh', admins: [{ categories: ['youth'], role: 'youth in-charge', level: 'mandal' }], personKey: createPseudonymiser(Buffer.from(pipeline.config.PSEUDONYM_KEY!, 'hex')) },
+    });
+    try {
+      const first = await detector.tick();
+      const byUnit = new Map(first.digests.map((d) => [d.compliance?.unit, d]));
+      expect([...byUnit.keys()].sort()).toEqual(['jp', 'ud']);
+      const jaipur = byUnit.get('jp')!;
+      expect([jaipur.division, jaipur.recipients, jaipur.newlyQuiet]).toEqual(['jp', ['lead.jaipur'], []]);
+      expect(jaipur.compliance).toMatchObject({ unitName: 'Jaipur', boothsTotal: 2, more: 1, groupsShort: 1, booths: [{ id: 'b2', name: 'Booth 2', missing: ['booth-voters'], pramukh: 'absent', pramukhName: 'Mohan Lal' }] });
+      expect(jaipur.lines.map((l) => l.text)).toEqual([
+        '2 of the 3 booths of Jaipur fall short: 1 miss a required group, 1 have no pramukh, 1 have a pramukh in none of their groups',
+        '1 of 2 category groups miss their required admin',
+        'Booth 2: no booth-voters group; pramukh Mohan Lal in none of its groups',
+        'and 1 more',
+      ]);
+      expect(byUnit.get('ud')!.recipients).toEqual(['lead.udaipur']);
+      expect(published.filter((m) => m.kind === 'digest')).toHaveLength(2);
+      // The next tick the same day: nothing again.
+      expect((await detector.tick()).digests).toEqual([]);
+    } finally {
+      await directory.stop();
+    }
   });
 
   it('keeps a lead to their divisions', async () => {

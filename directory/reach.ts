@@ -54,7 +54,8 @@ export const CANDIDATES_READ = 250;
 /**
  * Messages first seen in [from, to) that reached at least two groups of the reader's divisions, the widest
  * spread first: their first sighting (anywhere) and the groups reached in scope. Candidates are the fingerprints
- * with the most forwarded copies on those days (reach_forwarded, small); their groups are then counted exactly.
+ * with the most copies sent down on those days (reach_forwarded: forwarded, or pasted into a booth group after
+ * being seen above booth, 0170; small); their groups are then counted exactly.
  */
 export async function readTopReach(client: ClickHouseClient, options: { fromMs: number; toMs: number; divisions?: readonly string[]; limit: number }): Promise<(ReachFirst & { groups: number })[]> {
   const days = daysFor(options.fromMs, options.toMs);

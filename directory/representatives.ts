@@ -21,7 +21,7 @@ export interface AccountActivity {
 }
 
 /** How far back account events are read: growth over 30 days needs a snapshot from before then. */
-const READ_DAYS = 90;
+export const POSTS_READ_DAYS = 90;
 
 const keyOf = (platform: string, account: string) => `${platform}\u0000${account}`;
 
@@ -51,7 +51,7 @@ export async function readAccountActivity(client: ClickHouseClient, representati
       accounts,
       zone: timeZone,
       now: now / 1000,
-      from: (now - READ_DAYS * DAY_MS) / 1000,
+      from: (now - POSTS_READ_DAYS * DAY_MS) / 1000,
       d7: (now - 7 * DAY_MS) / 1000,
       d30: (now - 30 * DAY_MS) / 1000,
     },

@@ -28,7 +28,7 @@ const SERVICE = [
   'alerts', 'alert_acks', 'alert_silences', 'alert_deliveries', 'alert_digests', 'alert_webhook_outbox',
   'source_last_seen', 'source_heartbeats', 'directory_version', 'directory_group_paths_ready', 'group_aliases',
   // People's names and numbers, and the representatives' register; snoozes and rule edits; message reach; personal notifications.
-  'directory_contacts', 'directory_representatives', 'alert_snoozes', 'alert_rules_edits', 'reach_first_seen', 'reach_forwarded', 'reach_marks',
+  'directory_contacts', 'directory_representatives', 'alert_snoozes', 'alert_rules_edits', 'reach_first_seen', 'reach_forwarded', 'reach_marks', 'reach_upper_seen',
   'notify_telegram_links', 'notify_prefs', 'notify_link_codes', 'notify_claims', 'notify_deliveries', 'notify_contacts', 'notify_pending',
 ];
 /** Tables that are not data: the views (they write into the tables above) and the migration lock. */

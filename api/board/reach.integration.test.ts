@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReachDetailAnswer, ReachListAnswer } from '../../common/contracts/reach.ts';
 import { DAY_MS, HOUR_MS, MINUTE_MS, wallClockAt, wallClockToEpochMs } from '../../common/time.ts';
 import { adminToken, createUserToken } from '../../test/support/auth.ts';
-import { importOrg } from '../../test/support/org-fixture.ts';
+import { importOrgWithUpperGroups } from '../../test/support/org-fixture.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from '../../test/support/pipeline.ts';
 
 let pipeline: TestPipeline;
@@ -35,16 +35,7 @@ beforeAll(async () => {
   // The alerts detector (processor role) ticks every second: the reach-missed test waits for its alert.
   pipeline = await startTestPipeline({ env: { ALERT_TICK_MS: '1000' } });
   admin = await adminToken(pipeline.url);
-  await importOrg(pipeline.url, admin);
-  const extra = await fetch(`${pipeline.url}/api/v1/directory/groups?mode=merge`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ groups: [
-      { id: 'wa:state', unit: 'RJ', category: 'office-bearers', title: 'Rajasthan core team' },
-      { id: 'wa:jpr', unit: 'JPR', category: 'office-bearers', title: 'Jaipur office-bearers' },
-    ] }),
-  });
-  expect(extra.status).toBe(200);
+  await importOrgWithUpperGroups(pipeline.url, admin);
   lead = await createUserToken(pipeline.url, admin, { username: 'lead.jaipur', password: 'lead-password-1', roles: ['lead'], units: ['JPR'] });
 
   const events = [

@@ -4,22 +4,23 @@
  * it. Pure and free of Node imports (the board filters its feed with the same functions).
  */
 import { scopeAllows, type Scope } from './access.ts';
+import type { BoothShortfall, ComplianceCounts } from './compliance.ts';
 import type { DeliverySummary } from './notify.ts';
 
-export const ALERT_RULE_NAMES = ['group-inactive', 'unit-dark', 'sharp-drop', 'source-down', 'pipeline-stalled', 'reach-missed'] as const;
+export const ALERT_RULE_NAMES = ['group-inactive', 'unit-dark', 'sharp-drop', 'source-down', 'pipeline-stalled', 'reach-missed', 'representative-lagging'] as const;
 export type AlertRuleName = (typeof ALERT_RULE_NAMES)[number];
 
 export const ALERT_STATES = ['firing', 'acknowledged', 'resolved'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 
-export type SubjectKind = 'group' | 'unit' | 'source' | 'pipeline';
+export type SubjectKind = 'group' | 'unit' | 'source' | 'pipeline' | 'representative';
 
 export interface Alert {
   /** Deterministic: rule + subject + episode start, so two runners firing the same episode write one alert. */
   id: string;
   rule: AlertRuleName;
   subjectKind: SubjectKind;
-  /** Group id, unit id, source name, or the events topic (pipeline-stalled). */
+  /** Group id, unit id, source name, the events topic (pipeline-stalled), or `<representative id>/<reason>` (representative-lagging). */
   subject: string;
   /** Division the subject belongs to ('' for a source: see `divisions`). */
   division: string;
@@ -70,7 +71,23 @@ export interface DigestLine {
   text: string;
 }
 
-/** One message per division per interval listing its newly quiet groups. */
+/** The daily compliance digest of a lead's unit (alerts/compliance-digest.ts): its counts, the first booths that fall short. */
+export interface ComplianceDigest {
+  unit: string;
+  unitName: string;
+  total: ComplianceCounts;
+  /** The first `booths.length` of `boothsTotal` booths that fall short, in tree order ("and N more" = `more`). */
+  booths: Pick<BoothShortfall, 'id' | 'name' | 'missing' | 'pramukh' | 'pramukhName'>[];
+  boothsTotal: number;
+  more: number;
+  /** Category groups whose required admin is not an admin. */
+  groupsShort: number;
+}
+
+/**
+ * One message per division per interval listing its newly quiet groups; or, once a day per lead, the compliance
+ * of the lead's unit (`compliance` set, `newlyQuiet` empty, `lines` its sentences).
+ */
 export interface Digest {
   id: string;
   division: string;
@@ -80,6 +97,7 @@ export interface Digest {
   lines: DigestLine[];
   /** `title`: the group's directory title, when its alert carries one (alerts/name-groups.ts). */
   newlyQuiet: { group: string; title?: string; unit: string; category: string; silentSince: number }[];
+  compliance?: ComplianceDigest;
 }
 
 /** What `alerts:fired` and `alerts:updated` carry on the socket. */

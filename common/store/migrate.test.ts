@@ -30,6 +30,7 @@ describe('migrations', () => {
     const copiesSafeTwice: Record<string, string> = {
       event_keys: 'a ReplacingMergeTree keyed by the copied columns: a key copied twice is one key to the lookup (0080)',
       reach_first_seen: 'first sightings: every read takes min(first_at) and counts each group once, so a row copied twice changes nothing (0140)',
+      reach_upper_seen: 'a ReplacingMergeTree of (day, fingerprint) read as a set (0170)',
     };
     const rerunnable = (statement: string): boolean => {
       const s = statement.replace(/\s+/g, ' ');

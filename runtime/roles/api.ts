@@ -35,23 +35,13 @@ import { createSqlRouter } from '../../api/sql/router.ts';
 import { createCatalogue } from '../../api/sql/sandbox.ts';
 import { createSummaryRouter } from '../../api/summary/routes.ts';
 import { MINUTE_MS } from '../../common/time.ts';
-import { createPseudonymiser, loadOrCreatePseudonymKey } from '../../ingest/pseudonymise.ts';
+import { complianceSettings } from '../compliance-settings.ts';
 import { corsForBoard } from '../http-security.ts';
 import type { Role, RoleContext } from './role.ts';
 
 export interface ApiRole extends Role {
   /** Set when this start created the first admin: its generated password is shown once, never logged. */
   firstAdmin?: { username: string; generatedPassword?: string };
-}
-
-/**
- * The door's pseudonym of a contact's number (group compliance finds contacts among the people of events by it):
- * the same key as ingest, PSEUDONYM_KEY or the one kept in DATA_DIR.
- */
-function contactPersonKey(config: RoleContext['config'], logger: RoleContext['logger']): (phone: string) => string {
-  const { key, created, file } = loadOrCreatePseudonymKey(config.PSEUDONYM_KEY, config.DATA_DIR);
-  if (created) logger.warn({ file }, 'generated a pseudonymisation key for group compliance; unless ingest runs here on the same DATA_DIR, set PSEUDONYM_KEY as for ingest, or no pramukh will be found in any group');
-  return createPseudonymiser(key);
 }
 
 export async function buildApi(context: RoleContext): Promise<ApiRole> {
@@ -131,7 +121,7 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
       client, directory: directory.directory, unitReads, requireUser,
       rules: async () => (await alerts.book.refresh()).rules,
       representatives: { target: config.REPRESENTATIVE_FOLLOWER_TARGET, timeZone: config.BOARD_TIME_ZONE },
-      compliance: { pramukhRole: config.COMPLIANCE_PRAMUKH_ROLE, admins: config.COMPLIANCE_REQUIRED_ADMINS, personKey: contactPersonKey(config, logger) },
+      compliance: complianceSettings(config, logger),
     }),
     createReachRouter({ client, directory: directory.directory, requireUser, timeZone: config.BOARD_TIME_ZONE }),
     createAlertsRouter({ client, repository: alerts.repository, directory: directory.directory, rules: async () => (await alerts.book.refresh()).rules, requireUser, publish: alerts.publish, deliverySummaries: (ids) => notifyStore.deliverySummaries(ids), now: Date.now }),

@@ -6,6 +6,7 @@ import type { Bus } from '../../common/bus/bus.ts';
 import { emptyDirectory } from '../../common/placement.ts';
 import { startAlertsService, type AlertsService } from '../../alerts/service.ts';
 import { createProcessor } from '../../processor/processor.ts';
+import { complianceSettings } from '../compliance-settings.ts';
 import type { Role, RoleContext } from './role.ts';
 
 /** Wait until a consumer group has caught up with a topic (seen twice, 100 ms apart), or the deadline. */
@@ -57,6 +58,7 @@ export function buildProcessor(context: RoleContext): Role {
         logger,
         metrics,
         pipeline: () => ({ topic: topics.events, stalls: processor.stalls() }),
+        compliance: complianceSettings(config, logger),
       });
     },
     async stop(timeoutMs) {

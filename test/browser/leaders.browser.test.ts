@@ -4,7 +4,7 @@
  * ingest; the ranking by share of voters with growth and posting days, a role filter, a representative below
  * target flagged. A lead on a phone in Hindi sees their division's; the central team on a desktop in English
  * sees everyone's. Group compliance on the same organisation: booths without a pramukh, a youth group without its
- * district's in-charge as an admin. Screenshots: test-results/leaders-*.png, compliance-*.png.
+ * district's in-charge as an admin, on the compliance page and in the district's drill-down. Screenshots: test-results/leaders-*.png, compliance-*.png.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -98,6 +98,18 @@ describe('group compliance', () => {
     const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
     expect(widths.page).toBeLessThanOrEqual(widths.viewport);
     await board.screenshot(page, 'compliance-phone-hi');
+
+    // The district's drill-down (the unit page with the action list) shows the same, cut to the district.
+    await page.evaluate(() => (location.hash = '#/unit/JPR-D1'));
+    const block = page.locator('[data-testid="unit-page"][data-unit="JPR-D1"] [data-testid="unit-compliance"]');
+    await block.locator('[data-booth="B102"]').waitFor({ timeout: WAIT_MS });
+    expect(await block.locator('[data-testid="compliance-total"] [data-count]').evaluateAll((t) => t.map((x) => [x.getAttribute('data-count'), x.querySelector('.value')!.textContent]))).toEqual(tiles);
+    expect(await block.locator('h2').first().textContent()).toMatch(/समूह अनुपालन · पूरा देखें/);
+    expect(await block.locator('[data-booth="B102"]').textContent()).toMatch(/Booth 102 Malviya Nagar\s*निर्देशिका में कोई प्रमुख नहीं/);
+    expect(await block.locator('[data-group="wa:g2"]').textContent()).toMatch(/Mohan Lal \(ज़िला प्रभारी\) एडमिन नहीं हैं/);
+    const unitWidths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
+    expect(unitWidths.page).toBeLessThanOrEqual(unitWidths.viewport);
+    await board.screenshot(page, 'compliance-unit-phone-hi');
   });
 
   test('desktop, English: the central team drills from the state down, a unit at a time', async () => {

@@ -39,3 +39,20 @@ export async function importOrg(url: string, adminToken: string): Promise<void> 
     if (response.status !== 200) throw new Error(`importing ${kind} answered ${response.status}: ${await response.text()}`);
   }
 }
+
+/** The groups above booth that the reach tests send messages down from: the state's core team and Jaipur's office-bearers. */
+export const UPPER_GROUPS = [
+  { id: 'wa:state', unit: 'RJ', category: 'office-bearers', title: 'Rajasthan core team' },
+  { id: 'wa:jpr', unit: 'JPR', category: 'office-bearers', title: 'Jaipur office-bearers' },
+];
+
+/** importOrg, then UPPER_GROUPS merged in. */
+export async function importOrgWithUpperGroups(url: string, adminToken: string): Promise<void> {
+  await importOrg(url, adminToken);
+  const response = await fetch(`${url}/api/v1/directory/groups?mode=merge`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ groups: UPPER_GROUPS }),
+  });
+  if (response.status !== 200) throw new Error(`importing the upper groups answered ${response.status}: ${await response.text()}`);
+}

@@ -87,6 +87,20 @@ export function alertText(alert: AlertTextFields, { t, label, nameOf }: AlertWor
       const within = minutes % 60 === 0 ? t('quiet.hours', { n: minutes / 60 }) : t('reach.minutes', { n: minutes });
       return t('alertText.reachMissed', { id: d.message, name: d.name, within, percent: Math.round(had * 100), target: Math.round(target * 100) });
     }
+    case 'representative-lagging': {
+      if (typeof d?.person !== 'string' || typeof d.role !== 'string' || typeof d.unitName !== 'string' || typeof d.platform !== 'string') break;
+      const who = { person: d.person, role: label(d.role), unit: d.unitName, platform: d.platform };
+      const days = numberOf(d, 'silentDays');
+      const limit = numberOf(d, 'limitDays');
+      if (d.reason === 'silent' && days !== null && limit !== null) return t('alertText.representativeSilent', { ...who, days, limit });
+      const followers = numberOf(d, 'followers');
+      const share = numberOf(d, 'share');
+      const target = numberOf(d, 'target');
+      if (d.reason === 'below-target' && followers !== null && share !== null && target !== null) {
+        return t('alertText.representativeBelowTarget', { ...who, followers: formatCount(followers), percent: Math.round(share * 100), target: Math.round(target * 100) });
+      }
+      break;
+    }
     case 'source-down': {
       const groups = numberOf(d, 'groups');
       if (groups === null) break;
