@@ -16,6 +16,8 @@ export interface Recipient {
   /** The chat id, E.164 number or email address: never logged. */
   address: string;
   language: NotifyLanguage;
+  /** Their IANA time zone, for the times in the message (UTC when not given). */
+  timeZone?: string;
 }
 
 /** `final`: trying again now cannot help (a limit reached): the notifier gives up on the channel at once. */
@@ -57,8 +59,8 @@ export function withinDailyRecipients(channel: Channel, limit: number, recentRec
 }
 
 /** The text of a notice, as Telegram and the email's plain part carry it. */
-export function noticeText(language: NotifyLanguage, notice: Notice): string {
-  return notice.kind === 'alert' ? alertText(language, notice.alert, notice.change) : digestLines(language, notice.alerts, notice.cap).join('\n');
+export function noticeText(language: NotifyLanguage, notice: Notice, timeZone?: string): string {
+  return notice.kind === 'alert' ? alertText(language, notice.alert, notice.change, timeZone) : digestLines(language, notice.alerts, notice.cap).join('\n');
 }
 
 /** Telegram: sendMessage to the linked chat, with an inline Acknowledge button for one alert. */
@@ -67,7 +69,7 @@ export function telegramChannel(bot: BotApi): Channel {
     name: 'telegram',
     async send(to, notice) {
       const keyboard = notice.kind === 'alert' ? [[{ text: botText(to.language, 'acknowledge'), callback_data: ackData(notice.alert.id) }]] : [];
-      const answer = await bot.sendMessage(Number(to.address), noticeText(to.language, notice), keyboard);
+      const answer = await bot.sendMessage(Number(to.address), noticeText(to.language, notice, to.timeZone), keyboard);
       return answer.ok ? { ok: true, providerMessageId: String(answer.result.message_id) } : { ok: false, error: answer.description, retryAfterSeconds: answer.retryAfterSeconds };
     },
   };

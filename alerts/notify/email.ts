@@ -7,7 +7,7 @@ import nodemailer from 'nodemailer';
 import { ACK_LINK_PATH, signAckLink } from './ack-link.ts';
 import type { Channel, Notice, Recipient } from './channels.ts';
 import { noticeText } from './channels.ts';
-import { botText } from './texts.ts';
+import { botText, timeText } from './texts.ts';
 
 export interface EmailOptions {
   smtpUrl: string;
@@ -22,13 +22,13 @@ export interface EmailOptions {
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function emailContent(to: Recipient, notice: Notice, options: Pick<EmailOptions, 'publicUrl' | 'linkSecret' | 'linkTtlMs' | 'now'>): { subject: string; text: string; html: string } {
-  const body = noticeText(to.language, notice);
+  const body = noticeText(to.language, notice, to.timeZone);
   const lines = body.split('\n');
   const subject = notice.kind === 'alert' ? lines[0]!.slice(0, 200) : lines[0]!;
   if (notice.kind !== 'alert') return { subject, text: body, html: `<div lang="${to.language}">${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</div>` };
   const expiresAt = options.now() + options.linkTtlMs;
   const link = `${options.publicUrl.replace(/\/+$/, '')}${ACK_LINK_PATH}${signAckLink(options.linkSecret, { alertId: notice.alert.id, username: to.username, expiresAt })}`;
-  const note = botText(to.language, 'ackLinkNote', { user: to.username, until: `${new Date(expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC` });
+  const note = botText(to.language, 'ackLinkNote', { user: to.username, until: timeText(expiresAt, to.timeZone) });
   return {
     subject,
     text: [body, '', botText(to.language, 'ackLink', { link }), note].join('\n'),

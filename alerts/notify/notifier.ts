@@ -96,7 +96,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   /** Attempts on one channel: 'sent' or 'gave_up'. Ledger rows for every alert the notice carries. */
   async function attempt(channel: Channel, username: string, address: string, prefs: NotifyPrefs, notice: Notice, alertIds: string[]): Promise<'sent' | 'gave_up'> {
     for (let n = 1; n <= options.policy.maxAttempts; n++) {
-      const answer = await channel.send({ username, address, language: prefs.language }, notice);
+      const answer = await channel.send({ username, address, language: prefs.language, timeZone: prefs.timeZone }, notice);
       const last = n === options.policy.maxAttempts || (!answer.ok && answer.final === true);
       const status: DeliveryStatus = answer.ok ? 'sent' : last ? 'gave_up' : 'failed';
       const at = options.now();

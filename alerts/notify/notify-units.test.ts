@@ -90,6 +90,10 @@ describe("an alert's own sentence", () => {
   });
   it('frames it, and caps a digest with "and N more"', () => {
     expect(alertText('hi', alert({}), 'fired').split('\n')).toEqual(['GroupPulse चेतावनी: समूह wa:g1 3 दिन से चुप है (सीमा 2 दिन)।', 'इकाई: div-n', 'कब से: 2026-12-04 10:00 UTC']);
+    // In the reader's time zone.
+    expect(alertText('hi', alert({}), 'fired', 'Asia/Kolkata').split('\n')[2]).toBe('कब से: 2026-12-04 15:30 IST');
+    const lagging = alert({ rule: 'representative-lagging', subjectKind: 'representative', details: { reason: 'silent', person: 'Ravi Meena', role: 'MLA', unitName: 'Ajmer', platform: 'x', silentDays: 5, limitDays: 3 } });
+    expect(alertSentence('hi', lagging)).toBe('Ravi Meena (MLA, Ajmer) ने 5 दिन से x पर पोस्ट नहीं किया (सीमा 3 दिन)।');
     const lines = digestLines('en', Array.from({ length: 5 }, () => alert({})), 3);
     expect(lines).toHaveLength(5);
     expect(lines[0]).toBe('GroupPulse daily digest: 5 alerts');

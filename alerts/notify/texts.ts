@@ -5,7 +5,7 @@
  * not know, or an alert missing a field, keeps the detector's message.
  */
 import type { Alert } from '../../common/contracts/alerts.ts';
-import { HOUR_MS } from '../../common/time.ts';
+import { HOUR_MS, wallClockAt } from '../../common/time.ts';
 import type { NotifyLanguage } from './prefs.ts';
 
 export const BOT_TEXTS = {
@@ -73,6 +73,8 @@ const SENTENCES = {
     sourceDown: 'Source {source} has sent nothing for {silent}; the {groups} groups it feeds show no data.',
     pipelineStalled: 'Accepted events have not reached the store for {minutes} min; {waiting} are waiting.',
     reachMissed: 'Message {id} reached {percent} % of {name} within {within} (target {target} %).',
+    representativeSilent: '{person} ({role}, {unit}) has not posted on {platform} for {days} days (limit {limit}).',
+    representativeBelowTarget: '{person} ({role}, {unit}) has {followers} followers on {platform}, {percent} % of the voters (target {target} %), and did not grow in 7 days.',
     group: 'Group {id}',
     minutes: '{n} min',
     hours: '{n} h',
@@ -86,6 +88,8 @@ const SENTENCES = {
     sourceDown: 'स्रोत {source} ने {silent} से कुछ नहीं भेजा है; उससे जुड़े {groups} समूहों का डेटा नहीं है।',
     pipelineStalled: 'स्वीकार की गई घटनाएँ {minutes} मिनट से स्टोर तक नहीं पहुँची हैं; {waiting} प्रतीक्षा में हैं।',
     reachMissed: 'संदेश {id} {within} में {name} के {percent} % तक पहुँचा (लक्ष्य {target} %)।',
+    representativeSilent: '{person} ({role}, {unit}) ने {days} दिन से {platform} पर पोस्ट नहीं किया (सीमा {limit} दिन)।',
+    representativeBelowTarget: '{person} ({role}, {unit}) के {platform} पर {followers} फ़ॉलोअर हैं, मतदाताओं का {percent} % (लक्ष्य {target} %), और 7 दिन में बढ़े नहीं।',
     group: 'समूह {id}',
     minutes: '{n} मिनट',
     hours: '{n} घंटे',
@@ -152,6 +156,20 @@ export function alertSentence(language: NotifyLanguage, alert: Alert): string {
       if (share === undefined || target === undefined || minutes === undefined || typeof d.message !== 'string' || typeof d.name !== 'string') break;
       return fill(words.reachMissed, { id: d.message, name: d.name, within: duration(language, minutes / 60), percent: Math.round(share * 100), target: Math.round(target * 100) });
     }
+    case 'representative-lagging': {
+      if (typeof d.person !== 'string' || typeof d.role !== 'string' || typeof d.unitName !== 'string' || typeof d.platform !== 'string') break;
+      const who = { person: d.person, role: d.role, unit: d.unitName, platform: d.platform };
+      const days = num(d, 'silentDays');
+      const limit = num(d, 'limitDays');
+      if (d.reason === 'silent' && days !== undefined && limit !== undefined) return fill(words.representativeSilent, { ...who, days, limit });
+      const followers = num(d, 'followers');
+      const share = num(d, 'share');
+      const target = num(d, 'target');
+      if (d.reason === 'below-target' && followers !== undefined && share !== undefined && target !== undefined) {
+        return fill(words.representativeBelowTarget, { ...who, followers, percent: Math.round(share * 100), target: Math.round(target * 100) });
+      }
+      break;
+    }
   }
   return alert.message;
 }
@@ -163,23 +181,27 @@ function unitOf(alert: Alert, change: AlertChange): string {
   return change === 'escalated' && alert.escalatedUnit ? alert.escalatedUnit : alert.unit || alert.division;
 }
 
-function sinceText(alert: Alert): string {
-  return `${new Date(alert.since).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/** "2026-12-04 15:30 IST": the reader's wall clock and its zone's short name (UTC by default). */
+export function timeText(at: number, timeZone = 'UTC'): string {
+  const w = wallClockAt(at, timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const zone = new Intl.DateTimeFormat('en-IN', { timeZone, timeZoneName: 'short' }).formatToParts(new Date(at)).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  return `${w.year}-${two(w.month)}-${two(w.day)} ${two(w.hour)}:${two(w.minute)} ${zone}`;
 }
 
-function factLines(language: NotifyLanguage, alert: Alert, change: AlertChange): string[] {
+function factLines(language: NotifyLanguage, alert: Alert, change: AlertChange, timeZone?: string): string[] {
   const unit = unitOf(alert, change);
-  return [...(unit ? [`${botText(language, 'unit')}: ${unit}`] : []), `${botText(language, 'since')}: ${sinceText(alert)}`];
+  return [...(unit ? [`${botText(language, 'unit')}: ${unit}`] : []), `${botText(language, 'since')}: ${timeText(alert.since, timeZone)}`];
 }
 
-/** The whole message: heading with the sentence, the unit, since when. */
-export function alertText(language: NotifyLanguage, alert: Alert, change: AlertChange): string {
-  return [`${botText(language, change)}: ${alertSentence(language, alert)}`, ...factLines(language, alert, change)].join('\n');
+/** The whole message: heading with the sentence, the unit, since when (in the reader's time zone). */
+export function alertText(language: NotifyLanguage, alert: Alert, change: AlertChange, timeZone?: string): string {
+  return [`${botText(language, change)}: ${alertSentence(language, alert)}`, ...factLines(language, alert, change, timeZone)].join('\n');
 }
 
 /** The sentence and the facts on one line (WhatsApp template parameters may not hold line breaks). */
-export function alertLine(language: NotifyLanguage, alert: Alert, change: AlertChange): string {
-  return [alertSentence(language, alert), ...factLines(language, alert, change)].join(' · ');
+export function alertLine(language: NotifyLanguage, alert: Alert, change: AlertChange, timeZone?: string): string {
+  return [alertSentence(language, alert), ...factLines(language, alert, change, timeZone)].join(' · ');
 }
 
 /** The digest: a heading, at most `cap` lines, then "and N more". */

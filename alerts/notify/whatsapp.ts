@@ -41,7 +41,7 @@ function parameter(text: string): { type: 'text'; text: string } {
 export function templateBody(to: Recipient, notice: Notice, options: Pick<WhatsAppOptions, 'templateName' | 'templateLanguages'>): Record<string, unknown> {
   const [heading, line] =
     notice.kind === 'alert'
-      ? [botText(to.language, notice.change), alertLine(to.language, notice.alert, notice.change)]
+      ? [botText(to.language, notice.change), alertLine(to.language, notice.alert, notice.change, to.timeZone)]
       : (([first, ...rest]) => [first!, rest.join(' ')])(digestLines(to.language, notice.alerts, notice.cap));
   return {
     messaging_product: 'whatsapp',
