@@ -3,13 +3,16 @@
  * in their order and calls `send` with the user's address on that channel; each channel speaks its
  * provider's protocol (telegram.ts, whatsapp.ts, email.ts) and words the notice in the user's language.
  */
-import type { Alert } from '../../common/contracts/alerts.ts';
+import type { Alert, ComplianceDigest } from '../../common/contracts/alerts.ts';
 import type { NotifyChannel, NotifyLanguage } from './prefs.ts';
 import type { BotApi } from './telegram.ts';
-import { ackData, alertText, botText, digestLines, type AlertChange } from './texts.ts';
+import { ackData, alertText, botText, complianceLines, digestLines, type AlertChange } from './texts.ts';
 
-/** What to tell: one alert (with an acknowledge button or link), or the day's digest of several. */
-export type Notice = { kind: 'alert'; alert: Alert; change: AlertChange } | { kind: 'digest'; alerts: Alert[]; day: string; cap: number };
+/** What to tell: one alert (with an acknowledge button or link), the day's digest of several, or a unit's daily compliance. */
+export type Notice =
+  | { kind: 'alert'; alert: Alert; change: AlertChange }
+  | { kind: 'digest'; alerts: Alert[]; day: string; cap: number }
+  | { kind: 'compliance'; id: string; compliance: ComplianceDigest };
 
 export interface Recipient {
   username: string;
@@ -60,7 +63,8 @@ export function withinDailyRecipients(channel: Channel, limit: number, recentRec
 
 /** The text of a notice, as Telegram and the email's plain part carry it. */
 export function noticeText(language: NotifyLanguage, notice: Notice, timeZone?: string): string {
-  return notice.kind === 'alert' ? alertText(language, notice.alert, notice.change, timeZone) : digestLines(language, notice.alerts, notice.cap).join('\n');
+  if (notice.kind === 'alert') return alertText(language, notice.alert, notice.change, timeZone);
+  return (notice.kind === 'digest' ? digestLines(language, notice.alerts, notice.cap) : complianceLines(language, notice.compliance)).join('\n');
 }
 
 /** Telegram: sendMessage to the linked chat, with an inline Acknowledge button for one alert. */

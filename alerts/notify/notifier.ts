@@ -1,7 +1,7 @@
 /**
  * Personal notifications of alerts on every channel (channels.ts). For each alert change on the alerts
  * topic that concerns people (fired: the leads of its units; escalated: alert.escalatedTo) and each such
- * user: in their quiet hours the message is held until they end, a rule they take as a digest goes to
+ * user (and for a unit's daily compliance digest, each of its leads, sent at once under the digest's id): in their quiet hours the message is held until they end, a rule they take as a digest goes to
  * their daily digest (both kept in notify_pending, so they survive a restart, and released by `tick`),
  * else it is sent now.
  *
@@ -184,7 +184,15 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   return {
     async notify(message) {
-      if (message.kind !== 'alert') return;
+      if (message.kind === 'digest') {
+        // A unit's daily compliance goes to its leads' channels (the hourly quiet digest stays on the board and webhooks).
+        const { id, compliance, recipients } = message.digest;
+        if (!compliance) return;
+        for (const username of new Set(recipients)) {
+          await deliver(username, await store.prefs(username), { kind: 'compliance', id, compliance }, (channel) => `compliance\u0000${id}\u0000${username}\u0000${channel}`, [id]);
+        }
+        return;
+      }
       const change: AlertChange = message.change === 'escalated' ? 'escalated' : 'fired';
       for (const username of recipientsOf(message)) await notifyUser(message.alert, change, username);
     },

@@ -7,7 +7,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, AlertMessage } from '../../common/contracts/alerts.ts';
+import type { Alert, AlertMessage, Digest } from '../../common/contracts/alerts.ts';
 import { createLogger } from '../../common/logger.ts';
 import { migrate } from '../../common/store/migrate.ts';
 import type { Store } from '../../common/store/store.ts';
@@ -126,5 +126,29 @@ describe('quiet hours and digests', () => {
     expect(lines).toMatch(/and 2 more$/);
     for (const alert of drops) expect((await notify.ledger(alert.id)).map((e) => e.status)).toEqual(['digest', 'sent']);
     expect(whatsapp.problems).toEqual([]);
+  });
+
+  it("sends a unit's daily compliance to its leads' channels, in their language, once", async () => {
+    await notify.setPrefs('lead-east', { ...(await notify.prefs('lead-east')), language: 'hi' });
+    const total = { id: 'mandal-7', name: 'Mandal 7', booths: 12, missingGroups: 2, noPramukh: 1, pramukhAbsent: 1, ruledGroups: 8, adminMissing: 3 };
+    const digest: Digest = {
+      id: 'compliance-' + 'c'.repeat(32), division: 'div-east', recipients: ['lead-east'], sentAt: clock, silentDays: 0, lines: [], newlyQuiet: [],
+      compliance: {
+        unit: 'mandal-7', unitName: 'Mandal 7', total, boothsTotal: 4, more: 2, groupsShort: 3,
+        booths: [
+          { id: 'b1', name: 'Booth 1', missing: ['booth-voters'], pramukh: 'none', pramukhName: '' },
+          { id: 'b2', name: 'Booth 2', missing: [], pramukh: 'absent', pramukhName: 'Sunita Devi' },
+        ],
+      },
+    };
+    const n = notifier('process-1');
+    await n.notify({ kind: 'digest', digest });
+    await notifier('process-2').notify({ kind: 'digest', digest }); // the bus redelivers, elsewhere
+    const sent = whatsapp.calls.filter((c) => c.payload === `digest:${digest.id}`);
+    expect(sent).toHaveLength(1);
+    const [heading, lines] = sent[0]!.template.components[0]!.parameters.map((p) => p.text!);
+    expect(heading).toBe('GroupPulse अनुपालन, Mandal 7: 12 में से 4 बूथ पीछे हैं');
+    expect(lines).toBe('2 में ज़रूरी समूह नहीं · 1 में प्रमुख नहीं · 1 का प्रमुख किसी समूह में नहीं · 8 श्रेणी समूहों में से 3 में ज़रूरी एडमिन नहीं • Booth 1: booth-voters समूह नहीं; प्रमुख नहीं • Booth 2: प्रमुख Sunita Devi किसी समूह में नहीं और 2 अन्य');
+    expect((await notify.ledger(digest.id)).map((e) => [e.channel, e.status])).toEqual([['whatsapp', 'sent']]);
   });
 });

@@ -4,7 +4,7 @@
  * board writes it (web/src/lib/alert-text.ts): the detector's `message` is English. A rule this file does
  * not know, or an alert missing a field, keeps the detector's message.
  */
-import type { Alert } from '../../common/contracts/alerts.ts';
+import type { Alert, ComplianceDigest } from '../../common/contracts/alerts.ts';
 import { HOUR_MS, wallClockAt } from '../../common/time.ts';
 import type { NotifyLanguage } from './prefs.ts';
 
@@ -22,6 +22,13 @@ export const BOT_TEXTS = {
     resolved: 'This alert has already ended: nothing to acknowledge.',
     notYours: 'This chat cannot acknowledge this alert.',
     digest: 'GroupPulse daily digest: {count} alerts',
+    compliance: 'GroupPulse compliance of {unit}: {short} of {booths} booths fall short',
+    complianceAll: 'GroupPulse compliance of {unit}: all {booths} booths have their groups and a pramukh in them',
+    complianceCounts: '{missing} miss a required group · {noPramukh} have no pramukh · {absent} have a pramukh in none of their groups',
+    complianceAdmins: '{short} of {groups} category groups miss their required admin',
+    complianceNoGroup: 'no {categories} group',
+    complianceNoPramukh: 'no pramukh',
+    compliancePramukhAbsent: 'pramukh {name} in none of its groups',
     more: 'and {count} more',
     ackLink: 'Acknowledge: {link}',
     ackLinkNote: 'The link acknowledges the alert as {user}; it works until {until}.',
@@ -43,6 +50,13 @@ export const BOT_TEXTS = {
     resolved: 'यह चेतावनी पहले ही समाप्त हो चुकी है: स्वीकार करने को कुछ नहीं है।',
     notYours: 'यह चैट इस चेतावनी को स्वीकार नहीं कर सकती।',
     digest: 'GroupPulse दैनिक सारांश: {count} चेतावनियाँ',
+    compliance: 'GroupPulse अनुपालन, {unit}: {booths} में से {short} बूथ पीछे हैं',
+    complianceAll: 'GroupPulse अनुपालन, {unit}: सभी {booths} बूथों के समूह हैं और उनमें प्रमुख है',
+    complianceCounts: '{missing} में ज़रूरी समूह नहीं · {noPramukh} में प्रमुख नहीं · {absent} का प्रमुख किसी समूह में नहीं',
+    complianceAdmins: '{groups} श्रेणी समूहों में से {short} में ज़रूरी एडमिन नहीं',
+    complianceNoGroup: '{categories} समूह नहीं',
+    complianceNoPramukh: 'प्रमुख नहीं',
+    compliancePramukhAbsent: 'प्रमुख {name} किसी समूह में नहीं',
     more: 'और {count} अन्य',
     ackLink: 'स्वीकार करें: {link}',
     ackLinkNote: 'यह लिंक चेतावनी को {user} के रूप में स्वीकार करता है; यह {until} तक काम करता है।',
@@ -209,6 +223,25 @@ export function digestLines(language: NotifyLanguage, alerts: readonly Alert[], 
   const shown = alerts.slice(0, cap).map((a) => `• ${alertSentence(language, a)}${a.unit || a.division ? ` (${a.unit || a.division})` : ''}`);
   const rest = alerts.length - shown.length;
   return [botText(language, 'digest', { count: String(alerts.length) }), ...shown, ...(rest > 0 ? [botText(language, 'more', { count: String(rest) })] : [])];
+}
+
+/** A unit's daily compliance digest: the heading, the counts, the booths that fall short, "and N more". */
+export function complianceLines(language: NotifyLanguage, c: ComplianceDigest): string[] {
+  const t = (key: BotTextKey, values: Record<string, string | number>) => botText(language, key, Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])));
+  if (c.boothsTotal === 0) return [t('complianceAll', { unit: c.unitName, booths: c.total.booths })];
+  const booths = c.booths.map((b) => {
+    const shortfalls = [
+      ...(b.missing.length > 0 ? [t('complianceNoGroup', { categories: b.missing.join(', ') })] : []),
+      ...(b.pramukh === 'none' ? [t('complianceNoPramukh', {})] : b.pramukh === 'absent' ? [t('compliancePramukhAbsent', { name: b.pramukhName ?? '' })] : []),
+    ];
+    return `• ${b.name}: ${shortfalls.join('; ')}`;
+  });
+  return [
+    t('compliance', { unit: c.unitName, short: c.boothsTotal, booths: c.total.booths }),
+    [t('complianceCounts', { missing: c.total.missingGroups, noPramukh: c.total.noPramukh, absent: c.total.pramukhAbsent }), ...(c.total.ruledGroups > 0 ? [t('complianceAdmins', { short: c.total.adminMissing, groups: c.total.ruledGroups })] : [])].join(' · '),
+    ...booths,
+    ...(c.more > 0 ? [t('more', { count: c.more })] : []),
+  ];
 }
 
 /** callback_data of the button (at most 64 bytes: alert ids are 32). */

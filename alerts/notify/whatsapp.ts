@@ -16,7 +16,7 @@
  */
 import type { NotifyLanguage } from './prefs.ts';
 import type { Channel, Notice, Recipient, SendResult } from './channels.ts';
-import { alertLine, botText, digestLines } from './texts.ts';
+import { alertLine, botText, complianceLines, digestLines } from './texts.ts';
 
 export interface WhatsAppOptions {
   base: string;
@@ -42,7 +42,7 @@ export function templateBody(to: Recipient, notice: Notice, options: Pick<WhatsA
   const [heading, line] =
     notice.kind === 'alert'
       ? [botText(to.language, notice.change), alertLine(to.language, notice.alert, notice.change, to.timeZone)]
-      : (([first, ...rest]) => [first!, rest.join(' ')])(digestLines(to.language, notice.alerts, notice.cap));
+      : (([first, ...rest]) => [first!, rest.join(' ') || first!])(notice.kind === 'digest' ? digestLines(to.language, notice.alerts, notice.cap) : complianceLines(to.language, notice.compliance));
   return {
     messaging_product: 'whatsapp',
     recipient_type: 'individual',
@@ -53,7 +53,7 @@ export function templateBody(to: Recipient, notice: Notice, options: Pick<WhatsA
       language: { code: options.templateLanguages[to.language] },
       components: [
         { type: 'body', parameters: [parameter(heading), parameter(line)] },
-        { type: 'button', sub_type: 'quick_reply', index: '0', parameters: [{ type: 'payload', payload: notice.kind === 'alert' ? `ack:${notice.alert.id}` : `digest:${notice.day}` }] },
+        { type: 'button', sub_type: 'quick_reply', index: '0', parameters: [{ type: 'payload', payload: notice.kind === 'alert' ? `ack:${notice.alert.id}` : notice.kind === 'digest' ? `digest:${notice.day}` : `digest:${notice.id}` }] },
       ],
     },
   };
