@@ -111,7 +111,14 @@ export function createDetector(options: DetectorOptions): Detector {
       const signals: Signals = { ...buildSignals(index, reads, now), pipeline: options.pipeline?.() };
       const evaluation = evaluate(signals, rules);
       const representatives = options.representatives && rules.representatives.enabled ? await readRepresentativeConditions(options.client, index, options.representatives, rules.representatives.silentDays, now) : [];
-      for (const condition of [...(await readReachMissed(options.client, index, now)), ...representatives]) evaluation.conditions.set(openKey(condition.rule, condition.subject), condition);
+      // Reach and posts come as events too: while accepted events wait (a stall) these rules fire nothing (what would
+      // clear them may be waiting); an open one clears only on what was stored.
+      const stalled = (signals.pipeline?.stalls.length ?? 0) > 0;
+      for (const condition of [...(await readReachMissed(options.client, index, now)), ...representatives]) {
+        const key = openKey(condition.rule, condition.subject);
+        if (stalled) evaluation.blind.add(key);
+        else evaluation.conditions.set(key, condition);
+      }
       const [open, silences] = await Promise.all([options.repository.open(), options.repository.activeSilences(now)]);
       const todo = plan(evaluation, open, signals, rules, silenceCheck(silences));
 
