@@ -15,6 +15,8 @@ export interface LeadLookup {
   leadsOfAny(unitIds: readonly string[]): Promise<string[]>;
   /** Every unit that has leads, with them (the daily compliance digest goes to each). */
   ledUnits(): Promise<Map<string, string[]>>;
+  /** Drop what is cached: the next lookup reads the users again (the detector does at each tick, so a new lead's alerts reach them). */
+  forget(): void;
 }
 
 export function createLeadLookup(client: ClickHouseClient, options: { cacheMs?: number; now?: () => number } = {}): LeadLookup {
@@ -45,6 +47,9 @@ export function createLeadLookup(client: ClickHouseClient, options: { cacheMs?: 
     async leadsOfAny(unitIds) {
       const map = await byUnit();
       return [...new Set(unitIds.flatMap((id) => map.get(id) ?? []))].sort();
+    },
+    forget() {
+      cached = undefined;
     },
     async ledUnits() {
       return new Map([...(await byUnit())].map(([unit, leads]) => [unit, [...leads].sort()]));

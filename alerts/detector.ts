@@ -105,6 +105,8 @@ export function createDetector(options: DetectorOptions): Detector {
   return {
     async tick() {
       const now = options.now();
+      // One read of the leads per tick, fresh: someone made a lead a moment ago gets this tick's alerts.
+      options.leads.forget();
       const rules = options.book ? (await options.book.refresh()).rules : options.rules;
       const index = options.index();
       const reads = await readSignals(options.client, rules, now, rules.sharpDrop.enabled);
