@@ -19,6 +19,8 @@ describe('contacts at rest', () => {
     expect(createContactsCipher('another-key-of-some-length').decrypt(a)).toBeUndefined();
     const [v, iv, body, tag] = a.split('.');
     expect(cipher.decrypt([v, iv, `${body!.slice(0, -2)}AA`, tag].join('.'))).toBeUndefined();
+    // A truncated tag is refused, even with the right text (GCM alone would check only its first bytes).
+    expect(cipher.decrypt([v, iv, body, tag!.slice(0, 6)].join('.'))).toBeUndefined();
     expect(cipher.digest('+919876543210')).toBe(createContactsCipher(KEY).digest('+919876543210'));
     expect(() => createContactsCipher('short')).toThrow(/16/);
   });
