@@ -1,7 +1,8 @@
 /**
- * The email's one-click acknowledge link: GET {BOARD_PUBLIC_URL}/api/v1/alerts/ack-link/{token}, where the
- * token carries (alert id, username, expiry) and an HMAC-SHA256 over them with NOTIFY_LINK_SECRET. Anyone
- * holding the link acknowledges as that user (it is in their mailbox only), until it expires.
+ * The email's one-click acknowledge link: {BOARD_PUBLIC_URL}/api/v1/alerts/ack-link/{token}, where the
+ * token carries (alert id, username, expiry) and an HMAC-SHA256 over them with NOTIFY_LINK_SECRET. Opening
+ * it shows a page that posts it back (api/notify/ack-link.ts); anyone holding the link acknowledges as that
+ * user (it is in their mailbox only), until it expires.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
