@@ -37,18 +37,23 @@ export class AdminView {
   busy = $state(false);
 
   #bearer: Bearer;
+  /** Actions done so far: a read that began before the latest one is read again. */
+  #changes = 0;
 
   constructor(bearer: Bearer) {
     this.#bearer = bearer;
   }
 
   async load(): Promise<void> {
+    const changesBefore = this.#changes;
     const [displays, users, rules, failures] = await Promise.all([
       apiFetch<{ displays: DisplayInfo[] }>(this.#bearer, '/api/v1/admin/displays'),
       apiFetch<UsersAnswer>(this.#bearer, '/api/v1/admin/users'),
       apiFetch<AlertRulesAnswer>(this.#bearer, '/api/v1/admin/alert-rules'),
       apiFetch<FailuresAnswer>(this.#bearer, '/api/v1/notify/failures?limit=50'),
     ]);
+    // An action finished while this read ran (a display made, a user disabled): its answer is older than the page.
+    if (changesBefore !== this.#changes) return this.load();
     if (failures.ok) this.failures = failures.data.failures;
     if (displays.ok) this.displays = displays.data.displays;
     // Enabled first, then by name: a disabled user stays listed (and can be enabled again).
@@ -128,6 +133,7 @@ export class AdminView {
       this.rulesSaved = init.method === 'PUT';
       return true;
     } finally {
+      this.#changes++;
       this.busy = false;
     }
   }
@@ -166,6 +172,7 @@ export class AdminView {
     try {
       this.#error = await action();
     } finally {
+      this.#changes++;
       this.busy = false;
     }
   }
