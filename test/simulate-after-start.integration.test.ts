@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPLAYED_AGO_MS } from '../simulator/stream.ts';
 import { signIn } from './support/auth.ts';
 import { spawnService, type ChildService } from './support/child-service.ts';
 import { waitFor } from './support/wait.ts';
@@ -54,16 +55,18 @@ describe('npm run simulate after npm start', () => {
   }
 
   it('takes the tokens npm start kept, says where from, and what it sent is counted', async () => {
-    const finished = await simulate(['--duration', '5', '--json'], shared);
+    const finished = await simulate(['--duration', '5', '--central', '2000', '--json'], shared);
     expect(finished.code, finished.stderr).toBe(0);
     expect(finished.stderr).toContain(`ingest token from ${path.join(dataDir, 'ingest.token')} (kept by npm start)`);
     expect(finished.stderr).toContain(`directory import token from ${path.join(dataDir, 'directory-import.token')} (kept by npm start)`);
-    const summary = JSON.parse(finished.stdout.slice(finished.stdout.indexOf('\n{'))) as { sent: { messages: number }; server: { failedRequests: number; rejected: number } };
+    const summary = JSON.parse(finished.stdout.slice(finished.stdout.indexOf('\n{'))) as { sent: { messages: number; cascades: number }; server: { failedRequests: number; rejected: number } };
     expect(summary.sent.messages).toBeGreaterThan(0);
+    expect(summary.sent.cascades).toBeGreaterThan(0);
     expect(summary.server).toMatchObject({ failedRequests: 0, rejected: 0 });
 
     const { token } = await signIn(service.url);
-    const from = new Date(Date.now() - 2 * HOUR).toISOString();
+    // A sped-up run stamps its central messages' copies as they travelled, from REPLAYED_AGO_MS ago.
+    const from = new Date(Date.now() - REPLAYED_AGO_MS - HOUR).toISOString();
     const to = new Date(Date.now() + HOUR).toISOString();
     const counted = await waitFor(async () => {
       const response = await fetch(`${service.url}/api/v1/summary?from=${from}&to=${to}`, { headers: { authorization: `Bearer ${token}` } });
