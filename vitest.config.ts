@@ -41,6 +41,7 @@ const SERVER_FILES = [
   'api/board/routes.integration.test.ts',
   'api/board/reach.integration.test.ts',
   'directory/reach-pasted.integration.test.ts',
+  'directory/reach.integration.test.ts',
   'api/day-rollups.integration.test.ts',
   'api/live/live-counts.integration.test.ts',
   'api/live/live-scoping.integration.test.ts',

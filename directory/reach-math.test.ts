@@ -22,16 +22,14 @@ describe('reach math', () => {
     ]);
   });
 
-  it('folds units into levels top first: the earliest arrival and the groups of each level', () => {
-    const level: Record<string, string> = { RJ: 'state', B1: 'booth', B2: 'booth', M1: 'mandal' };
-    const units = [
-      { unit: 'B2', firstAt: T0 + 90 * MIN, groups: 2 },
-      { unit: 'RJ', firstAt: T0, groups: 1 },
-      { unit: 'B1', firstAt: T0 + 30 * MIN, groups: 1 },
-      { unit: 'M1', firstAt: T0 + 20 * MIN, groups: 1 },
-      { unit: 'GONE', firstAt: T0 + MIN, groups: 5 },
+  it('orders levels top first, in minutes after the origin, leaving out levels the tree does not have', () => {
+    const byLevel = [
+      { level: 'booth', firstAt: T0 + 30 * MIN, groups: 3 },
+      { level: 'state', firstAt: T0, groups: 1 },
+      { level: 'mandal', firstAt: T0 + 20 * MIN, groups: 1 },
+      { level: 'ward', firstAt: T0 + MIN, groups: 5 },
     ];
-    expect(firstArrivalByLevel(units, (u) => level[u], ['state', 'division', 'mandal', 'booth'], T0)).toEqual([
+    expect(firstArrivalByLevel(byLevel, ['state', 'division', 'mandal', 'booth'], T0)).toEqual([
       { level: 'state', firstAt: new Date(T0).toISOString(), minutes: 0, groups: 1 },
       { level: 'mandal', firstAt: new Date(T0 + 20 * MIN).toISOString(), minutes: 20, groups: 1 },
       { level: 'booth', firstAt: new Date(T0 + 30 * MIN).toISOString(), minutes: 30, groups: 3 },

@@ -54,22 +54,12 @@ export function divisionShares(rows: readonly DivisionReachRow[], divisions: rea
     .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }) || a.division.localeCompare(b.division));
 }
 
-/** First arrival at each level, top level first: per unit reached (its first sighting and groups), folded by the unit's level. */
-export function firstArrivalByLevel(units: readonly { unit: string; firstAt: number; groups: number }[], levelOf: (unit: string) => string | undefined, levels: readonly string[], originAt: number): ReachLevel[] {
-  const byLevel = new Map<string, { firstAt: number; groups: number }>();
-  for (const u of units) {
-    const level = levelOf(u.unit);
-    if (level === undefined) continue;
-    const seen = byLevel.get(level);
-    if (!seen) byLevel.set(level, { firstAt: u.firstAt, groups: u.groups });
-    else {
-      seen.firstAt = Math.min(seen.firstAt, u.firstAt);
-      seen.groups += u.groups;
-    }
-  }
+/** First arrival at each level, top level first, in minutes after the origin; levels the tree no longer has are left out. */
+export function firstArrivalByLevel(byLevel: readonly { level: string; firstAt: number; groups: number }[], levels: readonly string[], originAt: number): ReachLevel[] {
+  const seen = new Map(byLevel.map((l) => [l.level, l]));
   return levels.flatMap((level) => {
-    const seen = byLevel.get(level);
-    return seen ? [{ level, firstAt: new Date(seen.firstAt).toISOString(), minutes: Math.round((seen.firstAt - originAt) / MINUTE_MS), groups: seen.groups }] : [];
+    const l = seen.get(level);
+    return l ? [{ level, firstAt: new Date(l.firstAt).toISOString(), minutes: Math.round((l.firstAt - originAt) / MINUTE_MS), groups: l.groups }] : [];
   });
 }
 

@@ -9,12 +9,13 @@ import { HOUR_MS, MINUTE_MS } from '../common/time.ts';
 import { adminToken } from '../test/support/auth.ts';
 import { importOrgWithUpperGroups } from '../test/support/org-fixture.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from '../test/support/pipeline.ts';
-import { readTopReach } from './reach.ts';
+import { readReachList } from './reach.ts';
 
 let pipeline: TestPipeline;
 let client: ClickHouseClient;
 const T0 = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - 5 * HOUR_MS;
-const window = { fromMs: T0 - HOUR_MS, toMs: T0 + 6 * HOUR_MS, limit: 50 };
+// Every candidate judged sent down: the list's candidates alone must leave the paste between booth groups out.
+const window = { fromMs: T0 - HOUR_MS, toMs: T0 + 6 * HOUR_MS, limit: 50, leafLevel: 'booth', sentDown: () => true };
 
 const message = (id: string, group: string, offsetMs: number, fingerprint: string, forwarded: boolean) =>
   ({ type: 'message', id, group, at: new Date(T0 + offsetMs).toISOString(), sender: '919800000001', kind: 'text', forwarded, fingerprint });
@@ -63,7 +64,7 @@ afterAll(async () => {
 
 describe('pasted copies', () => {
   it('lists a message pasted below a group above booth, not one pasted between booth groups', async () => {
-    const top = await readTopReach(client, window);
+    const top = (await readReachList(client, window)).map((l) => ({ ...l.message, groups: l.groups }));
     expect(top.map((m) => [m.fingerprint, m.groups, m.group, m.unit, m.division])).toEqual([
       [keyed('central'), 5, 'wa:state', 'RJ', 'RJ'],
       [keyed('pasted'), 3, 'wa:jpr', 'JPR', 'JPR'],

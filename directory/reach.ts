@@ -1,9 +1,9 @@
 /**
  * Message reach reads (table reach_first_seen, migration 0140): one row per (fingerprint, group) and month
  * with the group's first sighting of the message, sorted by fingerprint. Every read names its messages (the
- * list takes candidates from reach_forwarded), folds rows with min(first_at) and counts each group once, so a
- * replay or a copy never counts twice. Reads are cut to divisions (undefined = all). The shaping is pure, in
- * reach-math.ts.
+ * list takes candidates from reach_forwarded) and reads the table FINAL, which folds a group's rows (parts not
+ * merged yet, or two months) into one with min(first_at): a replay or a copy never counts twice, and each row
+ * is one group. Every count takes the sightings within FOLLOW_MS (24 h) of the message's first. Reads are cut to divisions (undefined = all). The shaping is pure, in reach-math.ts.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { REACH_ID_LENGTH, REACH_MARKS_MINUTES } from '../common/contracts/reach.ts';
@@ -29,10 +29,21 @@ export function daysFor(fromMs: number, toMs: number): { dayFrom: string; dayTo:
   return { dayFrom: day(fromMs - DAY_MS), dayTo: day(toMs + FOLLOW_MS) };
 }
 
-/** Groupings by (fingerprint[, group]) follow the table's sort key: aggregated as the rows stream, not hashed. */
-const IN_KEY_ORDER = { optimize_aggregation_in_order: 1 } as const;
+/**
+ * FINAL folds rows by the sort key (fingerprint, group) across partitions too (the default, said here so a
+ * server profile cannot turn it off): a group seen at the end of one month and the start of the next is one
+ * row. Merging parts that are already sorted costs a fraction of grouping by (fingerprint, group).
+ */
+const ONE_ROW_PER_GROUP = { do_not_merge_across_partitions_select_final: 0 } as const;
 
 const SCOPE = `({all:Bool} OR division IN {divisions:Array(String)})`;
+
+/** A sighting of one message within FOLLOW_MS of its first: what every count of reach takes. */
+const FOLLOWED = `toUnixTimestamp64Milli(first_at) <= {followedUntil:Int64}`;
+
+function followParams(message: ReachFirst) {
+  return { ...daysFor(message.firstAt, message.firstAt + 1), followedUntil: message.firstAt + FOLLOW_MS };
+}
 
 function scopeParams(divisions: readonly string[] | undefined) {
   return { all: divisions === undefined, divisions: divisions ?? [] };
@@ -48,36 +59,58 @@ interface FirstRow {
 
 const toFirst = (r: FirstRow): ReachFirst => ({ fingerprint: r.fingerprint, firstAt: Number(r.first), group: r.origin, unit: r.origin_unit, division: r.origin_division });
 
-/** Fingerprints per candidate read for the list: the most forwarded copies, a few times what is listed. */
-export const CANDIDATES_READ = 250;
+/** Rows of reach_forwarded read for the list's candidates: many times what a list shows. */
+export const CANDIDATE_ROWS = 500;
 
 /**
- * Messages first seen in [from, to) that reached at least two groups of the reader's divisions, the widest
- * spread first: their first sighting (anywhere) and the groups reached in scope. Candidates are the fingerprints
- * with the most copies sent down on those days (reach_forwarded: forwarded, or pasted into a booth group after
- * being seen above booth, 0170; small); their groups are then counted exactly.
+ * The candidates for the list of messages first seen in [from, to), with their first sighting (anywhere, any
+ * day). Candidates are the (day, fingerprint) rows of reach_forwarded with the most copies sent down (forwarded,
+ * or pasted into a booth group after being seen above booth, 0170; small): the top rows of the merged table, not
+ * a grouping of every fingerprint, so a message whose copies span two UTC days ranks by its bigger day.
  */
-export async function readTopReach(client: ClickHouseClient, options: { fromMs: number; toMs: number; divisions?: readonly string[]; limit: number }): Promise<(ReachFirst & { groups: number })[]> {
-  const days = daysFor(options.fromMs, options.toMs);
+export async function readReachCandidates(client: ClickHouseClient, options: { fromMs: number; toMs: number }): Promise<ReachFirst[]> {
   const result = await client.query({
     query: `
       SELECT fingerprint, toString(toUnixTimestamp64Milli(min(first_at))) AS first,
-             argMin(group_id, first_at) AS origin, argMin(unit, first_at) AS origin_unit, argMin(division, first_at) AS origin_division,
-             uniqExactIf(group_id, ${SCOPE}) AS groups
+             argMin(group_id, first_at) AS origin, argMin(unit, first_at) AS origin_unit, argMin(division, first_at) AS origin_division
       FROM reach_first_seen
-      WHERE day BETWEEN {dayFrom:Date} AND {dayTo:Date}
-        AND fingerprint IN (
-          SELECT fingerprint FROM reach_forwarded WHERE day BETWEEN {dayFrom:Date} AND {dayTo:Date}
-          GROUP BY fingerprint ORDER BY sum(copies) DESC, fingerprint LIMIT {candidates:UInt32})
+      WHERE fingerprint IN (
+        SELECT fingerprint FROM reach_forwarded FINAL WHERE day BETWEEN {dayFrom:Date} AND {dayTo:Date}
+        ORDER BY copies DESC, fingerprint LIMIT {rows:UInt32})
       GROUP BY fingerprint
-      HAVING toInt64(first) >= {from:Int64} AND toInt64(first) < {to:Int64} AND groups >= 2
-      ORDER BY groups DESC, first, fingerprint
-      LIMIT {limit:UInt32}`,
-    query_params: { ...days, from: options.fromMs, to: options.toMs, limit: options.limit, candidates: Math.max(CANDIDATES_READ, options.limit), ...scopeParams(options.divisions) },
-    clickhouse_settings: IN_KEY_ORDER,
+      HAVING toInt64(first) >= {from:Int64} AND toInt64(first) < {to:Int64}`,
+    query_params: { ...daysFor(options.fromMs, options.toMs), from: options.fromMs, to: options.toMs, rows: CANDIDATE_ROWS },
     format: 'JSONEachRow',
   });
-  return (await result.json<FirstRow & { groups: number | string }>()).map((r) => ({ ...toFirst(r), groups: Number(r.groups) }));
+  return (await result.json<FirstRow>()).map(toFirst);
+}
+
+/** A listed message: its first sighting, the groups it reached in scope, and its reach per division. */
+export interface ReachListed {
+  message: ReachFirst;
+  groups: number;
+  divisions: (DivisionReachRow & { reachedByDeadline: number })[];
+}
+
+/**
+ * The list: messages first seen in [from, to) and sent down (`sentDown`: first seen above booth, judged by the
+ * directory) that reached at least two groups in scope, the widest spread first (then the earliest, then by
+ * fingerprint), at most `limit`. Their groups are counted exactly, per division, in one read of their rows.
+ */
+export async function readReachList(
+  client: ClickHouseClient,
+  options: { fromMs: number; toMs: number; divisions?: readonly string[]; limit: number; leafLevel: string; sentDown: (message: ReachFirst) => boolean },
+): Promise<ReachListed[]> {
+  const messages = (await readReachCandidates(client, options)).filter(options.sentDown);
+  const rows = await readDivisionReach(client, messages, { divisions: options.divisions, leafLevel: options.leafLevel });
+  return messages
+    .map((message) => {
+      const divisions = rows.get(message.fingerprint) ?? [];
+      return { message, divisions, groups: divisions.reduce((n, r) => n + r.groups, 0) };
+    })
+    .filter((listed) => listed.groups >= 2)
+    .sort((a, b) => b.groups - a.groups || a.message.firstAt - b.message.firstAt || (a.message.fingerprint < b.message.fingerprint ? -1 : 1))
+    .slice(0, options.limit);
 }
 
 /** The first sighting of each of `fingerprints` (those seen at all). */
@@ -127,28 +160,29 @@ export async function readDivisionReach(
   const marks = REACH_MARKS_MINUTES.map((m, i) => `countIf(booth AND since <= {mark${i}:Int64}) AS at${i}`).join(', ');
   const result = await client.query({
     query: `
-      SELECT fingerprint, group_division AS division, count() AS groups, uniqExact(unit_id) AS units,
-             countIf(booth) AS booth_groups, uniqExactIf(unit_id, booth) AS booths, ${marks},
+      SELECT fingerprint, division, count() AS groups, uniqExact(unit) AS units,
+             countIf(booth) AS booth_groups, uniqExactIf(unit, booth) AS booths, ${marks},
              countIf(booth AND since <= transform(fingerprint, {fps:Array(String)}, {deadlines:Array(Int64)}, toInt64(-1))) AS by_deadline
       FROM (
-        SELECT fingerprint, group_id, any(division) AS group_division, any(unit) AS unit_id,
-               toUnixTimestamp64Milli(min(first_at)) - transform(fingerprint, {fps:Array(String)}, {firsts:Array(Int64)}, toInt64(0)) AS since,
-               unit_id IN (SELECT unit_id FROM directory_units FINAL WHERE deleted = 0 AND level = {leaf:String}) AS booth
-        FROM reach_first_seen
+        SELECT fingerprint, division, unit,
+               toUnixTimestamp64Milli(first_at) - transform(fingerprint, {fps:Array(String)}, {firsts:Array(Int64)}, toInt64(0)) AS since,
+               unit IN (SELECT unit_id FROM directory_units FINAL WHERE deleted = 0 AND level = {leaf:String}) AS booth
+        FROM reach_first_seen FINAL
         WHERE day BETWEEN {dayFrom:Date} AND {dayTo:Date} AND fingerprint IN {fps:Array(String)} AND ${SCOPE}
-        GROUP BY fingerprint, group_id
       )
-      GROUP BY fingerprint, group_division`,
+      WHERE since <= {follow:Int64}
+      GROUP BY fingerprint, division`,
     query_params: {
       ...daysFor(Math.min(...firsts), Math.max(...firsts) + 1),
       fps: messages.map((m) => m.fingerprint),
       firsts,
       deadlines: messages.map((m) => (options.deadlineMinutes?.get(m.fingerprint) ?? -1) * MINUTE_MS),
       leaf: options.leafLevel,
+      follow: FOLLOW_MS,
       ...Object.fromEntries(REACH_MARKS_MINUTES.map((m, i) => [`mark${i}`, m * MINUTE_MS])),
       ...scopeParams(options.divisions),
     },
-    clickhouse_settings: IN_KEY_ORDER,
+    clickhouse_settings: ONE_ROW_PER_GROUP,
     format: 'JSONEachRow',
   });
   type Row = Record<string, string | number>;
@@ -169,23 +203,26 @@ export async function readDivisionReach(
   return out;
 }
 
-/** One message's first sighting per unit reached (for first arrival per level), within scope. */
-export async function readReachByUnit(client: ClickHouseClient, message: ReachFirst, divisions?: readonly string[]): Promise<{ unit: string; firstAt: number; groups: number }[]> {
+/**
+ * One message's first arrival and groups per level of the tree (the level of the group's unit, as the directory
+ * has it now; units it no longer has are left out), within scope. Folded here, not per unit in the api: a
+ * central message reaches tens of thousands of units.
+ */
+export async function readReachByLevel(client: ClickHouseClient, message: ReachFirst, divisions?: readonly string[]): Promise<{ level: string; firstAt: number; groups: number }[]> {
   const result = await client.query({
     query: `
-      SELECT unit_id AS unit, toString(min(first)) AS first_at, count() AS groups
+      SELECT u.level AS level, toString(toUnixTimestamp64Milli(min(r.first_at))) AS first, count() AS groups
       FROM (
-        SELECT group_id, any(unit) AS unit_id, toUnixTimestamp64Milli(min(first_at)) AS first
-        FROM reach_first_seen
-        WHERE day BETWEEN {dayFrom:Date} AND {dayTo:Date} AND fingerprint = {fp:String} AND ${SCOPE}
-        GROUP BY group_id
-      )
-      GROUP BY unit_id`,
-    query_params: { ...daysFor(message.firstAt, message.firstAt + 1), fp: message.fingerprint, ...scopeParams(divisions) },
-    clickhouse_settings: IN_KEY_ORDER,
+        SELECT unit, first_at FROM reach_first_seen FINAL
+        WHERE day BETWEEN {dayFrom:Date} AND {dayTo:Date} AND fingerprint = {fp:String} AND ${SCOPE} AND ${FOLLOWED}
+      ) AS r
+      INNER JOIN (SELECT unit_id, level FROM directory_units FINAL WHERE deleted = 0) AS u ON u.unit_id = r.unit
+      GROUP BY level`,
+    query_params: { ...followParams(message), fp: message.fingerprint, ...scopeParams(divisions) },
+    clickhouse_settings: ONE_ROW_PER_GROUP,
     format: 'JSONEachRow',
   });
-  return (await result.json<{ unit: string; first_at: string; groups: number | string }>()).map((r) => ({ unit: r.unit, firstAt: Number(r.first_at), groups: Number(r.groups) }));
+  return (await result.json<{ level: string; first: string; groups: number | string }>()).map((r) => ({ level: r.level, firstAt: Number(r.first), groups: Number(r.groups) }));
 }
 
 /** The groups of one division that had the message. */
@@ -193,8 +230,8 @@ export async function readReachedGroups(client: ClickHouseClient, message: Reach
   const result = await client.query({
     query: `
       SELECT DISTINCT group_id FROM reach_first_seen
-      WHERE day BETWEEN {dayFrom:Date} AND {dayTo:Date} AND fingerprint = {fp:String} AND division = {division:String}`,
-    query_params: { ...daysFor(message.firstAt, message.firstAt + 1), fp: message.fingerprint, division },
+      WHERE day BETWEEN {dayFrom:Date} AND {dayTo:Date} AND fingerprint = {fp:String} AND division = {division:String} AND ${FOLLOWED}`,
+    query_params: { ...followParams(message), fp: message.fingerprint, division },
     format: 'JSONEachRow',
   });
   return new Set((await result.json<{ group_id: string }>()).map((r) => r.group_id));

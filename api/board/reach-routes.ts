@@ -16,7 +16,7 @@ import { DAY_MS, wallClockAt, wallClockToEpochMs } from '../../common/time.ts';
 import type { DirectoryIndex } from '../../directory/directory-index.ts';
 import { readGroupTitles } from '../../directory/group-titles.ts';
 import type { LiveDirectory } from '../../directory/live-directory.ts';
-import { findReach, readDivisionReach, readReachByUnit, readReachedGroups, readReachMarks, readTopReach, writeReachMark, type ReachFirst, type ReachMark } from '../../directory/reach.ts';
+import { findReach, readDivisionReach, readReachByLevel, readReachedGroups, readReachList, readReachMarks, writeReachMark, type ReachFirst, type ReachMark } from '../../directory/reach.ts';
 import { boothGroupsByDivision, divisionShares, firstArrivalByLevel, missingBoothGroups, type DivisionReachRow } from '../../directory/reach-math.ts';
 import { mayReadUnit } from '../../directory/scope.ts';
 import { userLocals, type RequireUser } from '../access/require-user.ts';
@@ -29,9 +29,6 @@ export interface ReachRouterDeps {
   timeZone: string;
   now?: () => number;
 }
-
-/** Candidates read per message listed: some are booth-level chatter, not messages sent down. */
-const CANDIDATES_PER_LISTED = 5;
 
 /** The divisions (units of the division level) a reader sees under `unit` ('' = all theirs). */
 function divisionsUnder(index: DirectoryIndex, scope: Scope, unit: string): string[] {
@@ -79,10 +76,15 @@ export function createReachRouter(deps: ReachRouterDeps): Router {
     return { index, divisions: divisionsUnder(index, scope, unit), all: unit === '' && scope.kind === 'all' };
   }
 
-  /** Each message as the reader sees it: reach within their divisions, the origin named when it is theirs or above them. */
-  async function describe(index: DirectoryIndex, messages: ReachFirst[], divisions: string[], all: boolean): Promise<Map<string, ReachMessage>> {
+  const leafLevel = (index: DirectoryIndex) => index.settings.levels[index.settings.levels.length - 1]!;
+
+  /**
+   * Each message as the reader sees it: reach within their divisions (`read`: already read per division, else
+   * read here), the origin named when it is theirs or above them.
+   */
+  async function describe(index: DirectoryIndex, messages: ReachFirst[], divisions: string[], all: boolean, read?: Map<string, DivisionReachRow[]>): Promise<Map<string, ReachMessage>> {
     const [rows, marks, titles] = await Promise.all([
-      readDivisionReach(deps.client, messages, { divisions: all ? undefined : divisions, leafLevel: index.settings.levels[index.settings.levels.length - 1]! }),
+      read ?? readDivisionReach(deps.client, messages, { divisions: all ? undefined : divisions, leafLevel: leafLevel(index) }),
       readReachMarks(deps.client, messages.map((m) => m.fingerprint)),
       readGroupTitles(deps.client, messages.map((m) => m.group)),
     ]);
@@ -121,10 +123,13 @@ export function createReachRouter(deps: ReachRouterDeps): Router {
     const next = new Date(Date.UTC(year, month - 1, day) + DAY_MS);
     const to = wallClockToEpochMs({ year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate(), hour: 0, minute: 0, second: 0 }, deps.timeZone);
     const { limit } = parsed.data;
-    const candidates = divisions.length === 0 && !all ? [] : await readTopReach(deps.client, { fromMs: from, toMs: to, divisions: all ? undefined : divisions, limit: limit * CANDIDATES_PER_LISTED });
-    // Messages sent down: first seen in a group above the booth level.
-    const sentDown = candidates.filter((c) => !index.isLeaf(index.groups.get(c.group)?.unitPath.at(-1) ?? c.unit)).slice(0, limit);
-    const described = await describe(index, sentDown, divisions, all);
+    const listed = divisions.length === 0 && !all ? [] : await readReachList(deps.client, {
+      fromMs: from, toMs: to, divisions: all ? undefined : divisions, limit, leafLevel: leafLevel(index),
+      // Messages sent down: first seen in a group above the booth level.
+      sentDown: (m) => !index.isLeaf(index.groups.get(m.group)?.unitPath.at(-1) ?? m.unit),
+    });
+    const sentDown = listed.map((l) => l.message);
+    const described = await describe(index, sentDown, divisions, all, new Map(listed.map((l) => [l.message.fingerprint, l.divisions])));
     const dayText = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
     res.json({ day: dayText, timeZone: deps.timeZone, marksMinutes: [...REACH_MARKS_MINUTES], messages: sentDown.map((m) => described.get(m.fingerprint)!) } satisfies ReachListAnswer);
   });
@@ -155,12 +160,12 @@ export function createReachRouter(deps: ReachRouterDeps): Router {
     }
     const message = await messageOf(req, res);
     if (!message) return;
-    const [described, byUnit, reached] = await Promise.all([
+    const [described, byLevel, reached] = await Promise.all([
       describe(index, [message], divisions, all),
-      readReachByUnit(deps.client, message, all ? undefined : divisions),
+      readReachByLevel(deps.client, message, all ? undefined : divisions),
       division ? readReachedGroups(deps.client, message, division) : Promise.resolve(new Set<string>()),
     ]);
-    const levels = firstArrivalByLevel(byUnit, (u) => index.units.get(u)?.unit.level, index.settings.levels, message.firstAt);
+    const levels = firstArrivalByLevel(byLevel, index.settings.levels, message.firstAt);
     const nameOf = (id: string) => index.units.get(id)?.unit.name ?? id;
     const missing = missingBoothGroups(boothGroups(index).get(division) ?? [], reached, nameOf, page, pageSize);
     const titles = await readGroupTitles(deps.client, missing.groups.map((g) => g.id));
