@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchSummary } from './support/events.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from './support/pipeline.ts';
+import { rollupsCaughtUp } from './support/store.ts';
 
 const AT = '2026-11-22T10:00:00Z';
 const FINGERPRINT = 'Vote on Sunday, booth 114';
@@ -69,7 +70,8 @@ describe.each([
     expect(everything).not.toContain('Vote on Sunday');
     expect(everything).not.toContain(ADMIN);
 
-    // Account events stay out of the group counts: 2 messages, 2 active groups.
+    // Account events stay out of the group counts: 2 messages, 2 active groups (once the rollups have the rows).
+    await waitFor(async () => ((await rollupsCaughtUp(pipeline.store!.client)) ? true : undefined), 'the rollups caught up');
     const summary = await fetchSummary(pipeline.url);
     const totals = summary.rows.reduce((sum, r) => ({ messages: sum.messages + r.messages, groups: sum.groups + r.activeGroups }), { messages: 0, groups: 0 });
     expect(totals).toEqual({ messages: 2, groups: 2 });

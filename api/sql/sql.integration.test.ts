@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPipeline, waitFor, type TestPipeline } from '../../test/support/pipeline.ts';
 import { adminToken, signIn } from '../../test/support/auth.ts';
+import { rollupsCaughtUp } from '../../test/support/store.ts';
 
 const PASSWORD = 'a-long-enough-password';
 const DAY = '2026-11-22';
@@ -88,7 +89,8 @@ describe('POST /api/v1/sql', () => {
       { type: 'message', id: 'e3', group: 'g2', at: `${DAY}T11:00:00Z`, sender: 's1' },
     ];
     expect((await pipeline.post(events)).status).toBe(202);
-    await waitFor(async () => ((await storedEvents()) === 3 ? true : undefined), 'the first events stored');
+    // The rollups too: they are written just after the raw rows, and the queries below read both.
+    await waitFor(async () => ((await storedEvents()) === 3 && (await rollupsCaughtUp(pipeline.store!.client)) ? true : undefined), 'the first events stored, and in every rollup');
   });
   afterAll(() => pipeline?.stop());
 

@@ -9,6 +9,7 @@ import { SQL_EXAMPLES } from '../../common/contracts/sql-examples.ts';
 import type { SavedQuery, SqlHistory, SqlRefusal, SqlSchema } from '../../common/contracts/sql.ts';
 import { adminToken, signIn } from '../../test/support/auth.ts';
 import { startTestPipeline, waitFor, type TestPipeline } from '../../test/support/pipeline.ts';
+import { rollupsCaughtUp } from '../../test/support/store.ts';
 import { ANALYTICS_SCHEMA } from './analytics-schema.ts';
 
 const PASSWORD = 'a-long-enough-password';
@@ -54,7 +55,8 @@ describe('the SQL workbench', () => {
     ];
     expect((await pipeline.post(events)).status).toBe(202);
     const stored = async () => Number((await (await client.query({ query: 'SELECT count() AS n FROM events', format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
-    await waitFor(async () => ((await stored()) === 3 ? true : undefined), 'the events stored');
+    // The rollups too: they are written just after the raw rows, and the examples read them.
+    await waitFor(async () => ((await stored()) === 3 && (await rollupsCaughtUp(client)) ? true : undefined), 'the events stored, and in every rollup');
   });
   afterAll(() => pipeline?.stop());
 
