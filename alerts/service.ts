@@ -134,6 +134,7 @@ export async function startAlertsService(options: AlertsServiceOptions): Promise
           sleep,
           counter: metrics.notifications,
           logger,
+          unitName: (unit) => options.directory?.index.units.get(unit)?.unit.name,
         })
       : undefined;
   // Held messages and digests come due on their own: every instance looks (claims keep them single).

@@ -6,12 +6,15 @@
 import type { Alert, ComplianceDigest } from '../../common/contracts/alerts.ts';
 import type { NotifyChannel, NotifyLanguage } from './prefs.ts';
 import type { BotApi } from './telegram.ts';
-import { ackData, alertText, botText, complianceLines, digestLines, type AlertChange } from './texts.ts';
+import { ackData, alertText, botText, complianceLines, digestLines, type AlertChange, type UnitNames } from './texts.ts';
 
-/** What to tell: one alert (with an acknowledge button or link), the day's digest of several, or a unit's daily compliance. */
+/**
+ * What to tell: one alert (with an acknowledge button or link), the day's digest of several, or a unit's daily
+ * compliance. `units`: the names of the units the alerts name, by id (the directory's; an id it lacks is shown).
+ */
 export type Notice =
-  | { kind: 'alert'; alert: Alert; change: AlertChange }
-  | { kind: 'digest'; alerts: Alert[]; day: string; cap: number }
+  | { kind: 'alert'; alert: Alert; change: AlertChange; units?: UnitNames }
+  | { kind: 'digest'; alerts: Alert[]; day: string; cap: number; units?: UnitNames }
   | { kind: 'compliance'; id: string; compliance: ComplianceDigest };
 
 export interface Recipient {
@@ -63,8 +66,8 @@ export function withinDailyRecipients(channel: Channel, limit: number, recentRec
 
 /** The text of a notice, as Telegram and the email's plain part carry it. */
 export function noticeText(language: NotifyLanguage, notice: Notice, timeZone?: string): string {
-  if (notice.kind === 'alert') return alertText(language, notice.alert, notice.change, timeZone);
-  return (notice.kind === 'digest' ? digestLines(language, notice.alerts, notice.cap) : complianceLines(language, notice.compliance)).join('\n');
+  if (notice.kind === 'alert') return alertText(language, notice.alert, notice.change, timeZone, notice.units);
+  return (notice.kind === 'digest' ? digestLines(language, notice.alerts, notice.cap, notice.units) : complianceLines(language, notice.compliance)).join('\n');
 }
 
 /** Telegram: sendMessage to the linked chat, with an inline Acknowledge button for one alert. */

@@ -23,7 +23,7 @@ import type { Logger } from '../../common/logger.ts';
 import type { Channel, Notice } from './channels.ts';
 import { inQuietHours, nextDigest, quietHoursEnd, type NotifyChannel, type NotifyPrefs } from './prefs.ts';
 import type { DeliveryStatus, LedgerEntry, NotifyStore, Pending } from './store.ts';
-import type { AlertChange } from './texts.ts';
+import { unitsNamed, type AlertChange, type UnitNames } from './texts.ts';
 
 export interface NotifyPolicy {
   maxAttempts: number;
@@ -51,6 +51,8 @@ export interface NotifierOptions {
   logger: Logger;
   /** This process's name in claims (default: a random id per notifier), for whoever reads notify_claims. */
   owner?: string;
+  /** A unit's name in the directory (undefined when it has none): messages name units by it. */
+  unitName?: (unit: string) => string | undefined;
 }
 
 export interface Notifier {
@@ -77,6 +79,16 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const owner = options.owner ?? randomUUID();
   const { store, counter } = options;
   const channelByName = new Map(options.channels.map((c) => [c.name, c]));
+
+  /** The names of the units these alerts name, read from the directory when the notice is made. */
+  function namesOf(alerts: readonly Alert[]): UnitNames {
+    const names: Record<string, string> = {};
+    for (const unit of unitsNamed(alerts)) {
+      const name = options.unitName?.(unit);
+      if (name) names[unit] = name;
+    }
+    return names;
+  }
 
   // A fresh owner per claim: the same process seeing the same record again (the bus redelivers) is refused too.
   const claim = (key: string) => store.claim(key, `${owner}/${randomUUID()}`, options.now());
@@ -151,7 +163,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     if (prefs.quietHours && inQuietHours(now, prefs.timeZone, prefs.quietHours)) {
       return keep('held', username, alert, change, quietHoursEnd(now, prefs.timeZone, prefs.quietHours), prefs);
     }
-    await deliver(username, prefs, { kind: 'alert', alert, change }, (channel) => claimKey(alert.id, username, channel), [alert.id]);
+    await deliver(username, prefs, { kind: 'alert', alert, change, units: namesOf([alert]) }, (channel) => claimKey(alert.id, username, channel), [alert.id]);
   }
 
   async function releaseHeld(): Promise<void> {
@@ -160,7 +172,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       const alert = await options.alerts.get(item.alertId);
       if (alert && isOpen(alert)) {
         const prefs = await store.prefs(item.username);
-        await deliver(item.username, prefs, { kind: 'alert', alert, change: item.change }, (channel) => claimKey(alert.id, item.username, channel), [alert.id]);
+        await deliver(item.username, prefs, { kind: 'alert', alert, change: item.change, units: namesOf([alert]) }, (channel) => claimKey(alert.id, item.username, channel), [alert.id]);
       }
       await store.donePending([item]);
     }
@@ -175,7 +187,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       const alerts = (await Promise.all(items.map((i) => options.alerts.get(i.alertId)))).filter((a): a is Alert => a !== undefined && isOpen(a));
       if (alerts.length > 0) {
         const day = nextDigest(items[0]!.dueAt - 1, prefs.timeZone, options.digestHour).day;
-        const notice: Notice = { kind: 'digest', alerts, day, cap: options.digestCap };
+        const notice: Notice = { kind: 'digest', alerts, day, cap: options.digestCap, units: namesOf(alerts) };
         await deliver(username, prefs, notice, (channel) => `digest\u0000${username}\u0000${day}\u0000${channel}`, alerts.map((a) => a.id));
       }
       await store.donePending(items);

@@ -4,7 +4,7 @@ import { checkAckLink, signAckLink } from './ack-link.ts';
 import { createContactsCipher, maskEmail, maskNumber } from './contacts-crypto.ts';
 import { completeOrder, inQuietHours, nextDigest, quietHoursEnd } from './prefs.ts';
 import { summarise, type LedgerEntry } from './store.ts';
-import { alertSentence, alertText, digestLines } from './texts.ts';
+import { alertSentence, alertText, digestLines, unitsNamed } from './texts.ts';
 import { templateBody } from './whatsapp.ts';
 
 const KEY = 'a-contacts-key-of-some-length';
@@ -100,6 +100,14 @@ describe("an alert's own sentence", () => {
     expect(lines).toHaveLength(5);
     expect(lines[0]).toBe('GroupPulse daily digest: 5 alerts');
     expect(lines[4]).toBe('and 2 more');
+  });
+  it('names units by their name in the directory, an id it lacks as it is', () => {
+    const units = { 'div-n': 'Jaipur Ward 12', RJ: 'Rajasthan' };
+    expect(alertText('hi', alert({}), 'fired', undefined, units).split('\n')[1]).toBe('इकाई: Jaipur Ward 12');
+    expect(alertText('en', alert({ escalatedUnit: 'RJ' }), 'escalated', undefined, units).split('\n')[1]).toBe('Unit: Rajasthan');
+    expect(alertText('en', alert({ unit: 'B999' }), 'fired', undefined, units).split('\n')[1]).toBe('Unit: B999');
+    expect(digestLines('en', [alert({})], 3, units)[1]).toBe('• Group wa:g1 has been silent for 3 days (threshold 2 days). (Jaipur Ward 12)');
+    expect(unitsNamed([alert({ escalatedUnit: 'RJ' }), alert({})]).sort()).toEqual(['RJ', 'div-n']);
   });
   it('fills a WhatsApp template without line breaks, with the acknowledge payload', () => {
     const body = templateBody({ username: 'u', address: '+919876543210', language: 'hi' }, { kind: 'alert', alert: alert({}), change: 'fired' }, { templateName: 'grouppulse_alert', templateLanguages: { en: 'en', hi: 'hi' } });

@@ -190,9 +190,18 @@ export function alertSentence(language: NotifyLanguage, alert: Alert): string {
 
 export type AlertChange = 'fired' | 'escalated';
 
-/** The unit to name: the one escalated to, else the alert's unit or division. */
-function unitOf(alert: Alert, change: AlertChange): string {
-  return change === 'escalated' && alert.escalatedUnit ? alert.escalatedUnit : alert.unit || alert.division;
+/** Unit names by id, as the directory has them: a lead knows "Jaipur Ward 12", not "B201". */
+export type UnitNames = Readonly<Record<string, string>>;
+
+/** The units a message names: each alert's own (unit, else division) and the one it escalated to. */
+export function unitsNamed(alerts: readonly Alert[]): string[] {
+  return [...new Set(alerts.flatMap((a) => [a.unit || a.division, a.escalatedUnit]).filter((u): u is string => Boolean(u)))];
+}
+
+/** The unit to name: the one escalated to, else the alert's unit or division; by name when known. */
+function unitOf(alert: Alert, change: AlertChange, units: UnitNames = {}): string {
+  const id = change === 'escalated' && alert.escalatedUnit ? alert.escalatedUnit : alert.unit || alert.division;
+  return units[id] || id;
 }
 
 /** "2026-12-04 15:30 IST": the reader's wall clock and its zone's short name (UTC by default). */
@@ -203,24 +212,27 @@ export function timeText(at: number, timeZone = 'UTC'): string {
   return `${w.year}-${two(w.month)}-${two(w.day)} ${two(w.hour)}:${two(w.minute)} ${zone}`;
 }
 
-function factLines(language: NotifyLanguage, alert: Alert, change: AlertChange, timeZone?: string): string[] {
-  const unit = unitOf(alert, change);
+function factLines(language: NotifyLanguage, alert: Alert, change: AlertChange, timeZone?: string, units?: UnitNames): string[] {
+  const unit = unitOf(alert, change, units);
   return [...(unit ? [`${botText(language, 'unit')}: ${unit}`] : []), `${botText(language, 'since')}: ${timeText(alert.since, timeZone)}`];
 }
 
 /** The whole message: heading with the sentence, the unit, since when (in the reader's time zone). */
-export function alertText(language: NotifyLanguage, alert: Alert, change: AlertChange, timeZone?: string): string {
-  return [`${botText(language, change)}: ${alertSentence(language, alert)}`, ...factLines(language, alert, change, timeZone)].join('\n');
+export function alertText(language: NotifyLanguage, alert: Alert, change: AlertChange, timeZone?: string, units?: UnitNames): string {
+  return [`${botText(language, change)}: ${alertSentence(language, alert)}`, ...factLines(language, alert, change, timeZone, units)].join('\n');
 }
 
 /** The sentence and the facts on one line (WhatsApp template parameters may not hold line breaks). */
-export function alertLine(language: NotifyLanguage, alert: Alert, change: AlertChange, timeZone?: string): string {
-  return [alertSentence(language, alert), ...factLines(language, alert, change, timeZone)].join(' · ');
+export function alertLine(language: NotifyLanguage, alert: Alert, change: AlertChange, timeZone?: string, units?: UnitNames): string {
+  return [alertSentence(language, alert), ...factLines(language, alert, change, timeZone, units)].join(' · ');
 }
 
 /** The digest: a heading, at most `cap` lines, then "and N more". */
-export function digestLines(language: NotifyLanguage, alerts: readonly Alert[], cap: number): string[] {
-  const shown = alerts.slice(0, cap).map((a) => `• ${alertSentence(language, a)}${a.unit || a.division ? ` (${a.unit || a.division})` : ''}`);
+export function digestLines(language: NotifyLanguage, alerts: readonly Alert[], cap: number, units?: UnitNames): string[] {
+  const shown = alerts.slice(0, cap).map((a) => {
+    const unit = a.unit || a.division ? unitOf(a, 'fired', units) : '';
+    return `• ${alertSentence(language, a)}${unit ? ` (${unit})` : ''}`;
+  });
   const rest = alerts.length - shown.length;
   return [botText(language, 'digest', { count: String(alerts.length) }), ...shown, ...(rest > 0 ? [botText(language, 'more', { count: String(rest) })] : [])];
 }

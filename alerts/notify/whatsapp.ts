@@ -41,8 +41,8 @@ function parameter(text: string): { type: 'text'; text: string } {
 export function templateBody(to: Recipient, notice: Notice, options: Pick<WhatsAppOptions, 'templateName' | 'templateLanguages'>): Record<string, unknown> {
   const [heading, line] =
     notice.kind === 'alert'
-      ? [botText(to.language, notice.change), alertLine(to.language, notice.alert, notice.change, to.timeZone)]
-      : (([first, ...rest]) => [first!, rest.join(' ') || first!])(notice.kind === 'digest' ? digestLines(to.language, notice.alerts, notice.cap) : complianceLines(to.language, notice.compliance));
+      ? [botText(to.language, notice.change), alertLine(to.language, notice.alert, notice.change, to.timeZone, notice.units)]
+      : (([first, ...rest]) => [first!, rest.join(' ') || first!])(notice.kind === 'digest' ? digestLines(to.language, notice.alerts, notice.cap, notice.units) : complianceLines(to.language, notice.compliance));
   return {
     messaging_product: 'whatsapp',
     recipient_type: 'individual',

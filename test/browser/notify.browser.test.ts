@@ -144,6 +144,8 @@ test('a lead on a phone, in Hindi, sets up Telegram, WhatsApp and email, gets ea
     expect([tgFor(alert.id).length, waFor(alert.id).length, mailFor(alert.id).length]).toEqual([1, 1, 1]);
     expect(tgFor(alert.id)[0]!.body.chat_id).toBe(LEAD_CHAT);
     expect(tgFor(alert.id)[0]!.body.text).toContain('चेतावनी');
+    // The booth by its name, as the lead knows it, not its id.
+    expect(tgFor(alert.id)[0]!.body.text).toContain('इकाई: Booth 201 Kishangarh');
     expect(waFor(alert.id)[0]!.to).toBe('919876543210');
     expect(waFor(alert.id)[0]!.template.language.code).toBe('hi');
     expect(mailFor(alert.id)[0]!.to).toEqual(['ravi@example.org']);
