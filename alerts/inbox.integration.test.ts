@@ -168,9 +168,20 @@ describe('the alert rules on the admin screen', () => {
     // The board's quiet tile judges by the rules in effect.
     expect((await get<QuietAnswer>('/api/v1/board/quiet?unit=RJ', admin)).body.rules.defaultHours).toBe(0.25);
     // Another process (a restart) reads the stored edit over its own file's rules.
-    const book = createRulesBook(pipeline.store!.client, { base: DEFAULT_ALERT_RULES, file: '/etc/rules.json' });
+    const told: { level: string; line: string }[] = [];
+    const logger = { info: (_: object, line: string) => told.push({ level: 'info', line }), warn: (_: object, line: string) => told.push({ level: 'warn', line }) };
+    const book = createRulesBook(pipeline.store!.client, { base: DEFAULT_ALERT_RULES, file: '/etc/rules.json', logger: logger as never, cacheMs: 0 });
     expect((await book.refresh()).origin).toMatchObject({ kind: 'screen', file: '/etc/rules.json' });
     expect(book.current().inactivity.defaultHours).toBe(0.25);
+    // It says, once, that the screen's edit overrides its file.
+    await book.refresh();
+    expect(told).toEqual([{ level: 'info', line: 'alert rules: the edit saved on the admin screen is in effect, over ALERT_RULES_FILE /etc/rules.json' }]);
+    // An edit that no longer reads as rules (written by another version): the file's rules hold, and it warns.
+    const last = await pipeline.store!.client.query({ query: 'SELECT toString(max(version)) AS v FROM alert_rules_edits', format: 'JSONEachRow' });
+    const version = (BigInt((await last.json<{ v: string }>())[0]!.v) + 1n).toString();
+    await pipeline.store!.client.insert({ table: 'alert_rules_edits', values: [{ rules: '{"inactivity":{"defaultHours":"soon"}}', edited_by: 'old-version', edited_at: Date.now(), version }], format: 'JSONEachRow' });
+    expect((await book.refresh()).origin).toEqual({ kind: 'file', file: '/etc/rules.json' });
+    expect(told.at(-1)).toMatchObject({ level: 'warn', line: 'alert rules: the edit saved on the admin screen no longer reads as rules; the rules of ALERT_RULES_FILE hold until it is saved again or withdrawn' });
 
     const withdrawn = await call<AlertRulesAnswer>('DELETE', '/api/v1/admin/alert-rules', admin);
     expect(withdrawn.body.origin).toEqual({ kind: 'defaults' });

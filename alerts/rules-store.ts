@@ -13,6 +13,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AlertRulesOrigin } from '../common/contracts/admin.ts';
+import type { Logger } from '../common/logger.ts';
 import { AlertRulesError, parseAlertRules, type AlertRules } from './rules.ts';
 
 export type RulesOrigin = AlertRulesOrigin;
@@ -43,6 +44,14 @@ export interface RulesBookOptions {
   file?: string;
   cacheMs?: number;
   now?: () => number;
+  /** Told where the rules in effect come from whenever that changes (at the first read too). */
+  logger?: Pick<Logger, 'info' | 'warn'>;
+}
+
+/** The log line for rules now in effect from `origin`. */
+export function originLine(origin: RulesOrigin): string {
+  if (origin.kind === 'screen') return `alert rules: the edit saved on the admin screen is in effect${origin.file ? `, over ALERT_RULES_FILE ${origin.file}` : ''}`;
+  return origin.kind === 'file' ? `alert rules: from ALERT_RULES_FILE ${origin.file}` : 'alert rules: the defaults';
 }
 
 export function createRulesBook(client: ClickHouseClient | undefined, options: RulesBookOptions): RulesBook {
@@ -52,6 +61,16 @@ export function createRulesBook(client: ClickHouseClient | undefined, options: R
   let inEffect: RulesInEffect = { rules: options.base, origin: baseOrigin };
   let readAt = -Infinity;
   let lastVersion = 0;
+  let told = '';
+
+  /** Log where the rules come from when that changed since last told. */
+  function tell(effect: RulesInEffect, unreadable?: string): void {
+    const key = JSON.stringify(effect.origin) + (unreadable ?? '');
+    if (key === told) return;
+    told = key;
+    if (unreadable) options.logger?.warn({ reason: unreadable }, `alert rules: the edit saved on the admin screen no longer reads as rules; ${effect.origin.kind === 'file' ? 'the rules of ALERT_RULES_FILE' : 'the defaults'} hold until it is saved again or withdrawn`);
+    else options.logger?.info({ origin: effect.origin }, originLine(effect.origin));
+  }
 
   async function read(): Promise<RulesInEffect> {
     if (!client) return inEffect;
@@ -61,13 +80,21 @@ export function createRulesBook(client: ClickHouseClient | undefined, options: R
       format: 'JSONEachRow',
     });
     const [row] = await result.json<{ rules: string; edited_by: string; edited_at: string | number; version: string }>();
-    if (!row || row.rules === '') return { rules: options.base, origin: baseOrigin };
+    if (!row || row.rules === '') {
+      const base: RulesInEffect = { rules: options.base, origin: baseOrigin };
+      tell(base);
+      return base;
+    }
     try {
       const edited = JSON.parse(row.rules) as unknown;
-      return { rules: parseAlertRules(edited, 'the rules saved on the admin screen'), origin: { kind: 'screen', editedBy: row.edited_by, editedAt: Number(row.edited_at), ...(options.file ? { file: options.file } : {}) }, edited };
-    } catch {
+      const screen: RulesInEffect = { rules: parseAlertRules(edited, 'the rules saved on the admin screen'), origin: { kind: 'screen', editedBy: row.edited_by, editedAt: Number(row.edited_at), ...(options.file ? { file: options.file } : {}) }, edited };
+      tell(screen);
+      return screen;
+    } catch (error) {
       // A stored edit that no longer parses (an older version's keys): the base rules hold, the screen shows the origin.
-      return { rules: options.base, origin: baseOrigin };
+      const base: RulesInEffect = { rules: options.base, origin: baseOrigin };
+      tell(base, (error as Error).message);
+      return base;
     }
   }
 
@@ -97,12 +124,14 @@ export function createRulesBook(client: ClickHouseClient | undefined, options: R
       if (!client) return { ok: false, error: 'rules cannot be saved without the store' };
       await write(JSON.stringify(input ?? {}), by, at);
       inEffect = { rules, origin: { kind: 'screen', editedBy: by, editedAt: at, ...(options.file ? { file: options.file } : {}) }, edited: input ?? {} };
+      tell(inEffect);
       readAt = now();
       return { ok: true, rules };
     },
     async revert(by, at) {
       if (client) await write('', by, at);
       inEffect = { rules: options.base, origin: baseOrigin };
+      tell(inEffect);
       readAt = now();
       return inEffect;
     },

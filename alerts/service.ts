@@ -50,6 +50,8 @@ export interface OpenAlertsOptions {
   metrics: Metrics;
   /** Rules given directly (tests); else ALERT_RULES_FILE or the defaults. */
   rules?: AlertRules;
+  /** Told where the rules in effect come from, when that changes. */
+  logger?: Logger;
 }
 
 /** Put alert changes on the alerts topic (key = division), as openAlerts#publish does, without its counter. */
@@ -66,7 +68,7 @@ export async function openAlerts(options: OpenAlertsOptions): Promise<Alerts> {
   await bus.ensureTopics([topic]);
   const metrics = createAlertMetrics(options.metrics);
   const rules = options.rules ?? loadAlertRules(config.ALERT_RULES_FILE);
-  const book = createRulesBook(options.client, { base: rules, file: options.rules ? undefined : config.ALERT_RULES_FILE });
+  const book = createRulesBook(options.client, { base: rules, file: options.rules ? undefined : config.ALERT_RULES_FILE, logger: options.logger });
   await book.refresh();
   return {
     rules,

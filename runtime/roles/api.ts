@@ -53,7 +53,7 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
   const scopeFor = (user: AuthUser) => widenScope(scopeOf(user), directory.directory.index);
   const requireUser = createRequireUser(access.auth, scopeFor);
   const analyst = await createAnalystConnection(config, config.SQL_MAX_CONCURRENT_QUERIES);
-  const alerts = await openAlerts({ config, bus, client, metrics });
+  const alerts = await openAlerts({ config, bus, client, metrics, logger });
   const unitReads = createUnitReads({ client, directory: directory.directory, groupPaths: directory.groupPaths });
 
   // Set by start(): the admin routes drop sockets through it.
