@@ -344,7 +344,14 @@ describe('distributed deployment: 2 ingest + 3 processors + 2 api processes on K
           d.clickhouse.signal('SIGCONT');
         }
       });
-      for (const p of d.processors) expect((await readiness(p.url))?.status, `${p.name} ready again`).toBe(200);
+      // Ready again once the group has settled (the restarted processor rejoins, a rebalance follows) and the
+      // next lag reading (every 2.5 s here) sees the partitions moving: soon, not at once.
+      for (const p of d.processors) {
+        let last: Awaited<ReturnType<typeof readiness>>;
+        await waitFor(async () => ((last = await readiness(p.url))?.status === 200 ? true : undefined), `${p.name} ready again`, 30_000).catch((error: Error) => {
+          throw new Error(`${error.message}; its last /readyz: ${JSON.stringify(last)}`);
+        });
+      }
     }), 300_000);
 
   it('the broker stopped and started again mid-stream: ingest answers 503 meanwhile, counts exact', () =>
