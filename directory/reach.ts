@@ -3,7 +3,9 @@
  * with the group's first sighting of the message, sorted by fingerprint. Every read names its messages (the
  * list takes candidates from reach_forwarded) and reads the table FINAL, which folds a group's rows (parts not
  * merged yet, or two months) into one with min(first_at): a replay or a copy never counts twice, and each row
- * is one group. Every count takes the sightings within FOLLOW_MS (24 h) of the message's first. Reads are cut to divisions (undefined = all). The shaping is pure, in reach-math.ts.
+ * is one group. Every count takes the sightings within FOLLOW_MS (24 h) of the message's first (`since` when a
+ * read covers several messages, FOLLOWED for one). Reads are cut to divisions (undefined = all). The shaping is
+ * pure, in reach-math.ts.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { REACH_ID_LENGTH, REACH_MARKS_MINUTES } from '../common/contracts/reach.ts';
