@@ -1,13 +1,13 @@
 /**
  * The Reach page in Debian's Chromium against the real all-in-one server: the board's small tree with a state
- * group and a Jaipur group, one central message forwarded down to three booth groups over two hours (posted
- * with a fingerprint through /v1/events). A Jaipur lead on a phone in Hindi sees Jaipur only and the booth
+ * group and a Jaipur group, one central message forwarded down to three booth groups over two hours yesterday
+ * (posted with a fingerprint through /v1/events; the page is shown that day, so the hour of the run does not matter). A Jaipur lead on a phone in Hindi sees Jaipur only and the booth
  * group it missed; an admin on a desktop in English sees both divisions and marks it important.
  * Screenshots: test-results/reach-*.png.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { MINUTE_MS, wallClockAt, wallClockToEpochMs } from '../../common/time.ts';
+import { DAY_MS, MINUTE_MS, wallClockAt, wallClockToEpochMs } from '../../common/time.ts';
 import { startBoardUnderTest, type BoardUnderTest, type Credentials } from '../support/board-browser.ts';
 import { importOrg } from '../support/org-fixture.ts';
 import { waitFor } from '../support/wait.ts';
@@ -21,6 +21,8 @@ const DESKTOP = { width: 1280, height: 900 };
 
 let board: BoardUnderTest;
 let adminToken: string;
+/** The day the message was sent down (YYYY-MM-DD, India time): yesterday. */
+let DAY: string;
 
 async function noSidewaysScroll(page: Page): Promise<void> {
   const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
@@ -39,18 +41,18 @@ beforeAll(async () => {
   const created = await board.api('/api/v1/admin/users', { method: 'POST', token: adminToken, body: { ...LEAD, roles: ['lead'], units: ['JPR'] } });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
 
-  // Sent down over the last 150 minutes of today (India time), never before today's midnight.
-  const now = Date.now();
-  const today = wallClockToEpochMs({ ...wallClockAt(now, 'Asia/Kolkata'), hour: 0, minute: 0, second: 0 }, 'Asia/Kolkata');
-  const t0 = Math.max(now - 150 * MINUTE_MS, today + MINUTE_MS);
-  const at = (minutes: number) => new Date(Math.min(t0 + minutes * MINUTE_MS, now - 1000)).toISOString();
+  // Sent down yesterday (India time) from 10:00: wholly past at any hour of the run (the page is shown that day).
+  const yesterday = new Date(wallClockToEpochMs({ ...wallClockAt(Date.now(), 'Asia/Kolkata'), hour: 12, minute: 0, second: 0 }, 'Asia/Kolkata') - DAY_MS);
+  DAY = yesterday.toISOString().slice(0, 10);
+  const t0 = wallClockToEpochMs({ ...wallClockAt(yesterday.getTime(), 'Asia/Kolkata'), hour: 10, minute: 0, second: 0 }, 'Asia/Kolkata');
+  const at = (minutes: number) => new Date(t0 + minutes * MINUTE_MS).toISOString();
   const hop = (id: string, group: string, minutes: number) => ({ type: 'message', id, group, at: at(minutes), sender: `91980000${id.length}${minutes}`, kind: 'text', forwarded: minutes > 0, fingerprint: 'rally-call' });
   const posted = await board.api('/v1/events', { method: 'POST', token: INGEST_TOKEN, body: [
     hop('r-1', 'wa:state', 0), hop('r-2', 'wa:jpr', 4), hop('r-3', 'wa:g1', 12), hop('r-4', 'wa:g3', 50), hop('r-5', 'wa:g4', 130),
   ] });
   expect(posted.status, JSON.stringify(posted.body)).toBe(202);
   await waitFor(async () => {
-    const { body } = await board.api('/api/v1/board/reach', { token: adminToken });
+    const { body } = await board.api(`/api/v1/board/reach?day=${DAY}`, { token: adminToken });
     return (body.messages as { groups: number }[] | undefined)?.[0]?.groups === 5 ? true : undefined;
   }, 'the message in five groups', WAIT_MS);
 });
@@ -75,6 +77,7 @@ describe('the Reach page', () => {
   test('a Jaipur lead on a phone, in Hindi: Jaipur only, and the booth group it missed', async () => {
     const page = await openInHindi(LEAD);
     await page.click('[data-testid="nav-reach"]');
+    await page.fill('[data-testid="reach-day"]', DAY);
     const card = page.locator('[data-testid="reach-message"]');
     await card.waitFor({ timeout: WAIT_MS });
     expect(await page.locator('[data-testid="nav-reach"]').textContent()).toBe('पहुँच');
@@ -103,6 +106,7 @@ describe('the Reach page', () => {
   test('an admin on a desktop, in English: both divisions, and marks the message important', async () => {
     const page = await board.openAs(ADMIN, { viewport: DESKTOP });
     await page.click('[data-testid="nav-reach"]');
+    await page.fill('[data-testid="reach-day"]', DAY);
     const card = page.locator('[data-testid="reach-message"]');
     await card.waitFor({ timeout: WAIT_MS });
     expect(await card.textContent()).toContain('Groups reached: 5 · booths: 3');

@@ -15,19 +15,25 @@ export class ReachView {
   }
   #error = $state<() => string>(noError);
   #bearer: Bearer;
+  /** The path of the latest read asked for: an answer to an earlier one (another day, message or page) is dropped. */
+  #asked = '';
 
   constructor(bearer: Bearer) {
     this.#bearer = bearer;
   }
 
   async loadList(day: string | undefined): Promise<void> {
-    const outcome = await apiFetch<ReachListAnswer>(this.#bearer, `/api/v1/board/reach${query({ day })}`);
+    const path = (this.#asked = `/api/v1/board/reach${query({ day })}`);
+    const outcome = await apiFetch<ReachListAnswer>(this.#bearer, path);
+    if (path !== this.#asked) return;
     if (outcome.ok) this.list = outcome.data;
     this.#error = outcome.ok ? noError : outcome.say;
   }
 
   async loadDetail(id: string, division?: string, page = 1): Promise<void> {
-    const outcome = await apiFetch<ReachDetailAnswer>(this.#bearer, `/api/v1/board/reach/${encodeURIComponent(id)}${query({ division, page })}`);
+    const path = (this.#asked = `/api/v1/board/reach/${encodeURIComponent(id)}${query({ division, page })}`);
+    const outcome = await apiFetch<ReachDetailAnswer>(this.#bearer, path);
+    if (path !== this.#asked) return;
     if (outcome.ok) this.detail = outcome.data;
     this.#error = outcome.ok ? noError : outcome.say;
   }
