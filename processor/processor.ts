@@ -24,7 +24,7 @@ import { createFindStored } from './dedupe.ts';
 import { buildLiveDelta } from './live-delta.ts';
 import { PipelineWatch, type PartitionStall } from './pipeline-watch.ts';
 import type { AccountRow, EventRow } from './rows.ts';
-import { rowsDigest, writeAccountRows, writeIsolatingRefused } from './write-batch.ts';
+import { rawBlockStored, rowsDigest, writeAccountRows, writeIsolatingRefused } from './write-batch.ts';
 
 export interface ProcessorOptions {
   bus: Bus;
@@ -184,7 +184,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const { rows, accounts, decoded } = prepared;
     const started = performance.now();
     const refused = rows.length > 0
-      ? await writeIsolatingRefused(options.client, rows, async (some) => (await findStored(some.map((r) => ({ group: r.group_id, id: r.event_id })))).size > 0)
+      ? await writeIsolatingRefused(options.client, rows, (some) => rawBlockStored(options.client, some))
       : [];
     if (rows.length > 0) {
       options.metrics.processorBatchWriteSeconds.observe((performance.now() - started) / 1000);

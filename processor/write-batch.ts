@@ -34,6 +34,25 @@ export async function writeEventRows(client: ClickHouseClient, rows: EventRow[],
   });
 }
 
+/**
+ * Whether this block of rows is in the raw table already: the engine refused it in a view, after the raw block
+ * was stored. The raw block is stored whole or not at all, and before any view runs, so its first row tells. Asked
+ * of `events` itself, by its sort key: a view's table (event_keys) may not have the block, as views run in no set
+ * order and the refusing one may come first.
+ */
+export async function rawBlockStored(client: ClickHouseClient, rows: readonly EventRow[]): Promise<boolean> {
+  const first = rows[0];
+  if (!first) return false;
+  const result = await client.query({
+    query: `SELECT count() AS n FROM events
+            WHERE division = {division:String} AND category = {category:String} AND at = fromUnixTimestamp64Milli({at:Int64})
+              AND group_id = {group:String} AND event_id = {id:String}`,
+    query_params: { division: first.division, category: first.category, at: first.at, group: first.group_id, id: first.event_id },
+    format: 'JSONEachRow',
+  });
+  return Number((await result.json<{ n: string | number }>())[0]?.n ?? 0) > 0;
+}
+
 export interface RefusedRow<R = EventRow> {
   row: R;
   /** The engine's reason, one line. */
@@ -43,9 +62,9 @@ export interface RefusedRow<R = EventRow> {
 /**
  * Write the rows; when the engine refuses the data itself, split the batch in halves until each
  * refused row stands alone, write the rest, and return the refused ones. Any other failure throws
- * (the caller retries). `storedAlready` guards the split: the engine parses a whole block before it
- * stores any of it, so after a refusal none of the rows may be stored — if some are, the failure came
- * later (a view) and splitting with new tokens would store them twice, so it is retried instead.
+ * (the caller retries). `storedAlready` (rawBlockStored) guards the split: the engine parses a whole block
+ * before it stores any of it, so after a refusal none of the rows may be stored — if they are, the failure
+ * came later (a view) and splitting with new tokens would store them twice, so it is retried instead.
  */
 export async function writeIsolatingRefused(
   client: ClickHouseClient,
