@@ -136,6 +136,16 @@ export interface DeploymentOptions {
   processorEnv?: Record<number, Record<string, string>>;
 }
 
+/**
+ * A whole-hour zone where it is 09:xx now, so the board's day cannot change during a run (a live day re-read
+ * only hourly, as here, would drop the new day's deltas until then). Etc/GMT names count the other way:
+ * Etc/GMT-5 is UTC+5.
+ */
+export function boardZoneFarFromMidnight(now = new Date()): string {
+  const offset = ((9 - now.getUTCHours() + 36) % 24) - 12; // −12 … +11 h
+  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
+
 export async function startDeployment(options: DeploymentOptions): Promise<Deployment> {
   const [kafka, clickhouse] = await Promise.all([startOwnKafka(), startLocalClickHouse()]);
   const common: Record<string, string> = {
@@ -159,6 +169,8 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     // Live counts move by deltas only: a resync snapshot would hide a delta that never came.
     LIVE_RESYNC_MS: '3600000',
     LIVE_INTERVAL_MS: '100',
+    // With no resync the live day rolls over only hourly: the board's midnight must not fall within the run.
+    BOARD_TIME_ZONE: boardZoneFarFromMidnight(),
   };
   const instance = (role: Role, index: number, env: Record<string, string> = {}) =>
     new Instance(`${role}-${index + 1}`, role, { ...common, DATA_DIR: mkdtempSync(path.join(tmpdir(), `grouppulse-${role}-`)), ...env });

@@ -75,7 +75,7 @@ function markWritten(at: number): void {
 
 /**
  * Events of now, in a minute of their own (waiting for the next minute when an earlier scenario wrote into
- * this one); so never before the board's midnight (Asia/Kolkata, minute-aligned): the live counts' day. With
+ * this one); so never before the board's midnight (its zone is far from midnight: deployment.ts), the live counts' day. With
  * the window of them, minute-aligned, up to two minutes ahead (the check may run in a later minute).
  */
 async function eventsOfNow(count: number, prefix: string, groups: number): Promise<{ events: TestEvent[]; window: { from: string; to: string; groupPrefix: string } }> {
@@ -87,11 +87,9 @@ async function eventsOfNow(count: number, prefix: string, groups: number): Promi
 }
 
 /** Each socket's deltas add up to `messages`, exactly (waited for, then compared). */
-async function expectLiveDeltas(live: { deltas: number }[], messages: number): Promise<void> {
-  for (const [i, seen] of live.entries()) {
-    await waitFor(() => (seen.deltas >= messages ? true : undefined), `socket ${i + 1}'s deltas adding up to ${messages}`).catch(() => undefined);
-    expect(seen.deltas, `socket ${i + 1}: messages in live deltas`).toBe(messages);
-  }
+async function expectLiveDeltas(live: { deltas: number; day: string }[], messages: number): Promise<void> {
+  await waitFor(() => (live.every((seen) => seen.deltas >= messages) ? true : undefined), `every socket's deltas adding up to ${messages}`).catch(() => undefined);
+  expect(live.map((seen) => seen.deltas), `messages in live deltas per socket (their live days: ${live.map((seen) => seen.day).join(', ')})`).toEqual(live.map(() => messages));
 }
 
 /** Sockets the scenarios opened, closed at the end. */
