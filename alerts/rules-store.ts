@@ -49,7 +49,7 @@ export interface RulesBookOptions {
 }
 
 /** The log line for rules now in effect from `origin`. */
-export function originLine(origin: RulesOrigin): string {
+function originLine(origin: RulesOrigin): string {
   if (origin.kind === 'screen') return `alert rules: the edit saved on the admin screen is in effect${origin.file ? `, over ALERT_RULES_FILE ${origin.file}` : ''}`;
   return origin.kind === 'file' ? `alert rules: from ALERT_RULES_FILE ${origin.file}` : 'alert rules: the defaults';
 }
@@ -62,6 +62,7 @@ export function createRulesBook(client: ClickHouseClient | undefined, options: R
   let readAt = -Infinity;
   let lastVersion = 0;
   let told = '';
+  const screenOrigin = (editedBy: string, editedAt: number): RulesOrigin => ({ kind: 'screen', editedBy, editedAt, ...(options.file ? { file: options.file } : {}) });
 
   /** Log where the rules come from when that changed since last told. */
   function tell(effect: RulesInEffect, unreadable?: string): void {
@@ -72,30 +73,32 @@ export function createRulesBook(client: ClickHouseClient | undefined, options: R
     else options.logger?.info({ origin: effect.origin }, originLine(effect.origin));
   }
 
-  async function read(): Promise<RulesInEffect> {
-    if (!client) return inEffect;
+  /** The rules in effect by the store, and why a stored edit was not taken (it no longer reads as rules). */
+  async function read(): Promise<{ effect: RulesInEffect; unreadable?: string }> {
+    if (!client) return { effect: inEffect };
     const result = await client.query({
       query: `SELECT rules, edited_by, toUnixTimestamp64Milli(edited_at) AS edited_at, toString(version) AS version
               FROM alert_rules_edits ORDER BY version DESC LIMIT 1`,
       format: 'JSONEachRow',
     });
     const [row] = await result.json<{ rules: string; edited_by: string; edited_at: string | number; version: string }>();
-    if (!row || row.rules === '') {
-      const base: RulesInEffect = { rules: options.base, origin: baseOrigin };
-      tell(base);
-      return base;
-    }
+    const base: RulesInEffect = { rules: options.base, origin: baseOrigin };
+    if (!row || row.rules === '') return { effect: base };
     try {
       const edited = JSON.parse(row.rules) as unknown;
-      const screen: RulesInEffect = { rules: parseAlertRules(edited, 'the rules saved on the admin screen'), origin: { kind: 'screen', editedBy: row.edited_by, editedAt: Number(row.edited_at), ...(options.file ? { file: options.file } : {}) }, edited };
-      tell(screen);
-      return screen;
+      return { effect: { rules: parseAlertRules(edited, 'the rules saved on the admin screen'), origin: screenOrigin(row.edited_by, Number(row.edited_at)), edited } };
     } catch (error) {
       // A stored edit that no longer parses (an older version's keys): the base rules hold, the screen shows the origin.
-      const base: RulesInEffect = { rules: options.base, origin: baseOrigin };
-      tell(base, (error as Error).message);
-      return base;
+      return { effect: base, unreadable: (error as Error).message };
     }
+  }
+
+  /** Put `effect` in force as of now, and say so when its origin changed. */
+  function settle(effect: RulesInEffect, unreadable?: string): RulesInEffect {
+    inEffect = effect;
+    readAt = now();
+    tell(effect, unreadable);
+    return effect;
   }
 
   async function write(rules: string, by: string, at: number): Promise<void> {
@@ -109,9 +112,8 @@ export function createRulesBook(client: ClickHouseClient | undefined, options: R
     current: () => inEffect.rules,
     async refresh() {
       if (now() - readAt < cacheMs && now() >= readAt) return inEffect;
-      inEffect = await read();
-      readAt = now();
-      return inEffect;
+      const { effect, unreadable } = await read();
+      return settle(effect, unreadable);
     },
     async save(input, by, at) {
       let rules: AlertRules;
@@ -123,17 +125,12 @@ export function createRulesBook(client: ClickHouseClient | undefined, options: R
       }
       if (!client) return { ok: false, error: 'rules cannot be saved without the store' };
       await write(JSON.stringify(input ?? {}), by, at);
-      inEffect = { rules, origin: { kind: 'screen', editedBy: by, editedAt: at, ...(options.file ? { file: options.file } : {}) }, edited: input ?? {} };
-      tell(inEffect);
-      readAt = now();
+      settle({ rules, origin: screenOrigin(by, at), edited: input ?? {} });
       return { ok: true, rules };
     },
     async revert(by, at) {
       if (client) await write('', by, at);
-      inEffect = { rules: options.base, origin: baseOrigin };
-      tell(inEffect);
-      readAt = now();
-      return inEffect;
+      return settle({ rules: options.base, origin: baseOrigin });
     },
   };
 }

@@ -230,7 +230,7 @@ export function alertLine(language: NotifyLanguage, alert: Alert, change: AlertC
 /** The digest: a heading, at most `cap` lines, then "and N more". */
 export function digestLines(language: NotifyLanguage, alerts: readonly Alert[], cap: number, units?: UnitNames): string[] {
   const shown = alerts.slice(0, cap).map((a) => {
-    const unit = a.unit || a.division ? unitOf(a, 'fired', units) : '';
+    const unit = unitOf(a, 'fired', units);
     return `• ${alertSentence(language, a)}${unit ? ` (${unit})` : ''}`;
   });
   const rest = alerts.length - shown.length;
