@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export function createMetrics() {
   const registry = new Registry();
+  let stalledPartitions: () => number = () => 0;
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   return {
@@ -73,7 +74,16 @@ export function createMetrics() {
       name: 'pipeline_stalled_partitions',
       help: 'Partitions of the events topic whose records have waited without progress for PIPELINE_STALL_SECONDS',
       registers,
+      // Counted at each scrape, from the same watch the pipeline-stalled alert reads at its tick: a value
+      // set at lag readings would trail an alert that already fired.
+      collect() {
+        this.set(stalledPartitions());
+      },
     }),
+    /** The processor says how to count its stalled partitions (0 in a process without one). */
+    countStalledPartitionsWith(count: () => number): void {
+      stalledPartitions = count;
+    },
     liveClients: new Gauge({ name: 'api_live_clients', help: 'Connected Socket.io clients', registers }),
     directoryVersion: new Gauge({
       name: 'directory_version',

@@ -91,6 +91,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const dayOf = createDayOf(options.boardTimeZone);
   const stallAfterMs = options.stallAfterMs ?? 60_000;
   const watch = new PipelineWatch();
+  options.metrics.countStalledPartitionsWith(() => watch.stalls(Date.now(), stallAfterMs).length);
   const pending = new Map<string, PreparedBatch>();
   let subscription: Subscription | undefined;
   let assigned: number[] = [];
@@ -120,7 +121,6 @@ export function createProcessor(options: ProcessorOptions): Processor {
       for (const { partition, lag } of readings) {
         options.metrics.consumerLag.set({ topic: options.topics.events, partition: String(partition) }, lag);
       }
-      options.metrics.pipelineStalledPartitions.set(watch.stalls(Date.now(), stallAfterMs).length);
     } catch (error) {
       log.debug({ err: error }, 'could not read consumer lag');
     }
