@@ -154,6 +154,15 @@ describe('plan', () => {
     expect(plan(evaluate(quiet, rules), [acked], quiet, rules, noSilence).escalate).toHaveLength(0);
   });
 
+  it("never escalates an alert on the tree's root: there is no unit above it", () => {
+    // Every group of the state quiet: the state itself is the highest dark unit, its own division.
+    const quiet = signals([group('g', 50), group('h', 50, { unit: 'B2', unitPath: ['S', 'D1', 'B2'] })]);
+    const dark = [...evaluate(quiet, rules).conditions.values()].find((c) => c.rule === 'unit-dark' && c.subject === 'S')!;
+    expect(dark.division).toBe('S');
+    const firedLongAgo = alertFrom(dark, NOW - 240 * 60_000, 1);
+    expect(plan(evaluate(quiet, rules), [firedLongAgo], quiet, rules, noSilence).escalate).toEqual([]);
+  });
+
   it('counts the escalation time outside mute windows only: an alert of the evening escalates 4 h into the morning', () => {
     // Fired 21:00 IST (15:30 UTC); the window is 22:00–07:00 IST (16:30–01:30 UTC); escalation after 240 min.
     const at = (iso: string) => ({ ...signals([group('g', 200)]), now: Date.parse(iso) });

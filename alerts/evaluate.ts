@@ -302,7 +302,9 @@ export function plan(evaluation: Evaluation, open: readonly Alert[], signals: Si
       resolve.push(alert);
       continue;
     }
-    if (escalateMs > 0 && alert.state === 'firing' && alert.escalatedAt === null && alert.division !== '' && signals.now - Math.max(alert.firedAt, awakeSince) >= escalateMs) {
+    // Escalated to the unit above the alert's division: an alert on the tree's root (its own division) has none.
+    const above = signals.units.get(alert.division)?.parent ?? '';
+    if (escalateMs > 0 && alert.state === 'firing' && alert.escalatedAt === null && above !== '' && signals.now - Math.max(alert.firedAt, awakeSince) >= escalateMs) {
       escalate.push(alert);
     }
   }
