@@ -130,12 +130,29 @@ describe('sessions that last', () => {
     expect(await page.locator('[data-testid="alerts-feed"] :is([data-testid="select"], [data-testid="select-all"], [data-testid="snooze-selected"], [data-testid="ack-all"])').count()).toBe(0);
     await board.screenshot(page, 'sessions-wall-display');
 
+    // One read of the reloaded page is held until the display has been told: it reaches the server after the
+    // revoke and is refused, and that late refusal must not replace the reason on screen.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding = false;
+    await page.route('**/api/v1/alerts?*', async (route) => {
+      if (holding) return route.continue();
+      holding = true;
+      await released;
+      await route.continue();
+    });
+    const lateAnswer = page.waitForResponse((response) => response.url().includes('/api/v1/alerts?'), { timeout: WAIT_MS });
     await page.reload();
     await page.locator(live).waitFor({ timeout: WAIT_MS });
     await page.locator('[data-testid="display-name"]').waitFor({ timeout: WAIT_MS });
 
     expect((await api(`/api/v1/admin/displays/${display.display.id}`, { method: 'DELETE', token: adminToken })).status).toBe(204);
-    await page.locator('[data-testid="sign-in"] [role="alert"]', { hasText: 'This display’s address no longer works' }).waitFor({ timeout: WAIT_MS });
+    const revoked = page.locator('[data-testid="sign-in"] [role="alert"]', { hasText: 'This display’s address no longer works' });
+    await revoked.waitFor({ timeout: WAIT_MS });
+    release();
+    expect((await lateAnswer).status()).toBe(401);
+    await page.waitForTimeout(500); // the board handles the answer after it arrives
+    expect(await revoked.count()).toBe(1);
     expect(await page.evaluate(() => localStorage.getItem('grouppulse.display'))).toBeNull();
     await board.screenshot(page, 'sessions-wall-display-revoked');
   });

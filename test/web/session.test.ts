@@ -84,6 +84,25 @@ describe("the board's renewals", () => {
     expect([reloaded.token, reloaded.resuming]).toEqual(['t', false]);
   });
 
+  it("keep the reason a display's session ended with when a request sent before then is refused after", async () => {
+    const displays = memoryStorage();
+    displays.setItem('grouppulse.display', 'd1');
+    const session = new Session(undefined, memoryStorage(), displays);
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    vi.stubGlobal('fetch', answer(200, { token: 't1', expiresAt: later, user: { username: 'wall', roles: ['display'], units: [] } }));
+    await session.renew();
+    expect(session.token).toBe('t1');
+    // Revoked: the renewal a refused request asks for ends the session with the display's own reason.
+    vi.stubGlobal('fetch', answer(401, { error: 'this display token no longer works', code: 'display-token-invalid' }));
+    session.refused('signed out', 'signed-out', 't1');
+    await session.renew();
+    expect(session.notice).toBe('This display’s address no longer works. Ask an admin for a new one.');
+    // A read still out with the old token comes back refused: the notice stays.
+    session.refused('signed out', 'signed-out', 't1');
+    session.refused('signed out', 'signed-out', '');
+    expect(session.notice).toBe('This display’s address no longer works. Ask an admin for a new one.');
+  });
+
   it("say an ended session in the viewer's language, and an unknown code in the server's words", () => {
     let language: Language = 'hi';
     const session = new Session((key, values) => translate(language, key, values), memoryStorage(), memoryStorage());

@@ -35,22 +35,23 @@ export type Bearer = () => string;
 
 let t: Translate = (key, values) => translate('en', key, values);
 
-let refused: (reason: string, code: unknown) => void = () => undefined;
+let refused: (reason: string, code: unknown, token: string) => void = () => undefined;
 
 /** Write the board's own failure texts with `translator` (the viewer's preferences). */
 export function speakWith(translator: Translate): void {
   t = translator;
 }
 
-/** `handler` hears of every 401: the token expired or the session ended (the session decides). */
-export function whenRefused(handler: (reason: string, code: unknown) => void): void {
+/** `handler` hears of every 401 and the token refused: it expired or the session ended (the session decides). */
+export function whenRefused(handler: (reason: string, code: unknown, token: string) => void): void {
   refused = handler;
 }
 
 export async function apiFetch<T>(bearer: Bearer, path: string, init: RequestInit = {}): Promise<ApiOutcome<T>> {
+  const token = bearer();
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), Authorization: `Bearer ${bearer()}` } });
+    response = await fetch(path, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), Authorization: `Bearer ${token}` } });
   } catch {
     return { ok: false, status: 0, error: t('error.unreachable'), say: () => t('error.unreachable'), words: t('error.unreachable') };
   }
@@ -63,7 +64,7 @@ export async function apiFetch<T>(bearer: Bearer, path: string, init: RequestIni
   if (!response.ok) {
     const answer = (body ?? {}) as { error?: unknown; code?: unknown; field?: unknown };
     const words = typeof answer.error === 'string' && answer.error ? answer.error : t('error.status', { status: response.status });
-    if (response.status === 401) refused(words, answer.code);
+    if (response.status === 401) refused(words, answer.code, token);
     const say = () => errorText(t, answer, words);
     const sayFrame = () => frameOf(t, answer) ?? '';
     const framed = frameOf(t, answer) !== undefined;

@@ -173,9 +173,12 @@ export class Session {
   /**
    * The server refused the token (the socket's handshake, a request). While there is something to renew
    * with, the renewal decides: a new token, or the end with the renewal's own reason (one reason, however
-   * many requests were refused at once).
+   * many requests were refused at once). `token` is the one refused: a refusal of a token the board no longer
+   * holds (renewed since, or the session ended while the request was out) changes nothing, so a late answer
+   * cannot replace the reason the session ended with.
    */
-  refused(reason: string, code: unknown): void {
+  refused(reason: string, code: unknown, token?: string): void {
+    if (token !== undefined && token !== this.token) return;
     if (this.#refreshToken || this.#displayToken) void this.renew();
     else this.end(errorText(this.#t, { code }, reason));
   }
