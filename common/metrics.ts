@@ -58,6 +58,12 @@ export function createMetrics() {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 5, 10],
       registers,
     }),
+    liveDeltas: new Counter({
+      name: 'api_live_deltas_total',
+      help: "Deltas the api's live counts took, by outcome (counted | held: a replay or in the snapshot | other-day: none of it on the board's day)",
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     sqlQueries: new Gauge({
       name: 'sql_queries',
       help: 'Analyst SQL queries by state (running | waiting for their turn)',

@@ -152,6 +152,9 @@ describe.each([['the local log', true], ['Kafka', false]])('a record the store r
     // Waited for: the rollups are written just after the raw rows of the last batch.
     await waitFor(async () => ((await scalar(pipeline, 'SELECT sum(messages) FROM rollup_minute')) === 399 ? true : undefined), 'the 399 messages in the minute rollup');
     expect((await pipeline.metrics.processorRecords.get()).values.find((v) => v.labels.outcome === 'dead_letter')?.value).toBe(2);
-    expect((await ready(pipeline)).status).toBe(200);
+    const after = await ready(pipeline);
+    expect(after.status).toBe(200);
+    // Every role's checks: the api's live consumers among them.
+    expect(after.body.checks).toEqual({ bus: 'ok', clickhouse: 'ok', processor: 'ok', live: 'ok' });
   });
 });

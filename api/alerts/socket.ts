@@ -29,6 +29,8 @@ export function emitAlertMessage(io: LiveServer, message: AlertMessage): void {
 
 export interface AlertsBroadcast {
   stop(): Promise<void>;
+  /** Why alerts no longer reach the board live (for /readyz), or undefined. */
+  problem(): string | undefined;
 }
 
 export async function startAlertsBroadcast(options: { io: LiveServer; bus: Bus; topic: string; groupIdPrefix: string; logger: Logger }): Promise<AlertsBroadcast> {
@@ -49,5 +51,11 @@ export async function startAlertsBroadcast(options: { io: LiveServer; bus: Bus; 
       }
     },
   });
-  return { stop: () => subscription.stop() };
+  return {
+    stop: () => subscription.stop(),
+    problem() {
+      const consumer = subscription.health();
+      return consumer.running ? undefined : `the live alerts consumer is not running: ${consumer.problem ?? 'stopped'}`;
+    },
+  };
 }

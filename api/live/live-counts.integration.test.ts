@@ -84,8 +84,8 @@ describe('live counts hand-over (snapshot + deltas)', () => {
   it('a delta delivered twice (a batch replayed after a crash) counts once; other partitions are apart', async () => {
     const mark = { partition: 3, nextOffset: '5' };
     const rows = batch(5, mark);
-    counts.apply(deltaOf(rows, mark));
-    counts.apply(deltaOf(rows, mark));
+    expect(counts.apply(deltaOf(rows, mark)).outcome).toBe('counted');
+    expect(counts.apply(deltaOf(rows, mark))).toEqual({ outcome: 'held', rows: [] });
     const other = { partition: 4, nextOffset: '2' };
     counts.apply(deltaOf(batch(2, other), other));
     expect(messages()).toBe(7);

@@ -23,12 +23,15 @@ function raise(watermark: Watermark, mark: BatchMark): void {
   if (!holds(watermark, mark)) watermark.set(mark.partition, BigInt(mark.nextOffset));
 }
 
+/** What became of a delta: counted (today's part), held already (a replay, or in the snapshot), or of another day only. */
+export type DeltaOutcome = 'counted' | 'held' | 'other-day';
+
 export interface LiveCounts {
   readonly day: string;
   /** Re-read today from ClickHouse; deltas applied while the read ran stay counted unless the new snapshot holds them. */
   resync(): Promise<void>;
-  /** Add a processor delta unless the counts already hold it; returns today's part of it (to broadcast). */
-  apply(delta: LiveDelta): CountsRow[];
+  /** Add a processor delta unless the counts already hold it; `rows` is today's part of it (to broadcast). */
+  apply(delta: LiveDelta): { outcome: DeltaOutcome; rows: CountsRow[] };
   /** Today's counts, copied. */
   rows(): SnapshotRow[];
 }
@@ -93,15 +96,15 @@ export function createLiveCounts(client: ClickHouseClient, timeZone: string, now
     }
   }
 
-  function apply(delta: LiveDelta): CountsRow[] {
+  function apply(delta: LiveDelta): { outcome: DeltaOutcome; rows: CountsRow[] } {
     // Held already: in the snapshot, or the same batch delivered again (a replay after a crash).
-    if (holds(watermark, delta.batch)) return [];
+    if (holds(watermark, delta.batch)) return { outcome: 'held', rows: [] };
     raise(watermark, delta.batch);
     appliedDuringRead?.push(delta);
     const part = delta.days.find((d) => d.day === day);
-    if (!part) return [];
+    if (!part) return { outcome: 'other-day', rows: [] };
     add(part.rows);
-    return part.rows;
+    return { outcome: 'counted', rows: part.rows };
   }
 
   return {

@@ -23,6 +23,7 @@ import type { Metrics } from '../../common/metrics.ts';
 import { bearerToken } from '../../common/http/credentials.ts';
 import type { AuthOutcome } from '../../access/auth-service.ts';
 import { filterToScope, scopeOf, type AuthUser, type Scope } from '../../access/roles.ts';
+import { dayOf } from '../../common/time.ts';
 import { createLiveCounts } from './live-counts.ts';
 
 /** The api's Socket.io server, typed by the socket contract (common/live.ts). */
@@ -69,6 +70,8 @@ function tokenOf(socket: Socket): string | undefined {
 export interface LiveSocket {
   /** Disconnects the sockets whose owner matches (a sign-out everywhere, a revoked display). */
   drop(matches: (owner: { username: string; sessionId: string }) => boolean): void;
+  /** What keeps the live counts from moving now (for /readyz), or undefined. */
+  problem(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -82,6 +85,8 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
   /** Set while a resync's snapshots go out: no delta is flushed meanwhile (see resyncSnapshot). */
   let sendingSnapshots: Promise<void> | undefined;
   let resyncing = false;
+  /** Since when re-reading the counts has failed, and why (a day's rollover waits on it). */
+  let resyncFailing: { since: number; error: string } | undefined;
 
   function snapshot(scope: Scope): CountsSnapshot {
     return { day: counts.day, timeZone: options.timeZone, asOf: new Date(now()).toISOString(), rows: filterToScope(scope, counts.rows()) };
@@ -184,7 +189,8 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
     async handleBatch(batch) {
       for (const delta of jsonRecords<LiveDelta>(batch, log, 'live delta')) {
         options.metrics.endToEndSeconds.observe(Math.max(0, now() - delta.oldestReceivedAt) / 1000);
-        const rows = counts.apply(delta);
+        const { outcome, rows } = counts.apply(delta);
+        options.metrics.liveDeltas.inc({ outcome });
         if (rows.length > 0) pending.push(rows);
       }
     },
@@ -198,7 +204,8 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
     pending = [];
     emitDelta({ day: counts.day, asOf: new Date(now()).toISOString(), rows });
   }
-  const flushTimer = setInterval(flushDeltas, options.intervalMs);
+  // At the board's midnight the counts start the new day at once: until then its deltas would be dropped.
+  const flushTimer = setInterval(() => (dayOf(now(), options.timeZone) === counts.day ? flushDeltas() : void resyncSnapshot()), options.intervalMs);
 
   /**
    * Re-read the snapshot and send it. Deltas keep flowing while it is read (the read's watermark
@@ -206,21 +213,24 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
    * dropped; while the snapshots go out no delta is flushed, so every client gets its new snapshot
    * before any delta that is not in it.
    */
-  const resyncTimer = setInterval(async function resyncSnapshot() {
+  async function resyncSnapshot(): Promise<void> {
     if (resyncing) return;
     resyncing = true;
     try {
       await counts.resync();
+      resyncFailing = undefined;
       pending = [];
       sendingSnapshots = resendSnapshots(snapshot({ kind: 'all' }));
       await sendingSnapshots;
     } catch (error) {
+      resyncFailing ??= { since: now(), error: (error as Error).message };
       log.warn({ err: error }, 'live snapshot resync failed');
     } finally {
       resyncing = false;
       sendingSnapshots = undefined;
     }
-  }, options.resyncMs);
+  }
+  const resyncTimer = setInterval(resyncSnapshot, options.resyncMs);
 
   return {
     drop(matches) {
@@ -228,6 +238,15 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
         const data = socket.data as LiveSocketData | undefined;
         if (data?.token && matches(data)) socket.disconnect(true);
       }
+    },
+    problem() {
+      const consumer = subscription.health();
+      if (!consumer.running) return `the live consumer is not running: ${consumer.problem ?? 'stopped'}`;
+      // Failing through three resyncs in a row: one failed read is not yet a stall.
+      if (resyncFailing && now() - resyncFailing.since >= 3 * options.resyncMs) {
+        return `the live counts have not been re-read for ${Math.round((now() - resyncFailing.since) / 1000)} s (${resyncFailing.error}; details in the log)`;
+      }
+      return undefined;
     },
     async stop() {
       clearInterval(flushTimer);

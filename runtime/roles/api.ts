@@ -166,6 +166,11 @@ export async function buildApi(context: RoleContext): Promise<ApiRole> {
         scopeFor,
       });
       alertsBroadcast = await startAlertsBroadcast({ io, bus, topic: alerts.topic, groupIdPrefix: config.KAFKA_TOPIC_PREFIX, logger });
+      // A board that stops moving is a stall too: the live consumers and the counts' re-reads are checked.
+      context.health.addCheck('live', async () => {
+        const problem = live?.problem() ?? alertsBroadcast?.problem();
+        if (problem) throw new Error(problem);
+      });
     },
     async stop() {
       await alertsBroadcast?.stop();
