@@ -103,6 +103,30 @@ describe("the board's renewals", () => {
     expect(session.notice).toBe('This display’s address no longer works. Ask an admin for a new one.');
   });
 
+  it('try a renewal a refusal asked for again at the next check when the server could not answer it', async () => {
+    const session = new Session(undefined, memoryStorage(), memoryStorage());
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const signedIn = (token: string) => answer(200, { token, expiresAt: later, refreshToken: `r-${token}`, refreshExpiresAt: later, user: { username: 'lead', roles: ['lead'], units: ['JPR'] } });
+    vi.stubGlobal('fetch', signedIn('t1'));
+    expect(await session.signIn('lead', 'right')).toBe(true);
+    // The socket is refused (the token was revoked and renewed elsewhere, say); the renewal meets a busy server.
+    vi.stubGlobal('fetch', answer(503, { error: 'busy' }));
+    session.refused('token expired', 'token-expired', 't1');
+    await session.renew();
+    expect(session.token).toBe('t1');
+    // The wall-clock check (every 15 s) renews now, not when the token would be due in an hour.
+    let check: (() => void) | undefined;
+    const events = { addEventListener: () => undefined, removeEventListener: () => undefined };
+    const win = { ...events, document: { ...events, visibilityState: 'visible' }, setInterval: (fn: () => void) => ((check = fn), 1), clearInterval: () => undefined } as unknown as Window;
+    const renewal = signedIn('t2');
+    vi.stubGlobal('fetch', renewal);
+    const stop = session.keepAlive(win);
+    check!();
+    expect(renewal).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(session.token).toBe('t2'));
+    stop();
+  });
+
   it("say an ended session in the viewer's language, and an unknown code in the server's words", () => {
     let language: Language = 'hi';
     const session = new Session((key, values) => translate(language, key, values), memoryStorage(), memoryStorage());

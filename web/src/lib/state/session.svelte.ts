@@ -179,7 +179,11 @@ export class Session {
    */
   refused(reason: string, code: unknown, token?: string): void {
     if (token !== undefined && token !== this.token) return;
-    if (this.#refreshToken || this.#displayToken) void this.renew();
+    if (this.#refreshToken || this.#displayToken) {
+      // Due now: should this renewal fail for a while (server busy, offline), the next check tries again.
+      this.#renewAt = 0;
+      void this.renew();
+    }
     else this.end(errorText(this.#t, { code }, reason));
   }
 
