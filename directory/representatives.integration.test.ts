@@ -38,7 +38,8 @@ describe('representatives\' scorecards', () => {
   const EVENTS = [
     // Asha: 9,000 followers of Jaipur City's 30,000 voters (30 %), up 1,000 in 7 days and 4,000 in 30; posts on 3 of the last 7 days.
     snapshot('asha_meena', 'x', 40, 5000), snapshot('asha_meena', 'x', 10, 8000), snapshot('asha_meena', 'x', 0.1, 9000),
-    post('asha_meena', 'x', 0.2), post('asha_meena', 'x', 0.3, 1), post('asha_meena', 'x', 2), post('asha_meena', 'x', 5), post('asha_meena', 'x', 20),
+    // Two posts on one day (the same moment, so the board's midnight can never fall between them).
+    post('asha_meena', 'x', 0.2), post('asha_meena', 'x', 0.2, 1), post('asha_meena', 'x', 2), post('asha_meena', 'x', 5), post('asha_meena', 'x', 20),
     // Vijay: 1,000 of Jaipur Rural's 10,000 (10 %), no growth known for 30 days, flat over 7; last post 12 days ago.
     snapshot('vijay_singh', 'x', 9, 1000), snapshot('vijay_singh', 'x', 0.1, 1000), post('vijay_singh', 'x', 12),
     // Kiran: no snapshot yet. Udai: another division.

@@ -118,7 +118,8 @@ function screenshot(page: Page, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  board = await startBoardUnderTest({ admin: ADMIN, ingestToken: INGEST_TOKEN, waitMs: WAIT_MS });
+  // Snapshots every 2 s (not 10): the distinct counts the tests wait for come only with them.
+  board = await startBoardUnderTest({ admin: ADMIN, ingestToken: INGEST_TOKEN, waitMs: WAIT_MS, env: { LIVE_RESYNC_MS: '2000' } });
 });
 
 afterAll(async () => {
@@ -161,7 +162,7 @@ describe('live board', () => {
     await waitForCell(page, 'forwarded', 1);
     await waitForCell(page, 'joins', 1);
     await waitForCell(page, 'leaves', 1);
-    // Distinct counts come with the next snapshot (about every 10 s).
+    // Distinct counts come with the next snapshot (every 2 s here).
     await waitForCell(page, 'activeGroups', 2);
     expect(await page.locator('[data-testid="total-messages"] .count').textContent()).toBe('3');
     await screenshot(page, 'desktop');
@@ -204,7 +205,7 @@ describe('live board', () => {
     await waitForConnection(page, 'live');
     // The snapshot that comes with the reconnect replaced the stale number at once (no delta is
     // due: nothing new was posted). Then it settles on the exact count: the api's snapshot can
-    // briefly overcount around its own ~10 s resync, which heals on the next one.
+    // briefly overcount around its own resync, which heals on the next one.
     const atReconnect = await numberIn(page, cellSelector('messages'));
     expect(atReconnect).toBeGreaterThanOrEqual(before + 2);
     await waitForCell(page, 'messages', before + 2);

@@ -5,7 +5,7 @@
  * display signs in from the address an admin copied, stays read-only, survives a reload and shows why
  * once revoked. Screenshots go to test-results/sessions-*.png.
  */
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { DisplayCreated, SessionAnswer } from '../../common/contracts/access.ts';
 import { startBoardUnderTest, type ApiAnswer, type BoardUnderTest } from '../support/board-browser.ts';
@@ -131,17 +131,20 @@ describe('sessions that last', () => {
     await board.screenshot(page, 'sessions-wall-display');
 
     // One read of the reloaded page is held until the display has been told: it reaches the server after the
-    // revoke and is refused, and that late refusal must not replace the reason on screen.
+    // revoke and is refused, and that late refusal must not replace the reason on screen. Held only once the
+    // new document is there: a read of the page before the reload would be cut off by it.
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    let holding = false;
+    let reloaded = false;
+    let held: Request | undefined;
+    page.once('framenavigated', () => (reloaded = true));
     await page.route('**/api/v1/alerts?*', async (route) => {
-      if (holding) return route.continue();
-      holding = true;
+      if (!reloaded || held) return route.continue();
+      held = route.request();
       await released;
       await route.continue();
     });
-    const lateAnswer = page.waitForResponse((response) => response.url().includes('/api/v1/alerts?'), { timeout: WAIT_MS });
+    const lateAnswer = page.waitForEvent('requestfinished', { predicate: (request) => request === held, timeout: WAIT_MS });
     await page.reload();
     await page.locator(live).waitFor({ timeout: WAIT_MS });
     await page.locator('[data-testid="display-name"]').waitFor({ timeout: WAIT_MS });
@@ -150,8 +153,9 @@ describe('sessions that last', () => {
     const revoked = page.locator('[data-testid="sign-in"] [role="alert"]', { hasText: 'This display’s address no longer works' });
     await revoked.waitFor({ timeout: WAIT_MS });
     release();
-    expect((await lateAnswer).status()).toBe(401);
-    await page.waitForTimeout(500); // the board handles the answer after it arrives
+    expect((await (await lateAnswer).response())?.status()).toBe(401);
+    // The whole answer is in; the board reads it in its next tasks: a frame and a task later it has.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
     expect(await revoked.count()).toBe(1);
     expect(await page.evaluate(() => localStorage.getItem('grouppulse.display'))).toBeNull();
     await board.screenshot(page, 'sessions-wall-display-revoked');

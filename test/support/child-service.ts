@@ -52,13 +52,15 @@ export async function spawnService(args: string[], env: Record<string, string>):
     exited,
     async waitReady(timeoutMs = 60_000) {
       let gone = false;
+      let lastAnswer = 'none';
       void exited.then(() => (gone = true));
       await waitFor(async () => {
         if (gone) throw new Error(`service exited before it was ready:\n${output}`);
         const response = await fetch(`${url}/readyz`).catch(() => undefined);
+        if (response && response.status !== 200) lastAnswer = `${response.status} ${await response.text().catch(() => '')}`;
         return response?.status === 200 ? true : undefined;
       }, `${args.join(' ')} ready`, timeoutMs).catch((error: Error) => {
-        throw new Error(`${error.message}\n--- output ---\n${output.slice(-3000)}`);
+        throw new Error(`${error.message}\n--- last /readyz: ${lastAnswer}\n--- output ---\n${output.slice(-3000)}`);
       });
     },
     async kill(signal) {
