@@ -3,7 +3,8 @@
  * not) by a processor that then died is replayed by the next one with the same rows and token, so raw table
  * and rollups both count it once — also when the next one resumes from an older offset, so that the
  * half-written batch is not the first it sees. A view that refuses the batch after its raw rows were stored
- * gets the whole batch again, never halves of it (which would store the raw rows twice).
+ * gets the whole batch again, never halves of it (which would store the raw rows twice); a batch the raw table
+ * refused, split once and written again, is split the same way again.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,6 +82,34 @@ describe('processor replaying an interrupted batch', () => {
     expect(await count(store, 'SELECT uniqExact(event_id) FROM events')).toBe(200);
     expect(await count(store, 'SELECT sum(messages) FROM rollup_minute')).toBe(200);
     expect(await count(store, 'SELECT count() FROM event_keys FINAL')).toBe(200);
+  });
+
+  it('splits a refused batch again when it is written again after a split (a retry, a replay), storing nothing twice', async () => {
+    const split = { events: 'split', deadLetter: 'split.dlq', live: 'split.live' };
+    await bus.ensureTopics(Object.values(split));
+    const rows = (sql: string) => count(store, `${sql} WHERE startsWith(event_id, 'split-')`);
+    // The raw table refuses one event of the batch: the batch is split, 19 are stored under the halves' tokens.
+    await store.client.command({ query: "ALTER TABLE events ADD CONSTRAINT refuse_one CHECK event_id != 'split-m7'" });
+    // Setting the refused event aside fails for a while, so the batch is written again after its split.
+    await store.client.command({ query: 'DETACH TABLE dead_letters' });
+    const metrics = createMetrics();
+    const worker = processor('split-processor', split, metrics);
+    try {
+      await worker.start();
+      await bus.produce(split.events, busEvents(0, 20, 'split-m', '2026-11-22T12:00:00Z'));
+      await waitFor(async () => ((await rows('SELECT count() FROM events')) === 19 ? true : undefined), 'the 19 rows of the split batch');
+      await waitFor(async () => (((await metrics.processorWriteFailures.get()).values[0]?.value ?? 0) >= 2 ? true : undefined), 'two attempts after the split');
+      await store.client.command({ query: 'ATTACH TABLE dead_letters' });
+      await waitFor(async () => ((await bus.lag('split-processor', split.events)).every((p) => p.lag === 0) ? true : undefined), 'the batch done');
+    } finally {
+      await worker.stop();
+      await store.client.command({ query: 'ATTACH TABLE IF NOT EXISTS dead_letters' }).catch(() => undefined);
+      await store.client.command({ query: 'ALTER TABLE events DROP CONSTRAINT refuse_one' });
+    }
+    expect(await rows('SELECT count() FROM events')).toBe(19);
+    expect(await rows('SELECT uniqExact(event_id) FROM events')).toBe(19);
+    expect(await count(store, "SELECT sum(messages) FROM rollup_minute WHERE minute = '2026-11-22 12:00:00'")).toBe(19);
+    expect(await count(store, "SELECT count() FROM dead_letters WHERE event_id = 'split-m7'")).toBe(1);
   });
 
   it('replays a half-written batch that is not the first one the next owner gets', async () => {

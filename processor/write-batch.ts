@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { keysAsJson } from './dedupe.ts';
 import { classifyWriteError, engineReason } from './write-errors.ts';
 import type { AccountRow, EventRow } from './rows.ts';
 
@@ -35,22 +36,33 @@ export async function writeEventRows(client: ClickHouseClient, rows: EventRow[],
 }
 
 /**
- * Whether this block of rows is in the raw table already: the engine refused it in a view, after the raw block
- * was stored. The raw block is stored whole or not at all, and before any view runs, so its first row tells. Asked
- * of `events` itself, by its sort key: a view's table (event_keys) may not have the block, as views run in no set
- * order and the refusing one may come first.
+ * Whether this whole block of rows is in the raw table already: the engine refused it in a view, after the raw
+ * block was stored (whole or not at all, before any view runs). Asked of `events` itself: a view's table
+ * (event_keys) may not have the block, as views run in no set order and the refusing one may come first.
+ * Every row is asked for, not the first: a batch split before (then retried, or replayed after a crash) has
+ * some halves stored under their own tokens while the row the raw table refuses never is, and splitting it
+ * again writes those halves under the same tokens, which the engine drops as repeats.
  */
 export async function rawBlockStored(client: ClickHouseClient, rows: readonly EventRow[]): Promise<boolean> {
-  const first = rows[0];
-  if (!first) return false;
-  const result = await client.query({
-    query: `SELECT count() AS n FROM events
-            WHERE division = {division:String} AND category = {category:String} AND at = fromUnixTimestamp64Milli({at:Int64})
-              AND group_id = {group:String} AND event_id = {id:String}`,
-    query_params: { division: first.division, category: first.category, at: first.at, group: first.group_id, id: first.event_id },
-    format: 'JSONEachRow',
-  });
-  return Number((await result.json<{ n: string | number }>())[0]?.n ?? 0) > 0;
+  if (rows.length === 0) return false;
+  // The sort key's first columns narrow the read to the block's divisions and time span.
+  const divisions = [...new Set(rows.map((r) => r.division))];
+  const from = rows.reduce((min, r) => Math.min(min, r.at), Infinity);
+  const to = rows.reduce((max, r) => Math.max(max, r.at), -Infinity);
+  for (const keys of keysAsJson(rows.map((r) => ({ group: r.group_id, id: r.event_id })))) {
+    const result = await client.query({
+      query: `SELECT uniqExact(group_id, event_id) AS n FROM events
+              WHERE division IN {divisions:Array(String)}
+                AND at BETWEEN fromUnixTimestamp64Milli({from:Int64}) AND fromUnixTimestamp64Milli({to:Int64})
+                AND (group_id, event_id) IN (SELECT key.1, key.2 FROM (SELECT arrayJoin(JSONExtract({keys:String}, 'Array(Tuple(String, String))')) AS key))`,
+      query_params: { divisions, from, to, keys },
+      format: 'JSONEachRow',
+    });
+    const stored = Number((await result.json<{ n: string | number }>())[0]?.n ?? 0);
+    // The batch's keys are unique (dedupe.ts#dropRepeats): a chunk is whole when each of its keys is there.
+    if (stored < (JSON.parse(keys) as unknown[]).length) return false;
+  }
+  return true;
 }
 
 export interface RefusedRow<R = EventRow> {
