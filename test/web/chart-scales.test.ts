@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axisWidth, niceCeiling, partialBuckets, pointTime, splitPartial, timeRange, valueRange, WHOLE_NUMBER_INCRS } from '../../web/src/lib/components/chart-scales.ts';
+import { axisWidth, leftOverhang, niceCeiling, partialBuckets, pointTime, splitPartial, timeRange, valueRange, WHOLE_NUMBER_INCRS } from '../../web/src/lib/components/chart-scales.ts';
 
 const IST = 'Asia/Kolkata';
 const HINDI = 'hi-IN-u-nu-latn';
@@ -37,6 +37,13 @@ describe("the board's chart scales", () => {
     expect(axisWidth(['0', '50,000', '1,00,000'], measure, 6, 5)).toBe(8 * 7 + 6 + 5 + 4);
     expect(axisWidth(['3 pm\n12 Jun'], measure, 6, 5)).toBe(6 * 7 + 15);
     expect(axisWidth([], measure, 6, 5)).toBe(15);
+  });
+
+  it("leaves room left of the plot for half the time axis's first label, its widest line", () => {
+    const measure = (text: string) => text.length * 7;
+    expect(leftOverhang('10:30 pm\n7 Dec', measure)).toBe(Math.ceil((8 * 7) / 2 + 2));
+    expect(leftOverhang(undefined, measure)).toBe(0);
+    expect(leftOverhang('', measure)).toBe(0);
   });
 
   it('marks the buckets the range cuts and the one still filling as partial', () => {

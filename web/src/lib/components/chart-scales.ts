@@ -55,6 +55,16 @@ export function axisWidth(labels: readonly string[], measure: (text: string) => 
 }
 
 /**
+ * How much of a time axis's first label reaches left of the plot: it is centred on its tick, which may sit on
+ * the plot's left edge, so half its widest line (and a little air). The value axis there is at least this
+ * wide, or "10:30 pm" would read "0:30 pm".
+ */
+export function leftOverhang(firstLabel: string | undefined, measure: (text: string) => number): number {
+  if (!firstLabel) return 0;
+  return Math.ceil(Math.max(...firstLabel.split('\n').map(measure)) / 2 + 2);
+}
+
+/**
  * Which buckets of a series are not complete: those that began before the range did (`from`, they
  * count only part of their time), and those that end after what has happened so far (the range's
  * end or now, whichever is earlier). `t` is each bucket's start in epoch seconds; times in ms.
