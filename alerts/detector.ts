@@ -11,7 +11,7 @@ import type { DirectoryIndex } from '../directory/directory-index.ts';
 import { readGroupTitles } from '../directory/group-titles.ts';
 import { buildDigests } from './digest.ts';
 import { complianceDigestsDue, type ComplianceSettings } from './compliance-digest.ts';
-import { alertFrom, evaluate, plan, type Evaluation, type Signals } from './evaluate.ts';
+import { alertFrom, evaluate, plan, unitAbove, type Evaluation, type Signals } from './evaluate.ts';
 import type { LeadLookup } from '../access/leads.ts';
 import { alertAudience, type Alert, type AlertMessage, type Digest } from '../common/contracts/alerts.ts';
 import type { AlertRepository, Silence } from './repository.ts';
@@ -135,7 +135,7 @@ export function createDetector(options: DetectorOptions): Detector {
       const resolved = todo.resolve.map((a): Alert => ({ ...a, state: 'resolved', resolvedAt: now, version: nextVersion(now) }));
       const escalated: Alert[] = [];
       for (const a of todo.escalate) {
-        const above = signals.units.get(a.division)?.parent ?? '';
+        const above = unitAbove(signals.units, a);
         escalated.push({ ...a, escalatedAt: now, escalatedUnit: above, escalatedTo: above ? await options.leads.leadsOf(above) : [], version: nextVersion(now) });
       }
       // Stored first: what is published is always already in the store (a lost publish loses a push, never an alert).

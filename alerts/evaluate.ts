@@ -302,13 +302,17 @@ export function plan(evaluation: Evaluation, open: readonly Alert[], signals: Si
       resolve.push(alert);
       continue;
     }
-    // Escalated to the unit above the alert's division: an alert on the tree's root (its own division) has none.
-    const above = signals.units.get(alert.division)?.parent ?? '';
-    if (escalateMs > 0 && alert.state === 'firing' && alert.escalatedAt === null && above !== '' && signals.now - Math.max(alert.firedAt, awakeSince) >= escalateMs) {
+    // An alert on the tree's root (its own division) has no unit above to escalate to.
+    if (escalateMs > 0 && alert.state === 'firing' && alert.escalatedAt === null && unitAbove(signals.units, alert) !== '' && signals.now - Math.max(alert.firedAt, awakeSince) >= escalateMs) {
       escalate.push(alert);
     }
   }
   return { fire, resolve, escalate };
+}
+
+/** Where an alert escalates to: the unit above its division ('' for the tree's root). */
+export function unitAbove(units: Signals['units'], alert: Pick<Alert, 'division'>): string {
+  return units.get(alert.division)?.parent ?? '';
 }
 
 /** A new alert from a condition (recipients are filled in by the router). */

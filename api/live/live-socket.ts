@@ -87,6 +87,7 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
   let resyncing = false;
   /** Since when re-reading the counts has failed, and why (a day's rollover waits on it). */
   let resyncFailing: { since: number; error: string } | undefined;
+  let resyncTriedAt = now();
 
   function snapshot(scope: Scope): CountsSnapshot {
     return { day: counts.day, timeZone: options.timeZone, asOf: new Date(now()).toISOString(), rows: filterToScope(scope, counts.rows()) };
@@ -204,8 +205,11 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
     pending = [];
     emitDelta({ day: counts.day, asOf: new Date(now()).toISOString(), rows });
   }
-  // At the board's midnight the counts start the new day at once: until then its deltas would be dropped.
-  const flushTimer = setInterval(() => (dayOf(now(), options.timeZone) === counts.day ? flushDeltas() : void resyncSnapshot()), options.intervalMs);
+  /** At the board's midnight the counts start the new day at once (until then its deltas are dropped); a re-read that failed is tried again at the resync pace. */
+  function rolloverDue(): boolean {
+    return dayOf(now(), options.timeZone) !== counts.day && (!resyncFailing || now() - resyncTriedAt >= options.resyncMs);
+  }
+  const flushTimer = setInterval(() => (rolloverDue() ? void resyncSnapshot() : flushDeltas()), options.intervalMs);
 
   /**
    * Re-read the snapshot and send it. Deltas keep flowing while it is read (the read's watermark
@@ -216,6 +220,7 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
   async function resyncSnapshot(): Promise<void> {
     if (resyncing) return;
     resyncing = true;
+    resyncTriedAt = now();
     try {
       await counts.resync();
       resyncFailing = undefined;
