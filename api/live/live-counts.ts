@@ -28,6 +28,8 @@ export type DeltaOutcome = 'counted' | 'held' | 'other-day';
 
 export interface LiveCounts {
   readonly day: string;
+  /** The board's day has moved on past `day` (its midnight came): the counts are to be read again. */
+  dayIsOver(): boolean;
   /** Re-read today from ClickHouse; deltas applied while the read ran stay counted unless the new snapshot holds them. */
   resync(): Promise<void>;
   /** Add a processor delta unless the counts already hold it; `rows` is today's part of it (to broadcast). */
@@ -111,6 +113,7 @@ export function createLiveCounts(client: ClickHouseClient, timeZone: string, now
     get day() {
       return day;
     },
+    dayIsOver: () => dayOf(now(), timeZone) !== day,
     async resync() {
       const today = dayOf(now(), timeZone);
       const sinceReadBegan: LiveDelta[] = [];

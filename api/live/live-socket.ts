@@ -23,7 +23,6 @@ import type { Metrics } from '../../common/metrics.ts';
 import { bearerToken } from '../../common/http/credentials.ts';
 import type { AuthOutcome } from '../../access/auth-service.ts';
 import { filterToScope, scopeOf, type AuthUser, type Scope } from '../../access/roles.ts';
-import { dayOf } from '../../common/time.ts';
 import { createLiveCounts } from './live-counts.ts';
 
 /** The api's Socket.io server, typed by the socket contract (common/live.ts). */
@@ -207,7 +206,7 @@ export async function startLiveSocket(options: LiveSocketOptions): Promise<LiveS
   }
   /** At the board's midnight the counts start the new day at once (until then its deltas are dropped); a re-read that failed is tried again at the resync pace. */
   function rolloverDue(): boolean {
-    return dayOf(now(), options.timeZone) !== counts.day && (!resyncFailing || now() - resyncTriedAt >= options.resyncMs);
+    return counts.dayIsOver() && (!resyncFailing || now() - resyncTriedAt >= options.resyncMs);
   }
   const flushTimer = setInterval(() => (rolloverDue() ? void resyncSnapshot() : flushDeltas()), options.intervalMs);
 

@@ -183,8 +183,9 @@ export class Session {
       // Due now: should this renewal fail for a while (server busy, offline), the next check tries again.
       this.#renewAt = 0;
       void this.renew();
+    } else {
+      this.end(errorText(this.#t, { code }, reason));
     }
-    else this.end(errorText(this.#t, { code }, reason));
   }
 
   /** Renew whenever it is due, until the returned function is called. */
